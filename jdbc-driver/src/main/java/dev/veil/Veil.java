@@ -1,0 +1,98 @@
+package dev.veil;
+
+import dev.veil.crypto.ColumnCipher;
+import dev.veil.keys.ConnectionFactory;
+import dev.veil.keys.DataKeyManager;
+import dev.veil.keys.DataKeyStore;
+import dev.veil.keys.MasterKeyProvider;
+import dev.veil.keys.MasterKeyProviders;
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.KeyStoreSettings;
+import dev.veil.policy.Policy;
+
+import java.sql.DriverManager;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The engine for one policy: its key manager and one {@link ColumnCipher} per encrypted column.
+ * Built once and shared by every connection; immutable apart from the key cache, and thread-safe.
+ */
+public final class Veil implements AutoCloseable {
+    private final Policy policy;
+    private final DataKeyManager keys;
+    private final Map<ColumnPolicy, ColumnCipher> ciphers;
+
+    private Veil(Policy policy, DataKeyManager keys) {
+        this.policy = policy;
+        this.keys = keys;
+        Map<ColumnPolicy, ColumnCipher> m = new HashMap<>();
+        for (ColumnPolicy c : policy.columns()) {
+            m.put(c, new ColumnCipher(c, keys));
+        }
+        this.ciphers = Map.copyOf(m);
+    }
+
+    /**
+     * Opens the engine: creates the policy's master-key provider and the data-key store.
+     *
+     * @param applicationDatabase opens plain connections to the application's database, where the
+     *        key table lives unless the policy names another database ({@code keys.store.url})
+     * @throws VeilException {@code VE001} for invalid settings, {@code VE002} when the master key
+     *         cannot be reached
+     */
+    public static Veil open(Policy policy, ConnectionFactory applicationDatabase) throws VeilException {
+        MasterKeyProvider master = MasterKeyProviders.create(policy.keys().master());
+        try {
+            return open(policy, master, applicationDatabase);
+        } catch (VeilException | RuntimeException e) {
+            master.close();
+            throw e;
+        }
+    }
+
+    /** Opens the engine with an already created master-key provider (tools, tests). */
+    public static Veil open(Policy policy, MasterKeyProvider master, ConnectionFactory applicationDatabase) throws VeilException {
+        KeyStoreSettings s = policy.keys().store();
+        ConnectionFactory keyDatabase = applicationDatabase;
+        if (s.url() != null) {
+            String password = s.passwordEnv() == null ? null : System.getenv(s.passwordEnv());
+            if (s.passwordEnv() != null && password == null) {
+                throw new VeilException(VeilState.CONFIGURATION_INVALID, policy.source() + ": environment variable "
+                        + s.passwordEnv() + " for the key store's password is not set");
+            }
+            keyDatabase = () -> DriverManager.getConnection(s.url(), s.user(), password);
+        }
+        DataKeyStore store = new DataKeyStore(keyDatabase, s.table());
+        return new Veil(policy, new DataKeyManager(store, master, policy.keys()));
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public DataKeyManager keys() {
+        return keys;
+    }
+
+    /** The cipher of an encrypted column. */
+    public ColumnCipher cipher(ColumnPolicy column) {
+        ColumnCipher c = ciphers.get(column);
+        if (c == null) {
+            throw new IllegalArgumentException(column.column() + " is not a column of this policy");
+        }
+        return c;
+    }
+
+    /** The cipher of a column as the database names it, if the policy encrypts it. */
+    public Optional<ColumnCipher> cipher(String schema, String table, String column) {
+        return policy.column(schema, table, column).map(ciphers::get);
+    }
+
+    /** Zeroizes cached keys and closes the master-key provider. */
+    @Override
+    public void close() {
+        keys.close();
+    }
+}

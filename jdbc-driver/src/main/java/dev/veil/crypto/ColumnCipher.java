@@ -1,0 +1,168 @@
+package dev.veil.crypto;
+
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.StorageFormat;
+
+import javax.crypto.AEADBadTagException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+
+/**
+ * Encrypts and decrypts the values of one column, as its policy says. Thread-safe and immutable;
+ * one instance per encrypted column is shared by every connection.
+ *
+ * <p>Every value is bound to the column's context (its table and column, or its domain) and
+ * logical type: a ciphertext copied into another column, or into the same column under a changed
+ * type, fails authentication instead of decrypting.
+ */
+public final class ColumnCipher {
+    private static final int MAX_ATTEMPTS = 3;
+    private final ColumnPolicy policy;
+    private final Algorithm algorithm;
+    private final byte[] context;
+    private final DataKeySource keys;
+
+    public ColumnCipher(ColumnPolicy policy, DataKeySource keys) {
+        this.policy = policy;
+        this.algorithm = Algorithm.forMode(policy.mode());
+        this.context = context(policy);
+        this.keys = keys;
+    }
+
+    /** The associated data bound into every value after the envelope header. */
+    static byte[] context(ColumnPolicy policy) {
+        return ("veil/v1|" + policy.context() + "|type:" + policy.type().code()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    public ColumnPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Encrypts a value for storage.
+     *
+     * @param value the application's value, or {@code null}
+     * @return {@code null} for null, else a {@code String} (text storage) or {@code byte[]} (binary)
+     * @throws VeilException {@code VE008} if the value does not fit the column's type, or a key error
+     */
+    public Object encrypt(Object value) throws VeilException {
+        if (value == null) {
+            return null;
+        }
+        byte[] envelope = encryptToEnvelope(value);
+        return policy.storage() == StorageFormat.TEXT ? Envelope.toText(envelope) : envelope;
+    }
+
+    /** Encrypts a non-null value to a binary envelope. */
+    public byte[] encryptToEnvelope(Object value) throws VeilException {
+        byte[] plaintext = ValueCodec.encode(policy.type(), value, policy.column());
+        byte[] out = new byte[Envelope.size(algorithm, plaintext.length)];
+        for (int attempt = 0; ; attempt++) {
+            DataKey key = keys.activeKey(policy.keyRing(), algorithm == Algorithm.AES_256_GCM);
+            Envelope.writeHeader(out, algorithm, key.id());
+            try {
+                if (algorithm == Algorithm.AES_256_GCM) {
+                    AesGcm.seal(key.randomizedKey(), out, context, plaintext);
+                } else {
+                    AesGcmSiv.seal(key.deterministicKey(), out, context, plaintext);
+                }
+            } catch (GeneralSecurityException | IllegalStateException e) {
+                if (!key.isDestroyed() || attempt == MAX_ATTEMPTS) {
+                    throw new VeilException(VeilState.DECRYPTION_FAILED, "cannot encrypt a value for " + policy.column()
+                            + " with key " + key.id() + ": " + e.getClass().getSimpleName(), e);
+                }
+                continue;
+            }
+            // Checked after use: if the key was evicted and wiped while we used it, the output may
+            // be under wiped bytes, so it is discarded and made again with a freshly loaded key.
+            if (!key.isDestroyed()) {
+                return out;
+            }
+            if (attempt == MAX_ATTEMPTS) {
+                throw new VeilException(VeilState.KEY_STORE_FAILURE, "data key " + key.id() + " was evicted repeatedly while in use; raise keys.cache-size");
+            }
+        }
+    }
+
+    /**
+     * Decrypts a stored value.
+     *
+     * @param stored the column's value as read ({@code String} or {@code byte[]}), or {@code null}
+     * @return {@code null} for null; the canonical decoded value (see {@link ValueCodec}); or, for
+     *         a column in migration, a legacy value that is not a Veil ciphertext, unchanged
+     * @throws VeilException {@code VE005} when the value was altered, copied from another column,
+     *         or is not a ciphertext; {@code VE003}/{@code VE004} for unknown or destroyed keys
+     */
+    public Object decrypt(Object stored) throws VeilException {
+        if (stored == null) {
+            return null;
+        }
+        byte[] envelope;
+        if (stored instanceof String s) {
+            if (!Envelope.isTextEnvelope(s)) {
+                return legacy(stored);
+            }
+            envelope = Envelope.fromText(s);
+            if (envelope == null || !Envelope.isBinaryEnvelope(envelope)) {
+                throw failed("its text form is damaged", -1);
+            }
+        } else if (stored instanceof byte[] b) {
+            if (!Envelope.isBinaryEnvelope(b)) {
+                return legacy(stored);
+            }
+            envelope = b;
+        } else {
+            // a column the database stores as non-text, non-binary cannot hold a ciphertext
+            return legacy(stored);
+        }
+        return ValueCodec.decode(policy.type(), open(envelope), policy.column());
+    }
+
+    /** Whether a stored value is a Veil ciphertext (by shape; it is not authenticated). */
+    public static boolean isCiphertext(Object stored) {
+        return stored instanceof String s ? Envelope.isTextEnvelope(s)
+                : stored instanceof byte[] b && Envelope.isBinaryEnvelope(b);
+    }
+
+    /** Authenticates and decrypts a binary envelope to its canonical plaintext bytes. */
+    byte[] open(byte[] envelope) throws VeilException {
+        Algorithm alg = Envelope.algorithm(envelope);
+        if (alg == null) {
+            throw failed("unknown envelope version or algorithm", -1);
+        }
+        if (alg != algorithm) {
+            throw failed("it was encrypted " + (alg == Algorithm.AES_256_GCM ? "randomized" : "deterministic")
+                    + " but the column is " + policy.mode().policyName(), -1);
+        }
+        int keyId = Envelope.keyId(envelope);
+        for (int attempt = 0; ; attempt++) {
+            DataKey key = keys.key(keyId);
+            try {
+                return alg == Algorithm.AES_256_GCM
+                        ? AesGcm.open(key.randomizedKey(), envelope, context)
+                        : AesGcmSiv.open(key.deterministicKey(), envelope, context);
+            } catch (AEADBadTagException | IllegalStateException e) {
+                // a key wiped by cache eviction while we used it is fetched again, not blamed on the data
+                if (!key.isDestroyed() || attempt == MAX_ATTEMPTS) {
+                    throw failed("authentication failed (the value was altered, truncated, or copied from another column)", keyId);
+                }
+            } catch (GeneralSecurityException e) {
+                throw failed(e.getClass().getSimpleName(), keyId);
+            }
+        }
+    }
+
+    private Object legacy(Object stored) throws VeilException {
+        if (policy.migrating()) {
+            return stored;
+        }
+        throw failed("it is not a Veil ciphertext (mark the column 'migrating: true' while plaintext remains)", -1);
+    }
+
+    private VeilException failed(String why, int keyId) {
+        return new VeilException(VeilState.DECRYPTION_FAILED, "cannot decrypt a value of " + policy.column() + ": " + why
+                + (keyId == -1 ? "" : " [key " + keyId + "]"));
+    }
+}

@@ -1,0 +1,105 @@
+package dev.veil.crypto;
+
+import java.util.Base64;
+
+/**
+ * The persistent ciphertext format (version 1). Binary layout:
+ *
+ * <pre>
+ *   offset size  field
+ *   0      1     magic 0xF7 (never the first byte of UTF-8 text)
+ *   1      1     (format version &lt;&lt; 4) | algorithm code   — 0x11 AES-256-GCM, 0x12 AES-256-GCM-SIV
+ *   2      4     data-key id, big-endian
+ *   6      12    nonce (AES-256-GCM only)
+ *   ..     n     ciphertext
+ *   ..     16    authentication tag
+ * </pre>
+ *
+ * Overhead: 34 bytes randomized, 22 deterministic. The text form is {@value #TEXT_PREFIX} followed
+ * by the binary envelope in unpadded base64url. The associated data authenticated with every
+ * value is the 6-byte header followed by the column's context (see {@link ColumnCipher}).
+ */
+public final class Envelope {
+    public static final byte MAGIC = (byte) 0xF7;
+    public static final int FORMAT_VERSION = 1;
+    public static final int HEADER_BYTES = 6;
+    public static final int TAG_BYTES = 16;
+    public static final String TEXT_PREFIX = "vl1:";
+
+    private static final Base64.Encoder TEXT_ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder TEXT_DECODER = Base64.getUrlDecoder();
+    private static final String BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    private Envelope() {
+    }
+
+    /** Size of an envelope holding {@code plaintextBytes} bytes under {@code algorithm}. */
+    public static int size(Algorithm algorithm, int plaintextBytes) {
+        return HEADER_BYTES + algorithm.nonceBytes() + plaintextBytes + TAG_BYTES;
+    }
+
+    /** Length of the text form of an envelope of {@code envelopeBytes} bytes. */
+    public static int textLength(int envelopeBytes) {
+        return TEXT_PREFIX.length() + (envelopeBytes * 4 + 2) / 3;
+    }
+
+    static void writeHeader(byte[] out, Algorithm algorithm, int keyId) {
+        out[0] = MAGIC;
+        out[1] = (byte) (FORMAT_VERSION << 4 | algorithm.code());
+        out[2] = (byte) (keyId >>> 24);
+        out[3] = (byte) (keyId >>> 16);
+        out[4] = (byte) (keyId >>> 8);
+        out[5] = (byte) keyId;
+    }
+
+    /** Whether bytes carry the envelope's magic byte and minimum length. */
+    public static boolean isBinaryEnvelope(byte[] value) {
+        return value != null && value.length >= HEADER_BYTES + TAG_BYTES && value[0] == MAGIC;
+    }
+
+    /** Whether text carries the envelope's prefix. */
+    public static boolean isTextEnvelope(String value) {
+        return value != null && value.startsWith(TEXT_PREFIX);
+    }
+
+    /** The algorithm in a header, or {@code null} for an unknown version or algorithm. */
+    static Algorithm algorithm(byte[] envelope) {
+        int b = envelope[1] & 0xFF;
+        return (b >>> 4) == FORMAT_VERSION ? Algorithm.ofCode(b & 0x0F) : null;
+    }
+
+    /** The data-key id named by an envelope that {@link #isBinaryEnvelope passed the shape check}. */
+    public static int keyId(byte[] envelope) {
+        return (envelope[2] & 0xFF) << 24 | (envelope[3] & 0xFF) << 16 | (envelope[4] & 0xFF) << 8 | envelope[5] & 0xFF;
+    }
+
+    /** The text form of a binary envelope. */
+    public static String toText(byte[] envelope) {
+        return TEXT_PREFIX + TEXT_ENCODER.encodeToString(envelope);
+    }
+
+    /**
+     * The binary envelope inside a text form, or {@code null} if it is not canonical base64url.
+     * Non-canonical encodings (stray bits in the last character) are refused, so every altered
+     * character is noticed.
+     */
+    public static byte[] fromText(String text) {
+        String body = text.substring(TEXT_PREFIX.length());
+        int rem = body.length() % 4;
+        if (rem == 1) {
+            return null;
+        }
+        if (rem != 0) {
+            int last = BASE64URL.indexOf(body.charAt(body.length() - 1));
+            int unusedBits = rem == 2 ? 0x0F : 0x03;
+            if (last < 0 || (last & unusedBits) != 0) {
+                return null;
+            }
+        }
+        try {
+            return TEXT_DECODER.decode(body);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

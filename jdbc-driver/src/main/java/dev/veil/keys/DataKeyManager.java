@@ -1,0 +1,275 @@
+package dev.veil.keys;
+
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import dev.veil.crypto.DataKey;
+import dev.veil.crypto.DataKeySource;
+import dev.veil.policy.KeysPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Data keys for the engine: the active key of each ring (rotated on demand when it expires or
+ * nears its nonce budget) and any key by id for decryption, unwrapped by the master key once and
+ * cached in memory.
+ *
+ * <p>Rotation is safe when several processes race: each tries to insert the next version, the
+ * table's unique constraint lets exactly one win, and the others adopt the winner's key.
+ * Unwrapped keys are held in a bounded LRU cache; {@link #close()} zeroizes every key it holds.
+ */
+public final class DataKeyManager implements DataKeySource, AutoCloseable {
+    /** Random 96-bit nonces per key before rotation, well below the 2^32 NIST limit. */
+    public static final long DEFAULT_NONCE_BUDGET = 1L << 31;
+    private static final Logger AUDIT = LoggerFactory.getLogger("veil.audit");
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final DataKeyStore store;
+    private final MasterKeyProvider master;
+    private final KeysPolicy policy;
+    private final Clock clock;
+    private final long nonceBudget;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Active> active = new ConcurrentHashMap<>();
+    private final Map<String, Object> ringLocks = new ConcurrentHashMap<>();
+    private final LinkedHashMap<Integer, DataKey> cache;
+    private volatile boolean closed;
+
+    /** The active key of a ring as this process last saw it. */
+    private record Active(DataKey key, Instant expiresAt, long recheckAtMillis, AtomicLong nonces) {
+    }
+
+    public DataKeyManager(DataKeyStore store, MasterKeyProvider master, KeysPolicy policy) {
+        this(store, master, policy, Clock.systemUTC(), DEFAULT_NONCE_BUDGET);
+    }
+
+    /** For tests: a clock to move time, and a small nonce budget. */
+    public DataKeyManager(DataKeyStore store, MasterKeyProvider master, KeysPolicy policy, Clock clock, long nonceBudget) {
+        this.store = store;
+        this.master = master;
+        this.policy = policy;
+        this.clock = clock;
+        this.nonceBudget = nonceBudget;
+        int capacity = policy.cacheSize();
+        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, DataKey> eldest) {
+                if (size() > capacity) {
+                    // a thread using it right now notices (DataKey#isDestroyed) and fetches it again
+                    eldest.getValue().destroy();
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    public DataKeyStore store() {
+        return store;
+    }
+
+    public MasterKeyProvider master() {
+        return master;
+    }
+
+    @Override
+    public DataKey activeKey(String ring, boolean consumesNonce) throws VeilException {
+        Active a = active.get(ring);
+        long now = clock.millis();
+        if (a != null && !a.key.isDestroyed() && now < a.recheckAtMillis && (a.expiresAt == null || now < a.expiresAt.toEpochMilli())
+                && (!consumesNonce || a.nonces.incrementAndGet() <= nonceBudget)) {
+            return a.key;
+        }
+        synchronized (ringLocks.computeIfAbsent(ring, r -> new Object())) {
+            checkOpen();
+            Active current = active.get(ring);
+            if (current != a && current != null && usable(current, clock.instant())) {
+                return current.key;
+            }
+            boolean budgetSpent = a != null && a.nonces.get() > nonceBudget;
+            Active fresh = loadOrRotate(ring, budgetSpent ? a.key.id() : -1);
+            active.put(ring, fresh);
+            if (consumesNonce) {
+                fresh.nonces.incrementAndGet();
+            }
+            return fresh.key;
+        }
+    }
+
+    private boolean usable(Active a, Instant now) {
+        return !a.key.isDestroyed() && now.toEpochMilli() < a.recheckAtMillis && (a.expiresAt == null || now.isBefore(a.expiresAt))
+                && a.nonces.get() < nonceBudget;
+    }
+
+    /**
+     * Finds the ring's active key in the store, creating the next version when there is none or
+     * it has expired (or is {@code exhaustedKeyId}, whose nonce budget this process spent).
+     */
+    private Active loadOrRotate(String ring, int exhaustedKeyId) throws VeilException {
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Instant now = clock.instant();
+            List<KeyRecord> keys = store.ring(ring);
+            KeyRecord newest = null;
+            int maxVersion = 0;
+            for (KeyRecord k : keys) {
+                maxVersion = Math.max(maxVersion, k.version());
+                if (k.state() == KeyState.ACTIVE && (newest == null || k.version() > newest.version())) {
+                    newest = k;
+                }
+            }
+            if (newest != null && !newest.expiredAt(now) && newest.keyId() != exhaustedKeyId) {
+                return new Active(key(newest), newest.expiresAt(), recheckAt(now), new AtomicLong());
+            }
+            KeyRecord created = create(ring, maxVersion + 1, now);
+            if (created != null) {
+                AUDIT.info("key {} ring={} version={} id={} master={}", maxVersion == 0 ? "created" : "rotated",
+                        ring, created.version(), created.keyId(), created.masterKeyId());
+                return new Active(key(created), created.expiresAt(), recheckAt(now), new AtomicLong());
+            }
+            // another process created this version first: read the ring again and use its key
+        }
+        throw new VeilException(VeilState.KEY_STORE_FAILURE, "could not create or find an active key for ring '" + ring
+                + "' after " + MAX_ATTEMPTS + " attempts");
+    }
+
+    private long recheckAt(Instant now) {
+        Duration refresh = policy.refreshAfter();
+        return refresh == null ? Long.MAX_VALUE : now.plus(refresh).toEpochMilli();
+    }
+
+    /**
+     * Creates version {@code version} of a ring now, as its active key.
+     *
+     * @return the new key, or {@code null} if another process created that version first
+     */
+    private KeyRecord create(String ring, int version, Instant now) throws VeilException {
+        byte[] dek = new byte[DataKey.KEY_BYTES];
+        random.nextBytes(dek);
+        try {
+            Duration lifetime = policy.rotateAfter(ring);
+            KeyRecord record = new KeyRecord(1 + random.nextInt(Integer.MAX_VALUE - 1), ring, version, KeyState.ACTIVE,
+                    now, lifetime == null ? null : now.plus(lifetime), master.masterKeyId(), master.wrap(dek));
+            if (!store.insertActive(record)) {
+                return null;
+            }
+            cache(record.keyId(), derive(record.keyId(), dek));
+            return record;
+        } finally {
+            Arrays.fill(dek, (byte) 0);
+        }
+    }
+
+    /**
+     * Creates the next version of a ring now, whether or not the current one expired (on-demand
+     * rotation, {@code veil keys rotate}).
+     */
+    public KeyRecord rotate(String ring) throws VeilException {
+        synchronized (ringLocks.computeIfAbsent(ring, r -> new Object())) {
+            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+                int max = store.ring(ring).stream().mapToInt(KeyRecord::version).max().orElse(0);
+                KeyRecord created = create(ring, max + 1, clock.instant());
+                if (created != null) {
+                    AUDIT.info("key rotated ring={} version={} id={} master={}", ring, created.version(), created.keyId(), created.masterKeyId());
+                    active.remove(ring);
+                    return created;
+                }
+            }
+        }
+        throw new VeilException(VeilState.KEY_STORE_FAILURE, "could not rotate ring '" + ring + "': too many concurrent rotations");
+    }
+
+    @Override
+    public DataKey key(int keyId) throws VeilException {
+        DataKey k;
+        synchronized (cache) {
+            k = cache.get(keyId);
+        }
+        if (k != null) {
+            return k;
+        }
+        checkOpen();
+        KeyRecord record = store.find(keyId).orElseThrow(() -> new VeilException(VeilState.KEY_NOT_FOUND,
+                "data key " + keyId + " is not in key table " + store.table()));
+        return key(record);
+    }
+
+    private DataKey key(KeyRecord record) throws VeilException {
+        synchronized (cache) {
+            DataKey k = cache.get(record.keyId());
+            if (k != null) {
+                return k;
+            }
+        }
+        if (record.state() == KeyState.DESTROYED || record.wrapped() == null) {
+            throw new VeilException(VeilState.KEY_DESTROYED, "data key " + record.keyId() + " (ring " + record.ring()
+                    + " version " + record.version() + ") was destroyed; values encrypted with it cannot be read");
+        }
+        byte[] dek = master.unwrap(record.masterKeyId(), record.wrapped());
+        try {
+            AUDIT.info("key unwrapped ring={} version={} id={} master={}", record.ring(), record.version(), record.keyId(), record.masterKeyId());
+            return cache(record.keyId(), derive(record.keyId(), dek));
+        } finally {
+            Arrays.fill(dek, (byte) 0);
+        }
+    }
+
+    private DataKey cache(int keyId, DataKey key) {
+        synchronized (cache) {
+            DataKey existing = cache.putIfAbsent(keyId, key);
+            if (existing != null) {
+                key.destroy();
+                return existing;
+            }
+            return key;
+        }
+    }
+
+    private static DataKey derive(int keyId, byte[] dek) throws VeilException {
+        try {
+            return DataKey.derive(keyId, dek);
+        } catch (GeneralSecurityException e) {
+            throw new VeilException(VeilState.KEY_UNWRAP_FAILED, "data key " + keyId + " is not a valid AES-256 key", e);
+        }
+    }
+
+    /** Drops this process's view of a ring's active key, so the next encryption looks again. */
+    public void forget(String ring) {
+        active.remove(ring);
+    }
+
+    /** How many unwrapped keys are cached (for tests and metrics). */
+    public int cachedKeys() {
+        synchronized (cache) {
+            return cache.size();
+        }
+    }
+
+    private void checkOpen() throws VeilException {
+        if (closed) {
+            throw new VeilException(VeilState.KEY_STORE_FAILURE, "the key manager is closed");
+        }
+    }
+
+    /** Zeroizes every unwrapped key and closes the master-key provider. */
+    @Override
+    public void close() {
+        closed = true;
+        active.clear();
+        synchronized (cache) {
+            cache.values().forEach(DataKey::destroy);
+            cache.clear();
+        }
+        master.close();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.veil.policy;
+
+/**
+ * How one column is protected.
+ *
+ * @param column the column
+ * @param mode randomized or deterministic
+ * @param type the logical type of its plaintext
+ * @param keyRing the name of the data-key ring that encrypts it
+ * @param domain the shared ciphertext domain, or {@code null} when the column stands alone
+ * @param storage text or binary ciphertext
+ * @param migrating whether legacy plaintext is still being read (it is returned unchanged)
+ * @param mark where the column was declared
+ */
+public record ColumnPolicy(ColumnRef column, EncryptionMode mode, LogicalType type, String keyRing,
+                           String domain, StorageFormat storage, boolean migrating, SourceMark mark) {
+
+    /** Whether equality predicates can be served by comparing ciphertexts. */
+    public boolean isDeterministic() {
+        return mode == EncryptionMode.DETERMINISTIC;
+    }
+
+    /**
+     * The identity a ciphertext is bound to: the domain when set, else the column. Values can be
+     * copied between two columns exactly when their contexts are equal.
+     */
+    public String context() {
+        return domain != null ? "domain:" + domain : "column:" + column.table().name().key() + "." + column.column().key();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.veil.policy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A validated, immutable column policy. Build one with {@link PolicyLoader}.
+ */
+public final class Policy {
+    private final int version;
+    private final String source;
+    private final KeysPolicy keys;
+    private final List<TablePolicy> tables;
+    private final Map<String, List<TablePolicy>> tablesByName;
+    private final List<ColumnPolicy> columns;
+
+    /**
+     * @param version the policy format version (1)
+     * @param source where it was loaded from, for messages
+     * @param keys key settings
+     * @param tables the tables with encrypted columns
+     */
+    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables) {
+        this.version = version;
+        this.source = source;
+        this.keys = keys;
+        this.tables = List.copyOf(tables);
+        Map<String, List<TablePolicy>> index = new HashMap<>();
+        List<ColumnPolicy> all = new ArrayList<>();
+        for (TablePolicy t : this.tables) {
+            index.computeIfAbsent(t.name().name().key(), k -> new ArrayList<>()).add(t);
+            all.addAll(t.columns().values());
+        }
+        index.replaceAll((k, v) -> List.copyOf(v));
+        this.tablesByName = Map.copyOf(index);
+        this.columns = List.copyOf(all);
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public KeysPolicy keys() {
+        return keys;
+    }
+
+    public List<TablePolicy> tables() {
+        return tables;
+    }
+
+    /**
+     * The policy of a table as the database names it. A policy table without schema matches any
+     * schema; with a schema, only that one. {@code schema} may be {@code null} when unknown, which
+     * matches unqualified policy tables and, when the name is unambiguous, a qualified one.
+     */
+    public Optional<TablePolicy> table(String schema, String table) {
+        List<TablePolicy> candidates = tablesByName.getOrDefault(Identifier.parse(table).key(), List.of());
+        TablePolicy unqualified = null;
+        for (TablePolicy t : candidates) {
+            Identifier s = t.name().schema();
+            if (s == null) {
+                unqualified = t;
+            } else if (schema != null && s.key().equals(Identifier.parse(schema).key())) {
+                return Optional.of(t);
+            }
+        }
+        if (unqualified == null && schema == null && candidates.size() == 1) {
+            return Optional.of(candidates.get(0));
+        }
+        return Optional.ofNullable(unqualified);
+    }
+
+    /** The policy of a column, if it is encrypted. */
+    public Optional<ColumnPolicy> column(String schema, String table, String column) {
+        return table(schema, table).flatMap(t -> t.column(column));
+    }
+
+    /** Every encrypted column. */
+    public List<ColumnPolicy> columns() {
+        return columns;
+    }
+
+    /** The lookup keys (without schema) of all tables with encrypted columns. */
+    public Set<String> tableNameKeys() {
+        return tablesByName.keySet();
+    }
+
+    /** The key ring names the policy uses, sorted. */
+    public Set<String> keyRings() {
+        Set<String> rings = new TreeSet<>();
+        columns.forEach(c -> rings.add(c.keyRing()));
+        return rings;
+    }
+
+    @Override
+    public String toString() {
+        return "Policy[" + source + ", " + tables.size() + " tables, " + columns.size() + " columns]";
+    }
+}

@@ -1,0 +1,385 @@
+package dev.veil.policy;
+
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and validates a YAML policy.
+ *
+ * <p>The YAML is only <em>composed</em> into a node tree by SnakeYAML's safe API; no Java object is
+ * ever constructed from it, so a policy file cannot instantiate classes. Every error names the
+ * file, line and column and says what was expected.
+ */
+public final class PolicyLoader {
+    /** The ring used by columns that name none. */
+    public static final String DEFAULT_RING = "default";
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d|w)");
+    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables");
+    private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after");
+    private static final Set<String> COLUMN_KEYS = Set.of("mode", "type", "key", "domain", "storage", "migrating");
+    private static final Set<String> TABLE_KEYS = Set.of("columns", "allow-unparseable");
+    private static final Set<String> STORE_KEYS = Set.of("table", "url", "user", "password-env");
+
+    private final String source;
+
+    private PolicyLoader(String source) {
+        this.source = source;
+    }
+
+    /**
+     * Loads a policy file.
+     *
+     * @throws VeilException {@code VE001} when the file cannot be read or is invalid
+     */
+    public static Policy load(Path path) throws VeilException {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new VeilException(VeilState.POLICY_INVALID, "cannot read policy file " + path + ": " + e.getClass().getSimpleName(), e);
+        }
+        return parse(text, path.toString());
+    }
+
+    /**
+     * Parses policy text.
+     *
+     * @param sourceName the name used in error messages, usually the file path
+     * @throws VeilException {@code VE001} when the policy is invalid
+     */
+    public static Policy parse(String yaml, String sourceName) throws VeilException {
+        return new PolicyLoader(sourceName).parse(yaml);
+    }
+
+    private Policy parse(String yaml) throws VeilException {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(10);
+        options.setAllowRecursiveKeys(false);
+        options.setCodePointLimit(4 * 1024 * 1024);
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(options)).compose(new StringReader(yaml));
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark();
+            String where = m == null ? source : source + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1);
+            throw new VeilException(VeilState.POLICY_INVALID, where + ": not valid YAML: " + e.getProblem());
+        } catch (RuntimeException e) {
+            throw new VeilException(VeilState.POLICY_INVALID, source + ": not valid YAML: " + e.getMessage());
+        }
+        if (root == null) {
+            throw new VeilException(VeilState.POLICY_INVALID, source + ": the policy is empty; expected keys: version, keys, tables");
+        }
+        Map<String, NodeTuple> top = mapping(root, "the policy", TOP_KEYS);
+        int version = top.containsKey("version") ? intValue(top.get("version").getValueNode(), "version") : 0;
+        if (version != 1) {
+            throw error(top.containsKey("version") ? top.get("version").getValueNode() : root,
+                    "unsupported policy version " + version + "; expected 'version: 1'");
+        }
+        if (!top.containsKey("keys")) {
+            throw error(root, "missing 'keys' section; expected at least 'keys: { master: { provider: ... } }'");
+        }
+        KeysPolicy keys = keys(top.get("keys").getValueNode());
+        List<TablePolicy> tables = top.containsKey("tables") ? tables(top.get("tables").getValueNode()) : List.of();
+        checkDomains(tables);
+        return new Policy(version, source, keys, tables);
+    }
+
+    private KeysPolicy keys(Node node) throws VeilException {
+        Map<String, NodeTuple> k = mapping(node, "keys", KEYS_KEYS);
+        if (!k.containsKey("master")) {
+            throw error(node, "missing 'master' in keys; expected for example master: { provider: pkcs12, path: ..., password-env: ..., alias: ... }");
+        }
+        MasterKeySettings master = master(k.get("master").getValueNode());
+        Duration rotateAfter = k.containsKey("rotate-after") ? duration(k.get("rotate-after").getValueNode()) : null;
+        Map<String, Duration> rings = new HashMap<>();
+        if (k.containsKey("rings")) {
+            Node ringsNode = k.get("rings").getValueNode();
+            for (Map.Entry<String, NodeTuple> ring : mapping(ringsNode, "rings", null).entrySet()) {
+                Map<String, NodeTuple> r = mapping(ring.getValue().getValueNode(), "ring '" + ring.getKey() + "'", Set.of("rotate-after"));
+                if (r.containsKey("rotate-after")) {
+                    rings.put(ringName(ring.getValue().getKeyNode()), duration(r.get("rotate-after").getValueNode()));
+                }
+            }
+        }
+        KeyStoreSettings store = KeyStoreSettings.defaults();
+        if (k.containsKey("store")) {
+            Map<String, NodeTuple> s = mapping(k.get("store").getValueNode(), "store", STORE_KEYS);
+            String table = s.containsKey("table") ? identifierText(s.get("table").getValueNode(), "store table") : KeyStoreSettings.DEFAULT_TABLE;
+            String url = s.containsKey("url") ? text(s.get("url").getValueNode(), "store url") : null;
+            if (url != null && !url.startsWith("jdbc:")) {
+                throw error(s.get("url").getValueNode(), "store url must be a JDBC URL starting with 'jdbc:'");
+            }
+            store = new KeyStoreSettings(table, url,
+                    s.containsKey("user") ? text(s.get("user").getValueNode(), "store user") : null,
+                    s.containsKey("password-env") ? text(s.get("password-env").getValueNode(), "store password-env") : null);
+        }
+        int cacheSize = k.containsKey("cache-size") ? intValue(k.get("cache-size").getValueNode(), "cache-size") : 1000;
+        if (cacheSize < 1) {
+            throw error(k.get("cache-size").getValueNode(), "cache-size must be at least 1");
+        }
+        Duration refresh = k.containsKey("refresh-after") ? duration(k.get("refresh-after").getValueNode()) : Duration.ofMinutes(5);
+        return new KeysPolicy(master, rotateAfter, rings, store, cacheSize, refresh);
+    }
+
+    private MasterKeySettings master(Node node) throws VeilException {
+        Map<String, NodeTuple> m = mapping(node, "master", null);
+        if (!m.containsKey("provider")) {
+            throw error(node, "missing 'provider' in master; expected one of: pkcs12, pkcs11, env");
+        }
+        String provider = text(m.get("provider").getValueNode(), "provider");
+        Map<String, String> settings = new LinkedHashMap<>();
+        Map<String, SourceMark> marks = new HashMap<>();
+        for (Map.Entry<String, NodeTuple> e : m.entrySet()) {
+            if (!e.getKey().equals("provider")) {
+                settings.put(e.getKey(), text(e.getValue().getValueNode(), e.getKey()));
+                marks.put(e.getKey(), mark(e.getValue().getValueNode()));
+            }
+        }
+        return new MasterKeySettings(provider, settings, marks, mark(node));
+    }
+
+    private List<TablePolicy> tables(Node node) throws VeilException {
+        List<TablePolicy> result = new ArrayList<>();
+        Map<String, TableName> seen = new HashMap<>();
+        for (Map.Entry<String, NodeTuple> entry : mapping(node, "tables", null).entrySet()) {
+            Node keyNode = entry.getValue().getKeyNode();
+            TableName name = tableName(keyNode);
+            String id = (name.schema() == null ? "" : name.schema().key()) + "." + name.name().key();
+            if (seen.putIfAbsent(id, name) != null) {
+                throw error(keyNode, "table " + name + " is listed twice (names are case-insensitive unless quoted)");
+            }
+            result.add(table(name, entry.getValue().getValueNode()));
+        }
+        return result;
+    }
+
+    private TablePolicy table(TableName name, Node node) throws VeilException {
+        Map<String, NodeTuple> t = mapping(node, "table " + name, null);
+        Node columnsNode = node;
+        boolean allowUnparseable = false;
+        if (t.containsKey("columns")) {
+            Map<String, NodeTuple> longForm = mapping(node, "table " + name, TABLE_KEYS);
+            columnsNode = longForm.get("columns").getValueNode();
+            if (longForm.containsKey("allow-unparseable")) {
+                allowUnparseable = bool(longForm.get("allow-unparseable").getValueNode(), "allow-unparseable");
+            }
+        }
+        Map<String, ColumnPolicy> columns = new LinkedHashMap<>();
+        for (Map.Entry<String, NodeTuple> c : mapping(columnsNode, "columns of " + name, null).entrySet()) {
+            Node keyNode = c.getValue().getKeyNode();
+            Identifier column = identifier(keyNode, "column name");
+            ColumnPolicy policy = column(new ColumnRef(name, column), keyNode, c.getValue().getValueNode());
+            if (columns.putIfAbsent(column.key(), policy) != null) {
+                throw error(keyNode, "column " + name + "." + column + " is listed twice (names are case-insensitive unless quoted)");
+            }
+        }
+        if (columns.isEmpty()) {
+            throw error(columnsNode, "table " + name + " lists no columns");
+        }
+        return new TablePolicy(name, columns, allowUnparseable);
+    }
+
+    private ColumnPolicy column(ColumnRef ref, Node keyNode, Node node) throws VeilException {
+        if (node instanceof ScalarNode) {
+            EncryptionMode mode = choice(node, "mode of " + ref, EncryptionMode.values(), EncryptionMode::policyName);
+            return new ColumnPolicy(ref, mode, LogicalType.STRING, DEFAULT_RING, null, StorageFormat.TEXT, false, mark(keyNode));
+        }
+        Map<String, NodeTuple> c = mapping(node, "column " + ref, COLUMN_KEYS);
+        if (!c.containsKey("mode")) {
+            throw error(node, "missing 'mode' for column " + ref + "; expected one of: randomized, deterministic");
+        }
+        EncryptionMode mode = choice(c.get("mode").getValueNode(), "mode of " + ref, EncryptionMode.values(), EncryptionMode::policyName);
+        LogicalType type = c.containsKey("type")
+                ? choice(c.get("type").getValueNode(), "type of " + ref, LogicalType.values(), LogicalType::policyName)
+                : LogicalType.STRING;
+        String ring = c.containsKey("key") ? ringName(c.get("key").getValueNode()) : DEFAULT_RING;
+        String domain = c.containsKey("domain") ? ringName(c.get("domain").getValueNode()) : null;
+        StorageFormat storage = c.containsKey("storage")
+                ? choice(c.get("storage").getValueNode(), "storage of " + ref, StorageFormat.values(), StorageFormat::policyName)
+                : StorageFormat.TEXT;
+        boolean migrating = c.containsKey("migrating") && bool(c.get("migrating").getValueNode(), "migrating");
+        return new ColumnPolicy(ref, mode, type, ring, domain, storage, migrating, mark(keyNode));
+    }
+
+    /** Columns sharing a domain must share what makes their ciphertexts comparable. */
+    private void checkDomains(List<TablePolicy> tables) throws VeilException {
+        Map<String, ColumnPolicy> first = new HashMap<>();
+        for (TablePolicy t : tables) {
+            for (ColumnPolicy c : t.columns().values()) {
+                if (c.domain() == null) {
+                    continue;
+                }
+                ColumnPolicy f = first.putIfAbsent(c.domain(), c);
+                if (f == null) {
+                    continue;
+                }
+                String what = f.type() != c.type() ? "types (" + f.type().policyName() + " vs " + c.type().policyName() + ")"
+                        : f.mode() != c.mode() ? "modes (" + f.mode().policyName() + " vs " + c.mode().policyName() + ")"
+                        : !f.keyRing().equals(c.keyRing()) ? "keys (" + f.keyRing() + " vs " + c.keyRing() + ")"
+                        : null;
+                if (what != null) {
+                    throw new VeilException(VeilState.POLICY_INVALID, c.mark() + ": domain '" + c.domain() + "' is shared by "
+                            + f.column() + " (" + f.mark() + ") and " + c.column() + " with different " + what
+                            + "; columns of one domain must have the same type, mode and key");
+                }
+            }
+        }
+    }
+
+    // ---- node helpers ----
+
+    /** The entries of a mapping by key text, rejecting duplicate keys and keys outside {@code allowed}. */
+    private Map<String, NodeTuple> mapping(Node node, String what, Set<String> allowed) throws VeilException {
+        if (!(node instanceof MappingNode mappingNode)) {
+            throw error(node, what + " must be a mapping (key: value)");
+        }
+        Map<String, NodeTuple> entries = new LinkedHashMap<>();
+        for (NodeTuple tuple : mappingNode.getValue()) {
+            Node keyNode = tuple.getKeyNode();
+            if (!(keyNode instanceof ScalarNode scalar)) {
+                throw error(keyNode, "keys in " + what + " must be plain names");
+            }
+            String key = scalar.getValue();
+            if (allowed != null && !allowed.contains(key)) {
+                throw error(keyNode, "unknown key '" + key + "' in " + what + "; expected one of: " + sorted(allowed));
+            }
+            if (entries.putIfAbsent(key, tuple) != null) {
+                throw error(keyNode, "duplicate key '" + key + "' in " + what);
+            }
+        }
+        return entries;
+    }
+
+    private String text(Node node, String what) throws VeilException {
+        if (!(node instanceof ScalarNode scalar) || scalar.getValue().isBlank()) {
+            throw error(node, what + " must be a non-empty value");
+        }
+        return scalar.getValue();
+    }
+
+    private int intValue(Node node, String what) throws VeilException {
+        String s = text(node, what);
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            throw error(node, what + " must be a whole number");
+        }
+    }
+
+    private boolean bool(Node node, String what) throws VeilException {
+        String s = text(node, what).strip().toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw error(node, what + " must be true or false");
+        };
+    }
+
+    private Duration duration(Node node) throws VeilException {
+        String s = text(node, "duration").strip().toLowerCase(Locale.ROOT);
+        if (s.equals("never")) {
+            return null;
+        }
+        Matcher m = DURATION.matcher(s);
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw error(node, "bad duration '" + s + "'; expected a positive number with a unit s, m, h, d or w (for example 90d), or 'never'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofDays(7 * n);
+        };
+    }
+
+    private <E extends Enum<E>> E choice(Node node, String what, E[] values, java.util.function.Function<E, String> name)
+            throws VeilException {
+        String s = text(node, what).strip();
+        for (E v : values) {
+            if (name.apply(v).equalsIgnoreCase(s)) {
+                return v;
+            }
+        }
+        throw error(node, "unknown " + what + " '" + s + "'; expected one of: "
+                + Arrays.stream(values).map(name).collect(Collectors.joining(", ")));
+    }
+
+    private static final Pattern RING = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    private String ringName(Node node) throws VeilException {
+        String s = text(node, "name").strip();
+        if (!RING.matcher(s).matches()) {
+            throw error(node, "bad name '" + s + "'; expected letters, digits, '-', '_' or '.', at most 64 characters");
+        }
+        return s;
+    }
+
+    private static final Pattern IDENT = Pattern.compile("\"(?:[^\"]|\"\")+\"|`[^`]+`|[A-Za-z_][A-Za-z0-9_$]*");
+
+    private Identifier identifier(Node node, String what) throws VeilException {
+        String s = text(node, what).strip();
+        if (!IDENT.matcher(s).matches()) {
+            throw error(node, "bad " + what + " '" + s + "'; expected a SQL identifier (letters, digits, '_', or a \"quoted name\")");
+        }
+        return Identifier.parse(s);
+    }
+
+    private String identifierText(Node node, String what) throws VeilException {
+        return identifier(node, what).text();
+    }
+
+    private TableName tableName(Node node) throws VeilException {
+        String s = text(node, "table name").strip();
+        int dot = TableName.splitPoint(s);
+        String schema = dot < 0 ? null : s.substring(0, dot);
+        String name = dot < 0 ? s : s.substring(dot + 1);
+        if (!IDENT.matcher(name).matches() || schema != null && !IDENT.matcher(schema).matches()) {
+            throw error(node, "bad table name '" + s + "'; expected table or schema.table as SQL identifiers");
+        }
+        return TableName.parse(s);
+    }
+
+    private SourceMark mark(Node node) {
+        Mark m = node.getStartMark();
+        return new SourceMark(source, m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1);
+    }
+
+    private VeilException error(Node node, String message) {
+        return new VeilException(VeilState.POLICY_INVALID, mark(node) + ": " + message);
+    }
+
+    private static String sorted(Set<String> s) {
+        return s.stream().sorted().collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.veil.policy;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The encrypted columns of one table.
+ *
+ * @param name the table
+ * @param columns encrypted columns by {@link Identifier#key()}
+ * @param allowUnparseable whether SQL on this table that Veil cannot parse may pass through
+ *        unchanged instead of failing (an explicit opt-out)
+ */
+public record TablePolicy(TableName name, Map<String, ColumnPolicy> columns, boolean allowUnparseable) {
+
+    public TablePolicy {
+        columns = Map.copyOf(columns);
+    }
+
+    /** The policy of a column, if it is encrypted. */
+    public Optional<ColumnPolicy> column(String columnName) {
+        return Optional.ofNullable(columns.get(Identifier.parse(columnName).key()));
+    }
+}
