@@ -55,6 +55,14 @@ final class AesGcm {
         cipher.doFinal(plaintext, 0, plaintext.length, out, h + NONCE_BYTES);
     }
 
+    /** Plain AES-GCM with an explicit nonce, for the NIST known-answer tests; returns ciphertext||tag. */
+    static byte[] encrypt(SecretKey key, byte[] nonce, byte[] aad, byte[] plaintext) throws GeneralSecurityException {
+        Cipher cipher = newCipher();
+        cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+        cipher.updateAAD(aad);
+        return cipher.doFinal(plaintext);
+    }
+
     /** Verifies and decrypts an envelope; throws {@code AEADBadTagException} when anything was altered. */
     static byte[] open(SecretKey key, byte[] envelope, byte[] context) throws GeneralSecurityException {
         int h = Envelope.HEADER_BYTES;

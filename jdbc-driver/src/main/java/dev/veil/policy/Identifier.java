@@ -3,8 +3,9 @@ package dev.veil.policy;
 import java.util.Locale;
 
 /**
- * A SQL identifier with the usual folding rule: unquoted names compare case-insensitively, quoted
- * names ({@code "Name"}) exactly. {@link #key()} is the canonical form used for lookups.
+ * A SQL identifier. A policy name written unquoted matches any spelling of the name regardless of
+ * case; a quoted one ({@code "Name"}) matches only that exact text. Matching errs on the side of
+ * treating a column as encrypted, which fails closed. {@link #key()} (lower case) indexes lookups.
  *
  * @param text the name without quotes
  * @param quoted whether it was written in double quotes (or back-quotes)
@@ -27,9 +28,18 @@ public record Identifier(String text, boolean quoted) {
         return new Identifier(s, false);
     }
 
-    /** The lookup key: unquoted names folded to lower case, quoted names as written. */
+    /** The index key: the text in lower case. Two policy names with one key are ambiguous. */
     public String key() {
-        return quoted ? text : text.toLowerCase(Locale.ROOT);
+        return text.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether a name as written in SQL or reported by the database ({@code "Name"} quoted, or
+     * plain) denotes this policy identifier.
+     */
+    public boolean matches(String name) {
+        String other = parse(name).text();
+        return quoted ? text.equals(other) : text.equalsIgnoreCase(other);
     }
 
     @Override

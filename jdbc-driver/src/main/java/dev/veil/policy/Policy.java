@@ -65,16 +65,24 @@ public final class Policy {
     public Optional<TablePolicy> table(String schema, String table) {
         List<TablePolicy> candidates = tablesByName.getOrDefault(Identifier.parse(table).key(), List.of());
         TablePolicy unqualified = null;
+        TablePolicy onlyQualified = null;
+        int qualified = 0;
         for (TablePolicy t : candidates) {
+            if (!t.name().name().matches(table)) {
+                continue;
+            }
             Identifier s = t.name().schema();
             if (s == null) {
                 unqualified = t;
-            } else if (schema != null && s.key().equals(Identifier.parse(schema).key())) {
+            } else if (schema != null && s.matches(schema)) {
                 return Optional.of(t);
+            } else {
+                qualified++;
+                onlyQualified = t;
             }
         }
-        if (unqualified == null && schema == null && candidates.size() == 1) {
-            return Optional.of(candidates.get(0));
+        if (unqualified == null && schema == null && qualified == 1) {
+            return Optional.of(onlyQualified);
         }
         return Optional.ofNullable(unqualified);
     }

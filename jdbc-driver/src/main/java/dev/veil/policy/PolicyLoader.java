@@ -133,7 +133,7 @@ public final class PolicyLoader {
         KeyStoreSettings store = KeyStoreSettings.defaults();
         if (k.containsKey("store")) {
             Map<String, NodeTuple> s = mapping(k.get("store").getValueNode(), "store", STORE_KEYS);
-            String table = s.containsKey("table") ? identifierText(s.get("table").getValueNode(), "store table") : KeyStoreSettings.DEFAULT_TABLE;
+            String table = s.containsKey("table") ? storeTable(s.get("table").getValueNode()) : KeyStoreSettings.DEFAULT_TABLE;
             String url = s.containsKey("url") ? text(s.get("url").getValueNode(), "store url") : null;
             if (url != null && !url.startsWith("jdbc:")) {
                 throw error(s.get("url").getValueNode(), "store url must be a JDBC URL starting with 'jdbc:'");
@@ -175,7 +175,7 @@ public final class PolicyLoader {
             TableName name = tableName(keyNode);
             String id = (name.schema() == null ? "" : name.schema().key()) + "." + name.name().key();
             if (seen.putIfAbsent(id, name) != null) {
-                throw error(keyNode, "table " + name + " is listed twice (names are case-insensitive unless quoted)");
+                throw error(keyNode, "table " + name + " is listed twice (names differing only in case are ambiguous)");
             }
             result.add(table(name, entry.getValue().getValueNode()));
         }
@@ -199,7 +199,7 @@ public final class PolicyLoader {
             Identifier column = identifier(keyNode, "column name");
             ColumnPolicy policy = column(new ColumnRef(name, column), keyNode, c.getValue().getValueNode());
             if (columns.putIfAbsent(column.key(), policy) != null) {
-                throw error(keyNode, "column " + name + "." + column + " is listed twice (names are case-insensitive unless quoted)");
+                throw error(keyNode, "column " + name + "." + column + " is listed twice (names differing only in case are ambiguous)");
             }
         }
         if (columns.isEmpty()) {
@@ -355,8 +355,14 @@ public final class PolicyLoader {
         return Identifier.parse(s);
     }
 
-    private String identifierText(Node node, String what) throws VeilException {
-        return identifier(node, what).text();
+    private static final Pattern PLAIN_TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
+
+    private String storeTable(Node node) throws VeilException {
+        String s = text(node, "store table").strip();
+        if (!PLAIN_TABLE.matcher(s).matches()) {
+            throw error(node, "bad store table '" + s + "'; expected a plain name, optionally schema-qualified (letters, digits, '_')");
+        }
+        return s;
     }
 
     private TableName tableName(Node node) throws VeilException {

@@ -19,6 +19,7 @@ public record TablePolicy(TableName name, Map<String, ColumnPolicy> columns, boo
 
     /** The policy of a column, if it is encrypted. */
     public Optional<ColumnPolicy> column(String columnName) {
-        return Optional.ofNullable(columns.get(Identifier.parse(columnName).key()));
+        ColumnPolicy c = columns.get(Identifier.parse(columnName).key());
+        return c != null && c.column().column().matches(columnName) ? Optional.of(c) : Optional.empty();
     }
 }

@@ -1,0 +1,50 @@
+package dev.veil.crypto;
+
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.PolicyLoader;
+import dev.veil.testkit.FixedKeys;
+import org.junit.jupiter.api.Test;
+
+import static dev.veil.testkit.Hex.decode;
+import static dev.veil.testkit.Hex.encode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Pins the persistent envelope format (README "Ciphertext format" documents this vector). If one
+ * of these fails, stored data written by earlier versions would no longer decrypt: do not update
+ * the expected values; add a new format version instead.
+ */
+class EnvelopeVectorTest {
+    static final int KEY_ID = 0x01020304;
+    static final FixedKeys KEYS = FixedKeys.sequential(KEY_ID, "default");
+
+    static ColumnPolicy column(String spec) throws Exception {
+        return PolicyLoader.parse("version: 1\nkeys:\n  master: { provider: env }\ntables:\n  customers:\n    email: " + spec + "\n", "vector.yaml")
+                .column(null, "customers", "email").orElseThrow();
+    }
+
+    @Test
+    void deterministicEnvelopeIsPinned() throws Exception {
+        ColumnCipher cipher = new ColumnCipher(column("{ mode: deterministic, storage: binary }"), KEYS);
+        byte[] envelope = cipher.encryptToEnvelope("alice@example.com");
+        assertEquals(DETERMINISTIC_VECTOR, encode(envelope));
+        assertEquals("vl1:" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(envelope),
+                new ColumnCipher(column("deterministic"), KEYS).encrypt("alice@example.com"));
+    }
+
+    @Test
+    void randomizedEnvelopeIsPinned() throws Exception {
+        ColumnCipher cipher = new ColumnCipher(column("{ mode: randomized, storage: binary }"), KEYS);
+        assertEquals("alice@example.com", cipher.decrypt(decode(RANDOMIZED_VECTOR)));
+    }
+
+    /** Data key bytes 00..1f, key id 0x01020304, column customers.email (string). */
+    static final String DETERMINISTIC_VECTOR = "f712010203046b0f207358f7fea2cd1b024c369be8872fc15f5c84bd66dcc5579af862b327e95d";
+    static final String RANDOMIZED_VECTOR = "f71101020304131f225dab13a2e5a08f3951e42c8cc1dd960b7da37b952e4cd3f09c20b388b952c0c843652e2cfb7ea45a7e95";
+
+    @Test
+    void textFormIsPinned() throws Exception {
+        assertEquals("vl1:9xIBAgMEaw8gc1j3_qLNGwJMNpvohy_BX1yEvWbcxVea-GKzJ-ld",
+                new ColumnCipher(column("deterministic"), KEYS).encrypt("alice@example.com"));
+    }
+}

@@ -1,0 +1,212 @@
+package dev.veil.policy;
+
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PolicyLoaderTest {
+    static final String KEYS = """
+            version: 1
+            keys:
+              master: { provider: pkcs12, path: /etc/veil/master.p12, password-env: VEIL_MASTER_PASSWORD, alias: veil-master }
+              rotate-after: 90d
+            """;
+
+    static Policy parse(String yaml) throws VeilException {
+        return PolicyLoader.parse(yaml, "policy.yaml");
+    }
+
+    static String error(String yaml) {
+        VeilException e = assertThrows(VeilException.class, () -> parse(yaml));
+        assertEquals(VeilState.POLICY_INVALID, e.state());
+        assertEquals("VE001", e.getSQLState());
+        return e.getMessage();
+    }
+
+    @Test
+    void readsTheShortForm() throws Exception {
+        Policy p = parse(KEYS + """
+                tables:
+                  customers:
+                    email:  { mode: deterministic }
+                    ssn:    { mode: randomized, key: national-id }
+                    salary: { mode: randomized, type: decimal }
+                    note: randomized
+                """);
+        ColumnPolicy email = p.column(null, "customers", "email").orElseThrow();
+        assertEquals(EncryptionMode.DETERMINISTIC, email.mode());
+        assertEquals(LogicalType.STRING, email.type());
+        assertEquals("default", email.keyRing());
+        assertEquals(StorageFormat.TEXT, email.storage());
+        assertEquals("national-id", p.column(null, "customers", "ssn").orElseThrow().keyRing());
+        assertEquals(LogicalType.DECIMAL, p.column(null, "customers", "salary").orElseThrow().type());
+        assertEquals(EncryptionMode.RANDOMIZED, p.column(null, "customers", "note").orElseThrow().mode());
+        assertEquals(Duration.ofDays(90), p.keys().rotateAfter());
+        assertEquals("pkcs12", p.keys().master().provider());
+        assertEquals("VEIL_MASTER_PASSWORD", p.keys().master().settings().get("password-env"));
+        assertEquals("veil_keys", p.keys().store().table());
+        assertEquals(new SourceMark("policy.yaml", 7, 5), email.mark());
+        assertEquals(java.util.Set.of("default", "national-id"), p.keyRings());
+    }
+
+    @Test
+    void namesAreCaseInsensitiveUnlessQuoted() throws Exception {
+        Policy p = parse(KEYS + """
+                tables:
+                  Customers:
+                    EMAIL: deterministic
+                  '"Audit"':
+                    '"Who"': randomized
+                """);
+        assertTrue(p.column(null, "CUSTOMERS", "email").isPresent());
+        assertTrue(p.column("public", "customers", "Email").isPresent());
+        assertTrue(p.column(null, "Audit", "Who").isPresent());
+        assertFalse(p.column(null, "audit", "Who").isPresent());
+        assertFalse(p.column(null, "Audit", "who").isPresent());
+    }
+
+    @Test
+    void schemaQualifiedTablesMatchOnlyTheirSchema() throws Exception {
+        Policy p = parse(KEYS + """
+                tables:
+                  sales.customers:
+                    email: deterministic
+                """);
+        assertTrue(p.column("sales", "customers", "email").isPresent());
+        assertTrue(p.column("SALES", "customers", "email").isPresent());
+        assertFalse(p.column("public", "customers", "email").isPresent());
+        assertTrue(p.column(null, "customers", "email").isPresent(), "unknown schema, unambiguous name");
+    }
+
+    @Test
+    void readsLongTableFormRingsStoreAndDomains() throws Exception {
+        Policy p = parse("""
+                version: 1
+                keys:
+                  master: { provider: env }
+                  rotate-after: never
+                  rings:
+                    national-id: { rotate-after: 30d }
+                  store: { table: app.veil_keys, url: 'jdbc:postgresql://keys/db', user: veil, password-env: KEYS_PW }
+                  cache-size: 50
+                  refresh-after: 1m
+                tables:
+                  customers:
+                    columns:
+                      phone: { mode: deterministic, domain: phone, type: string, storage: binary, migrating: true }
+                    allow-unparseable: true
+                  suppliers:
+                    phone: { mode: deterministic, domain: phone }
+                """);
+        assertNull(p.keys().rotateAfter());
+        assertEquals(Duration.ofDays(30), p.keys().rotateAfter("national-id"));
+        assertNull(p.keys().rotateAfter("default"));
+        assertEquals("app.veil_keys", p.keys().store().table());
+        assertEquals("jdbc:postgresql://keys/db", p.keys().store().url());
+        assertEquals(50, p.keys().cacheSize());
+        assertEquals(Duration.ofMinutes(1), p.keys().refreshAfter());
+        TablePolicy customers = p.table(null, "customers").orElseThrow();
+        assertTrue(customers.allowUnparseable());
+        ColumnPolicy phone = customers.column("phone").orElseThrow();
+        assertTrue(phone.migrating());
+        assertEquals(StorageFormat.BINARY, phone.storage());
+        assertEquals(phone.context(), p.column(null, "suppliers", "phone").orElseThrow().context());
+    }
+
+    @Test
+    void rejectsUnknownKeysWithPosition() {
+        String m = error(KEYS + "tables:\n  customers:\n    email: { mode: deterministic, colour: blue }\n");
+        assertTrue(m.startsWith("policy.yaml:7:35: unknown key 'colour'"), m);
+        assertTrue(m.contains("expected one of: domain, key, migrating, mode, storage, type"), m);
+        assertTrue(error(KEYS + "tabels: {}\n").startsWith("policy.yaml:5:1: unknown key 'tabels'"));
+    }
+
+    @Test
+    void rejectsUnknownModesAndTypes() {
+        String m = error(KEYS + "tables:\n  customers:\n    email: { mode: determinstic }\n");
+        assertTrue(m.contains("policy.yaml:7:20: unknown mode of customers.email 'determinstic'; expected one of: randomized, deterministic"), m);
+        m = error(KEYS + "tables:\n  customers:\n    email: { mode: randomized, type: text }\n");
+        assertTrue(m.contains("unknown type of customers.email 'text'; expected one of: string, bytes, integer"), m);
+    }
+
+    @Test
+    void rejectsDuplicateColumnsAndTables() {
+        assertTrue(error(KEYS + "tables:\n  customers:\n    email: randomized\n    Email: randomized\n")
+                .contains("policy.yaml:8:5: column customers.Email is listed twice"));
+        assertTrue(error(KEYS + "tables:\n  customers:\n    email: randomized\n  CUSTOMERS:\n    ssn: randomized\n")
+                .contains("table CUSTOMERS is listed twice"));
+        assertTrue(error(KEYS + "tables:\n  customers:\n    email: randomized\n    email: deterministic\n").contains("duplicate"));
+    }
+
+    @Test
+    void rejectsMissingMasterKeySettings() {
+        assertTrue(error("version: 1\ntables: {}\n").contains("missing 'keys' section"));
+        assertTrue(error("version: 1\nkeys:\n  rotate-after: 9d\n").contains("policy.yaml:3:3: missing 'master' in keys"));
+        assertTrue(error("version: 1\nkeys:\n  master: { path: x }\n").contains("missing 'provider' in master"));
+    }
+
+    @Test
+    void rejectsBadDurations() {
+        for (String d : new String[] {"90", "90x", "-1d", "0d", "ninety days"}) {
+            String m = error("version: 1\nkeys:\n  master: { provider: env }\n  rotate-after: '" + d + "'\n");
+            assertTrue(m.startsWith("policy.yaml:4:17: bad duration"), m);
+        }
+    }
+
+    @Test
+    void rejectsDomainsSharedByDifferentTypesOrKeys() {
+        String m = error(KEYS + """
+                tables:
+                  customers:
+                    phone: { mode: deterministic, domain: phone }
+                  suppliers:
+                    phone: { mode: deterministic, domain: phone, type: integer }
+                """);
+        assertTrue(m.contains("domain 'phone' is shared by customers.phone (policy.yaml:7:5) and suppliers.phone with different types (string vs integer)"), m);
+        assertTrue(error(KEYS + """
+                tables:
+                  a:
+                    x: { mode: deterministic, domain: d, key: k1 }
+                  b:
+                    y: { mode: deterministic, domain: d, key: k2 }
+                """).contains("different keys"));
+    }
+
+    @Test
+    void rejectsWrongVersionBadYamlAndBadNames() {
+        assertTrue(error("version: 2\nkeys:\n  master: { provider: env }\n").contains("unsupported policy version 2"));
+        assertTrue(error("version: 1\nkeys: [\n").startsWith("policy.yaml:"));
+        assertTrue(error(KEYS + "tables:\n  'drop table x;':\n    a: randomized\n").contains("bad table name"));
+        assertTrue(error(KEYS + "tables:\n  customers:\n    'e mail': randomized\n").contains("bad column name"));
+        assertTrue(error(KEYS + "tables:\n  customers: {}\n").contains("lists no columns"));
+        assertTrue(error("").contains("the policy is empty"));
+    }
+
+    @Test
+    void neverConstructsObjectsFromTags() {
+        // a global tag that the default constructor would instantiate is refused by composition-only loading
+        String m = error("version: 1\nkeys: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://x\"]]]]\n");
+        assertTrue(m.startsWith("policy.yaml:2:7: not valid YAML: Global tag is not allowed"), m);
+    }
+
+    @Test
+    void loadsFromFileAndNamesItInErrors(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.yaml");
+        Files.writeString(f, "version: 1\nkeys:\n  master: { provider: env }\ntables:\n  t:\n    c: sideways\n");
+        VeilException e = assertThrows(VeilException.class, () -> PolicyLoader.load(f));
+        assertTrue(e.getMessage().startsWith(f + ":6:8: unknown mode"), e.getMessage());
+        assertTrue(assertThrows(VeilException.class, () -> PolicyLoader.load(dir.resolve("missing.yaml"))).getMessage()
+                .contains("cannot read policy file"));
+    }
+}
