@@ -117,8 +117,9 @@ public final class DataKeyStore {
      * Adds {@code record} as its ring's active key and demotes every other active key of the ring
      * to decrypt-only, in one transaction.
      *
-     * @return {@code false} if that ring version or key id already exists (another process won
-     *         the race); the caller re-reads the ring
+     * @return {@code false} if another process won the race (that ring version or key id already
+     *         exists, or the database aborted this transaction against the other); the caller
+     *         re-reads the ring
      */
     public boolean insertActive(KeyRecord record) throws VeilException {
         ensureTable();
@@ -152,7 +153,7 @@ public final class DataKeyStore {
                 return true;
             } catch (SQLException e) {
                 c.rollback();
-                if (isUniqueViolation(e)) {
+                if (lostRace(e)) {
                     return false;
                 }
                 throw e;
@@ -223,9 +224,15 @@ public final class DataKeyStore {
         }
     }
 
-    static boolean isUniqueViolation(SQLException e) {
+    /**
+     * Whether a failed rotation insert means another process got there first: a unique violation
+     * (class 23: PostgreSQL, H2) or a deadlock/serialization failure (class 40: MariaDB's InnoDB
+     * resolves the same race by aborting one transaction). Either way the caller re-reads the ring.
+     */
+    static boolean lostRace(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("23")) {
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("23") || s.getSQLState().startsWith("40"))) {
                 return true;
             }
         }
