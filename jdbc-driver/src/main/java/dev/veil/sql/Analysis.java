@@ -1,0 +1,32 @@
+package dev.veil.sql;
+
+import dev.veil.policy.Policy;
+
+/**
+ * The state of analysing one SQL text: the inputs, what was found so far, and the analyzers that
+ * share them.
+ */
+final class Analysis {
+    final Policy policy;
+    final LiveColumns live;
+    final ScannedSql sql;
+    final Bindings bindings = new Bindings();
+    final ValueRules rules;
+    final ExpressionAnalyzer expressions;
+    final QueryAnalyzer queries;
+    private final StatementAnalyzer statements;
+
+    Analysis(Policy policy, FastPathFilter tables, SchemaLookup lookup, ScannedSql sql) {
+        this.policy = policy;
+        this.live = new LiveColumns(lookup);
+        this.sql = sql;
+        this.rules = new ValueRules(bindings);
+        this.expressions = new ExpressionAnalyzer(this);
+        this.queries = new QueryAnalyzer(this);
+        this.statements = new StatementAnalyzer(this, tables);
+    }
+
+    StatementAnalyzer statements() {
+        return statements;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.veil.sql;
+
+import dev.veil.policy.ColumnPolicy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What the analysis of one SQL text found: parameters and literals to encrypt, and the encrypted
+ * columns behind each result. Not thread-safe; one per analysis.
+ */
+final class Bindings {
+    private final Map<Integer, ParameterTarget> parameters = new TreeMap<>();
+    private final Map<Integer, Origin.Literal> literals = new TreeMap<>();
+    private final Map<Integer, ColumnPolicy> literalColumns = new TreeMap<>();
+    private final List<List<ColumnPolicy>> resultSets = new ArrayList<>();
+
+    /** Binds parameter {@code index} to {@code column}; a parameter cannot serve two contexts. */
+    void parameter(int index, ColumnPolicy column, boolean array) {
+        ParameterTarget previous = parameters.get(index);
+        if (previous != null) {
+            if (!previous.column().context().equals(column.context()) || previous.array() != array) {
+                throw Rejection.unsupported(column, "parameter " + index + " is also used with "
+                        + Rejection.name(previous.column()) + ", which is encrypted differently");
+            }
+            return;
+        }
+        parameters.put(index, new ParameterTarget(column, array));
+    }
+
+    /** Binds a literal to {@code column}; a literal cannot serve two contexts. */
+    void literal(Origin.Literal literal, ColumnPolicy column) {
+        ColumnPolicy previous = literalColumns.get(literal.ordinal());
+        if (previous != null) {
+            if (!previous.context().equals(column.context())) {
+                throw Rejection.unsupported(column, "a literal is also used with " + Rejection.name(previous)
+                        + ", which is encrypted differently");
+            }
+            return;
+        }
+        literals.put(literal.ordinal(), literal);
+        literalColumns.put(literal.ordinal(), column);
+    }
+
+    void resultSet(List<ColumnPolicy> columns) {
+        resultSets.add(columns);
+    }
+
+    Map<Integer, ParameterTarget> parameters() {
+        return parameters;
+    }
+
+    /** Bound literals by ordinal. */
+    Map<Integer, Origin.Literal> literals() {
+        return literals;
+    }
+
+    ColumnPolicy literalColumn(int ordinal) {
+        return literalColumns.get(ordinal);
+    }
+
+    List<List<ColumnPolicy>> resultSets() {
+        return resultSets;
+    }
+
+    boolean touchesEncrypted() {
+        return !parameters.isEmpty() || !literals.isEmpty()
+                || resultSets.stream().anyMatch(r -> r.stream().anyMatch(Objects::nonNull));
+    }
+}

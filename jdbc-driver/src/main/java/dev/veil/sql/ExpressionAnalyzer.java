@@ -1,0 +1,458 @@
+package dev.veil.sql;
+
+import dev.veil.policy.ColumnPolicy;
+import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.AnyComparisonExpression;
+import net.sf.jsqlparser.expression.ArrayConstructor;
+import net.sf.jsqlparser.expression.BinaryExpression;
+import net.sf.jsqlparser.expression.CaseExpression;
+import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.DoubleValue;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
+import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.NotExpression;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.Parenthesis;
+import net.sf.jsqlparser.expression.SignedExpression;
+import net.sf.jsqlparser.expression.StringValue;
+import net.sf.jsqlparser.expression.WhenClause;
+import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.conditional.XorExpression;
+import net.sf.jsqlparser.expression.operators.relational.Between;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsBooleanExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsDistinctExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
+import net.sf.jsqlparser.expression.operators.relational.LikeExpression;
+import net.sf.jsqlparser.expression.operators.relational.MinorThan;
+import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator;
+import net.sf.jsqlparser.expression.operators.relational.SimilarToExpression;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.statement.select.OrderByElement;
+import net.sf.jsqlparser.statement.select.Select;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Works out what an expression yields ({@link Origin}) and enforces the rules for encrypted
+ * columns inside it: equality only on deterministic columns against parameters, literals or
+ * same-context columns; no patterns, ranges, functions or arithmetic on encrypted values.
+ */
+final class ExpressionAnalyzer {
+    private static final Set<String> ANY_FUNCTIONS = Set.of("any", "some", "all");
+
+    private final Analysis analysis;
+
+    ExpressionAnalyzer(Analysis analysis) {
+        this.analysis = analysis;
+    }
+
+    /** Analyses {@code e} in {@code scope} and returns what it yields. {@code null} gives PLAIN. */
+    Origin analyze(Expression e, Scope scope) {
+        if (e == null) {
+            return Origin.PLAIN;
+        }
+        if (e instanceof JdbcParameter p) {
+            return p.getIndex() == null ? Origin.PLAIN : new Origin.Parameter(p.getIndex(), false);
+        }
+        if (e instanceof StringValue s) {
+            return literal(s.getValue(), false);
+        }
+        if (e instanceof LongValue l) {
+            return literal(l.getStringValue(), true);
+        }
+        if (e instanceof DoubleValue) {
+            return Origin.PLAIN; // every plain number became an integer placeholder
+        }
+        if (e instanceof NullValue) {
+            return Origin.NULL;
+        }
+        if (e instanceof Column c) {
+            if (c.getTable() == null && "default".equalsIgnoreCase(c.getColumnName())) {
+                return Origin.DEFAULT;
+            }
+            return scope.resolve(c);
+        }
+        if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
+            return analyze(list.get(0), scope);
+        }
+        if (e instanceof Parenthesis p) {
+            return analyze(p.getExpression(), scope);
+        }
+        if (e instanceof SignedExpression s) {
+            return signed(s, scope);
+        }
+        if (e instanceof CastExpression c) {
+            return cast(c, scope);
+        }
+        if (e instanceof Select s) {
+            QueryResult r = analysis.queries.analyze(s, scope);
+            return r.columns().size() == 1 && r.columns().get(0).origin().encrypted() != null
+                    ? r.columns().get(0).origin() : Origin.PLAIN;
+        }
+        if (e instanceof AndExpression || e instanceof OrExpression || e instanceof XorExpression) {
+            BinaryExpression b = (BinaryExpression) e;
+            analyze(b.getLeftExpression(), scope);
+            analyze(b.getRightExpression(), scope);
+            return Origin.PLAIN;
+        }
+        if (e instanceof NotExpression n) {
+            analyze(n.getExpression(), scope);
+            return Origin.PLAIN;
+        }
+        if (e instanceof EqualsTo || e instanceof NotEqualsTo || e instanceof IsDistinctExpression) {
+            BinaryExpression b = (BinaryExpression) e;
+            equality(b.getLeftExpression(), b.getRightExpression(), b.getStringExpression().trim(), scope);
+            return Origin.PLAIN;
+        }
+        if (e instanceof GreaterThan || e instanceof GreaterThanEquals || e instanceof MinorThan
+                || e instanceof MinorThanEquals) {
+            BinaryExpression b = (BinaryExpression) e;
+            String op = b.getStringExpression().trim();
+            noEncrypted("range comparison (" + op + ") is not supported on encrypted columns", scope,
+                    b.getLeftExpression(), b.getRightExpression());
+            return Origin.PLAIN;
+        }
+        if (e instanceof Between b) {
+            noEncrypted("range comparison (BETWEEN) is not supported on encrypted columns", scope,
+                    b.getLeftExpression(), b.getBetweenExpressionStart(), b.getBetweenExpressionEnd());
+            return Origin.PLAIN;
+        }
+        if (e instanceof LikeExpression l) {
+            noEncrypted(l.getLikeKeyWord() + " is not supported on encrypted columns", scope,
+                    l.getLeftExpression(), l.getRightExpression(), l.getEscape());
+            return Origin.PLAIN;
+        }
+        if (e instanceof SimilarToExpression || e instanceof RegExpMatchOperator) {
+            BinaryExpression b = (BinaryExpression) e;
+            noEncrypted("pattern matching (" + b.getStringExpression().trim() + ") is not supported on encrypted columns",
+                    scope, b.getLeftExpression(), b.getRightExpression());
+            return Origin.PLAIN;
+        }
+        if (e instanceof InExpression in) {
+            in(in, scope);
+            return Origin.PLAIN;
+        }
+        if (e instanceof IsNullExpression n) {
+            analyze(n.getLeftExpression(), scope);
+            return Origin.PLAIN;
+        }
+        if (e instanceof IsBooleanExpression b) {
+            analyze(b.getLeftExpression(), scope);
+            return Origin.PLAIN;
+        }
+        if (e instanceof ExistsExpression x) {
+            analyze(x.getRightExpression(), scope);
+            return Origin.PLAIN;
+        }
+        if (e instanceof Function f) {
+            return function(f, scope);
+        }
+        if (e instanceof AnalyticExpression a) {
+            return analytic(a, scope);
+        }
+        if (e instanceof CaseExpression c) {
+            List<Expression> parts = new ArrayList<>();
+            parts.add(c.getSwitchExpression());
+            for (WhenClause w : c.getWhenClauses()) {
+                parts.add(w.getWhenExpression());
+                parts.add(w.getThenExpression());
+            }
+            parts.add(c.getElseExpression());
+            noEncrypted("CASE is not supported on encrypted columns", scope, parts.toArray(new Expression[0]));
+            return Origin.PLAIN;
+        }
+        if (e instanceof ExpressionList<?> list) {
+            noEncrypted("a row value is not supported on encrypted columns here", scope, list.toArray(new Expression[0]));
+            return Origin.PLAIN;
+        }
+        if (e instanceof BinaryExpression b) {
+            // arithmetic, ||, bitwise and JSON operators
+            noEncrypted("operator " + b.getStringExpression().trim() + " is not supported on encrypted columns", scope,
+                    b.getLeftExpression(), b.getRightExpression());
+            return Origin.PLAIN;
+        }
+        return opaque(e, scope);
+    }
+
+    /** Analyses ORDER BY items; {@code select} resolves output aliases and positions (may be null). */
+    void orderBy(List<OrderByElement> items, Scope scope, List<OutputColumn> select) {
+        if (items == null) {
+            return;
+        }
+        for (OrderByElement item : items) {
+            ColumnPolicy c = outputReference(item.getExpression(), scope, select).encrypted();
+            if (c != null) {
+                throw Rejection.unsupported(c, "ORDER BY is not supported on encrypted columns");
+            }
+        }
+    }
+
+    /** Analyses a grouping or DISTINCT expression: encrypted values must be deterministic. */
+    void grouping(Expression e, Scope scope, List<OutputColumn> select, String clause) {
+        ColumnPolicy c = outputReference(e, scope, select).encrypted();
+        if (c != null && !c.isDeterministic()) {
+            throw Rejection.unsupported(c, clause + " needs deterministic encryption; the column is randomized");
+        }
+    }
+
+    /** An expression in ORDER BY / GROUP BY: an output alias, an output position, or an expression. */
+    private Origin outputReference(Expression e, Scope scope, List<OutputColumn> select) {
+        if (select != null) {
+            if (e instanceof Column c && c.getTable() == null) {
+                String key = Scope.key(c.getColumnName());
+                for (OutputColumn o : select) {
+                    if (key.equals(o.name())) {
+                        return o.origin();
+                    }
+                }
+            }
+            if (e instanceof LongValue l) {
+                SqlLiteral literal = analysis.sql.literal(l.getStringValue(), true);
+                if (literal != null) {
+                    try {
+                        int position = Integer.parseInt(literal.value());
+                        if (position >= 1 && position <= select.size()) {
+                            return select.get(position - 1).origin();
+                        }
+                    } catch (NumberFormatException ignored) {
+                        // not a position
+                    }
+                }
+                return Origin.PLAIN;
+            }
+        }
+        return analyze(e, scope);
+    }
+
+    private Origin literal(String placeholder, boolean number) {
+        int ordinal = ordinal(placeholder, number);
+        return ordinal < 0 ? Origin.PLAIN : new Origin.Literal(ordinal, false);
+    }
+
+    private int ordinal(String placeholder, boolean number) {
+        SqlLiteral literal = analysis.sql.literal(placeholder, number);
+        return literal == null ? -1 : Integer.parseInt(placeholder);
+    }
+
+    private Origin signed(SignedExpression s, Scope scope) {
+        Origin inner = analyze(s.getExpression(), scope);
+        if (inner instanceof Origin.Literal l && !l.negative() && s.getSign() == '-'
+                && analysis.sql.literals().get(l.ordinal()).number()) {
+            return new Origin.Literal(l.ordinal(), true);
+        }
+        if (inner.encrypted() != null) {
+            throw Rejection.unsupported(inner.encrypted(), "arithmetic is not supported on encrypted columns");
+        }
+        return Origin.PLAIN;
+    }
+
+    private Origin cast(CastExpression c, Scope scope) {
+        Origin inner = analyze(c.getLeftExpression(), scope);
+        if (inner.encrypted() != null) {
+            throw Rejection.unsupported(inner.encrypted(), "a cast is not supported on encrypted columns");
+        }
+        // a cast on a parameter or literal keeps it bound to whatever it meets
+        return inner instanceof Origin.Parameter || inner instanceof Origin.Literal || inner instanceof Origin.Null
+                ? inner : Origin.PLAIN;
+    }
+
+    private void equality(Expression left, Expression right, String op, Scope scope) {
+        Origin l = analyze(left, scope);
+        List<Origin> rights = quantified(right, scope);
+        if (rights == null) {
+            analysis.rules.equality(l, analyze(right, scope), op);
+        } else {
+            for (Origin r : rights) {
+                analysis.rules.equality(l, r, op + " ANY/ALL");
+            }
+        }
+    }
+
+    /** The values of {@code ANY(...)}/{@code ALL(...)}, or {@code null} when {@code e} is no such form. */
+    private List<Origin> quantified(Expression e, Scope scope) {
+        if (e instanceof AnyComparisonExpression any) {
+            return List.of(subqueryValue(analysis.queries.analyze(any.getSelect(), scope)));
+        }
+        if (!(e instanceof Function f) || f.getName() == null
+                || !ANY_FUNCTIONS.contains(f.getName().toLowerCase(Locale.ROOT))
+                || f.getParameters() == null || f.getParameters().size() != 1) {
+            return null;
+        }
+        Expression arg = f.getParameters().get(0);
+        while (arg instanceof CastExpression c) {
+            arg = c.getLeftExpression();
+        }
+        if (arg instanceof JdbcParameter p && p.getIndex() != null) {
+            return List.of(new Origin.Parameter(p.getIndex(), true));
+        }
+        if (arg instanceof ArrayConstructor array) {
+            List<Origin> out = new ArrayList<>();
+            for (Expression x : array.getExpressions()) {
+                out.add(analyze(x, scope));
+            }
+            return out;
+        }
+        if (arg instanceof Select s) {
+            return List.of(subqueryValue(analysis.queries.analyze(s, scope)));
+        }
+        return List.of(analyze(arg, scope));
+    }
+
+    private static Origin subqueryValue(QueryResult r) {
+        return r.columns().size() == 1 ? r.columns().get(0).origin() : Origin.PLAIN;
+    }
+
+    private void in(InExpression in, Scope scope) {
+        Expression left = in.getLeftExpression();
+        Expression right = in.getRightExpression();
+        String op = in.isNot() ? "NOT IN" : "IN";
+        if (left instanceof ParenthesedExpressionList<?> tuple && tuple.size() > 1) {
+            tupleIn(tuple, right, op, scope);
+            return;
+        }
+        Origin l = analyze(left, scope);
+        if (right instanceof Select s) {
+            analysis.rules.equality(l, subqueryValue(analysis.queries.analyze(s, scope)), op);
+        } else if (right instanceof ExpressionList<?> list) {
+            for (Expression item : list) {
+                analysis.rules.equality(l, analyze(item, scope), op);
+            }
+        } else {
+            analysis.rules.equality(l, analyze(right, scope), op);
+        }
+    }
+
+    private void tupleIn(ExpressionList<?> tuple, Expression right, String op, Scope scope) {
+        List<Origin> left = new ArrayList<>();
+        for (Expression x : tuple) {
+            left.add(analyze(x, scope));
+        }
+        List<List<Origin>> rows = new ArrayList<>();
+        if (right instanceof Select s) {
+            rows.addAll(analysis.queries.analyze(s, scope).rows());
+        } else if (right instanceof ExpressionList<?> list) {
+            for (Expression item : list) {
+                List<Origin> row = new ArrayList<>();
+                if (item instanceof ExpressionList<?> inner) {
+                    inner.forEach(x -> row.add(analyze(x, scope)));
+                } else {
+                    row.add(analyze(item, scope));
+                }
+                rows.add(row);
+            }
+        }
+        for (List<Origin> row : rows) {
+            if (row.size() != left.size()) {
+                left.stream().filter(o -> o.encrypted() != null).findFirst().ifPresent(o -> {
+                    throw Rejection.unsupported(o.encrypted(), "row comparison of mismatched width");
+                });
+                continue;
+            }
+            for (int i = 0; i < left.size(); i++) {
+                analysis.rules.equality(left.get(i), row.get(i), op);
+            }
+        }
+    }
+
+    private Origin function(Function f, Scope scope) {
+        String name = f.getName() == null ? "" : f.getName().toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
+        String simple = dot < 0 ? name : name.substring(dot + 1);
+        List<Expression> args = new ArrayList<>();
+        if (f.getParameters() != null) {
+            args.addAll(f.getParameters());
+        }
+        if (f.getNamedParameters() != null) {
+            args.addAll(f.getNamedParameters().getExpressions());
+        }
+        for (Expression arg : args) {
+            ColumnPolicy c = analyze(arg, scope).encrypted();
+            if (c == null) {
+                continue;
+            }
+            if (simple.equals("count")) {
+                if ((f.isDistinct() || f.isUnique()) && !c.isDeterministic()) {
+                    throw Rejection.unsupported(c, "COUNT(DISTINCT) needs deterministic encryption; the column is randomized");
+                }
+            } else {
+                throw Rejection.unsupported(c, "function " + simple + "() is not supported on encrypted columns");
+            }
+        }
+        orderBy(f.getOrderByElements(), scope, null);
+        return Origin.PLAIN;
+    }
+
+    private Origin analytic(AnalyticExpression a, Scope scope) {
+        String name = a.getName() == null ? "" : a.getName().toLowerCase(Locale.ROOT);
+        for (Expression arg : new Expression[] {a.getExpression(), a.getOffset(), a.getDefaultValue()}) {
+            ColumnPolicy c = analyze(arg, scope).encrypted();
+            if (c != null && !(name.equals("count") && (!a.isDistinct() || c.isDeterministic()))) {
+                throw Rejection.unsupported(c, "function " + name + "() is not supported on encrypted columns");
+            }
+        }
+        analyze(a.getFilterExpression(), scope);
+        if (a.getPartitionExpressionList() != null) {
+            for (Object x : a.getPartitionExpressionList()) {
+                grouping((Expression) x, scope, null, "PARTITION BY");
+            }
+        }
+        orderBy(a.getOrderByElements(), scope, null);
+        orderBy(a.getFuncOrderBy(), scope, null);
+        return Origin.PLAIN;
+    }
+
+    /** Rejects if any of the expressions yields an encrypted value. */
+    private void noEncrypted(String reason, Scope scope, Expression... parts) {
+        ColumnPolicy found = null;
+        for (Expression part : parts) {
+            ColumnPolicy c = analyze(part, scope).encrypted();
+            if (c != null && found == null) {
+                found = c;
+            }
+        }
+        if (found != null) {
+            throw Rejection.unsupported(found, reason);
+        }
+    }
+
+    /**
+     * An expression form this class does not model: any encrypted column inside it is refused, and
+     * sub-queries inside it are still analysed.
+     */
+    private Origin opaque(Expression e, Scope scope) {
+        String kind = e.getClass().getSimpleName();
+        e.accept(new ExpressionVisitorAdapter<Void>() {
+            @Override
+            public <S> Void visit(Column column, S context) {
+                ColumnPolicy c = scope.resolve(column).encrypted();
+                if (c != null) {
+                    throw Rejection.unsupported(c, "expression " + kind + " is not supported on encrypted columns");
+                }
+                return null;
+            }
+
+            @Override
+            public <S> Void visit(net.sf.jsqlparser.statement.select.ParenthesedSelect select, S context) {
+                analysis.queries.analyze(select, scope);
+                return null;
+            }
+        }, null);
+        return Origin.PLAIN;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.veil.sql;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A bounded, thread-safe map from SQL text to what was computed for it.
+ *
+ * <p>Reads are lock-free ({@link ConcurrentHashMap#get} plus setting a flag). When the cache
+ * overflows, a CLOCK-style sweep drops entries not read since the previous sweep (a cheap
+ * approximation of LRU), down to 90% of the capacity so sweeps are rare.
+ *
+ * @param <V> the cached value
+ */
+final class PlanCache<V> {
+    private final int capacity;
+    private final ConcurrentHashMap<String, Entry<V>> map;
+    private final Object sweepLock = new Object();
+
+    PlanCache(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive: " + capacity);
+        }
+        this.capacity = capacity;
+        this.map = new ConcurrentHashMap<>(Math.min(capacity, 1024) * 2);
+    }
+
+    /** The value for a key, or {@code null}. */
+    V get(String key) {
+        Entry<V> e = map.get(key);
+        if (e == null) {
+            return null;
+        }
+        if (!e.used) {
+            e.used = true;
+        }
+        return e.value;
+    }
+
+    /** Stores a value unless one is already there; returns the value now cached. */
+    V putIfAbsent(String key, V value) {
+        Entry<V> previous = map.putIfAbsent(key, new Entry<>(value));
+        if (previous != null) {
+            return previous.value;
+        }
+        if (map.size() > capacity) {
+            sweep();
+        }
+        return value;
+    }
+
+    int size() {
+        return map.size();
+    }
+
+    private void sweep() {
+        synchronized (sweepLock) {
+            int target = Math.max(1, capacity - capacity / 10);
+            // at most two rounds: the first clears flags, the second finds them still clear
+            for (int round = 0; round < 2 && map.size() > target; round++) {
+                Iterator<Map.Entry<String, Entry<V>>> it = map.entrySet().iterator();
+                while (it.hasNext() && map.size() > target) {
+                    Entry<V> e = it.next().getValue();
+                    if (e.used && round == 0) {
+                        e.used = false;
+                    } else {
+                        it.remove();
+                    }
+                }
+            }
+        }
+    }
+
+    private static final class Entry<V> {
+        final V value;
+        volatile boolean used;
+
+        Entry(V value) {
+            this.value = value;
+        }
+    }
+}

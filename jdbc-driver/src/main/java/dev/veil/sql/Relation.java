@@ -1,0 +1,121 @@
+package dev.veil.sql;
+
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.Identifier;
+import dev.veil.policy.TablePolicy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A named row source visible in a query block: a base table or a derived one (sub-select, CTE).
+ */
+sealed interface Relation {
+
+    /** Whether a column qualifier ({@code schema.table} or alias) names this relation; {@code schemaKey} may be null. */
+    boolean answersTo(String schemaKey, String nameKey);
+
+    /**
+     * The origin of a column of this relation, or {@code null} when it has no such column.
+     *
+     * @param useLiveColumns whether to ask the database for plain columns (else only encrypted
+     *        and derived columns are found)
+     */
+    Origin column(String nameKey, boolean useLiveColumns);
+
+    /** Whether every column is known, so that {@code null} from {@link #column} means "no such column". */
+    boolean columnsKnown();
+
+    /** The columns {@code *} stands for. */
+    QueryResult star();
+
+    /** A table of the database. */
+    record BaseTable(String schema, String table, String aliasKey, TablePolicy policy, LiveColumns live)
+            implements Relation {
+
+        @Override
+        public boolean answersTo(String schemaKey, String nameKey) {
+            if (schemaKey == null && aliasKey != null && aliasKey.equals(nameKey)) {
+                return true;
+            }
+            if (!Identifier.parse(table).key().equals(nameKey)) {
+                return false;
+            }
+            return schemaKey == null || schema == null || Identifier.parse(schema).key().equals(schemaKey);
+        }
+
+        @Override
+        public Origin column(String nameKey, boolean useLiveColumns) {
+            if (policy != null) {
+                ColumnPolicy c = policy.columns().get(nameKey);
+                if (c != null) {
+                    return new Origin.Encrypted(c);
+                }
+            }
+            if (useLiveColumns) {
+                for (String name : liveColumns()) {
+                    if (Identifier.parse(name).key().equals(nameKey) || name.equalsIgnoreCase(nameKey)) {
+                        return Origin.PLAIN;
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public boolean columnsKnown() {
+            return !liveColumns().isEmpty();
+        }
+
+        @Override
+        public QueryResult star() {
+            List<String> names = liveColumns();
+            if (names.isEmpty()) {
+                if (policy != null) {
+                    throw Rejection.unsupported("cannot expand * over " + table
+                            + ": its columns are unknown and it has encrypted columns");
+                }
+                return new QueryResult(List.of(), List.of(List.of()), 0);
+            }
+            List<OutputColumn> out = new ArrayList<>(names.size());
+            for (String name : names) {
+                String key = name.toLowerCase(java.util.Locale.ROOT);
+                ColumnPolicy c = policy == null ? null : policy.columns().get(key);
+                if (c == null && policy != null) {
+                    c = policy.columns().get(name);
+                }
+                out.add(new OutputColumn(key, c == null ? Origin.PLAIN : new Origin.Encrypted(c)));
+            }
+            return QueryResult.of(out, -1);
+        }
+
+        private List<String> liveColumns() {
+            return live.of(schema == null ? null : Identifier.parse(schema).text(), Identifier.parse(table).text());
+        }
+    }
+
+    /** A sub-select in FROM or a CTE, under its alias. */
+    record DerivedTable(String aliasKey, QueryResult result) implements Relation {
+
+        @Override
+        public boolean answersTo(String schemaKey, String nameKey) {
+            return schemaKey == null && aliasKey != null && aliasKey.equals(nameKey);
+        }
+
+        @Override
+        public Origin column(String nameKey, boolean useLiveColumns) {
+            OutputColumn c = result.column(nameKey);
+            return c == null ? null : c.origin();
+        }
+
+        @Override
+        public boolean columnsKnown() {
+            return result.exact();
+        }
+
+        @Override
+        public QueryResult star() {
+            return result;
+        }
+    }
+}

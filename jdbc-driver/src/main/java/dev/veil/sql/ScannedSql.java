@@ -1,0 +1,37 @@
+package dev.veil.sql;
+
+import java.util.List;
+
+/**
+ * A SQL text with each literal replaced by a numbered placeholder, so the parse tree says which
+ * literal of the original text every literal node stands for.
+ *
+ * @param original the text as the application wrote it
+ * @param normalized the text with literal {@code i} replaced by {@code 'i'} (strings) or {@code i} (numbers)
+ * @param literals the literals of {@code original}, in order of appearance
+ */
+record ScannedSql(String original, String normalized, List<SqlLiteral> literals) {
+
+    ScannedSql {
+        literals = List.copyOf(literals);
+    }
+
+    /** The literal a placeholder value stands for, or {@code null} if the value is no placeholder. */
+    SqlLiteral literal(String placeholder, boolean number) {
+        int ordinal;
+        try {
+            ordinal = Integer.parseInt(placeholder);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (ordinal < 0 || ordinal >= literals.size() || literals.get(ordinal).number() != number) {
+            return null;
+        }
+        return literals.get(ordinal);
+    }
+
+    /** The ordinal of a literal of this text. */
+    int ordinal(SqlLiteral literal) {
+        return literals.indexOf(literal);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.veil.sql;
+
+import dev.veil.policy.Identifier;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The relations and CTEs visible in one query block, with a link to the enclosing block so
+ * correlated sub-queries resolve outer columns. Resolves column references to their {@link Origin}.
+ */
+final class Scope {
+    private final Scope parent;
+    private final List<Relation> relations = new ArrayList<>();
+    private final Map<String, QueryResult> ctes = new HashMap<>();
+
+    Scope(Scope parent) {
+        this.parent = parent;
+    }
+
+    Scope parent() {
+        return parent;
+    }
+
+    List<Relation> relations() {
+        return relations;
+    }
+
+    void add(Relation relation) {
+        relations.add(relation);
+    }
+
+    void defineCte(String nameKey, QueryResult result) {
+        ctes.put(nameKey, result);
+    }
+
+    /** The CTE of that name visible here, or {@code null}. */
+    QueryResult cte(String nameKey) {
+        for (Scope s = this; s != null; s = s.parent) {
+            QueryResult r = s.ctes.get(nameKey);
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** The relation a qualifier names, searching outwards, or {@code null}. */
+    Relation relation(Table qualifier) {
+        String nameKey = key(qualifier.getName());
+        String schemaKey = qualifier.getSchemaName() == null ? null : key(qualifier.getSchemaName());
+        for (Scope s = this; s != null; s = s.parent) {
+            for (Relation r : s.relations) {
+                if (r.answersTo(schemaKey, nameKey)) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** What a column reference yields. Unknown columns are plain (the database will reject them). */
+    Origin resolve(Column column) {
+        String nameKey = key(column.getColumnName());
+        Table qualifier = column.getTable();
+        if (qualifier != null && qualifier.getName() != null) {
+            Relation r = relation(qualifier);
+            if (r == null) {
+                return Origin.PLAIN;
+            }
+            Origin o = r.column(nameKey, false);
+            return o == null ? Origin.PLAIN : o;
+        }
+        for (Scope s = this; s != null; s = s.parent) {
+            Origin hit = null;
+            for (Relation r : s.relations) {
+                Origin o = r.column(nameKey, false);
+                if (o != null && (hit == null || o.encrypted() != null)) {
+                    hit = o;
+                }
+            }
+            if (hit != null) {
+                return hit;
+            }
+            if (s.parent == null || s.hasPlainColumn(nameKey)) {
+                return Origin.PLAIN;
+            }
+        }
+        return Origin.PLAIN;
+    }
+
+    /** Whether a plain column of that name surely exists here (asks the database). */
+    private boolean hasPlainColumn(String nameKey) {
+        for (Relation r : relations) {
+            if (r.column(nameKey, true) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String key(String raw) {
+        return Identifier.parse(raw).key();
+    }
+}

@@ -1,0 +1,219 @@
+package dev.veil.sql;
+
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.TablePolicy;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.ParenthesedStatement;
+import net.sf.jsqlparser.statement.ReturningClause;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.statement.create.view.CreateView;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.delete.ParenthesedDelete;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.insert.ParenthesedInsert;
+import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.update.ParenthesedUpdate;
+import net.sf.jsqlparser.statement.update.Update;
+import net.sf.jsqlparser.statement.update.UpdateSet;
+import net.sf.jsqlparser.statement.upsert.Upsert;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Analyses one parsed statement: SELECT, INSERT (VALUES, SELECT, ON CONFLICT, RETURNING), UPDATE,
+ * DELETE. DDL and other statements carry no values for encrypted columns and are left alone.
+ */
+final class StatementAnalyzer {
+    private final Analysis analysis;
+    private final FastPathFilter tables;
+
+    StatementAnalyzer(Analysis analysis, FastPathFilter tables) {
+        this.analysis = analysis;
+        this.tables = tables;
+    }
+
+    /** Analyses a top-level statement and records the result set it produces, if any. */
+    void analyze(Statement statement) {
+        if (statement instanceof Select s) {
+            analysis.bindings.resultSet(analysis.queries.analyze(s, null).resultColumns());
+        } else if (statement instanceof Insert || statement instanceof Update || statement instanceof Delete) {
+            QueryResult returning = dml(statement, null);
+            if (returning != null) {
+                analysis.bindings.resultSet(returning.resultColumns());
+            }
+        } else if (statement instanceof CreateView v && v.getSelect() != null) {
+            // the view's literals would be stored in the catalog: they must be encrypted too
+            analysis.queries.analyze(v.getSelect(), null);
+        } else if (statement instanceof CreateTable t && t.getSelect() != null) {
+            analysis.queries.analyze(t.getSelect(), null);
+        } else if ((statement instanceof Merge || statement instanceof Upsert) && tables.mayMention(statement.toString())) {
+            throw Rejection.unsupported(statement.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
+                    + " is not supported on tables with encrypted columns");
+        }
+    }
+
+    /** A data-modifying statement inside WITH; its RETURNING list is what the CTE yields. */
+    QueryResult nested(ParenthesedStatement statement, Scope outer) {
+        Statement inner = statement instanceof ParenthesedInsert i ? i.getInsert()
+                : statement instanceof ParenthesedUpdate u ? u.getUpdate()
+                : statement instanceof ParenthesedDelete d ? d.getDelete() : statement;
+        QueryResult r = dml(inner, outer);
+        return r != null ? r : new QueryResult(List.of(), List.of(List.of()), -1);
+    }
+
+    private QueryResult dml(Statement statement, Scope outer) {
+        if (statement instanceof Insert i) {
+            return insert(i, outer);
+        }
+        if (statement instanceof Update u) {
+            return update(u, outer);
+        }
+        if (statement instanceof Delete d) {
+            return delete(d, outer);
+        }
+        throw Rejection.unsupported("unsupported statement " + statement.getClass().getSimpleName()
+                + " on a table with encrypted columns");
+    }
+
+    private QueryResult insert(Insert insert, Scope outer) {
+        Scope with = analysis.queries.withItems(insert.getWithItemsList(), outer);
+        Relation.BaseTable target = baseTable(insert.getTable());
+        Scope scope = new Scope(with);
+        scope.add(target);
+        List<String> names = new ArrayList<>();
+        if (insert.getColumns() != null) {
+            for (Column c : insert.getColumns()) {
+                names.add(c.getColumnName());
+            }
+        } else if (insert.getSelect() != null) {
+            names.addAll(analysis.live.of(target.schema() == null ? null : dev.veil.policy.Identifier.parse(target.schema()).text(),
+                    dev.veil.policy.Identifier.parse(target.table()).text()));
+            if (names.isEmpty() && target.policy() != null) {
+                throw Rejection.unsupported("INSERT into " + target.table()
+                        + " without a column list: its columns are unknown and it has encrypted columns");
+            }
+        }
+        if (insert.getSelect() != null) {
+            QueryResult source = analysis.queries.analyze(insert.getSelect(), with);
+            for (List<Origin> row : source.rows()) {
+                for (int i = 0; i < row.size(); i++) {
+                    Origin value = row.get(i);
+                    if (i >= names.size()) {
+                        if (value.encrypted() != null) {
+                            throw Rejection.unsupported(value.encrypted(), "is copied into a column of "
+                                    + target.table() + " that cannot be determined");
+                        }
+                        continue;
+                    }
+                    ColumnPolicy column = column(target, names.get(i));
+                    if (!source.exact() && i >= source.unknownFrom() && column != null) {
+                        throw Rejection.unsupported(column, "the value written to it cannot be determined because a "
+                                + "* covers a table whose columns are unknown");
+                    }
+                    analysis.rules.write(column, target.table() + "." + names.get(i), value);
+                }
+            }
+        }
+        if (insert.getSetUpdateSets() != null) {
+            updateSets(insert.getSetUpdateSets(), target, scope);
+        }
+        if (insert.getConflictAction() != null) {
+            Scope conflict = new Scope(with);
+            conflict.add(target);
+            conflict.add(new Relation.BaseTable(target.schema(), target.table(), "excluded", target.policy(), analysis.live));
+            if (insert.getConflictAction().getUpdateSets() != null) {
+                updateSets(insert.getConflictAction().getUpdateSets(), target, conflict);
+            }
+            analysis.expressions.analyze(insert.getConflictAction().getWhereExpression(), conflict);
+        }
+        if (insert.getConflictTarget() != null) {
+            analysis.expressions.analyze(insert.getConflictTarget().getWhereExpression(), scope);
+        }
+        if (insert.getDuplicateUpdateSets() != null) {
+            updateSets(insert.getDuplicateUpdateSets(), target, scope);
+        }
+        return returning(insert.getReturningClause(), scope);
+    }
+
+    private QueryResult update(Update update, Scope outer) {
+        Scope with = analysis.queries.withItems(update.getWithItemsList(), outer);
+        Relation.BaseTable target = baseTable(update.getTable());
+        Scope scope = new Scope(with);
+        scope.add(target);
+        analysis.queries.joins(update.getStartJoins(), scope);
+        analysis.queries.addFromItem(update.getFromItem(), scope);
+        analysis.queries.joins(update.getJoins(), scope);
+        updateSets(update.getUpdateSets(), target, scope);
+        analysis.expressions.analyze(update.getWhere(), scope);
+        analysis.expressions.orderBy(update.getOrderByElements(), scope, null);
+        return returning(update.getReturningClause(), scope);
+    }
+
+    private QueryResult delete(Delete delete, Scope outer) {
+        Scope with = analysis.queries.withItems(delete.getWithItemsList(), outer);
+        Scope scope = new Scope(with);
+        scope.add(baseTable(delete.getTable()));
+        if (delete.getUsingList() != null) {
+            for (Table t : delete.getUsingList()) {
+                analysis.queries.addFromItem(t, scope);
+            }
+        }
+        analysis.queries.joins(delete.getJoins(), scope);
+        analysis.expressions.analyze(delete.getWhere(), scope);
+        analysis.expressions.orderBy(delete.getOrderByElements(), scope, null);
+        return returning(delete.getReturningClause(), scope);
+    }
+
+    /** {@code SET a = x, (b, c) = (y, z), (d, e) = (SELECT ...)}. */
+    private void updateSets(List<UpdateSet> sets, Relation.BaseTable target, Scope scope) {
+        for (UpdateSet set : sets) {
+            List<Column> columns = set.getColumns();
+            List<?> values = set.getValues();
+            List<Origin> origins = new ArrayList<>();
+            if (values.size() == columns.size()) {
+                for (Object v : values) {
+                    origins.add(analysis.expressions.analyze((Expression) v, scope));
+                }
+            } else if (values.size() == 1 && values.get(0) instanceof Select s) {
+                analysis.queries.analyze(s, scope).columns().forEach(c -> origins.add(c.origin()));
+            } else {
+                for (Object v : values) {
+                    analysis.expressions.analyze((Expression) v, scope);
+                }
+            }
+            for (int i = 0; i < columns.size(); i++) {
+                String name = columns.get(i).getColumnName();
+                ColumnPolicy column = column(target, name);
+                if (i >= origins.size()) {
+                    if (column != null) {
+                        throw Rejection.unsupported(column, "the value written to it cannot be determined");
+                    }
+                    continue;
+                }
+                analysis.rules.write(column, target.table() + "." + name, origins.get(i));
+            }
+        }
+    }
+
+    private QueryResult returning(ReturningClause returning, Scope scope) {
+        if (returning == null) {
+            return null;
+        }
+        return analysis.queries.selectItems(returning, scope);
+    }
+
+    private Relation.BaseTable baseTable(Table t) {
+        TablePolicy policy = analysis.policy.table(t.getSchemaName(), t.getName()).orElse(null);
+        String alias = t.getAlias() == null ? null : Scope.key(t.getAlias().getName());
+        return new Relation.BaseTable(t.getSchemaName(), t.getName(), alias, policy, analysis.live);
+    }
+
+    private static ColumnPolicy column(Relation.BaseTable table, String name) {
+        return table.policy() == null ? null : table.policy().columns().get(Scope.key(name));
+    }
+}
