@@ -65,7 +65,7 @@ public class GenerateDelegates {
             if (!seen.add(signature(m))) {
                 continue;
             }
-            body.append(method(m, hooks));
+            body.append(method(iface, m, hooks));
         }
         StringBuilder src = new StringBuilder();
         src.append("package dev.veil.jdbc;\n\n");
@@ -87,6 +87,18 @@ public class GenerateDelegates {
             src.append("        return iface.isInstance(this) || delegate.isWrapperFor(iface);\n    }\n\n");
         } else {
             src.append("    protected ").append(name).append("(").append(delegateType).append(" delegate) {\n        super(delegate);\n    }\n\n");
+        }
+        if (hooks.remove("sql")) {
+            src.append("    /** The SQL to send for SQL the application passed in: planned, with literals rewritten. */\n");
+            src.append("    protected abstract String sql(String sql) throws SQLException;\n\n");
+        }
+        if (hooks.remove("labels")) {
+            src.append("    /** Whether any column needs Veil's handling; if not, column-label calls go straight to the delegate. */\n");
+            src.append("    protected abstract boolean hasEncryptedColumns();\n\n");
+        }
+        if (hooks.remove("writable")) {
+            src.append("    /** Refuses updates of columns Veil cannot write through a result set. */\n");
+            src.append("    protected abstract void checkWritable(int index) throws SQLException;\n\n");
         }
         for (String hook : hooks) {
             if (parent != null && parentDeclaresHook(parentIface, hook)) {
@@ -139,7 +151,28 @@ public class GenerateDelegates {
         return HOOKS.get(returnType);
     }
 
-    static String method(Method m, Set<String> hooks) {
+    static boolean takesSql(Class<?> iface, Method m) {
+        return iface == Statement.class && m.getParameterCount() > 0 && m.getParameterTypes()[0] == String.class
+                && (m.getName().startsWith("execute") || m.getName().equals("addBatch"));
+    }
+
+    /** A ResultSet get/update by column label whose by-index twin exists. */
+    static boolean byLabel(Class<?> iface, Method m) {
+        if (iface != ResultSet.class || m.getParameterCount() == 0 || m.getParameterTypes()[0] != String.class
+                || !(m.getName().startsWith("get") || m.getName().startsWith("update"))) {
+            return false;
+        }
+        Class<?>[] twin = m.getParameterTypes().clone();
+        twin[0] = int.class;
+        try {
+            iface.getMethod(m.getName(), twin);
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    static String method(Class<?> iface, Method m, Set<String> hooks) {
         StringBuilder sb = new StringBuilder("    @Override\n    public ");
         TypeVariable<Method>[] tps = m.getTypeParameters();
         if (tps.length > 0) {
@@ -148,6 +181,17 @@ public class GenerateDelegates {
         sb.append(type(m.getGenericReturnType())).append(' ').append(m.getName()).append('(');
         Type[] params = m.getGenericParameterTypes();
         List<String> names = names(m.getParameterTypes());
+        Class<?>[] raw = m.getParameterTypes();
+        boolean setter = m.getName().startsWith("set") || m.getName().startsWith("update");
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == String.class && i == 0 && takesSql(iface, m)) {
+                names.set(i, "sql");
+            } else if (raw[i] == String.class && i == 0 && (iface == ResultSet.class || iface == CallableStatement.class)) {
+                names.set(i, "label");
+            } else if (raw[i] == String.class && i > 0 && setter && !names.contains("value")) {
+                names.set(i, "value");
+            }
+        }
         for (int i = 0; i < params.length; i++) {
             if (i > 0) {
                 sb.append(", ");
@@ -158,13 +202,37 @@ public class GenerateDelegates {
         if (m.getExceptionTypes().length > 0) {
             sb.append(" throws ").append(Arrays.stream(m.getExceptionTypes()).map(Class::getSimpleName).collect(Collectors.joining(", ")));
         }
-        String call = "delegate." + m.getName() + "(" + String.join(", ", names) + ")";
+        List<String> args = new ArrayList<>(names);
+        String ret = m.getReturnType() == void.class ? "" : "return ";
+        if (takesSql(iface, m)) {
+            hooks.add("sql");
+            args.set(0, "sql(" + names.get(0) + ")");
+        }
+        String call = "delegate." + m.getName() + "(" + String.join(", ", args) + ")";
         String hook = hookFor(m.getReturnType());
         if (hook != null) {
             hooks.add(hook);
             call = hook + "(" + call + ")";
         }
-        sb.append(" {\n        ").append(m.getReturnType() == void.class ? "" : "return ").append(call).append(";\n    }\n\n");
+        if (byLabel(iface, m)) {
+            hooks.add("labels");
+            List<String> indexArgs = new ArrayList<>(names);
+            indexArgs.set(0, "findColumn(" + names.get(0) + ")");
+            String viaIndex = m.getName() + "(" + String.join(", ", indexArgs) + ")";
+            if (ret.isEmpty()) {
+                sb.append(" {\n        if (hasEncryptedColumns()) {\n            ").append(viaIndex).append(";\n        } else {\n            ")
+                        .append(call).append(";\n        }\n    }\n\n");
+            } else {
+                sb.append(" {\n        return hasEncryptedColumns() ? ").append(viaIndex).append(" : ").append(call).append(";\n    }\n\n");
+            }
+            return sb.toString();
+        }
+        if (iface == ResultSet.class && m.getName().startsWith("update") && m.getParameterCount() > 0 && m.getParameterTypes()[0] == int.class) {
+            hooks.add("writable");
+            sb.append(" {\n        checkWritable(").append(names.get(0)).append(");\n        ").append(call).append(";\n    }\n\n");
+            return sb.toString();
+        }
+        sb.append(" {\n        ").append(ret).append(call).append(";\n    }\n\n");
         return sb.toString();
     }
 

@@ -9,6 +9,7 @@ import dev.veil.keys.MasterKeyProviders;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.KeyStoreSettings;
 import dev.veil.policy.Policy;
+import dev.veil.sql.SqlAnalyzer;
 
 import java.sql.DriverManager;
 import java.util.HashMap;
@@ -16,17 +17,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The engine for one policy: its key manager and one {@link ColumnCipher} per encrypted column.
- * Built once and shared by every connection; immutable apart from the key cache, and thread-safe.
+ * The engine for one policy: its key manager, one {@link ColumnCipher} per encrypted column, and
+ * the SQL analyzer with its plan cache. Built once and shared by every connection; immutable apart
+ * from its caches, and thread-safe.
  */
 public final class Veil implements AutoCloseable {
+    /** Distinct SQL texts whose plans are kept; apps with more reuse the most recent ones. */
+    public static final int PLAN_CACHE_SIZE = 4096;
+
     private final Policy policy;
     private final DataKeyManager keys;
     private final Map<ColumnPolicy, ColumnCipher> ciphers;
+    private final SqlAnalyzer analyzer;
 
     private Veil(Policy policy, DataKeyManager keys) {
         this.policy = policy;
         this.keys = keys;
+        this.analyzer = new SqlAnalyzer(policy, PLAN_CACHE_SIZE);
         Map<ColumnPolicy, ColumnCipher> m = new HashMap<>();
         for (ColumnPolicy c : policy.columns()) {
             m.put(c, new ColumnCipher(c, keys));
@@ -74,6 +81,11 @@ public final class Veil implements AutoCloseable {
 
     public DataKeyManager keys() {
         return keys;
+    }
+
+    /** The SQL analyzer, whose plans are cached per SQL text. */
+    public SqlAnalyzer analyzer() {
+        return analyzer;
     }
 
     /** The cipher of an encrypted column. */

@@ -17,8 +17,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public Array getArray(String name) throws SQLException {
-        return delegate.getArray(name);
+    public Array getArray(String label) throws SQLException {
+        return delegate.getArray(label);
     }
 
     @Override
@@ -32,8 +32,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public java.math.BigDecimal getBigDecimal(String name) throws SQLException {
-        return delegate.getBigDecimal(name);
+    public java.math.BigDecimal getBigDecimal(String label) throws SQLException {
+        return delegate.getBigDecimal(label);
     }
 
     @Override
@@ -42,8 +42,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public Blob getBlob(String name) throws SQLException {
-        return delegate.getBlob(name);
+    public Blob getBlob(String label) throws SQLException {
+        return delegate.getBlob(label);
     }
 
     @Override
@@ -52,8 +52,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public boolean getBoolean(String name) throws SQLException {
-        return delegate.getBoolean(name);
+    public boolean getBoolean(String label) throws SQLException {
+        return delegate.getBoolean(label);
     }
 
     @Override
@@ -62,8 +62,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public byte getByte(String name) throws SQLException {
-        return delegate.getByte(name);
+    public byte getByte(String label) throws SQLException {
+        return delegate.getByte(label);
     }
 
     @Override
@@ -72,8 +72,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public byte[] getBytes(String name) throws SQLException {
-        return delegate.getBytes(name);
+    public byte[] getBytes(String label) throws SQLException {
+        return delegate.getBytes(label);
     }
 
     @Override
@@ -82,8 +82,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public java.io.Reader getCharacterStream(String name) throws SQLException {
-        return delegate.getCharacterStream(name);
+    public java.io.Reader getCharacterStream(String label) throws SQLException {
+        return delegate.getCharacterStream(label);
     }
 
     @Override
@@ -92,8 +92,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public Clob getClob(String name) throws SQLException {
-        return delegate.getClob(name);
+    public Clob getClob(String label) throws SQLException {
+        return delegate.getClob(label);
     }
 
     @Override
@@ -107,13 +107,13 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public Date getDate(String name) throws SQLException {
-        return delegate.getDate(name);
+    public Date getDate(String label) throws SQLException {
+        return delegate.getDate(label);
     }
 
     @Override
-    public Date getDate(String name, java.util.Calendar calendar) throws SQLException {
-        return delegate.getDate(name, calendar);
+    public Date getDate(String label, java.util.Calendar calendar) throws SQLException {
+        return delegate.getDate(label, calendar);
     }
 
     @Override
@@ -122,8 +122,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public double getDouble(String name) throws SQLException {
-        return delegate.getDouble(name);
+    public double getDouble(String label) throws SQLException {
+        return delegate.getDouble(label);
     }
 
     @Override
@@ -132,8 +132,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public float getFloat(String name) throws SQLException {
-        return delegate.getFloat(name);
+    public float getFloat(String label) throws SQLException {
+        return delegate.getFloat(label);
     }
 
     @Override
@@ -142,8 +142,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public int getInt(String name) throws SQLException {
-        return delegate.getInt(name);
+    public int getInt(String label) throws SQLException {
+        return delegate.getInt(label);
     }
 
     @Override
@@ -152,8 +152,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public long getLong(String name) throws SQLException {
-        return delegate.getLong(name);
+    public long getLong(String label) throws SQLException {
+        return delegate.getLong(label);
     }
 
     @Override
@@ -162,8 +162,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public java.io.Reader getNCharacterStream(String name) throws SQLException {
-        return delegate.getNCharacterStream(name);
+    public java.io.Reader getNCharacterStream(String label) throws SQLException {
+        return delegate.getNCharacterStream(label);
     }
 
     @Override
@@ -172,8 +172,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public NClob getNClob(String name) throws SQLException {
-        return delegate.getNClob(name);
+    public NClob getNClob(String label) throws SQLException {
+        return delegate.getNClob(label);
     }
 
     @Override
@@ -182,8 +182,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public String getNString(String name) throws SQLException {
-        return delegate.getNString(name);
+    public String getNString(String label) throws SQLException {
+        return delegate.getNString(label);
     }
 
     @Override
@@ -202,18 +202,18 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public Object getObject(String name) throws SQLException {
-        return delegate.getObject(name);
+    public Object getObject(String label) throws SQLException {
+        return delegate.getObject(label);
     }
 
     @Override
-    public <T> T getObject(String name, Class<T> type) throws SQLException {
-        return delegate.getObject(name, type);
+    public <T> T getObject(String label, Class<T> type) throws SQLException {
+        return delegate.getObject(label, type);
     }
 
     @Override
-    public Object getObject(String name, java.util.Map<String, Class<?>> map) throws SQLException {
-        return delegate.getObject(name, map);
+    public Object getObject(String label, java.util.Map<String, Class<?>> map) throws SQLException {
+        return delegate.getObject(label, map);
     }
 
     @Override
@@ -222,8 +222,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public Ref getRef(String name) throws SQLException {
-        return delegate.getRef(name);
+    public Ref getRef(String label) throws SQLException {
+        return delegate.getRef(label);
     }
 
     @Override
@@ -232,8 +232,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public RowId getRowId(String name) throws SQLException {
-        return delegate.getRowId(name);
+    public RowId getRowId(String label) throws SQLException {
+        return delegate.getRowId(label);
     }
 
     @Override
@@ -242,8 +242,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public SQLXML getSQLXML(String name) throws SQLException {
-        return delegate.getSQLXML(name);
+    public SQLXML getSQLXML(String label) throws SQLException {
+        return delegate.getSQLXML(label);
     }
 
     @Override
@@ -252,8 +252,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public short getShort(String name) throws SQLException {
-        return delegate.getShort(name);
+    public short getShort(String label) throws SQLException {
+        return delegate.getShort(label);
     }
 
     @Override
@@ -262,8 +262,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public String getString(String name) throws SQLException {
-        return delegate.getString(name);
+    public String getString(String label) throws SQLException {
+        return delegate.getString(label);
     }
 
     @Override
@@ -277,13 +277,13 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public Time getTime(String name) throws SQLException {
-        return delegate.getTime(name);
+    public Time getTime(String label) throws SQLException {
+        return delegate.getTime(label);
     }
 
     @Override
-    public Time getTime(String name, java.util.Calendar calendar) throws SQLException {
-        return delegate.getTime(name, calendar);
+    public Time getTime(String label, java.util.Calendar calendar) throws SQLException {
+        return delegate.getTime(label, calendar);
     }
 
     @Override
@@ -297,13 +297,13 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public Timestamp getTimestamp(String name) throws SQLException {
-        return delegate.getTimestamp(name);
+    public Timestamp getTimestamp(String label) throws SQLException {
+        return delegate.getTimestamp(label);
     }
 
     @Override
-    public Timestamp getTimestamp(String name, java.util.Calendar calendar) throws SQLException {
-        return delegate.getTimestamp(name, calendar);
+    public Timestamp getTimestamp(String label, java.util.Calendar calendar) throws SQLException {
+        return delegate.getTimestamp(label, calendar);
     }
 
     @Override
@@ -312,8 +312,8 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public java.net.URL getURL(String name) throws SQLException {
-        return delegate.getURL(name);
+    public java.net.URL getURL(String label) throws SQLException {
+        return delegate.getURL(label);
     }
 
     @Override
@@ -347,268 +347,268 @@ abstract class DelegatingCallableStatement extends DelegatingPreparedStatement<C
     }
 
     @Override
-    public void registerOutParameter(String name, int index) throws SQLException {
-        delegate.registerOutParameter(name, index);
+    public void registerOutParameter(String label, int index) throws SQLException {
+        delegate.registerOutParameter(label, index);
     }
 
     @Override
-    public void registerOutParameter(String name, int index1, int index2) throws SQLException {
-        delegate.registerOutParameter(name, index1, index2);
+    public void registerOutParameter(String label, int index1, int index2) throws SQLException {
+        delegate.registerOutParameter(label, index1, index2);
     }
 
     @Override
-    public void registerOutParameter(String name1, int index, String name2) throws SQLException {
-        delegate.registerOutParameter(name1, index, name2);
+    public void registerOutParameter(String label, int index, String name2) throws SQLException {
+        delegate.registerOutParameter(label, index, name2);
     }
 
     @Override
-    public void registerOutParameter(String name, SQLType sqlType) throws SQLException {
-        delegate.registerOutParameter(name, sqlType);
+    public void registerOutParameter(String label, SQLType sqlType) throws SQLException {
+        delegate.registerOutParameter(label, sqlType);
     }
 
     @Override
-    public void registerOutParameter(String name, SQLType sqlType, int index) throws SQLException {
-        delegate.registerOutParameter(name, sqlType, index);
+    public void registerOutParameter(String label, SQLType sqlType, int index) throws SQLException {
+        delegate.registerOutParameter(label, sqlType, index);
     }
 
     @Override
-    public void registerOutParameter(String name1, SQLType sqlType, String name2) throws SQLException {
-        delegate.registerOutParameter(name1, sqlType, name2);
+    public void registerOutParameter(String label, SQLType sqlType, String name2) throws SQLException {
+        delegate.registerOutParameter(label, sqlType, name2);
     }
 
     @Override
-    public void setAsciiStream(String name, java.io.InputStream stream) throws SQLException {
-        delegate.setAsciiStream(name, stream);
+    public void setAsciiStream(String label, java.io.InputStream stream) throws SQLException {
+        delegate.setAsciiStream(label, stream);
     }
 
     @Override
-    public void setAsciiStream(String name, java.io.InputStream stream, int index) throws SQLException {
-        delegate.setAsciiStream(name, stream, index);
+    public void setAsciiStream(String label, java.io.InputStream stream, int index) throws SQLException {
+        delegate.setAsciiStream(label, stream, index);
     }
 
     @Override
-    public void setAsciiStream(String name, java.io.InputStream stream, long value) throws SQLException {
-        delegate.setAsciiStream(name, stream, value);
+    public void setAsciiStream(String label, java.io.InputStream stream, long value) throws SQLException {
+        delegate.setAsciiStream(label, stream, value);
     }
 
     @Override
-    public void setBigDecimal(String name, java.math.BigDecimal bigDecimal) throws SQLException {
-        delegate.setBigDecimal(name, bigDecimal);
+    public void setBigDecimal(String label, java.math.BigDecimal bigDecimal) throws SQLException {
+        delegate.setBigDecimal(label, bigDecimal);
     }
 
     @Override
-    public void setBinaryStream(String name, java.io.InputStream stream) throws SQLException {
-        delegate.setBinaryStream(name, stream);
+    public void setBinaryStream(String label, java.io.InputStream stream) throws SQLException {
+        delegate.setBinaryStream(label, stream);
     }
 
     @Override
-    public void setBinaryStream(String name, java.io.InputStream stream, int index) throws SQLException {
-        delegate.setBinaryStream(name, stream, index);
+    public void setBinaryStream(String label, java.io.InputStream stream, int index) throws SQLException {
+        delegate.setBinaryStream(label, stream, index);
     }
 
     @Override
-    public void setBinaryStream(String name, java.io.InputStream stream, long value) throws SQLException {
-        delegate.setBinaryStream(name, stream, value);
+    public void setBinaryStream(String label, java.io.InputStream stream, long value) throws SQLException {
+        delegate.setBinaryStream(label, stream, value);
     }
 
     @Override
-    public void setBlob(String name, java.io.InputStream stream) throws SQLException {
-        delegate.setBlob(name, stream);
+    public void setBlob(String label, java.io.InputStream stream) throws SQLException {
+        delegate.setBlob(label, stream);
     }
 
     @Override
-    public void setBlob(String name, java.io.InputStream stream, long value) throws SQLException {
-        delegate.setBlob(name, stream, value);
+    public void setBlob(String label, java.io.InputStream stream, long value) throws SQLException {
+        delegate.setBlob(label, stream, value);
     }
 
     @Override
-    public void setBlob(String name, Blob blob) throws SQLException {
-        delegate.setBlob(name, blob);
+    public void setBlob(String label, Blob blob) throws SQLException {
+        delegate.setBlob(label, blob);
     }
 
     @Override
-    public void setBoolean(String name, boolean flag) throws SQLException {
-        delegate.setBoolean(name, flag);
+    public void setBoolean(String label, boolean flag) throws SQLException {
+        delegate.setBoolean(label, flag);
     }
 
     @Override
-    public void setByte(String name, byte value) throws SQLException {
-        delegate.setByte(name, value);
+    public void setByte(String label, byte value) throws SQLException {
+        delegate.setByte(label, value);
     }
 
     @Override
-    public void setBytes(String name, byte[] bytes) throws SQLException {
-        delegate.setBytes(name, bytes);
+    public void setBytes(String label, byte[] bytes) throws SQLException {
+        delegate.setBytes(label, bytes);
     }
 
     @Override
-    public void setCharacterStream(String name, java.io.Reader reader) throws SQLException {
-        delegate.setCharacterStream(name, reader);
+    public void setCharacterStream(String label, java.io.Reader reader) throws SQLException {
+        delegate.setCharacterStream(label, reader);
     }
 
     @Override
-    public void setCharacterStream(String name, java.io.Reader reader, int index) throws SQLException {
-        delegate.setCharacterStream(name, reader, index);
+    public void setCharacterStream(String label, java.io.Reader reader, int index) throws SQLException {
+        delegate.setCharacterStream(label, reader, index);
     }
 
     @Override
-    public void setCharacterStream(String name, java.io.Reader reader, long value) throws SQLException {
-        delegate.setCharacterStream(name, reader, value);
+    public void setCharacterStream(String label, java.io.Reader reader, long value) throws SQLException {
+        delegate.setCharacterStream(label, reader, value);
     }
 
     @Override
-    public void setClob(String name, java.io.Reader reader) throws SQLException {
-        delegate.setClob(name, reader);
+    public void setClob(String label, java.io.Reader reader) throws SQLException {
+        delegate.setClob(label, reader);
     }
 
     @Override
-    public void setClob(String name, java.io.Reader reader, long value) throws SQLException {
-        delegate.setClob(name, reader, value);
+    public void setClob(String label, java.io.Reader reader, long value) throws SQLException {
+        delegate.setClob(label, reader, value);
     }
 
     @Override
-    public void setClob(String name, Clob clob) throws SQLException {
-        delegate.setClob(name, clob);
+    public void setClob(String label, Clob clob) throws SQLException {
+        delegate.setClob(label, clob);
     }
 
     @Override
-    public void setDate(String name, Date date) throws SQLException {
-        delegate.setDate(name, date);
+    public void setDate(String label, Date date) throws SQLException {
+        delegate.setDate(label, date);
     }
 
     @Override
-    public void setDate(String name, Date date, java.util.Calendar calendar) throws SQLException {
-        delegate.setDate(name, date, calendar);
+    public void setDate(String label, Date date, java.util.Calendar calendar) throws SQLException {
+        delegate.setDate(label, date, calendar);
     }
 
     @Override
-    public void setDouble(String name, double value) throws SQLException {
-        delegate.setDouble(name, value);
+    public void setDouble(String label, double value) throws SQLException {
+        delegate.setDouble(label, value);
     }
 
     @Override
-    public void setFloat(String name, float value) throws SQLException {
-        delegate.setFloat(name, value);
+    public void setFloat(String label, float value) throws SQLException {
+        delegate.setFloat(label, value);
     }
 
     @Override
-    public void setInt(String name, int index) throws SQLException {
-        delegate.setInt(name, index);
+    public void setInt(String label, int index) throws SQLException {
+        delegate.setInt(label, index);
     }
 
     @Override
-    public void setLong(String name, long value) throws SQLException {
-        delegate.setLong(name, value);
+    public void setLong(String label, long value) throws SQLException {
+        delegate.setLong(label, value);
     }
 
     @Override
-    public void setNCharacterStream(String name, java.io.Reader reader) throws SQLException {
-        delegate.setNCharacterStream(name, reader);
+    public void setNCharacterStream(String label, java.io.Reader reader) throws SQLException {
+        delegate.setNCharacterStream(label, reader);
     }
 
     @Override
-    public void setNCharacterStream(String name, java.io.Reader reader, long value) throws SQLException {
-        delegate.setNCharacterStream(name, reader, value);
+    public void setNCharacterStream(String label, java.io.Reader reader, long value) throws SQLException {
+        delegate.setNCharacterStream(label, reader, value);
     }
 
     @Override
-    public void setNClob(String name, java.io.Reader reader) throws SQLException {
-        delegate.setNClob(name, reader);
+    public void setNClob(String label, java.io.Reader reader) throws SQLException {
+        delegate.setNClob(label, reader);
     }
 
     @Override
-    public void setNClob(String name, java.io.Reader reader, long value) throws SQLException {
-        delegate.setNClob(name, reader, value);
+    public void setNClob(String label, java.io.Reader reader, long value) throws SQLException {
+        delegate.setNClob(label, reader, value);
     }
 
     @Override
-    public void setNClob(String name, NClob nClob) throws SQLException {
-        delegate.setNClob(name, nClob);
+    public void setNClob(String label, NClob nClob) throws SQLException {
+        delegate.setNClob(label, nClob);
     }
 
     @Override
-    public void setNString(String name1, String name2) throws SQLException {
-        delegate.setNString(name1, name2);
+    public void setNString(String label, String value) throws SQLException {
+        delegate.setNString(label, value);
     }
 
     @Override
-    public void setNull(String name, int index) throws SQLException {
-        delegate.setNull(name, index);
+    public void setNull(String label, int index) throws SQLException {
+        delegate.setNull(label, index);
     }
 
     @Override
-    public void setNull(String name1, int index, String name2) throws SQLException {
-        delegate.setNull(name1, index, name2);
+    public void setNull(String label, int index, String value) throws SQLException {
+        delegate.setNull(label, index, value);
     }
 
     @Override
-    public void setObject(String name, Object value) throws SQLException {
-        delegate.setObject(name, value);
+    public void setObject(String label, Object value) throws SQLException {
+        delegate.setObject(label, value);
     }
 
     @Override
-    public void setObject(String name, Object value, int index) throws SQLException {
-        delegate.setObject(name, value, index);
+    public void setObject(String label, Object value, int index) throws SQLException {
+        delegate.setObject(label, value, index);
     }
 
     @Override
-    public void setObject(String name, Object value, int index1, int index2) throws SQLException {
-        delegate.setObject(name, value, index1, index2);
+    public void setObject(String label, Object value, int index1, int index2) throws SQLException {
+        delegate.setObject(label, value, index1, index2);
     }
 
     @Override
-    public void setObject(String name, Object value, SQLType sqlType) throws SQLException {
-        delegate.setObject(name, value, sqlType);
+    public void setObject(String label, Object value, SQLType sqlType) throws SQLException {
+        delegate.setObject(label, value, sqlType);
     }
 
     @Override
-    public void setObject(String name, Object value, SQLType sqlType, int index) throws SQLException {
-        delegate.setObject(name, value, sqlType, index);
+    public void setObject(String label, Object value, SQLType sqlType, int index) throws SQLException {
+        delegate.setObject(label, value, sqlType, index);
     }
 
     @Override
-    public void setRowId(String name, RowId rowId) throws SQLException {
-        delegate.setRowId(name, rowId);
+    public void setRowId(String label, RowId rowId) throws SQLException {
+        delegate.setRowId(label, rowId);
     }
 
     @Override
-    public void setSQLXML(String name, SQLXML sQLXML) throws SQLException {
-        delegate.setSQLXML(name, sQLXML);
+    public void setSQLXML(String label, SQLXML sQLXML) throws SQLException {
+        delegate.setSQLXML(label, sQLXML);
     }
 
     @Override
-    public void setShort(String name, short value) throws SQLException {
-        delegate.setShort(name, value);
+    public void setShort(String label, short value) throws SQLException {
+        delegate.setShort(label, value);
     }
 
     @Override
-    public void setString(String name1, String name2) throws SQLException {
-        delegate.setString(name1, name2);
+    public void setString(String label, String value) throws SQLException {
+        delegate.setString(label, value);
     }
 
     @Override
-    public void setTime(String name, Time time) throws SQLException {
-        delegate.setTime(name, time);
+    public void setTime(String label, Time time) throws SQLException {
+        delegate.setTime(label, time);
     }
 
     @Override
-    public void setTime(String name, Time time, java.util.Calendar calendar) throws SQLException {
-        delegate.setTime(name, time, calendar);
+    public void setTime(String label, Time time, java.util.Calendar calendar) throws SQLException {
+        delegate.setTime(label, time, calendar);
     }
 
     @Override
-    public void setTimestamp(String name, Timestamp timestamp) throws SQLException {
-        delegate.setTimestamp(name, timestamp);
+    public void setTimestamp(String label, Timestamp timestamp) throws SQLException {
+        delegate.setTimestamp(label, timestamp);
     }
 
     @Override
-    public void setTimestamp(String name, Timestamp timestamp, java.util.Calendar calendar) throws SQLException {
-        delegate.setTimestamp(name, timestamp, calendar);
+    public void setTimestamp(String label, Timestamp timestamp, java.util.Calendar calendar) throws SQLException {
+        delegate.setTimestamp(label, timestamp, calendar);
     }
 
     @Override
-    public void setURL(String name, java.net.URL uRL) throws SQLException {
-        delegate.setURL(name, uRL);
+    public void setURL(String label, java.net.URL uRL) throws SQLException {
+        delegate.setURL(label, uRL);
     }
 
     @Override

@@ -250,8 +250,8 @@ abstract class DelegatingConnection implements Connection {
     }
 
     @Override
-    public void setClientInfo(String name1, String name2) throws SQLClientInfoException {
-        delegate.setClientInfo(name1, name2);
+    public void setClientInfo(String name1, String value) throws SQLClientInfoException {
+        delegate.setClientInfo(name1, value);
     }
 
     @Override

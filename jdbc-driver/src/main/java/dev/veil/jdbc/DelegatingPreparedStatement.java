@@ -210,8 +210,8 @@ abstract class DelegatingPreparedStatement<S extends PreparedStatement> extends 
     }
 
     @Override
-    public void setNString(int index, String name) throws SQLException {
-        delegate.setNString(index, name);
+    public void setNString(int index, String value) throws SQLException {
+        delegate.setNString(index, value);
     }
 
     @Override
@@ -220,8 +220,8 @@ abstract class DelegatingPreparedStatement<S extends PreparedStatement> extends 
     }
 
     @Override
-    public void setNull(int index1, int index2, String name) throws SQLException {
-        delegate.setNull(index1, index2, name);
+    public void setNull(int index1, int index2, String value) throws SQLException {
+        delegate.setNull(index1, index2, value);
     }
 
     @Override
@@ -270,8 +270,8 @@ abstract class DelegatingPreparedStatement<S extends PreparedStatement> extends 
     }
 
     @Override
-    public void setString(int index, String name) throws SQLException {
-        delegate.setString(index, name);
+    public void setString(int index, String value) throws SQLException {
+        delegate.setString(index, value);
     }
 
     @Override

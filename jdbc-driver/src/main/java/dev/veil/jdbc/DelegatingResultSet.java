@@ -23,6 +23,12 @@ abstract class DelegatingResultSet implements ResultSet {
         return iface.isInstance(this) || delegate.isWrapperFor(iface);
     }
 
+    /** Whether any column needs Veil's handling; if not, column-label calls go straight to the delegate. */
+    protected abstract boolean hasEncryptedColumns();
+
+    /** Refuses updates of columns Veil cannot write through a result set. */
+    protected abstract void checkWritable(int index) throws SQLException;
+
     /** Wraps a {@link ResultSetMetaData} before it reaches the application. */
     protected abstract ResultSetMetaData wrapResultSetMetaData(ResultSetMetaData raw) throws SQLException;
 
@@ -65,8 +71,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public int findColumn(String name) throws SQLException {
-        return delegate.findColumn(name);
+    public int findColumn(String label) throws SQLException {
+        return delegate.findColumn(label);
     }
 
     @Override
@@ -80,8 +86,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public Array getArray(String name) throws SQLException {
-        return delegate.getArray(name);
+    public Array getArray(String label) throws SQLException {
+        return hasEncryptedColumns() ? getArray(findColumn(label)) : delegate.getArray(label);
     }
 
     @Override
@@ -90,8 +96,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public java.io.InputStream getAsciiStream(String name) throws SQLException {
-        return delegate.getAsciiStream(name);
+    public java.io.InputStream getAsciiStream(String label) throws SQLException {
+        return hasEncryptedColumns() ? getAsciiStream(findColumn(label)) : delegate.getAsciiStream(label);
     }
 
     @Override
@@ -105,13 +111,13 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public java.math.BigDecimal getBigDecimal(String name) throws SQLException {
-        return delegate.getBigDecimal(name);
+    public java.math.BigDecimal getBigDecimal(String label) throws SQLException {
+        return hasEncryptedColumns() ? getBigDecimal(findColumn(label)) : delegate.getBigDecimal(label);
     }
 
     @Override
-    public java.math.BigDecimal getBigDecimal(String name, int index) throws SQLException {
-        return delegate.getBigDecimal(name, index);
+    public java.math.BigDecimal getBigDecimal(String label, int index) throws SQLException {
+        return hasEncryptedColumns() ? getBigDecimal(findColumn(label), index) : delegate.getBigDecimal(label, index);
     }
 
     @Override
@@ -120,8 +126,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public java.io.InputStream getBinaryStream(String name) throws SQLException {
-        return delegate.getBinaryStream(name);
+    public java.io.InputStream getBinaryStream(String label) throws SQLException {
+        return hasEncryptedColumns() ? getBinaryStream(findColumn(label)) : delegate.getBinaryStream(label);
     }
 
     @Override
@@ -130,8 +136,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public Blob getBlob(String name) throws SQLException {
-        return delegate.getBlob(name);
+    public Blob getBlob(String label) throws SQLException {
+        return hasEncryptedColumns() ? getBlob(findColumn(label)) : delegate.getBlob(label);
     }
 
     @Override
@@ -140,8 +146,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public boolean getBoolean(String name) throws SQLException {
-        return delegate.getBoolean(name);
+    public boolean getBoolean(String label) throws SQLException {
+        return hasEncryptedColumns() ? getBoolean(findColumn(label)) : delegate.getBoolean(label);
     }
 
     @Override
@@ -150,8 +156,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public byte getByte(String name) throws SQLException {
-        return delegate.getByte(name);
+    public byte getByte(String label) throws SQLException {
+        return hasEncryptedColumns() ? getByte(findColumn(label)) : delegate.getByte(label);
     }
 
     @Override
@@ -160,8 +166,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public byte[] getBytes(String name) throws SQLException {
-        return delegate.getBytes(name);
+    public byte[] getBytes(String label) throws SQLException {
+        return hasEncryptedColumns() ? getBytes(findColumn(label)) : delegate.getBytes(label);
     }
 
     @Override
@@ -170,8 +176,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public java.io.Reader getCharacterStream(String name) throws SQLException {
-        return delegate.getCharacterStream(name);
+    public java.io.Reader getCharacterStream(String label) throws SQLException {
+        return hasEncryptedColumns() ? getCharacterStream(findColumn(label)) : delegate.getCharacterStream(label);
     }
 
     @Override
@@ -180,8 +186,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public Clob getClob(String name) throws SQLException {
-        return delegate.getClob(name);
+    public Clob getClob(String label) throws SQLException {
+        return hasEncryptedColumns() ? getClob(findColumn(label)) : delegate.getClob(label);
     }
 
     @Override
@@ -205,13 +211,13 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public Date getDate(String name) throws SQLException {
-        return delegate.getDate(name);
+    public Date getDate(String label) throws SQLException {
+        return hasEncryptedColumns() ? getDate(findColumn(label)) : delegate.getDate(label);
     }
 
     @Override
-    public Date getDate(String name, java.util.Calendar calendar) throws SQLException {
-        return delegate.getDate(name, calendar);
+    public Date getDate(String label, java.util.Calendar calendar) throws SQLException {
+        return hasEncryptedColumns() ? getDate(findColumn(label), calendar) : delegate.getDate(label, calendar);
     }
 
     @Override
@@ -220,8 +226,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public double getDouble(String name) throws SQLException {
-        return delegate.getDouble(name);
+    public double getDouble(String label) throws SQLException {
+        return hasEncryptedColumns() ? getDouble(findColumn(label)) : delegate.getDouble(label);
     }
 
     @Override
@@ -240,8 +246,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public float getFloat(String name) throws SQLException {
-        return delegate.getFloat(name);
+    public float getFloat(String label) throws SQLException {
+        return hasEncryptedColumns() ? getFloat(findColumn(label)) : delegate.getFloat(label);
     }
 
     @Override
@@ -255,8 +261,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public int getInt(String name) throws SQLException {
-        return delegate.getInt(name);
+    public int getInt(String label) throws SQLException {
+        return hasEncryptedColumns() ? getInt(findColumn(label)) : delegate.getInt(label);
     }
 
     @Override
@@ -265,8 +271,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public long getLong(String name) throws SQLException {
-        return delegate.getLong(name);
+    public long getLong(String label) throws SQLException {
+        return hasEncryptedColumns() ? getLong(findColumn(label)) : delegate.getLong(label);
     }
 
     @Override
@@ -280,8 +286,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public java.io.Reader getNCharacterStream(String name) throws SQLException {
-        return delegate.getNCharacterStream(name);
+    public java.io.Reader getNCharacterStream(String label) throws SQLException {
+        return hasEncryptedColumns() ? getNCharacterStream(findColumn(label)) : delegate.getNCharacterStream(label);
     }
 
     @Override
@@ -290,8 +296,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public NClob getNClob(String name) throws SQLException {
-        return delegate.getNClob(name);
+    public NClob getNClob(String label) throws SQLException {
+        return hasEncryptedColumns() ? getNClob(findColumn(label)) : delegate.getNClob(label);
     }
 
     @Override
@@ -300,8 +306,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public String getNString(String name) throws SQLException {
-        return delegate.getNString(name);
+    public String getNString(String label) throws SQLException {
+        return hasEncryptedColumns() ? getNString(findColumn(label)) : delegate.getNString(label);
     }
 
     @Override
@@ -320,18 +326,18 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public Object getObject(String name) throws SQLException {
-        return delegate.getObject(name);
+    public Object getObject(String label) throws SQLException {
+        return hasEncryptedColumns() ? getObject(findColumn(label)) : delegate.getObject(label);
     }
 
     @Override
-    public <T> T getObject(String name, Class<T> type) throws SQLException {
-        return delegate.getObject(name, type);
+    public <T> T getObject(String label, Class<T> type) throws SQLException {
+        return hasEncryptedColumns() ? getObject(findColumn(label), type) : delegate.getObject(label, type);
     }
 
     @Override
-    public Object getObject(String name, java.util.Map<String, Class<?>> map) throws SQLException {
-        return delegate.getObject(name, map);
+    public Object getObject(String label, java.util.Map<String, Class<?>> map) throws SQLException {
+        return hasEncryptedColumns() ? getObject(findColumn(label), map) : delegate.getObject(label, map);
     }
 
     @Override
@@ -340,8 +346,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public Ref getRef(String name) throws SQLException {
-        return delegate.getRef(name);
+    public Ref getRef(String label) throws SQLException {
+        return hasEncryptedColumns() ? getRef(findColumn(label)) : delegate.getRef(label);
     }
 
     @Override
@@ -355,8 +361,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public RowId getRowId(String name) throws SQLException {
-        return delegate.getRowId(name);
+    public RowId getRowId(String label) throws SQLException {
+        return hasEncryptedColumns() ? getRowId(findColumn(label)) : delegate.getRowId(label);
     }
 
     @Override
@@ -365,8 +371,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public SQLXML getSQLXML(String name) throws SQLException {
-        return delegate.getSQLXML(name);
+    public SQLXML getSQLXML(String label) throws SQLException {
+        return hasEncryptedColumns() ? getSQLXML(findColumn(label)) : delegate.getSQLXML(label);
     }
 
     @Override
@@ -375,8 +381,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public short getShort(String name) throws SQLException {
-        return delegate.getShort(name);
+    public short getShort(String label) throws SQLException {
+        return hasEncryptedColumns() ? getShort(findColumn(label)) : delegate.getShort(label);
     }
 
     @Override
@@ -390,8 +396,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public String getString(String name) throws SQLException {
-        return delegate.getString(name);
+    public String getString(String label) throws SQLException {
+        return hasEncryptedColumns() ? getString(findColumn(label)) : delegate.getString(label);
     }
 
     @Override
@@ -405,13 +411,13 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public Time getTime(String name) throws SQLException {
-        return delegate.getTime(name);
+    public Time getTime(String label) throws SQLException {
+        return hasEncryptedColumns() ? getTime(findColumn(label)) : delegate.getTime(label);
     }
 
     @Override
-    public Time getTime(String name, java.util.Calendar calendar) throws SQLException {
-        return delegate.getTime(name, calendar);
+    public Time getTime(String label, java.util.Calendar calendar) throws SQLException {
+        return hasEncryptedColumns() ? getTime(findColumn(label), calendar) : delegate.getTime(label, calendar);
     }
 
     @Override
@@ -425,13 +431,13 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public Timestamp getTimestamp(String name) throws SQLException {
-        return delegate.getTimestamp(name);
+    public Timestamp getTimestamp(String label) throws SQLException {
+        return hasEncryptedColumns() ? getTimestamp(findColumn(label)) : delegate.getTimestamp(label);
     }
 
     @Override
-    public Timestamp getTimestamp(String name, java.util.Calendar calendar) throws SQLException {
-        return delegate.getTimestamp(name, calendar);
+    public Timestamp getTimestamp(String label, java.util.Calendar calendar) throws SQLException {
+        return hasEncryptedColumns() ? getTimestamp(findColumn(label), calendar) : delegate.getTimestamp(label, calendar);
     }
 
     @Override
@@ -445,8 +451,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public java.net.URL getURL(String name) throws SQLException {
-        return delegate.getURL(name);
+    public java.net.URL getURL(String label) throws SQLException {
+        return hasEncryptedColumns() ? getURL(findColumn(label)) : delegate.getURL(label);
     }
 
     @Override
@@ -455,8 +461,8 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     @Override
-    public java.io.InputStream getUnicodeStream(String name) throws SQLException {
-        return delegate.getUnicodeStream(name);
+    public java.io.InputStream getUnicodeStream(String label) throws SQLException {
+        return hasEncryptedColumns() ? getUnicodeStream(findColumn(label)) : delegate.getUnicodeStream(label);
     }
 
     @Override
@@ -556,372 +562,557 @@ abstract class DelegatingResultSet implements ResultSet {
 
     @Override
     public void updateArray(int index, Array array) throws SQLException {
+        checkWritable(index);
         delegate.updateArray(index, array);
     }
 
     @Override
-    public void updateArray(String name, Array array) throws SQLException {
-        delegate.updateArray(name, array);
+    public void updateArray(String label, Array array) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateArray(findColumn(label), array);
+        } else {
+            delegate.updateArray(label, array);
+        }
     }
 
     @Override
     public void updateAsciiStream(int index, java.io.InputStream stream) throws SQLException {
+        checkWritable(index);
         delegate.updateAsciiStream(index, stream);
     }
 
     @Override
     public void updateAsciiStream(int index1, java.io.InputStream stream, int index2) throws SQLException {
+        checkWritable(index1);
         delegate.updateAsciiStream(index1, stream, index2);
     }
 
     @Override
     public void updateAsciiStream(int index, java.io.InputStream stream, long value) throws SQLException {
+        checkWritable(index);
         delegate.updateAsciiStream(index, stream, value);
     }
 
     @Override
-    public void updateAsciiStream(String name, java.io.InputStream stream) throws SQLException {
-        delegate.updateAsciiStream(name, stream);
+    public void updateAsciiStream(String label, java.io.InputStream stream) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateAsciiStream(findColumn(label), stream);
+        } else {
+            delegate.updateAsciiStream(label, stream);
+        }
     }
 
     @Override
-    public void updateAsciiStream(String name, java.io.InputStream stream, int index) throws SQLException {
-        delegate.updateAsciiStream(name, stream, index);
+    public void updateAsciiStream(String label, java.io.InputStream stream, int index) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateAsciiStream(findColumn(label), stream, index);
+        } else {
+            delegate.updateAsciiStream(label, stream, index);
+        }
     }
 
     @Override
-    public void updateAsciiStream(String name, java.io.InputStream stream, long value) throws SQLException {
-        delegate.updateAsciiStream(name, stream, value);
+    public void updateAsciiStream(String label, java.io.InputStream stream, long value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateAsciiStream(findColumn(label), stream, value);
+        } else {
+            delegate.updateAsciiStream(label, stream, value);
+        }
     }
 
     @Override
     public void updateBigDecimal(int index, java.math.BigDecimal bigDecimal) throws SQLException {
+        checkWritable(index);
         delegate.updateBigDecimal(index, bigDecimal);
     }
 
     @Override
-    public void updateBigDecimal(String name, java.math.BigDecimal bigDecimal) throws SQLException {
-        delegate.updateBigDecimal(name, bigDecimal);
+    public void updateBigDecimal(String label, java.math.BigDecimal bigDecimal) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateBigDecimal(findColumn(label), bigDecimal);
+        } else {
+            delegate.updateBigDecimal(label, bigDecimal);
+        }
     }
 
     @Override
     public void updateBinaryStream(int index, java.io.InputStream stream) throws SQLException {
+        checkWritable(index);
         delegate.updateBinaryStream(index, stream);
     }
 
     @Override
     public void updateBinaryStream(int index1, java.io.InputStream stream, int index2) throws SQLException {
+        checkWritable(index1);
         delegate.updateBinaryStream(index1, stream, index2);
     }
 
     @Override
     public void updateBinaryStream(int index, java.io.InputStream stream, long value) throws SQLException {
+        checkWritable(index);
         delegate.updateBinaryStream(index, stream, value);
     }
 
     @Override
-    public void updateBinaryStream(String name, java.io.InputStream stream) throws SQLException {
-        delegate.updateBinaryStream(name, stream);
+    public void updateBinaryStream(String label, java.io.InputStream stream) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateBinaryStream(findColumn(label), stream);
+        } else {
+            delegate.updateBinaryStream(label, stream);
+        }
     }
 
     @Override
-    public void updateBinaryStream(String name, java.io.InputStream stream, int index) throws SQLException {
-        delegate.updateBinaryStream(name, stream, index);
+    public void updateBinaryStream(String label, java.io.InputStream stream, int index) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateBinaryStream(findColumn(label), stream, index);
+        } else {
+            delegate.updateBinaryStream(label, stream, index);
+        }
     }
 
     @Override
-    public void updateBinaryStream(String name, java.io.InputStream stream, long value) throws SQLException {
-        delegate.updateBinaryStream(name, stream, value);
+    public void updateBinaryStream(String label, java.io.InputStream stream, long value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateBinaryStream(findColumn(label), stream, value);
+        } else {
+            delegate.updateBinaryStream(label, stream, value);
+        }
     }
 
     @Override
     public void updateBlob(int index, java.io.InputStream stream) throws SQLException {
+        checkWritable(index);
         delegate.updateBlob(index, stream);
     }
 
     @Override
     public void updateBlob(int index, java.io.InputStream stream, long value) throws SQLException {
+        checkWritable(index);
         delegate.updateBlob(index, stream, value);
     }
 
     @Override
     public void updateBlob(int index, Blob blob) throws SQLException {
+        checkWritable(index);
         delegate.updateBlob(index, blob);
     }
 
     @Override
-    public void updateBlob(String name, java.io.InputStream stream) throws SQLException {
-        delegate.updateBlob(name, stream);
+    public void updateBlob(String label, java.io.InputStream stream) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateBlob(findColumn(label), stream);
+        } else {
+            delegate.updateBlob(label, stream);
+        }
     }
 
     @Override
-    public void updateBlob(String name, java.io.InputStream stream, long value) throws SQLException {
-        delegate.updateBlob(name, stream, value);
+    public void updateBlob(String label, java.io.InputStream stream, long value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateBlob(findColumn(label), stream, value);
+        } else {
+            delegate.updateBlob(label, stream, value);
+        }
     }
 
     @Override
-    public void updateBlob(String name, Blob blob) throws SQLException {
-        delegate.updateBlob(name, blob);
+    public void updateBlob(String label, Blob blob) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateBlob(findColumn(label), blob);
+        } else {
+            delegate.updateBlob(label, blob);
+        }
     }
 
     @Override
     public void updateBoolean(int index, boolean flag) throws SQLException {
+        checkWritable(index);
         delegate.updateBoolean(index, flag);
     }
 
     @Override
-    public void updateBoolean(String name, boolean flag) throws SQLException {
-        delegate.updateBoolean(name, flag);
+    public void updateBoolean(String label, boolean flag) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateBoolean(findColumn(label), flag);
+        } else {
+            delegate.updateBoolean(label, flag);
+        }
     }
 
     @Override
     public void updateByte(int index, byte value) throws SQLException {
+        checkWritable(index);
         delegate.updateByte(index, value);
     }
 
     @Override
-    public void updateByte(String name, byte value) throws SQLException {
-        delegate.updateByte(name, value);
+    public void updateByte(String label, byte value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateByte(findColumn(label), value);
+        } else {
+            delegate.updateByte(label, value);
+        }
     }
 
     @Override
     public void updateBytes(int index, byte[] bytes) throws SQLException {
+        checkWritable(index);
         delegate.updateBytes(index, bytes);
     }
 
     @Override
-    public void updateBytes(String name, byte[] bytes) throws SQLException {
-        delegate.updateBytes(name, bytes);
+    public void updateBytes(String label, byte[] bytes) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateBytes(findColumn(label), bytes);
+        } else {
+            delegate.updateBytes(label, bytes);
+        }
     }
 
     @Override
     public void updateCharacterStream(int index, java.io.Reader reader) throws SQLException {
+        checkWritable(index);
         delegate.updateCharacterStream(index, reader);
     }
 
     @Override
     public void updateCharacterStream(int index1, java.io.Reader reader, int index2) throws SQLException {
+        checkWritable(index1);
         delegate.updateCharacterStream(index1, reader, index2);
     }
 
     @Override
     public void updateCharacterStream(int index, java.io.Reader reader, long value) throws SQLException {
+        checkWritable(index);
         delegate.updateCharacterStream(index, reader, value);
     }
 
     @Override
-    public void updateCharacterStream(String name, java.io.Reader reader) throws SQLException {
-        delegate.updateCharacterStream(name, reader);
+    public void updateCharacterStream(String label, java.io.Reader reader) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateCharacterStream(findColumn(label), reader);
+        } else {
+            delegate.updateCharacterStream(label, reader);
+        }
     }
 
     @Override
-    public void updateCharacterStream(String name, java.io.Reader reader, int index) throws SQLException {
-        delegate.updateCharacterStream(name, reader, index);
+    public void updateCharacterStream(String label, java.io.Reader reader, int index) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateCharacterStream(findColumn(label), reader, index);
+        } else {
+            delegate.updateCharacterStream(label, reader, index);
+        }
     }
 
     @Override
-    public void updateCharacterStream(String name, java.io.Reader reader, long value) throws SQLException {
-        delegate.updateCharacterStream(name, reader, value);
+    public void updateCharacterStream(String label, java.io.Reader reader, long value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateCharacterStream(findColumn(label), reader, value);
+        } else {
+            delegate.updateCharacterStream(label, reader, value);
+        }
     }
 
     @Override
     public void updateClob(int index, java.io.Reader reader) throws SQLException {
+        checkWritable(index);
         delegate.updateClob(index, reader);
     }
 
     @Override
     public void updateClob(int index, java.io.Reader reader, long value) throws SQLException {
+        checkWritable(index);
         delegate.updateClob(index, reader, value);
     }
 
     @Override
     public void updateClob(int index, Clob clob) throws SQLException {
+        checkWritable(index);
         delegate.updateClob(index, clob);
     }
 
     @Override
-    public void updateClob(String name, java.io.Reader reader) throws SQLException {
-        delegate.updateClob(name, reader);
+    public void updateClob(String label, java.io.Reader reader) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateClob(findColumn(label), reader);
+        } else {
+            delegate.updateClob(label, reader);
+        }
     }
 
     @Override
-    public void updateClob(String name, java.io.Reader reader, long value) throws SQLException {
-        delegate.updateClob(name, reader, value);
+    public void updateClob(String label, java.io.Reader reader, long value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateClob(findColumn(label), reader, value);
+        } else {
+            delegate.updateClob(label, reader, value);
+        }
     }
 
     @Override
-    public void updateClob(String name, Clob clob) throws SQLException {
-        delegate.updateClob(name, clob);
+    public void updateClob(String label, Clob clob) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateClob(findColumn(label), clob);
+        } else {
+            delegate.updateClob(label, clob);
+        }
     }
 
     @Override
     public void updateDate(int index, Date date) throws SQLException {
+        checkWritable(index);
         delegate.updateDate(index, date);
     }
 
     @Override
-    public void updateDate(String name, Date date) throws SQLException {
-        delegate.updateDate(name, date);
+    public void updateDate(String label, Date date) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateDate(findColumn(label), date);
+        } else {
+            delegate.updateDate(label, date);
+        }
     }
 
     @Override
     public void updateDouble(int index, double value) throws SQLException {
+        checkWritable(index);
         delegate.updateDouble(index, value);
     }
 
     @Override
-    public void updateDouble(String name, double value) throws SQLException {
-        delegate.updateDouble(name, value);
+    public void updateDouble(String label, double value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateDouble(findColumn(label), value);
+        } else {
+            delegate.updateDouble(label, value);
+        }
     }
 
     @Override
     public void updateFloat(int index, float value) throws SQLException {
+        checkWritable(index);
         delegate.updateFloat(index, value);
     }
 
     @Override
-    public void updateFloat(String name, float value) throws SQLException {
-        delegate.updateFloat(name, value);
+    public void updateFloat(String label, float value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateFloat(findColumn(label), value);
+        } else {
+            delegate.updateFloat(label, value);
+        }
     }
 
     @Override
     public void updateInt(int index1, int index2) throws SQLException {
+        checkWritable(index1);
         delegate.updateInt(index1, index2);
     }
 
     @Override
-    public void updateInt(String name, int index) throws SQLException {
-        delegate.updateInt(name, index);
+    public void updateInt(String label, int index) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateInt(findColumn(label), index);
+        } else {
+            delegate.updateInt(label, index);
+        }
     }
 
     @Override
     public void updateLong(int index, long value) throws SQLException {
+        checkWritable(index);
         delegate.updateLong(index, value);
     }
 
     @Override
-    public void updateLong(String name, long value) throws SQLException {
-        delegate.updateLong(name, value);
+    public void updateLong(String label, long value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateLong(findColumn(label), value);
+        } else {
+            delegate.updateLong(label, value);
+        }
     }
 
     @Override
     public void updateNCharacterStream(int index, java.io.Reader reader) throws SQLException {
+        checkWritable(index);
         delegate.updateNCharacterStream(index, reader);
     }
 
     @Override
     public void updateNCharacterStream(int index, java.io.Reader reader, long value) throws SQLException {
+        checkWritable(index);
         delegate.updateNCharacterStream(index, reader, value);
     }
 
     @Override
-    public void updateNCharacterStream(String name, java.io.Reader reader) throws SQLException {
-        delegate.updateNCharacterStream(name, reader);
+    public void updateNCharacterStream(String label, java.io.Reader reader) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateNCharacterStream(findColumn(label), reader);
+        } else {
+            delegate.updateNCharacterStream(label, reader);
+        }
     }
 
     @Override
-    public void updateNCharacterStream(String name, java.io.Reader reader, long value) throws SQLException {
-        delegate.updateNCharacterStream(name, reader, value);
+    public void updateNCharacterStream(String label, java.io.Reader reader, long value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateNCharacterStream(findColumn(label), reader, value);
+        } else {
+            delegate.updateNCharacterStream(label, reader, value);
+        }
     }
 
     @Override
     public void updateNClob(int index, java.io.Reader reader) throws SQLException {
+        checkWritable(index);
         delegate.updateNClob(index, reader);
     }
 
     @Override
     public void updateNClob(int index, java.io.Reader reader, long value) throws SQLException {
+        checkWritable(index);
         delegate.updateNClob(index, reader, value);
     }
 
     @Override
     public void updateNClob(int index, NClob nClob) throws SQLException {
+        checkWritable(index);
         delegate.updateNClob(index, nClob);
     }
 
     @Override
-    public void updateNClob(String name, java.io.Reader reader) throws SQLException {
-        delegate.updateNClob(name, reader);
+    public void updateNClob(String label, java.io.Reader reader) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateNClob(findColumn(label), reader);
+        } else {
+            delegate.updateNClob(label, reader);
+        }
     }
 
     @Override
-    public void updateNClob(String name, java.io.Reader reader, long value) throws SQLException {
-        delegate.updateNClob(name, reader, value);
+    public void updateNClob(String label, java.io.Reader reader, long value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateNClob(findColumn(label), reader, value);
+        } else {
+            delegate.updateNClob(label, reader, value);
+        }
     }
 
     @Override
-    public void updateNClob(String name, NClob nClob) throws SQLException {
-        delegate.updateNClob(name, nClob);
+    public void updateNClob(String label, NClob nClob) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateNClob(findColumn(label), nClob);
+        } else {
+            delegate.updateNClob(label, nClob);
+        }
     }
 
     @Override
-    public void updateNString(int index, String name) throws SQLException {
-        delegate.updateNString(index, name);
+    public void updateNString(int index, String value) throws SQLException {
+        checkWritable(index);
+        delegate.updateNString(index, value);
     }
 
     @Override
-    public void updateNString(String name1, String name2) throws SQLException {
-        delegate.updateNString(name1, name2);
+    public void updateNString(String label, String value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateNString(findColumn(label), value);
+        } else {
+            delegate.updateNString(label, value);
+        }
     }
 
     @Override
     public void updateNull(int index) throws SQLException {
+        checkWritable(index);
         delegate.updateNull(index);
     }
 
     @Override
-    public void updateNull(String name) throws SQLException {
-        delegate.updateNull(name);
+    public void updateNull(String label) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateNull(findColumn(label));
+        } else {
+            delegate.updateNull(label);
+        }
     }
 
     @Override
     public void updateObject(int index, Object value) throws SQLException {
+        checkWritable(index);
         delegate.updateObject(index, value);
     }
 
     @Override
     public void updateObject(int index1, Object value, int index2) throws SQLException {
+        checkWritable(index1);
         delegate.updateObject(index1, value, index2);
     }
 
     @Override
     public void updateObject(int index, Object value, SQLType sqlType) throws SQLException {
+        checkWritable(index);
         delegate.updateObject(index, value, sqlType);
     }
 
     @Override
     public void updateObject(int index1, Object value, SQLType sqlType, int index2) throws SQLException {
+        checkWritable(index1);
         delegate.updateObject(index1, value, sqlType, index2);
     }
 
     @Override
-    public void updateObject(String name, Object value) throws SQLException {
-        delegate.updateObject(name, value);
+    public void updateObject(String label, Object value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateObject(findColumn(label), value);
+        } else {
+            delegate.updateObject(label, value);
+        }
     }
 
     @Override
-    public void updateObject(String name, Object value, int index) throws SQLException {
-        delegate.updateObject(name, value, index);
+    public void updateObject(String label, Object value, int index) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateObject(findColumn(label), value, index);
+        } else {
+            delegate.updateObject(label, value, index);
+        }
     }
 
     @Override
-    public void updateObject(String name, Object value, SQLType sqlType) throws SQLException {
-        delegate.updateObject(name, value, sqlType);
+    public void updateObject(String label, Object value, SQLType sqlType) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateObject(findColumn(label), value, sqlType);
+        } else {
+            delegate.updateObject(label, value, sqlType);
+        }
     }
 
     @Override
-    public void updateObject(String name, Object value, SQLType sqlType, int index) throws SQLException {
-        delegate.updateObject(name, value, sqlType, index);
+    public void updateObject(String label, Object value, SQLType sqlType, int index) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateObject(findColumn(label), value, sqlType, index);
+        } else {
+            delegate.updateObject(label, value, sqlType, index);
+        }
     }
 
     @Override
     public void updateRef(int index, Ref ref) throws SQLException {
+        checkWritable(index);
         delegate.updateRef(index, ref);
     }
 
     @Override
-    public void updateRef(String name, Ref ref) throws SQLException {
-        delegate.updateRef(name, ref);
+    public void updateRef(String label, Ref ref) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateRef(findColumn(label), ref);
+        } else {
+            delegate.updateRef(label, ref);
+        }
     }
 
     @Override
@@ -931,62 +1122,92 @@ abstract class DelegatingResultSet implements ResultSet {
 
     @Override
     public void updateRowId(int index, RowId rowId) throws SQLException {
+        checkWritable(index);
         delegate.updateRowId(index, rowId);
     }
 
     @Override
-    public void updateRowId(String name, RowId rowId) throws SQLException {
-        delegate.updateRowId(name, rowId);
+    public void updateRowId(String label, RowId rowId) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateRowId(findColumn(label), rowId);
+        } else {
+            delegate.updateRowId(label, rowId);
+        }
     }
 
     @Override
     public void updateSQLXML(int index, SQLXML sQLXML) throws SQLException {
+        checkWritable(index);
         delegate.updateSQLXML(index, sQLXML);
     }
 
     @Override
-    public void updateSQLXML(String name, SQLXML sQLXML) throws SQLException {
-        delegate.updateSQLXML(name, sQLXML);
+    public void updateSQLXML(String label, SQLXML sQLXML) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateSQLXML(findColumn(label), sQLXML);
+        } else {
+            delegate.updateSQLXML(label, sQLXML);
+        }
     }
 
     @Override
     public void updateShort(int index, short value) throws SQLException {
+        checkWritable(index);
         delegate.updateShort(index, value);
     }
 
     @Override
-    public void updateShort(String name, short value) throws SQLException {
-        delegate.updateShort(name, value);
+    public void updateShort(String label, short value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateShort(findColumn(label), value);
+        } else {
+            delegate.updateShort(label, value);
+        }
     }
 
     @Override
-    public void updateString(int index, String name) throws SQLException {
-        delegate.updateString(index, name);
+    public void updateString(int index, String value) throws SQLException {
+        checkWritable(index);
+        delegate.updateString(index, value);
     }
 
     @Override
-    public void updateString(String name1, String name2) throws SQLException {
-        delegate.updateString(name1, name2);
+    public void updateString(String label, String value) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateString(findColumn(label), value);
+        } else {
+            delegate.updateString(label, value);
+        }
     }
 
     @Override
     public void updateTime(int index, Time time) throws SQLException {
+        checkWritable(index);
         delegate.updateTime(index, time);
     }
 
     @Override
-    public void updateTime(String name, Time time) throws SQLException {
-        delegate.updateTime(name, time);
+    public void updateTime(String label, Time time) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateTime(findColumn(label), time);
+        } else {
+            delegate.updateTime(label, time);
+        }
     }
 
     @Override
     public void updateTimestamp(int index, Timestamp timestamp) throws SQLException {
+        checkWritable(index);
         delegate.updateTimestamp(index, timestamp);
     }
 
     @Override
-    public void updateTimestamp(String name, Timestamp timestamp) throws SQLException {
-        delegate.updateTimestamp(name, timestamp);
+    public void updateTimestamp(String label, Timestamp timestamp) throws SQLException {
+        if (hasEncryptedColumns()) {
+            updateTimestamp(findColumn(label), timestamp);
+        } else {
+            delegate.updateTimestamp(label, timestamp);
+        }
     }
 
     @Override

@@ -23,6 +23,9 @@ abstract class DelegatingStatement<S extends Statement> implements Statement {
         return iface.isInstance(this) || delegate.isWrapperFor(iface);
     }
 
+    /** The SQL to send for SQL the application passed in: planned, with literals rewritten. */
+    protected abstract String sql(String sql) throws SQLException;
+
     /** Wraps a {@link ResultSet} before it reaches the application. */
     protected abstract ResultSet wrapResultSet(ResultSet raw) throws SQLException;
 
@@ -30,8 +33,8 @@ abstract class DelegatingStatement<S extends Statement> implements Statement {
     protected abstract Connection wrapConnection(Connection raw) throws SQLException;
 
     @Override
-    public void addBatch(String name) throws SQLException {
-        delegate.addBatch(name);
+    public void addBatch(String sql) throws SQLException {
+        delegate.addBatch(sql(sql));
     }
 
     @Override
@@ -75,23 +78,23 @@ abstract class DelegatingStatement<S extends Statement> implements Statement {
     }
 
     @Override
-    public boolean execute(String name) throws SQLException {
-        return delegate.execute(name);
+    public boolean execute(String sql) throws SQLException {
+        return delegate.execute(sql(sql));
     }
 
     @Override
-    public boolean execute(String name, int[] indexes) throws SQLException {
-        return delegate.execute(name, indexes);
+    public boolean execute(String sql, int[] indexes) throws SQLException {
+        return delegate.execute(sql(sql), indexes);
     }
 
     @Override
-    public boolean execute(String name, String[] names) throws SQLException {
-        return delegate.execute(name, names);
+    public boolean execute(String sql, String[] names) throws SQLException {
+        return delegate.execute(sql(sql), names);
     }
 
     @Override
-    public boolean execute(String name, int index) throws SQLException {
-        return delegate.execute(name, index);
+    public boolean execute(String sql, int index) throws SQLException {
+        return delegate.execute(sql(sql), index);
     }
 
     @Override
@@ -105,48 +108,48 @@ abstract class DelegatingStatement<S extends Statement> implements Statement {
     }
 
     @Override
-    public long executeLargeUpdate(String name) throws SQLException {
-        return delegate.executeLargeUpdate(name);
+    public long executeLargeUpdate(String sql) throws SQLException {
+        return delegate.executeLargeUpdate(sql(sql));
     }
 
     @Override
-    public long executeLargeUpdate(String name, int[] indexes) throws SQLException {
-        return delegate.executeLargeUpdate(name, indexes);
+    public long executeLargeUpdate(String sql, int[] indexes) throws SQLException {
+        return delegate.executeLargeUpdate(sql(sql), indexes);
     }
 
     @Override
-    public long executeLargeUpdate(String name, String[] names) throws SQLException {
-        return delegate.executeLargeUpdate(name, names);
+    public long executeLargeUpdate(String sql, String[] names) throws SQLException {
+        return delegate.executeLargeUpdate(sql(sql), names);
     }
 
     @Override
-    public long executeLargeUpdate(String name, int index) throws SQLException {
-        return delegate.executeLargeUpdate(name, index);
+    public long executeLargeUpdate(String sql, int index) throws SQLException {
+        return delegate.executeLargeUpdate(sql(sql), index);
     }
 
     @Override
-    public ResultSet executeQuery(String name) throws SQLException {
-        return wrapResultSet(delegate.executeQuery(name));
+    public ResultSet executeQuery(String sql) throws SQLException {
+        return wrapResultSet(delegate.executeQuery(sql(sql)));
     }
 
     @Override
-    public int executeUpdate(String name) throws SQLException {
-        return delegate.executeUpdate(name);
+    public int executeUpdate(String sql) throws SQLException {
+        return delegate.executeUpdate(sql(sql));
     }
 
     @Override
-    public int executeUpdate(String name, int[] indexes) throws SQLException {
-        return delegate.executeUpdate(name, indexes);
+    public int executeUpdate(String sql, int[] indexes) throws SQLException {
+        return delegate.executeUpdate(sql(sql), indexes);
     }
 
     @Override
-    public int executeUpdate(String name, String[] names) throws SQLException {
-        return delegate.executeUpdate(name, names);
+    public int executeUpdate(String sql, String[] names) throws SQLException {
+        return delegate.executeUpdate(sql(sql), names);
     }
 
     @Override
-    public int executeUpdate(String name, int index) throws SQLException {
-        return delegate.executeUpdate(name, index);
+    public int executeUpdate(String sql, int index) throws SQLException {
+        return delegate.executeUpdate(sql(sql), index);
     }
 
     @Override

@@ -1,0 +1,107 @@
+package dev.veil.jdbc;
+
+import dev.veil.crypto.ColumnCipher;
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.sql.StatementPlan;
+
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The per-statement state shared by {@link VeilStatement} and {@link VeilPreparedStatement}: the
+ * plan of what ran last, which of its results the application is reading, and how to wrap them.
+ */
+final class ResultWrapping {
+    private final VeilConnection connection;
+    private final Statement owner;
+    private StatementPlan plan;
+    private int resultIndex;
+    private boolean generatedKeysRequested;
+
+    ResultWrapping(VeilConnection connection, Statement owner, StatementPlan plan) {
+        this.connection = connection;
+        this.owner = owner;
+        this.plan = plan;
+    }
+
+    VeilConnection connection() {
+        return connection;
+    }
+
+    /** A new statement text is about to run (plain Statement): plan it and return the SQL to send. */
+    String run(String sql) throws SQLException {
+        plan = connection.plan(sql);
+        resultIndex = 0;
+        return connection.sqlToSend(plan);
+    }
+
+    /** The prepared statement runs again: its results start at the first. */
+    void rerun() {
+        resultIndex = 0;
+    }
+
+    void requestGeneratedKeys(boolean requested) {
+        generatedKeysRequested = requested;
+    }
+
+    void nextResult() {
+        resultIndex++;
+    }
+
+    ResultSet wrap(ResultSet raw) {
+        return raw == null ? null : new VeilResultSet(connection, owner, raw, plan == null ? null : connection.resultCiphers(plan, resultIndex));
+    }
+
+    ResultSetMetaData wrapMetaData(ResultSetMetaData raw) {
+        return raw == null ? null : new VeilResultSetMetaData(raw, plan == null ? null : connection.resultCiphers(plan, 0));
+    }
+
+    /**
+     * Generated keys: drivers return the inserted row's columns (pgjdbc appends {@code RETURNING *}),
+     * possibly including encrypted ones, so the columns are matched by label against the columns
+     * the statement writes to.
+     */
+    ResultSet wrapGeneratedKeys(ResultSet raw) throws SQLException {
+        if (raw == null) {
+            return null;
+        }
+        ColumnCipher[] ciphers = null;
+        if (plan != null && plan.touchesEncrypted()) {
+            StatementPlan returning = returningPlan();
+            List<ColumnPolicy> columns = returning == null ? List.of() : returning.resultColumns(0);
+            ResultSetMetaData md = raw.getMetaData();
+            int n = md.getColumnCount();
+            for (int i = 1; i <= n; i++) {
+                String label = md.getColumnLabel(i);
+                for (ColumnPolicy c : columns) {
+                    if (c != null && c.column().column().matches(label)) {
+                        if (ciphers == null) {
+                            ciphers = new ColumnCipher[n + 1];
+                        }
+                        ciphers[i] = connection.runtime().veil().cipher(c);
+                        break;
+                    }
+                }
+            }
+        }
+        return new VeilResultSet(connection, owner, raw, ciphers);
+    }
+
+    private StatementPlan returningPlan() {
+        if (!plan.resultColumns(0).isEmpty()) {
+            return plan; // the statement has its own RETURNING clause
+        }
+        try {
+            return connection.plan(plan.sql() + " RETURNING *");
+        } catch (SQLException e) {
+            return null; // not an INSERT/UPDATE/DELETE the analyzer can extend: keys are not encrypted columns
+        }
+    }
+
+    boolean generatedKeysRequested() {
+        return generatedKeysRequested;
+    }
+}

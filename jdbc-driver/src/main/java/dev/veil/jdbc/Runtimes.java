@@ -1,0 +1,61 @@
+package dev.veil.jdbc;
+
+import dev.veil.Veil;
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import dev.veil.keys.ConnectionFactory;
+import dev.veil.policy.Policy;
+import dev.veil.policy.PolicyLoader;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One {@link Runtime} per policy file for the whole JVM, built on first use and shared by every
+ * connection that names the policy. Failures are not cached: a connection attempt after fixing
+ * the keystore or the policy succeeds.
+ */
+final class Runtimes {
+    /** The engine plus the JDBC layer's shared caches for one policy. */
+    record Runtime(Veil veil, SchemaCache schema) {
+    }
+
+    private static final Map<String, Runtime> BY_POLICY = new ConcurrentHashMap<>();
+
+    private Runtimes() {
+    }
+
+    /**
+     * The runtime of a policy.
+     *
+     * @param policyPath the policy file; {@code null} fails with a message saying how to name one
+     * @param keyDatabase plain connections to the application's database, for the key table
+     */
+    static Runtime forPolicy(String policyPath, ConnectionFactory keyDatabase) throws VeilException {
+        if (policyPath == null) {
+            throw new VeilException(VeilState.CONFIGURATION_INVALID, "no Veil policy given: set the connection property or URL parameter "
+                    + VeilProperty.POLICY.key() + ", the system property veil.policy, or the environment variable VEIL_POLICY");
+        }
+        String key = Path.of(policyPath).toAbsolutePath().normalize().toString();
+        Runtime r = BY_POLICY.get(key);
+        if (r != null) {
+            return r;
+        }
+        synchronized (Runtimes.class) {
+            r = BY_POLICY.get(key);
+            if (r == null) {
+                Policy policy = PolicyLoader.load(Path.of(key));
+                r = new Runtime(Veil.open(policy, keyDatabase), new SchemaCache());
+                BY_POLICY.put(key, r);
+            }
+            return r;
+        }
+    }
+
+    /** Closes every runtime (zeroizing keys); later connections build new ones. For tests and shutdown hooks. */
+    static synchronized void closeAll() {
+        BY_POLICY.values().forEach(r -> r.veil().close());
+        BY_POLICY.clear();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.veil.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/** The few things that differ between databases when Veil writes SQL text itself. */
+enum SqlDialect {
+    POSTGRESQL, OTHER;
+
+    static SqlDialect of(Connection raw) throws SQLException {
+        String product = raw.getMetaData().getDatabaseProductName();
+        return product != null && product.toLowerCase(Locale.ROOT).contains("postgres") ? POSTGRESQL : OTHER;
+    }
+
+    /** A SQL literal holding a ciphertext: text as a string literal, bytes as a binary literal. */
+    String literal(Object ciphertext) {
+        if (ciphertext == null) {
+            return "NULL";
+        }
+        if (ciphertext instanceof byte[] b) {
+            String hex = HexFormat.of().formatHex(b);
+            return this == POSTGRESQL ? "'\\x" + hex + "'::bytea" : "X'" + hex + "'";
+        }
+        // the text envelope alphabet (vl1: + base64url) has no quote, but escape anyway
+        return "'" + ciphertext.toString().replace("'", "''") + "'";
+    }
+}

@@ -1,0 +1,99 @@
+package dev.veil.jdbc;
+
+import dev.veil.VeilException;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Properties;
+import java.util.logging.Logger;
+
+/**
+ * Wraps any {@link DataSource} (a HikariCP pool, a container's DataSource): its connections come
+ * back encrypting and decrypting per the policy. The key table is reached through the same
+ * DataSource unless the policy names another database.
+ *
+ * <pre>{@code
+ * DataSource ds = new VeilDataSource(hikari, "/etc/veil/policy.yaml");
+ * }</pre>
+ */
+public class VeilDataSource implements DataSource {
+    private final DataSource delegate;
+    private final String policyPath;
+
+    /**
+     * @param policyPath the policy file; {@code null} uses the system property {@code veil.policy}
+     *        or the environment variable {@code VEIL_POLICY}
+     */
+    public VeilDataSource(DataSource delegate, String policyPath) {
+        this.delegate = delegate;
+        this.policyPath = policyPath;
+    }
+
+    private Runtimes.Runtime runtime() throws VeilException {
+        Properties p = new Properties();
+        if (policyPath != null) {
+            p.setProperty(VeilProperty.POLICY.key(), policyPath);
+        }
+        return Runtimes.forPolicy(VeilProperty.POLICY.resolve(p), delegate::getConnection);
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return wrap(delegate.getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return wrap(delegate.getConnection(username, password));
+    }
+
+    private Connection wrap(Connection raw) throws SQLException {
+        if (raw.isWrapperFor(VeilConnection.class)) {
+            return raw; // already Veil's (a pool of jdbc:veil: connections): never encrypt twice
+        }
+        try {
+            return new VeilConnection(raw, runtime());
+        } catch (SQLException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return delegate.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        delegate.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        delegate.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return delegate.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return delegate.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || delegate.isWrapperFor(iface);
+    }
+}

@@ -1,0 +1,415 @@
+package dev.veil.jdbc;
+
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import dev.veil.crypto.ColumnCipher;
+import dev.veil.crypto.ValueConverter;
+import dev.veil.policy.LogicalType;
+import dev.veil.policy.StorageFormat;
+
+import javax.sql.rowset.serial.SerialBlob;
+import javax.sql.rowset.serial.SerialClob;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.Clob;
+import java.sql.Date;
+import java.sql.NClob;
+import java.sql.Ref;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.RowId;
+import java.sql.SQLException;
+import java.sql.SQLXML;
+import java.sql.Statement;
+import java.sql.Time;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.util.Calendar;
+import java.util.Map;
+
+/**
+ * A result set that decrypts the columns its plan traced to encrypted columns and converts the
+ * plaintext to whatever getter the application calls. Columns that are not encrypted, and result
+ * sets with none, go straight to the real result set.
+ */
+final class VeilResultSet extends DelegatingResultSet {
+    private final VeilConnection connection;
+    private final Statement owner;
+    /** Index (1-based) to the cipher of an encrypted column; {@code null} when no column is encrypted. */
+    private final ColumnCipher[] ciphers;
+    private boolean lastReadEncrypted;
+    private boolean lastEncryptedWasNull;
+
+    VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers) {
+        super(raw);
+        this.connection = connection;
+        this.owner = owner;
+        this.ciphers = ciphers;
+    }
+
+    private ColumnCipher cipher(int index) {
+        if (ciphers == null || index >= ciphers.length || index < 1) {
+            lastReadEncrypted = false;
+            return null;
+        }
+        ColumnCipher c = ciphers[index];
+        lastReadEncrypted = c != null;
+        return c;
+    }
+
+    /** The decrypted canonical value of an encrypted column in the current row. */
+    private Object plaintext(int index, ColumnCipher c) throws SQLException {
+        Object raw = c.policy().storage() == StorageFormat.TEXT ? delegate.getString(index) : delegate.getBytes(index);
+        Object v = c.decrypt(raw);
+        lastEncryptedWasNull = v == null;
+        return v;
+    }
+
+    private <T> T read(int index, ColumnCipher c, Class<T> type) throws SQLException {
+        return ValueConverter.convert(plaintext(index, c), type, c.policy().column());
+    }
+
+    @Override
+    protected boolean hasEncryptedColumns() {
+        return ciphers != null;
+    }
+
+    @Override
+    protected void checkWritable(int index) throws SQLException {
+        if (ciphers != null && index > 0 && index < ciphers.length && ciphers[index] != null) {
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "updatable result sets cannot write encrypted column "
+                    + ciphers[index].policy().column() + "; use an UPDATE statement");
+        }
+    }
+
+    @Override
+    protected ResultSetMetaData wrapResultSetMetaData(ResultSetMetaData raw) {
+        return raw == null ? null : new VeilResultSetMetaData(raw, ciphers);
+    }
+
+    @Override
+    protected Statement wrapStatement(Statement raw) {
+        return owner != null || raw == null ? owner : new VeilStatement(connection, raw);
+    }
+
+    @Override
+    public boolean wasNull() throws SQLException {
+        return lastReadEncrypted ? lastEncryptedWasNull : delegate.wasNull();
+    }
+
+    // ---- getters by index (the generated base sends getters by label here when columns are encrypted) ----
+
+    @Override
+    public String getString(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        return c == null ? delegate.getString(index) : read(index, c, String.class);
+    }
+
+    @Override
+    public String getNString(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        return c == null ? delegate.getNString(index) : read(index, c, String.class);
+    }
+
+    @Override
+    public boolean getBoolean(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getBoolean(index);
+        }
+        Boolean v = read(index, c, Boolean.class);
+        return v != null && v;
+    }
+
+    @Override
+    public byte getByte(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getByte(index);
+        }
+        Byte v = read(index, c, Byte.class);
+        return v == null ? 0 : v;
+    }
+
+    @Override
+    public short getShort(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getShort(index);
+        }
+        Short v = read(index, c, Short.class);
+        return v == null ? 0 : v;
+    }
+
+    @Override
+    public int getInt(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getInt(index);
+        }
+        Integer v = read(index, c, Integer.class);
+        return v == null ? 0 : v;
+    }
+
+    @Override
+    public long getLong(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getLong(index);
+        }
+        Long v = read(index, c, Long.class);
+        return v == null ? 0 : v;
+    }
+
+    @Override
+    public float getFloat(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getFloat(index);
+        }
+        Float v = read(index, c, Float.class);
+        return v == null ? 0 : v;
+    }
+
+    @Override
+    public double getDouble(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getDouble(index);
+        }
+        Double v = read(index, c, Double.class);
+        return v == null ? 0 : v;
+    }
+
+    @Override
+    public BigDecimal getBigDecimal(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        return c == null ? delegate.getBigDecimal(index) : read(index, c, BigDecimal.class);
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public BigDecimal getBigDecimal(int index, int scale) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getBigDecimal(index, scale);
+        }
+        BigDecimal v = read(index, c, BigDecimal.class);
+        return v == null ? null : v.setScale(scale, RoundingMode.HALF_UP);
+    }
+
+    @Override
+    public byte[] getBytes(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        return c == null ? delegate.getBytes(index) : read(index, c, byte[].class);
+    }
+
+    @Override
+    public Date getDate(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        return c == null ? delegate.getDate(index) : read(index, c, Date.class);
+    }
+
+    @Override
+    public Date getDate(int index, Calendar calendar) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getDate(index, calendar);
+        }
+        LocalDate d = read(index, c, LocalDate.class);
+        return d == null ? null : new Date(d.atStartOfDay(calendar.getTimeZone().toZoneId()).toInstant().toEpochMilli());
+    }
+
+    @Override
+    public Time getTime(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        return c == null ? delegate.getTime(index) : read(index, c, Time.class);
+    }
+
+    @Override
+    public Time getTime(int index, Calendar calendar) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getTime(index, calendar);
+        }
+        LocalTime t = read(index, c, LocalTime.class);
+        return t == null ? null : new Time(t.atDate(LocalDate.EPOCH).atZone(calendar.getTimeZone().toZoneId()).toInstant().toEpochMilli());
+    }
+
+    @Override
+    public Timestamp getTimestamp(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        return c == null ? delegate.getTimestamp(index) : read(index, c, Timestamp.class);
+    }
+
+    @Override
+    public Timestamp getTimestamp(int index, Calendar calendar) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getTimestamp(index, calendar);
+        }
+        Object v = plaintext(index, c);
+        if (v instanceof OffsetDateTime o) {
+            return Timestamp.from(o.toInstant());
+        }
+        LocalDateTime t = ValueConverter.convert(v, LocalDateTime.class, c.policy().column());
+        return t == null ? null : Timestamp.from(t.atZone(calendar.getTimeZone().toZoneId()).toInstant());
+    }
+
+    @Override
+    public Object getObject(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getObject(index);
+        }
+        Object v = plaintext(index, c);
+        if (v == null || !(v instanceof LocalDate || v instanceof LocalTime || v instanceof LocalDateTime || v instanceof OffsetDateTime)) {
+            return v;
+        }
+        // JDBC drivers return java.sql types from getObject for temporal columns
+        LogicalType t = c.policy().type();
+        Class<?> jdbcType = t == LogicalType.DATE ? Date.class : t == LogicalType.TIME ? Time.class : Timestamp.class;
+        return ValueConverter.convert(v, jdbcType, c.policy().column());
+    }
+
+    @Override
+    public <T> T getObject(int index, Class<T> type) throws SQLException {
+        ColumnCipher c = cipher(index);
+        return c == null ? delegate.getObject(index, type) : read(index, c, type);
+    }
+
+    @Override
+    public Object getObject(int index, Map<String, Class<?>> map) throws SQLException {
+        ColumnCipher c = cipher(index);
+        return c == null ? delegate.getObject(index, map) : getObject(index);
+    }
+
+    @Override
+    public InputStream getAsciiStream(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getAsciiStream(index);
+        }
+        String s = read(index, c, String.class);
+        return s == null ? null : new ByteArrayInputStream(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public InputStream getUnicodeStream(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getUnicodeStream(index);
+        }
+        String s = read(index, c, String.class);
+        return s == null ? null : new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public InputStream getBinaryStream(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getBinaryStream(index);
+        }
+        byte[] b = read(index, c, byte[].class);
+        return b == null ? null : new ByteArrayInputStream(b);
+    }
+
+    @Override
+    public Reader getCharacterStream(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getCharacterStream(index);
+        }
+        String s = read(index, c, String.class);
+        return s == null ? null : new StringReader(s);
+    }
+
+    @Override
+    public Reader getNCharacterStream(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getNCharacterStream(index);
+        }
+        String s = read(index, c, String.class);
+        return s == null ? null : new StringReader(s);
+    }
+
+    @Override
+    public Clob getClob(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getClob(index);
+        }
+        String s = read(index, c, String.class);
+        return s == null ? null : new SerialClob(s.toCharArray());
+    }
+
+    @Override
+    public NClob getNClob(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c != null) {
+            throw new VeilException(VeilState.VALUE_CONVERSION, "cannot read encrypted column " + c.policy().column() + " as an NClob; use getString");
+        }
+        return delegate.getNClob(index);
+    }
+
+    @Override
+    public Blob getBlob(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            return delegate.getBlob(index);
+        }
+        byte[] b = read(index, c, byte[].class);
+        return b == null ? null : new SerialBlob(b);
+    }
+
+    @Override
+    public Array getArray(int index) throws SQLException {
+        return refuse(index, "an Array").getArray(index);
+    }
+
+    @Override
+    public Ref getRef(int index) throws SQLException {
+        return refuse(index, "a Ref").getRef(index);
+    }
+
+    @Override
+    public RowId getRowId(int index) throws SQLException {
+        return refuse(index, "a RowId").getRowId(index);
+    }
+
+    @Override
+    public SQLXML getSQLXML(int index) throws SQLException {
+        return refuse(index, "SQLXML").getSQLXML(index);
+    }
+
+    @Override
+    public java.net.URL getURL(int index) throws SQLException {
+        return refuse(index, "a URL").getURL(index);
+    }
+
+    /** The real result set, for getters that make no sense on an encrypted column. */
+    private ResultSet refuse(int index, String what) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c != null) {
+            throw new VeilException(VeilState.VALUE_CONVERSION, "cannot read encrypted column " + c.policy().column() + " as " + what);
+        }
+        return delegate;
+    }
+
+    @Override
+    public String toString() {
+        return "VeilResultSet[" + delegate + "]";
+    }
+}

@@ -1,0 +1,37 @@
+package dev.veil.testkit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+
+/** The shop schema the driver tests run against, and a policy file for it. */
+public final class ShopSchema {
+    private ShopSchema() {
+    }
+
+    /** DDL for PostgreSQL. Encrypted columns are text (or bytea for binary storage). */
+    public static final String[] POSTGRES = {
+            "CREATE TABLE customers (id SERIAL PRIMARY KEY, name TEXT NOT NULL, email TEXT, ssn TEXT, phone TEXT, birth_date TEXT, tier TEXT)",
+            "CREATE TABLE orders (id SERIAL PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total NUMERIC(12,2), note TEXT, total_secret TEXT, placed_at TIMESTAMP DEFAULT now())",
+            "CREATE TABLE payments (id SERIAL PRIMARY KEY, order_id INTEGER REFERENCES orders(id), card_token BYTEA, contact_phone TEXT, amount NUMERIC(12,2))",
+            "CREATE TABLE audit_log (id SERIAL PRIMARY KEY, message TEXT)",
+    };
+
+    /** Writes the shop policy (ShopPolicy.TABLES) with a fresh keystore into {@code dir}; returns the policy path. */
+    public static Path policy(Path dir) throws Exception {
+        Path keystore = TestKeys.keystore(dir);
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, ShopPolicy.yaml(TestKeys.keysYaml(keystore)));
+        return policy;
+    }
+
+    /** The {@code jdbc:veil:} URL of a test database with a policy. */
+    public static String veilUrl(TestDatabase db, Path policy) {
+        String url = db.url();
+        return "jdbc:veil:" + url.substring("jdbc:".length()) + (url.contains("?") ? "&" : "?") + "veil.policy=" + policy;
+    }
+
+    public static void create(TestDatabase db) throws SQLException {
+        db.execute(POSTGRES);
+    }
+}
