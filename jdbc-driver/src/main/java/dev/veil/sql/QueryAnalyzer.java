@@ -67,12 +67,12 @@ final class QueryAnalyzer {
         for (WithItem<?> item : items) {
             String name = Scope.key(item.getAliasName());
             QueryResult r;
-            if (item.getSelect() != null) {
+            if (item.getParenthesedStatement() instanceof ParenthesedSelect select) {
                 if (item.isRecursive()) {
                     // the recursive part sees the CTE; its anchor decides the columns
                     scope.defineCte(name, new QueryResult(List.of(), List.of(List.of()), 0));
                 }
-                r = analyze(item.getSelect().getSelect(), scope);
+                r = analyze(select.getSelect(), scope);
             } else {
                 r = analysis.statements().nested(item.getParenthesedStatement(), scope);
             }

@@ -83,6 +83,10 @@ public final class SqlAnalyzer {
         ScannedSql scanned = LiteralScanner.scan(sql);
         List<Statement> statements;
         try {
+            if (!scanned.balanced()) {
+                // JSqlParser can take minutes to give up on unbalanced parentheses
+                throw new StatementParser.Unparseable("unbalanced parentheses");
+            }
             statements = StatementParser.parse(scanned.normalized());
         } catch (StatementParser.Unparseable e) {
             return unparseable(sql, e.getMessage());
