@@ -218,6 +218,7 @@ final class ExpressionAnalyzer {
             if (e instanceof LongValue l) {
                 SqlLiteral literal = analysis.sql.literal(l.getStringValue(), true);
                 if (literal != null) {
+                    analysis.bindings.read(Integer.parseInt(l.getStringValue()), literal.value());
                     try {
                         int position = Integer.parseInt(literal.value());
                         if (position >= 1 && position <= select.size()) {

@@ -30,9 +30,4 @@ record ScannedSql(String original, String normalized, List<SqlLiteral> literals,
         }
         return literals.get(ordinal);
     }
-
-    /** The ordinal of a literal of this text. */
-    int ordinal(SqlLiteral literal) {
-        return literals.indexOf(literal);
-    }
 }
