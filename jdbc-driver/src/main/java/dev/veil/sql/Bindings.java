@@ -17,6 +17,7 @@ final class Bindings {
     private final Map<Integer, Origin.Literal> literals = new TreeMap<>();
     private final Map<Integer, ColumnPolicy> literalColumns = new TreeMap<>();
     private final List<List<ColumnPolicy>> resultSets = new ArrayList<>();
+    private final Map<Integer, String> readLiterals = new TreeMap<>();
 
     /** Binds parameter {@code index} to {@code column}; a parameter cannot serve two contexts. */
     void parameter(int index, ColumnPolicy column, boolean array) {
@@ -43,6 +44,18 @@ final class Bindings {
         }
         literals.put(literal.ordinal(), literal);
         literalColumns.put(literal.ordinal(), column);
+    }
+
+    /**
+     * Records that the analysis depended on the value of a literal (an ORDER BY position), so a
+     * plan made for one text is reused only for texts with the same value there.
+     */
+    void read(int ordinal, String value) {
+        readLiterals.put(ordinal, value);
+    }
+
+    Map<Integer, String> readLiterals() {
+        return readLiterals;
     }
 
     void resultSet(List<ColumnPolicy> columns) {

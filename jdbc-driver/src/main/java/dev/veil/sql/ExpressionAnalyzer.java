@@ -18,7 +18,6 @@ import net.sf.jsqlparser.expression.NullValue;
 import net.sf.jsqlparser.expression.Parenthesis;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
-import net.sf.jsqlparser.expression.WhenClause;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
 import net.sf.jsqlparser.expression.operators.conditional.XorExpression;
@@ -134,7 +133,8 @@ final class ExpressionAnalyzer {
             return Origin.PLAIN;
         }
         if (e instanceof LikeExpression l) {
-            noEncrypted(l.getLikeKeyWord() + " is not supported on encrypted columns", scope,
+            String keyword = String.valueOf(l.getLikeKeyWord()).replace('_', ' ');
+            noEncrypted((l.isNot() ? "NOT " : "") + keyword + " is not supported on encrypted columns", scope,
                     l.getLeftExpression(), l.getRightExpression(), l.getEscape());
             return Origin.PLAIN;
         }
@@ -167,15 +167,8 @@ final class ExpressionAnalyzer {
             return analytic(a, scope);
         }
         if (e instanceof CaseExpression c) {
-            List<Expression> parts = new ArrayList<>();
-            parts.add(c.getSwitchExpression());
-            for (WhenClause w : c.getWhenClauses()) {
-                parts.add(w.getWhenExpression());
-                parts.add(w.getThenExpression());
-            }
-            parts.add(c.getElseExpression());
-            noEncrypted("CASE is not supported on encrypted columns", scope, parts.toArray(new Expression[0]));
-            return Origin.PLAIN;
+            // even a deterministic equality inside CASE is refused: the policy keeps CASE off encrypted columns
+            return opaque(c, scope, "CASE");
         }
         if (e instanceof ExpressionList<?> list) {
             noEncrypted("a row value is not supported on encrypted columns here", scope, list.toArray(new Expression[0]));
@@ -187,7 +180,7 @@ final class ExpressionAnalyzer {
                     b.getLeftExpression(), b.getRightExpression());
             return Origin.PLAIN;
         }
-        return opaque(e, scope);
+        return opaque(e, scope, "expression " + e.getClass().getSimpleName());
     }
 
     /** Analyses ORDER BY items; {@code select} resolves output aliases and positions (may be null). */
@@ -225,6 +218,7 @@ final class ExpressionAnalyzer {
             if (e instanceof LongValue l) {
                 SqlLiteral literal = analysis.sql.literal(l.getStringValue(), true);
                 if (literal != null) {
+                    analysis.bindings.read(Integer.parseInt(l.getStringValue()), literal.value());
                     try {
                         int position = Integer.parseInt(literal.value());
                         if (position >= 1 && position <= select.size()) {
@@ -435,14 +429,13 @@ final class ExpressionAnalyzer {
      * An expression form this class does not model: any encrypted column inside it is refused, and
      * sub-queries inside it are still analysed.
      */
-    private Origin opaque(Expression e, Scope scope) {
-        String kind = e.getClass().getSimpleName();
+    private Origin opaque(Expression e, Scope scope, String kind) {
         e.accept(new ExpressionVisitorAdapter<Void>() {
             @Override
             public <S> Void visit(Column column, S context) {
                 ColumnPolicy c = scope.resolve(column).encrypted();
                 if (c != null) {
-                    throw Rejection.unsupported(c, "expression " + kind + " is not supported on encrypted columns");
+                    throw Rejection.unsupported(c, kind + " is not supported on encrypted columns");
                 }
                 return null;
             }

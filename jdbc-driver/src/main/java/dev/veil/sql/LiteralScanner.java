@@ -20,6 +20,8 @@ final class LiteralScanner {
         List<SqlLiteral> literals = new ArrayList<>();
         StringBuilder out = null;
         int copied = 0;
+        int depth = 0;
+        boolean balanced = true;
         int n = sql.length();
         int i = 0;
         while (i < n) {
@@ -34,6 +36,11 @@ final class LiteralScanner {
                 continue;
             } else if (c == '"' || c == '`') {
                 i = skipQuoted(sql, i, c);
+                continue;
+            } else if (c == '(' || c == ')') {
+                depth += c == '(' ? 1 : -1;
+                balanced &= depth >= 0;
+                i++;
                 continue;
             } else if (c == '\'') {
                 literal = string(sql, i, i, "");
@@ -80,10 +87,10 @@ final class LiteralScanner {
             i = literalEnd;
         }
         if (out == null) {
-            return new ScannedSql(sql, sql, List.of());
+            return new ScannedSql(sql, sql, List.of(), balanced && depth == 0);
         }
         out.append(sql, copied, n);
-        return new ScannedSql(sql, out.toString(), literals);
+        return new ScannedSql(sql, out.toString(), literals, balanced && depth == 0);
     }
 
     /** A string literal whose quote is at {@code quote}; {@code start} includes any prefix. */

@@ -41,6 +41,16 @@ sealed interface Origin {
     record Parameter(int index, boolean array) implements Origin {
     }
 
+    /**
+     * Several parameters or literals meeting in one column of a multi-row VALUES or a UNION: whatever
+     * that column meets, each of them meets.
+     */
+    record Several(java.util.List<Origin> values) implements Origin {
+        public Several {
+            values = java.util.List.copyOf(values);
+        }
+    }
+
     /** Literal number {@code ordinal} of the text; {@code negative} when written under a minus sign. */
     record Literal(int ordinal, boolean negative) implements Origin {
     }

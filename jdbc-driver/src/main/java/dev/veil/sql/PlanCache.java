@@ -45,7 +45,7 @@ final class PlanCache<V> {
             return previous.value;
         }
         if (map.size() > capacity) {
-            sweep();
+            sweep(key);
         }
         return value;
     }
@@ -54,14 +54,19 @@ final class PlanCache<V> {
         return map.size();
     }
 
-    private void sweep() {
+    /** Drops entries not read since the last sweep, never the one just added ({@code keep}). */
+    private void sweep(String keep) {
         synchronized (sweepLock) {
             int target = Math.max(1, capacity - capacity / 10);
             // at most two rounds: the first clears flags, the second finds them still clear
             for (int round = 0; round < 2 && map.size() > target; round++) {
                 Iterator<Map.Entry<String, Entry<V>>> it = map.entrySet().iterator();
                 while (it.hasNext() && map.size() > target) {
-                    Entry<V> e = it.next().getValue();
+                    Map.Entry<String, Entry<V>> next = it.next();
+                    Entry<V> e = next.getValue();
+                    if (next.getKey().equals(keep)) {
+                        continue;
+                    }
                     if (e.used && round == 0) {
                         e.used = false;
                     } else {

@@ -67,12 +67,12 @@ final class QueryAnalyzer {
         for (WithItem<?> item : items) {
             String name = Scope.key(item.getAliasName());
             QueryResult r;
-            if (item.getSelect() != null) {
+            if (item.getParenthesedStatement() instanceof ParenthesedSelect select) {
                 if (item.isRecursive()) {
                     // the recursive part sees the CTE; its anchor decides the columns
                     scope.defineCte(name, new QueryResult(List.of(), List.of(List.of()), 0));
                 }
-                r = analyze(item.getSelect().getSelect(), scope);
+                r = analyze(select.getSelect(), scope);
             } else {
                 r = analysis.statements().nested(item.getParenthesedStatement(), scope);
             }
@@ -184,6 +184,13 @@ final class QueryAnalyzer {
             QueryResult r = analyze(p, visible);
             scope.add(new Relation.DerivedTable(aliasKey(p.getAlias()), renamed(r, p.getAlias())));
         } else if (item instanceof ParenthesedFromItem pf) {
+            boolean alone = pf.getJoins() == null || pf.getJoins().isEmpty();
+            if (alone && pf.getAlias() != null && pf.getFromItem() instanceof Values v) {
+                // (VALUES ...) AS v(a, b)
+                QueryResult r = values(v.getExpressions(), scope.parent());
+                scope.add(new Relation.DerivedTable(aliasKey(pf.getAlias()), renamed(r, pf.getAlias())));
+                return;
+            }
             addFromItem(pf.getFromItem(), scope);
             joins(pf.getJoins(), scope);
         } else if (item instanceof Values v) {
@@ -308,6 +315,17 @@ final class QueryAnalyzer {
                     analysis.rules.bind(o, context, "cannot be combined by " + what + " with a plain column or expression");
                 }
                 origin = new Origin.Encrypted(context);
+            } else {
+                List<Origin> values = new ArrayList<>();
+                for (QueryResult b : branches) {
+                    Origin o = i < b.columns().size() ? b.columns().get(i).origin() : Origin.PLAIN;
+                    if (o instanceof Origin.Parameter || o instanceof Origin.Literal) {
+                        values.add(o);
+                    }
+                }
+                if (values.size() > 1) {
+                    origin = new Origin.Several(values);
+                }
             }
             columns.add(new OutputColumn(first.columns().get(i).name(), origin));
         }

@@ -9,8 +9,9 @@ import java.util.List;
  * @param original the text as the application wrote it
  * @param normalized the text with literal {@code i} replaced by {@code 'i'} (strings) or {@code i} (numbers)
  * @param literals the literals of {@code original}, in order of appearance
+ * @param balanced whether parentheses outside literals, comments and quoted names balance
  */
-record ScannedSql(String original, String normalized, List<SqlLiteral> literals) {
+record ScannedSql(String original, String normalized, List<SqlLiteral> literals, boolean balanced) {
 
     ScannedSql {
         literals = List.copyOf(literals);
@@ -28,10 +29,5 @@ record ScannedSql(String original, String normalized, List<SqlLiteral> literals)
             return null;
         }
         return literals.get(ordinal);
-    }
-
-    /** The ordinal of a literal of this text. */
-    int ordinal(SqlLiteral literal) {
-        return literals.indexOf(literal);
     }
 }

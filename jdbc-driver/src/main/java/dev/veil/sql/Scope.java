@@ -86,11 +86,20 @@ final class Scope {
             if (hit != null) {
                 return hit;
             }
-            if (s.parent == null || s.hasPlainColumn(nameKey)) {
+            if (!s.hasOuterRelations() || s.hasPlainColumn(nameKey)) {
                 return Origin.PLAIN;
             }
         }
         return Origin.PLAIN;
+    }
+
+    private boolean hasOuterRelations() {
+        for (Scope s = parent; s != null; s = s.parent) {
+            if (!s.relations.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a plain column of that name surely exists here (asks the database). */

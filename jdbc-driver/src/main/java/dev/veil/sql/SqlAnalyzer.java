@@ -2,19 +2,17 @@ package dev.veil.sql;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
-import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.Policy;
 import dev.veil.policy.TablePolicy;
 import net.sf.jsqlparser.statement.Statement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Turns SQL text into a {@link StatementPlan}: which parameters and literals to encrypt for which
@@ -29,22 +27,28 @@ public final class SqlAnalyzer {
 
     private final Policy policy;
     private final FastPathFilter filter;
-    /** Values are {@link StatementPlan}s or {@link Rejection}s. */
-    private final PlanCache<Object> cache;
+    /** Exact SQL text to {@link StatementPlan} or {@link Rejection}. */
+    private final PlanCache<Object> plans;
+    /** Placeholder form of texts with literals to {@link PlanTemplate} or {@link Rejection}. */
+    private final PlanCache<Object> templates;
+    private final LongAdder parses = new LongAdder();
 
     /**
      * @param policy the policy whose encrypted columns matter
-     * @param maxCachedPlans how many distinct SQL texts to remember (at least 1)
+     * @param maxCachedPlans how many distinct SQL texts to remember (at least 1); as many
+     *        literal-free forms of texts with literals are remembered besides
      */
     public SqlAnalyzer(Policy policy, int maxCachedPlans) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.filter = new FastPathFilter(policy.tableNameKeys());
-        this.cache = new PlanCache<>(maxCachedPlans);
+        this.plans = new PlanCache<>(maxCachedPlans);
+        this.templates = new PlanCache<>(maxCachedPlans);
     }
 
     /**
      * The plan for one SQL text (a statement or a {@code ;}-separated script). The same text gives
-     * the same plan instance while it stays cached.
+     * the same plan instance while it stays cached. Texts that differ only in literal values share
+     * one analysis: only the first of them is parsed.
      *
      * @param sql the SQL text, with JDBC {@code ?} parameters
      * @param schema column names of live tables, asked only when a statement needs them
@@ -57,16 +61,16 @@ public final class SqlAnalyzer {
         if (!filter.mayMention(sql)) {
             return StatementPlan.passThrough(sql);
         }
-        Object cached = cache.get(sql);
+        Object cached = plans.get(sql);
         if (cached == null) {
             try {
-                cached = analyze(sql, schema);
+                cached = compute(sql, schema);
             } catch (Rejection r) {
                 cached = r;
             } catch (LiveColumns.LookupFailure f) {
                 throw f.exception; // transient: not cached
             }
-            cached = cache.putIfAbsent(sql, cached);
+            cached = plans.putIfAbsent(sql, cached);
         }
         if (cached instanceof Rejection r) {
             throw r.toException();
@@ -76,73 +80,75 @@ public final class SqlAnalyzer {
 
     /** How many SQL texts are cached now (for metrics and tests). */
     public int cachedPlans() {
-        return cache.size();
+        return plans.size();
     }
 
-    private StatementPlan analyze(String sql, SchemaLookup schema) {
+    /** How many SQL texts were parsed so far (for metrics and tests). */
+    public long parsedTexts() {
+        return parses.sum();
+    }
+
+    private StatementPlan compute(String sql, SchemaLookup schema) {
         ScannedSql scanned = LiteralScanner.scan(sql);
+        if (scanned.literals().isEmpty()) {
+            return template(scanned, schema).instantiate(scanned);
+        }
+        Object cached = templates.get(scanned.normalized());
+        if (cached instanceof Rejection r) {
+            throw r;
+        }
+        if (cached instanceof PlanTemplate t && t.fits(scanned)) {
+            return t.instantiate(scanned);
+        }
+        PlanTemplate fresh;
+        try {
+            fresh = template(scanned, schema);
+        } catch (Rejection r) {
+            if (cached == null) {
+                templates.putIfAbsent(scanned.normalized(), r);
+            }
+            throw r;
+        }
+        if (cached == null) {
+            templates.putIfAbsent(scanned.normalized(), fresh);
+        }
+        return fresh.instantiate(scanned);
+    }
+
+    private PlanTemplate template(ScannedSql scanned, SchemaLookup schema) {
         List<Statement> statements;
         try {
+            if (!scanned.balanced()) {
+                // JSqlParser can take minutes to give up on unbalanced parentheses
+                throw new StatementParser.Unparseable("unbalanced parentheses");
+            }
+            parses.increment();
             statements = StatementParser.parse(scanned.normalized());
         } catch (StatementParser.Unparseable e) {
-            return unparseable(sql, e.getMessage());
+            unparseable(scanned.normalized(), e.getMessage());
+            return PlanTemplate.passThrough();
         }
         Analysis analysis = new Analysis(policy, filter, schema, scanned);
         for (Statement statement : statements) {
             analysis.statements().analyze(statement);
         }
-        Bindings bindings = analysis.bindings;
-        if (!bindings.touchesEncrypted()) {
-            return StatementPlan.passThrough(sql);
-        }
-        return new StatementPlan(sql, true, bindings.parameters(), literalTargets(scanned, bindings), bindings.resultSets());
+        return new PlanTemplate(analysis.bindings);
     }
 
-    private StatementPlan unparseable(String sql, String where) {
+    /** Throws unless every encrypted table the text names allows unparseable SQL. */
+    private void unparseable(String sql, String where) {
         Set<String> names = filter.mentioned(sql);
         boolean allowed = true;
         for (TablePolicy t : policy.tables()) {
-            if (names.contains(t.name().name().key().toLowerCase(java.util.Locale.ROOT)) && !t.allowUnparseable()) {
+            if (names.contains(t.name().name().key().toLowerCase(Locale.ROOT)) && !t.allowUnparseable()) {
                 allowed = false;
             }
         }
         if (allowed) {
             LOG.debug("passing through unparseable SQL on tables {} that allow it", names);
-            return StatementPlan.passThrough(sql);
+            return;
         }
         throw new Rejection(VeilState.UNPARSEABLE_SQL, "cannot parse a statement on encrypted table(s) "
                 + String.join(", ", names) + " (" + where + "); rewrite it, or set allow-unparseable on the table");
-    }
-
-    private static List<LiteralTarget> literalTargets(ScannedSql scanned, Bindings bindings) {
-        List<LiteralTarget> out = new ArrayList<>();
-        for (Map.Entry<Integer, Origin.Literal> e : bindings.literals().entrySet()) {
-            SqlLiteral literal = scanned.literals().get(e.getKey());
-            ColumnPolicy column = bindings.literalColumn(e.getKey());
-            if (!literal.prefix().isEmpty() && !literal.prefix().equals("N")) {
-                throw Rejection.unsupported(column, "only plain quoted strings and numbers can be encrypted as literals");
-            }
-            int start = literal.start();
-            String value = literal.value();
-            if (e.getValue().negative()) {
-                start = signBefore(scanned.original(), start);
-                if (start < 0) {
-                    throw Rejection.unsupported(column, "a signed literal in this form cannot be encrypted");
-                }
-                value = "-" + value;
-            }
-            out.add(new LiteralTarget(start, literal.end(), column, value));
-        }
-        out.sort(Comparator.comparingInt(LiteralTarget::start));
-        return out;
-    }
-
-    /** The offset of the minus sign written just before a number, or -1. */
-    private static int signBefore(String sql, int start) {
-        int i = start - 1;
-        while (i >= 0 && Character.isWhitespace(sql.charAt(i))) {
-            i--;
-        }
-        return i >= 0 && sql.charAt(i) == '-' ? i : -1;
     }
 }

@@ -9,6 +9,9 @@ import net.sf.jsqlparser.statement.Statements;
 import net.sf.jsqlparser.statement.UnsupportedStatement;
 
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Parses SQL with JSqlParser on the calling thread. {@code CCJSqlParserUtil.parse} hands every parse
@@ -17,7 +20,25 @@ import java.util.List;
  */
 final class StatementParser {
 
+    /**
+     * JSqlParser backtracks exponentially on some broken input (unbalanced parentheses took minutes
+     * with complex parsing); a watchdog sets the parser's own {@code interrupted} flag after this long.
+     */
+    static final long TIMEOUT_MILLIS = 2_000;
+
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+
     private StatementParser() {
+    }
+
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "veil-sql-parse-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
     }
 
     /**
@@ -29,15 +50,24 @@ final class StatementParser {
         try {
             return parse(sql, false);
         } catch (Unparseable first) {
+            if (first.timedOut) {
+                throw first;
+            }
             // JSqlParser's own entry point retries with complex parsing the same way
             return parse(sql, true);
         }
     }
 
     private static List<Statement> parse(String sql, boolean complex) throws Unparseable {
+        CCJSqlParser parser = new CCJSqlParser(new StringProvider(sql)).withAllowComplexParsing(complex);
+        ScheduledFuture<?> watch = WATCHDOG.schedule(() -> {
+            parser.interrupted = true;
+        }, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         try {
-            CCJSqlParser parser = new CCJSqlParser(new StringProvider(sql)).withAllowComplexParsing(complex);
             Statements statements = parser.Statements();
+            if (parser.interrupted) {
+                throw new Unparseable("parsing took longer than " + TIMEOUT_MILLIS + " ms", true);
+            }
             for (Statement s : statements) {
                 if (s instanceof UnsupportedStatement) {
                     throw new Unparseable("statement not understood");
@@ -45,10 +75,13 @@ final class StatementParser {
             }
             return statements;
         } catch (ParseException e) {
-            throw new Unparseable(where(e.currentToken));
+            throw new Unparseable(parser.interrupted ? "parsing took longer than " + TIMEOUT_MILLIS + " ms" : where(e.currentToken),
+                    parser.interrupted);
         } catch (RuntimeException | StackOverflowError e) {
             // TokenMgrException and the parser's own failures
             throw new Unparseable(e.getClass().getSimpleName());
+        } finally {
+            watch.cancel(false);
         }
     }
 
@@ -59,8 +92,15 @@ final class StatementParser {
 
     /** A text JSqlParser cannot parse. The message says where, never what. */
     static final class Unparseable extends Exception {
+        final boolean timedOut;
+
         Unparseable(String message) {
+            this(message, false);
+        }
+
+        Unparseable(String message, boolean timedOut) {
             super(message, null, false, false);
+            this.timedOut = timedOut;
         }
     }
 }

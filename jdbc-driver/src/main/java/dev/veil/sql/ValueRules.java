@@ -59,7 +59,9 @@ final class ValueRules {
 
     /** Binds a parameter or literal to {@code column}; rejects plain values with {@code reason}. */
     void bind(Origin value, ColumnPolicy column, String reason) {
-        if (value instanceof Origin.Parameter p) {
+        if (value instanceof Origin.Several several) {
+            several.values().forEach(v -> bind(v, column, reason));
+        } else if (value instanceof Origin.Parameter p) {
             bindings.parameter(p.index(), column, p.array());
         } else if (value instanceof Origin.Literal l) {
             bindings.literal(l, column);
