@@ -17,7 +17,7 @@ public final class ShopPolicy {
                 note: randomized
                 total_secret: { mode: randomized, type: decimal }
               payments:
-                card_token: { mode: deterministic, key: payment, storage: binary }
+                card_token: { mode: deterministic, key: payment, type: bytes, storage: binary }
                 contact_phone: { mode: deterministic, domain: phone }
             """;
 

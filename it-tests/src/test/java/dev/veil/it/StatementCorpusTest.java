@@ -1,0 +1,610 @@
+package dev.veil.it;
+
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import dev.veil.testkit.ShopSchema;
+import dev.veil.testkit.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.PGConnection;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The statement corpus: over a shop schema with randomized, deterministic and domain columns, each
+ * statement either round-trips plaintext (and, for writes, the real connection underneath sees
+ * only ciphertext) or fails with the named VeilException. Each case runs in a transaction that is
+ * rolled back, so cases do not see each other's writes.
+ */
+class StatementCorpusTest {
+    @TempDir
+    static Path dir;
+    static TestDatabase db;
+    static String url;
+
+    /** What a case checks, given the Veil connection. */
+    @FunctionalInterface
+    interface Check {
+        void run(Connection veil) throws Exception;
+    }
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        db = TestDatabase.postgres();
+        ShopSchema.create(db);
+        url = ShopSchema.veilUrl(db, ShopSchema.policy(dir));
+        try (Connection c = DriverManager.getConnection(url)) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO customers (id, name, email, ssn, phone, birth_date, tier) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                customer(ps, 1, "Alice", "alice@example.com", "111-11-1111", "+1-555-0100", LocalDate.of(1980, 1, 1), "gold");
+                customer(ps, 2, "Bob", "bob@example.com", "222-22-2222", "+1-555-0101", LocalDate.of(1975, 6, 15), "silver");
+                customer(ps, 3, "Carol", "carol@example.com", null, null, null, "gold");
+                ps.executeBatch();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders (id, customer_id, total, note, total_secret) VALUES (?, ?, ?, ?, ?)")) {
+                order(ps, 1, 1, "10.00", "first order", new BigDecimal("10.00"));
+                order(ps, 2, 1, "20.00", "second order", new BigDecimal("20.5"));
+                order(ps, 3, 2, "5.00", null, null);
+                ps.executeBatch();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO payments (id, order_id, card_token, contact_phone, amount) VALUES (?, ?, ?, ?, ?)")) {
+                payment(ps, 1, 1, new byte[] {1, 2, 3}, "+1-555-0100", "10.00");
+                payment(ps, 2, 3, new byte[] {4, 5, 6}, "+1-555-0101", "5.00");
+                ps.executeBatch();
+            }
+            db.execute("SELECT setval('customers_id_seq', 50)", "SELECT setval('orders_id_seq', 50)", "SELECT setval('payments_id_seq', 50)");
+        }
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        db.close();
+    }
+
+    static void customer(PreparedStatement ps, int id, String name, String email, String ssn, String phone, LocalDate born, String tier)
+            throws SQLException {
+        ps.setInt(1, id);
+        ps.setString(2, name);
+        ps.setString(3, email);
+        ps.setString(4, ssn);
+        ps.setString(5, phone);
+        ps.setObject(6, born);
+        ps.setString(7, tier);
+        ps.addBatch();
+    }
+
+    static void order(PreparedStatement ps, int id, int customer, String total, String note, BigDecimal secret) throws SQLException {
+        ps.setInt(1, id);
+        ps.setInt(2, customer);
+        ps.setBigDecimal(3, new BigDecimal(total));
+        ps.setString(4, note);
+        ps.setBigDecimal(5, secret);
+        ps.addBatch();
+    }
+
+    static void payment(PreparedStatement ps, int id, int order, byte[] token, String phone, String amount) throws SQLException {
+        ps.setInt(1, id);
+        ps.setInt(2, order);
+        ps.setBytes(3, token);
+        ps.setString(4, phone);
+        ps.setBigDecimal(5, new BigDecimal(amount));
+        ps.addBatch();
+    }
+
+    // ---- the checks ----
+
+    /** A query with parameters whose rows, read with getString and joined by '|', are {@code rows}. */
+    static Check rows(String sql, Object[] params, String... rows) {
+        return c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(c, ps, params);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertEquals(Arrays.asList(rows), read(rs), sql);
+                }
+            }
+        };
+    }
+
+    /** A plain Statement query. */
+    static Check plainRows(String sql, String... rows) {
+        return c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                assertEquals(Arrays.asList(rows), read(rs), sql);
+            }
+        };
+    }
+
+    /** A write with parameters; then {@code rawCheck} through the real connection must see ciphertext only, and {@code readBack} plaintext. */
+    static Check write(String sql, Object[] params, int updated, String rawCheck, String readBack, String... expected) {
+        return c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(c, ps, params);
+                assertEquals(updated, ps.executeUpdate(), sql);
+            }
+            ciphertextOnly(c, rawCheck);
+            if (readBack != null) {
+                plainRows(readBack, expected).run(c);
+            }
+        };
+    }
+
+    /** A plain Statement write. */
+    static Check plainWrite(String sql, int updated, String rawCheck, String readBack, String... expected) {
+        return c -> {
+            try (Statement s = c.createStatement()) {
+                assertEquals(updated, s.executeUpdate(sql), sql);
+            }
+            ciphertextOnly(c, rawCheck);
+            if (readBack != null) {
+                plainRows(readBack, expected).run(c);
+            }
+        };
+    }
+
+    /** The statement is refused with {@code state}, naming {@code fragment}, at prepare or at execution. */
+    static Check refused(String sql, VeilState state, String fragment) {
+        return c -> {
+            VeilException e = assertThrows(VeilException.class, () -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (int i = 1; i <= ps.getParameterMetaData().getParameterCount(); i++) {
+                        ps.setString(i, "x");
+                    }
+                    ps.execute();
+                }
+            }, sql);
+            assertEquals(state, e.state(), e.getMessage());
+            assertTrue(e.getMessage().contains(fragment), e.getMessage());
+        };
+    }
+
+    static Check plainRefused(String sql, VeilState state, String fragment) {
+        return c -> {
+            VeilException e = assertThrows(VeilException.class, () -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute(sql);
+                }
+            }, sql);
+            assertEquals(state, e.state(), e.getMessage());
+            assertTrue(e.getMessage().contains(fragment), e.getMessage());
+            assertFalse(e.getMessage().contains("example.com"), "never a value in a message: " + e.getMessage());
+        };
+    }
+
+    static Object[] p(Object... params) {
+        return params;
+    }
+
+    static void bind(Connection c, PreparedStatement ps, Object[] params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object v = params[i];
+            if (v instanceof String[] array) {
+                ps.setArray(i + 1, c.createArrayOf("text", array));
+            } else {
+                ps.setObject(i + 1, v);
+            }
+        }
+    }
+
+    static List<String> read(ResultSet rs) throws SQLException {
+        List<String> out = new ArrayList<>();
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+            StringBuilder row = new StringBuilder();
+            for (int i = 1; i <= n; i++) {
+                row.append(i > 1 ? "|" : "").append(rs.getString(i));
+            }
+            out.add(row.toString());
+        }
+        return out;
+    }
+
+    /** Reads through the real pgjdbc connection beneath Veil: every non-null value must be an envelope. */
+    static void ciphertextOnly(Connection veil, String sql) throws SQLException {
+        Connection raw = (Connection) veil.unwrap(PGConnection.class);
+        assertFalse(raw instanceof dev.veil.jdbc.VeilConnection);
+        int values = 0;
+        try (Statement s = raw.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                for (int i = 1; i <= n; i++) {
+                    byte[] bytes = rs.getBytes(i);
+                    if (bytes == null) {
+                        continue;
+                    }
+                    values++;
+                    String text = rs.getString(i);
+                    boolean envelope = text.startsWith("vl1:") || rs.getMetaData().getColumnType(i) == java.sql.Types.BINARY && (bytes[0] & 0xFF) == 0xF7;
+                    assertTrue(envelope, "raw value " + i + " of " + sql + " is not ciphertext: " + text);
+                }
+            }
+        }
+        assertTrue(values > 0, "the raw check found no values: " + sql);
+    }
+
+    static DynamicTest test(String name, Check check) {
+        return DynamicTest.dynamicTest(name, () -> {
+            try (Connection c = DriverManager.getConnection(url)) {
+                c.setAutoCommit(false);
+                try {
+                    check.run(c);
+                } finally {
+                    c.rollback();
+                }
+            }
+        });
+    }
+
+    static final VeilState UNSUPPORTED = VeilState.UNSUPPORTED_SQL;
+
+    @TestFactory
+    Stream<DynamicTest> reads() {
+        return Stream.of(
+                test("point select decrypts", rows("SELECT email FROM customers WHERE id = ?", p(1), "alice@example.com")),
+                test("equality on deterministic column", rows("SELECT name FROM customers WHERE email = ?", p("bob@example.com"), "Bob")),
+                test("parameter on the left", rows("SELECT name FROM customers WHERE ? = email", p("bob@example.com"), "Bob")),
+                test("table alias", rows("SELECT c.name, c.ssn FROM customers c WHERE c.email = ?", p("alice@example.com"), "Alice|111-11-1111")),
+                test("select star", rows("SELECT * FROM customers WHERE id = ?", p(2), "2|Bob|bob@example.com|222-22-2222|+1-555-0101|1975-06-15|silver")),
+                test("alias star", rows("SELECT c.* FROM customers c WHERE c.id = ?", p(3), "3|Carol|carol@example.com|null|null|null|gold")),
+                test("column alias", rows("SELECT email AS e FROM customers WHERE id = ?", p(2), "bob@example.com")),
+                test("quoted and upper-case names", rows("SELECT \"email\" FROM CUSTOMERS WHERE ID = ?", p(1), "alice@example.com")),
+                test("schema-qualified table", rows("SELECT email FROM public.customers WHERE id = ?", p(1), "alice@example.com")),
+                test("sub-select in FROM", rows("SELECT x.e FROM (SELECT email AS e FROM customers WHERE id = ?) x", p(1), "alice@example.com")),
+                test("CTE", rows("WITH t AS (SELECT email, ssn FROM customers WHERE id = ?) SELECT ssn FROM t", p(2), "222-22-2222")),
+                test("UNION of one column", rows("SELECT email FROM customers WHERE id = ? UNION ALL SELECT email FROM customers WHERE id = ?", p(1, 2),
+                        "alice@example.com", "bob@example.com")),
+                test("IN list", rows("SELECT name FROM customers WHERE email IN (?, ?) ORDER BY id", p("alice@example.com", "bob@example.com"), "Alice", "Bob")),
+                test("= ANY(array)", rows("SELECT name FROM customers WHERE email = ANY(?) ORDER BY id",
+                        p((Object) new String[] {"carol@example.com", "alice@example.com"}), "Alice", "Carol")),
+                test("not equal", rows("SELECT name FROM customers WHERE email <> ? ORDER BY id", p("alice@example.com"), "Bob", "Carol")),
+                test("IS NULL on randomized", rows("SELECT name FROM customers WHERE ssn IS NULL", p(), "Carol")),
+                test("IS NOT NULL count", rows("SELECT count(*) FROM customers WHERE ssn IS NOT NULL", p(), "2")),
+                test("count of an encrypted column", rows("SELECT count(email) FROM customers", p(), "3")),
+                test("count distinct deterministic", rows("SELECT count(DISTINCT email) FROM customers", p(), "3")),
+                test("group by deterministic", rows("SELECT count(*) FROM customers GROUP BY email", p(), "1", "1", "1")),
+                test("distinct deterministic", rows("SELECT count(*) FROM (SELECT DISTINCT email FROM customers) d", p(), "3")),
+                test("join with predicate on encrypted column", rows(
+                        "SELECT c.name, o.note FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.email = ? ORDER BY o.id",
+                        p("alice@example.com"), "Alice|first order", "Alice|second order")),
+                test("predicate in IN sub-select", rows(
+                        "SELECT o.note FROM orders o WHERE o.customer_id IN (SELECT id FROM customers WHERE email = ?) ORDER BY o.id",
+                        p("alice@example.com"), "first order", "second order")),
+                test("join on a shared domain", rows("SELECT c.name, p.id FROM customers c JOIN payments p ON p.contact_phone = c.phone ORDER BY c.id",
+                        p(), "Alice|1", "Bob|2")),
+                test("equality on domain column", rows("SELECT name FROM customers WHERE phone = ?", p("+1-555-0101"), "Bob")),
+                test("binary deterministic equality", rows("SELECT id FROM payments WHERE card_token = ?", p((Object) new byte[] {4, 5, 6}), "2")),
+                test("binary column read", rows("SELECT card_token FROM payments WHERE id = ?", p(1), "\\x010203")),
+                test("date column read", rows("SELECT birth_date FROM customers WHERE id = ?", p(1), "1980-01-01")),
+                test("decimal column read", rows("SELECT total_secret FROM orders WHERE id = ?", p(2), "20.5")),
+                test("cast on the parameter", rows("SELECT name FROM customers WHERE email = ?::text", p("alice@example.com"), "Alice")),
+                test("Hibernate-style aliases", rows("select c1_0.id,c1_0.email,c1_0.name from customers c1_0 where c1_0.email=?",
+                        p("carol@example.com"), "3|carol@example.com|Carol")),
+                test("Hibernate-style paging", rows("select c1_0.id,c1_0.email from customers c1_0 order by c1_0.id offset ? rows fetch first ? rows only",
+                        p(1, 1), "2|bob@example.com")),
+                test("EXISTS with encrypted IS NOT NULL", rows(
+                        "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.note IS NOT NULL)", p(), "Alice")),
+                test("AND with a plain column", rows("SELECT name FROM customers WHERE email = ? AND tier = ?", p("alice@example.com", "gold"), "Alice")),
+                test("OR of two encrypted columns", rows("SELECT name FROM customers WHERE email = ? OR phone = ? ORDER BY id",
+                        p("carol@example.com", "+1-555-0100"), "Alice", "Carol")),
+                test("plain columns and functions pass through", rows("SELECT upper(name), tier FROM customers WHERE id = ?", p(2), "BOB|silver")),
+                test("plain Statement select", plainRows("SELECT email, ssn FROM customers WHERE id = 1", "alice@example.com|111-11-1111")),
+                test("plain Statement literal rewritten", plainRows("SELECT name FROM customers WHERE email = 'carol@example.com'", "Carol")),
+                test("plain Statement IN literals", plainRows("SELECT name FROM customers WHERE email IN ('alice@example.com', 'bob@example.com') ORDER BY id",
+                        "Alice", "Bob")),
+                test("quoted literal with apostrophe", plainRows("SELECT count(*) FROM customers WHERE email = 'o''brien@example.com'", "0")),
+                test("SELECT 1 passes through", plainRows("SELECT 1", "1")),
+                test("unrelated table passes through", plainRows("SELECT count(*) FROM audit_log", "0")),
+                test("lateral-free scalar sub-select", rows("SELECT (SELECT email FROM customers WHERE id = ?) AS e", p(2), "bob@example.com")),
+                test("typed getters and wasNull", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT birth_date, total_secret FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?")) {
+                        ps.setInt(1, 3);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next());
+                            assertEquals(LocalDate.of(1975, 6, 15), rs.getObject(1, LocalDate.class));
+                            assertEquals(java.sql.Date.valueOf("1975-06-15"), rs.getObject("birth_date"));
+                            assertEquals(null, rs.getBigDecimal("total_secret"));
+                            assertTrue(rs.wasNull());
+                            assertEquals(0.0, rs.getDouble(2));
+                            assertTrue(rs.wasNull());
+                        }
+                    }
+                }),
+                test("metadata reports logical types", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT birth_date, total_secret, email, name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?")) {
+                        ps.setInt(1, 1);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            var md = rs.getMetaData();
+                            assertEquals(java.sql.Types.DATE, md.getColumnType(1));
+                            assertEquals(java.sql.Types.NUMERIC, md.getColumnType(2));
+                            assertEquals(java.sql.Types.VARCHAR, md.getColumnType(3));
+                            assertEquals("java.math.BigDecimal", md.getColumnClassName(2));
+                        }
+                    }
+                }),
+                test("wrong getter is a conversion error", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT email FROM customers WHERE id = ?")) {
+                        ps.setInt(1, 1);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next());
+                            VeilException e = assertThrows(VeilException.class, () -> rs.getInt(1));
+                            assertEquals(VeilState.VALUE_CONVERSION, e.state());
+                            assertFalse(e.getMessage().contains("alice"));
+                        }
+                    }
+                }),
+                test("nothing handed out is raw", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT email FROM customers WHERE id = ?")) {
+                        ps.setInt(1, 1);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.getStatement() == ps);
+                            assertTrue(ps.getConnection() == c);
+                            assertTrue(c.getMetaData().getConnection() == c);
+                            assertTrue(c.isWrapperFor(PGConnection.class));
+                            assertTrue(rs.unwrap(ResultSet.class) == rs);
+                            try (ResultSet tables = c.getMetaData().getTables(null, null, "customers", null)) {
+                                assertTrue(tables.getStatement() == null || tables.getStatement().getConnection() == c);
+                            }
+                        }
+                    }
+                    try (Statement s = c.createStatement()) {
+                        assertTrue(s.execute("SELECT email FROM customers WHERE id = 2"));
+                        try (ResultSet rs = s.getResultSet()) {
+                            assertTrue(rs.next());
+                            assertEquals("bob@example.com", rs.getString(1));
+                            assertTrue(rs.getStatement() == s);
+                        }
+                    }
+                })
+        );
+    }
+
+    @TestFactory
+    Stream<DynamicTest> writes() {
+        return Stream.of(
+                test("insert", write("INSERT INTO customers (name, email, ssn) VALUES (?, ?, ?)", p("Zed", "zed@example.com", "999-99-9999"), 1,
+                        "SELECT email, ssn FROM customers WHERE name = 'Zed'", "SELECT email, ssn FROM customers WHERE name = 'Zed'",
+                        "zed@example.com|999-99-9999")),
+                test("multi-row insert", write("INSERT INTO customers (name, email) VALUES (?, ?), (?, ?)", p("Y1", "y1@example.com", "Y2", "y2@example.com"), 2,
+                        "SELECT email FROM customers WHERE name LIKE 'Y%'", "SELECT email FROM customers WHERE name LIKE 'Y%' ORDER BY name",
+                        "y1@example.com", "y2@example.com")),
+                test("insert without a column list", write("INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        p(100, "Nolist", "nolist@example.com", "000-00-0000", "+1-555-0199", LocalDate.of(2000, 2, 29), "bronze"), 1,
+                        "SELECT email, ssn, phone, birth_date FROM customers WHERE id = 100", "SELECT email, birth_date FROM customers WHERE id = 100",
+                        "nolist@example.com|2000-02-29")),
+                test("insert returning", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?) RETURNING id, email")) {
+                        ps.setString(1, "Ret");
+                        ps.setString(2, "ret@example.com");
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next());
+                            assertEquals("ret@example.com", rs.getString("email"));
+                        }
+                    }
+                    ciphertextOnly(c, "SELECT email FROM customers WHERE name = 'Ret'");
+                }),
+                test("insert returning star", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO customers (name, email, ssn) VALUES (?, ?, ?) RETURNING *")) {
+                        ps.setString(1, "Star");
+                        ps.setString(2, "star@example.com");
+                        ps.setString(3, "123");
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next());
+                            assertEquals("star@example.com", rs.getString("email"));
+                            assertEquals("123", rs.getString("ssn"));
+                        }
+                    }
+                }),
+                test("generated keys (pgjdbc appends RETURNING *)", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                        ps.setString(1, "Gen");
+                        ps.setString(2, "gen@example.com");
+                        assertEquals(1, ps.executeUpdate());
+                        try (ResultSet keys = ps.getGeneratedKeys()) {
+                            assertTrue(keys.next());
+                            assertTrue(keys.getInt("id") > 50);
+                            assertEquals("gen@example.com", keys.getString("email"));
+                        }
+                    }
+                }),
+                test("generated keys by column name", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)", new String[] {"id", "email"})) {
+                        ps.setString(1, "Gen2");
+                        ps.setString(2, "gen2@example.com");
+                        ps.executeUpdate();
+                        try (ResultSet keys = ps.getGeneratedKeys()) {
+                            assertTrue(keys.next());
+                            assertEquals("gen2@example.com", keys.getString("email"));
+                        }
+                    }
+                }),
+                test("batch", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO customers (name, email, ssn) VALUES (?, ?, ?)")) {
+                        for (int i = 0; i < 3; i++) {
+                            ps.setString(1, "B" + i);
+                            ps.setString(2, "b" + i + "@example.com");
+                            ps.setString(3, "ssn-" + i);
+                            ps.addBatch();
+                        }
+                        assertEquals(3, ps.executeBatch().length);
+                    }
+                    ciphertextOnly(c, "SELECT email, ssn FROM customers WHERE name LIKE 'B_'");
+                    plainRows("SELECT ssn FROM customers WHERE email = 'b2@example.com'", "ssn-2").run(c);
+                }),
+                test("update an encrypted column", write("UPDATE customers SET email = ? WHERE id = ?", p("alice@new.example.com", 1), 1,
+                        "SELECT email FROM customers WHERE id = 1", "SELECT name FROM customers WHERE email = 'alice@new.example.com'", "Alice")),
+                test("update to NULL", write("UPDATE customers SET ssn = NULL, email = ? WHERE id = ?", p("n@example.com", 1), 1,
+                        "SELECT email FROM customers WHERE id = 1", "SELECT ssn FROM customers WHERE id = 1", "null")),
+                test("update where encrypted", write("UPDATE customers SET ssn = ? WHERE email = ?", p("555", "bob@example.com"), 1,
+                        "SELECT ssn FROM customers WHERE id = 2", "SELECT ssn FROM customers WHERE id = 2", "555")),
+                test("delete where encrypted", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM customers WHERE email = ?")) {
+                        ps.setString(1, "carol@example.com");
+                        assertEquals(1, ps.executeUpdate());
+                    }
+                }),
+                test("delete returning", rows("DELETE FROM customers WHERE id = ? RETURNING email, ssn", p(3), "carol@example.com|null")),
+                test("plain Statement insert literals encrypted", plainWrite("INSERT INTO customers (name, email, ssn) VALUES ('Dan', 'dan@example.com', '444')", 1,
+                        "SELECT email, ssn FROM customers WHERE name = 'Dan'", "SELECT email, ssn FROM customers WHERE name = 'Dan'", "dan@example.com|444")),
+                test("plain Statement update literal encrypted", plainWrite("UPDATE customers SET ssn = '333-33-3333' WHERE id = 3", 1,
+                        "SELECT ssn FROM customers WHERE id = 3", "SELECT ssn FROM customers WHERE id = 3", "333-33-3333")),
+                test("plain Statement typed literals", plainWrite("UPDATE orders SET total_secret = 12.50 WHERE id = 3", 1,
+                        "SELECT total_secret FROM orders WHERE id = 3", "SELECT total_secret FROM orders WHERE id = 3", "12.5")),
+                test("upsert with EXCLUDED", write(
+                        "INSERT INTO customers (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email",
+                        p(1, "Alice", "upsert@example.com"), 1, "SELECT email FROM customers WHERE id = 1", "SELECT email FROM customers WHERE id = 1",
+                        "upsert@example.com")),
+                test("upsert with a parameter", write(
+                        "INSERT INTO customers (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET ssn = ?",
+                        p(2, "Bob", "bob@example.com", "777"), 1, "SELECT email, ssn FROM customers WHERE id = 2", "SELECT ssn FROM customers WHERE id = 2",
+                        "777")),
+                test("insert-select within one column", write("INSERT INTO customers (name, email) SELECT 'Copy', email FROM customers WHERE id = ?", p(1), 1,
+                        "SELECT email FROM customers WHERE name = 'Copy'", "SELECT email FROM customers WHERE name = 'Copy'", "alice@example.com")),
+                test("insert-select within one domain", write("INSERT INTO payments (order_id, contact_phone) SELECT 2, phone FROM customers WHERE id = ?", p(2), 1,
+                        "SELECT contact_phone FROM payments WHERE order_id = 2", "SELECT contact_phone FROM payments WHERE order_id = 2", "+1-555-0101")),
+                test("update copying within a column", write("UPDATE customers SET ssn = ssn WHERE id = ?", p(1), 1,
+                        "SELECT ssn FROM customers WHERE id = 1", "SELECT ssn FROM customers WHERE id = 1", "111-11-1111")),
+                test("typed setters: date, decimal, bytes", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE customers SET birth_date = ? WHERE id = ?")) {
+                        ps.setDate(1, java.sql.Date.valueOf("1999-12-31"));
+                        ps.setInt(2, 3);
+                        ps.executeUpdate();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET total_secret = ? WHERE id = ?")) {
+                        ps.setDouble(1, 7.25);
+                        ps.setInt(2, 3);
+                        ps.executeUpdate();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE payments SET card_token = ? WHERE id = ?")) {
+                        ps.setBytes(1, new byte[] {9, 9});
+                        ps.setInt(2, 2);
+                        ps.executeUpdate();
+                    }
+                    ciphertextOnly(c, "SELECT birth_date FROM customers WHERE id = 3");
+                    ciphertextOnly(c, "SELECT card_token FROM payments WHERE id = 2");
+                    plainRows("SELECT c.birth_date, o.total_secret FROM customers c, orders o WHERE c.id = 3 AND o.id = 3", "1999-12-31|7.25").run(c);
+                    rows("SELECT id FROM payments WHERE card_token = ?", p((Object) new byte[] {9, 9}), "2").run(c);
+                }),
+                test("setNull on a binary column", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE payments SET card_token = ? WHERE id = ?")) {
+                        ps.setNull(1, java.sql.Types.INTEGER);
+                        ps.setInt(2, 1);
+                        assertEquals(1, ps.executeUpdate());
+                    }
+                    plainRows("SELECT card_token FROM payments WHERE id = 1", "null").run(c);
+                }),
+                test("setInt on a string column is its text", write("UPDATE customers SET email = ? WHERE id = ?", p(42, 2), 1,
+                        "SELECT email FROM customers WHERE id = 2", "SELECT email FROM customers WHERE id = 2", "42")),
+                test("CTE insert", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("WITH ins AS (INSERT INTO customers (name, email) VALUES (?, ?) RETURNING id, email) SELECT email FROM ins")) {
+                        ps.setString(1, "Cte");
+                        ps.setString(2, "cte@example.com");
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next());
+                            assertEquals("cte@example.com", rs.getString(1));
+                        }
+                    }
+                    ciphertextOnly(c, "SELECT email FROM customers WHERE name = 'Cte'");
+                }),
+                test("executeLargeUpdate", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE customers SET tier = ? WHERE email = ?")) {
+                        ps.setString(1, "platinum");
+                        ps.setString(2, "alice@example.com");
+                        assertEquals(1L, ps.executeLargeUpdate());
+                    }
+                }),
+                test("DDL and transactions pass through", c -> {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("CREATE TEMP TABLE scratch (v TEXT)");
+                        s.execute("SET LOCAL statement_timeout = '5s'");
+                        s.execute("INSERT INTO scratch VALUES ('plain')");
+                    }
+                    plainRows("SELECT v FROM scratch", "plain").run(c);
+                })
+        );
+    }
+
+    @TestFactory
+    Stream<DynamicTest> refusals() {
+        return Stream.of(
+                test("LIKE on deterministic", refused("SELECT id FROM customers WHERE email LIKE ?", UNSUPPORTED, "email")),
+                test("ILIKE", refused("SELECT id FROM customers WHERE email ILIKE ?", UNSUPPORTED, "email")),
+                test("LIKE on randomized", refused("SELECT id FROM customers WHERE ssn LIKE '1%'", UNSUPPORTED, "ssn")),
+                test("range", refused("SELECT id FROM customers WHERE email < ?", UNSUPPORTED, "email")),
+                test("BETWEEN", refused("SELECT id FROM orders WHERE total_secret BETWEEN ? AND ?", UNSUPPORTED, "total_secret")),
+                test("ORDER BY an encrypted column", refused("SELECT id FROM customers ORDER BY email", UNSUPPORTED, "email")),
+                test("ORDER BY its position", refused("SELECT email FROM customers ORDER BY 1", UNSUPPORTED, "email")),
+                test("ORDER BY its alias", refused("SELECT email AS e FROM customers ORDER BY e", UNSUPPORTED, "email")),
+                test("function on deterministic", refused("SELECT id FROM customers WHERE lower(email) = ?", UNSUPPORTED, "email")),
+                test("function in select list", refused("SELECT length(ssn) FROM customers", UNSUPPORTED, "ssn")),
+                test("equality on randomized", refused("SELECT id FROM customers WHERE ssn = ?", UNSUPPORTED, "ssn")),
+                test("IN on randomized", refused("SELECT id FROM customers WHERE ssn IN (?, ?)", UNSUPPORTED, "ssn")),
+                test("encrypted vs plain column", refused("SELECT id FROM customers WHERE email = name", UNSUPPORTED, "email")),
+                test("columns of different contexts", refused("SELECT id FROM customers WHERE email = phone", UNSUPPORTED, "email")),
+                test("MAX", refused("SELECT max(email) FROM customers", UNSUPPORTED, "email")),
+                test("SUM", refused("SELECT sum(total_secret) FROM orders", UNSUPPORTED, "total_secret")),
+                test("concatenation", refused("SELECT email || '!' FROM customers", UNSUPPORTED, "email")),
+                test("arithmetic", refused("UPDATE orders SET total_secret = total_secret + 1", UNSUPPORTED, "total_secret")),
+                test("COALESCE", refused("SELECT coalesce(ssn, 'none') FROM customers", UNSUPPORTED, "ssn")),
+                test("CASE", refused("SELECT CASE WHEN email IS NULL THEN 'none' ELSE email END FROM customers", UNSUPPORTED, "email")),
+                test("DISTINCT randomized", refused("SELECT DISTINCT ssn FROM customers", UNSUPPORTED, "ssn")),
+                test("GROUP BY randomized", refused("SELECT ssn, count(*) FROM customers GROUP BY ssn", UNSUPPORTED, "ssn")),
+                test("copy into another context", refused("INSERT INTO customers (name, email) SELECT name, phone FROM customers", UNSUPPORTED, "email")),
+                test("plain into encrypted", refused("INSERT INTO customers (name, email) SELECT name, tier FROM customers", UNSUPPORTED, "email")),
+                test("update from another context", refused("UPDATE customers SET email = phone", UNSUPPORTED, "email")),
+                test("computed value into encrypted", refused("UPDATE customers SET email = upper(name)", UNSUPPORTED, "email")),
+                test("UNION of different contexts", refused("SELECT email FROM customers UNION SELECT phone FROM customers", UNSUPPORTED, "email")),
+                test("mixed: equality then range", refused("SELECT id FROM customers WHERE email = ? AND birth_date > ?", UNSUPPORTED, "birth_date")),
+                test("plain Statement LIKE literal", c -> plainRefused("SELECT id FROM customers WHERE email LIKE 'alice%'", UNSUPPORTED, "email").run(c)),
+                test("plain Statement equality on randomized literal", c -> plainRefused("SELECT id FROM customers WHERE ssn = '111-11-1111'", UNSUPPORTED, "ssn").run(c)),
+                test("unparseable SQL on an encrypted table", c -> plainRefused("SELECT email FROM customers WHERE ((", VeilState.UNPARSEABLE_SQL, "customers").run(c)),
+                test("callable statement on an encrypted table", c -> {
+                    VeilException e = assertThrows(VeilException.class,
+                            () -> c.prepareCall("{call audit((SELECT email FROM customers WHERE id = ?))}"));
+                    assertEquals(UNSUPPORTED, e.state());
+                    assertTrue(e.getMessage().contains("customers"), e.getMessage());
+                    // a call that names no encrypted table passes through, wrapped
+                    try (java.sql.CallableStatement cs = c.prepareCall("{? = call upper(?)}")) {
+                        cs.registerOutParameter(1, java.sql.Types.VARCHAR);
+                        cs.setString(2, "plain");
+                        cs.execute();
+                        assertEquals("PLAIN", cs.getString(1));
+                        assertTrue(cs.getConnection() == c);
+                    }
+                }),
+                test("updatable result set cannot write an encrypted column", c -> {
+                    try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_UPDATABLE);
+                         ResultSet rs = s.executeQuery("SELECT id, email, tier FROM customers WHERE id = 1")) {
+                        assertTrue(rs.next());
+                        assertEquals(UNSUPPORTED, assertThrows(VeilException.class, () -> rs.updateString("email", "x@example.com")).state());
+                        rs.updateString("tier", "iron");
+                        rs.updateRow();
+                    }
+                    plainRows("SELECT tier FROM customers WHERE id = 1", "iron").run(c);
+                }),
+                test("PreparedStatement refuses another SQL text", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT 1")) {
+                        assertThrows(SQLException.class, () -> ps.executeQuery("SELECT ssn FROM customers WHERE ssn = 'x'"));
+                    }
+                })
+        );
+    }
+}
