@@ -1,13 +1,10 @@
 package dev.veil.jdbc;
 
-import dev.veil.VeilException;
-
 import javax.sql.DataSource;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.util.Properties;
 import java.util.logging.Logger;
 
 /**
@@ -32,14 +29,6 @@ public class VeilDataSource implements DataSource {
         this.policyPath = policyPath;
     }
 
-    private Runtimes.Runtime runtime() throws VeilException {
-        Properties p = new Properties();
-        if (policyPath != null) {
-            p.setProperty(VeilProperty.POLICY.key(), policyPath);
-        }
-        return Runtimes.forPolicy(VeilProperty.POLICY.resolve(p), delegate::getConnection);
-    }
-
     @Override
     public Connection getConnection() throws SQLException {
         return wrap(delegate.getConnection());
@@ -51,15 +40,8 @@ public class VeilDataSource implements DataSource {
     }
 
     private Connection wrap(Connection raw) throws SQLException {
-        if (raw.isWrapperFor(VeilConnection.class)) {
-            return raw; // already Veil's (a pool of jdbc:veil: connections): never encrypt twice
-        }
-        try {
-            return new VeilConnection(raw, runtime());
-        } catch (SQLException | RuntimeException e) {
-            raw.close();
-            throw e;
-        }
+        // a pool of jdbc:veil: connections is already Veil's and comes back unchanged
+        return VeilConnections.wrap(raw, policyPath, delegate::getConnection);
     }
 
     @Override

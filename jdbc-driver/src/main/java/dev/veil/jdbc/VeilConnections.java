@@ -1,0 +1,45 @@
+package dev.veil.jdbc;
+
+import dev.veil.keys.ConnectionFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Wraps connections that something else opened (the Java agent, a framework integration) the
+ * same way {@link VeilDriver} wraps its own.
+ */
+public final class VeilConnections {
+    private VeilConnections() {
+    }
+
+    /**
+     * Wraps a connection from the real driver so it encrypts and decrypts per the policy. A
+     * connection that is already Veil's is returned unchanged (never encrypted twice).
+     *
+     * @param raw the real driver's connection; closed if wrapping fails, so nothing unprotected leaks out
+     * @param policyPath the policy file; {@code null} falls back to {@code veil.policy} / {@code VEIL_POLICY}
+     * @param keyDatabase plain connections to the database holding the key table (unless the policy names one)
+     * @throws SQLException a {@link dev.veil.VeilException} when the policy or keys are unusable
+     */
+    public static Connection wrap(Connection raw, String policyPath, ConnectionFactory keyDatabase) throws SQLException {
+        if (raw == null || isVeil(raw)) {
+            return raw;
+        }
+        try {
+            java.util.Properties p = new java.util.Properties();
+            if (policyPath != null) {
+                p.setProperty(VeilProperty.POLICY.key(), policyPath);
+            }
+            return new VeilConnection(raw, Runtimes.forPolicy(VeilProperty.POLICY.resolve(p), keyDatabase));
+        } catch (SQLException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /** Whether a connection is (or wraps) a Veil connection. */
+    public static boolean isVeil(Connection c) throws SQLException {
+        return c instanceof VeilConnection || c.isWrapperFor(VeilConnection.class);
+    }
+}
