@@ -120,6 +120,16 @@ public final class ColumnCipher {
         return ValueCodec.decode(policy.type(), open(envelope), policy.column());
     }
 
+    /**
+     * The data-key id a stored value names, read from its envelope header without decrypting it,
+     * or -1 when the value is null or not a Veil ciphertext.
+     */
+    public static int keyIdOf(Object stored) {
+        byte[] envelope = stored instanceof String s && Envelope.isTextEnvelope(s) ? Envelope.fromText(s)
+                : stored instanceof byte[] b ? b : null;
+        return envelope != null && Envelope.isBinaryEnvelope(envelope) ? Envelope.keyId(envelope) : -1;
+    }
+
     /** Whether a stored value is a Veil ciphertext (by shape; it is not authenticated). */
     public static boolean isCiphertext(Object stored) {
         return stored instanceof String s ? Envelope.isTextEnvelope(s)

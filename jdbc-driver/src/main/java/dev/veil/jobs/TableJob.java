@@ -1,0 +1,443 @@
+package dev.veil.jobs;
+
+import dev.veil.Veil;
+import dev.veil.VeilException;
+import dev.veil.crypto.ColumnCipher;
+import dev.veil.keys.ConnectionFactory;
+import dev.veil.policy.StorageFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Migrates or re-keys one table online: keyset pagination over the primary key in batches, inside
+ * key ranges (chunks) that workers of any number of processes claim from {@code veil_job_chunks}.
+ *
+ * <p>Every row is written with a compare-and-set on the exact values it read, so an application
+ * write that lands between our read and our update is never overwritten: the row is read again
+ * and, if it still needs work, retried. Each batch's updates and its checkpoint commit in one
+ * transaction, so after a crash or a kill the next run resumes right after the last committed
+ * batch, and redoing a batch is harmless (a value already encrypted, or already under the active
+ * key, is left alone — nothing is ever encrypted twice).
+ */
+public final class TableJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TableJob.class);
+    private static final int MAX_RETRIES = 5;
+
+    private final Veil veil;
+    private final ConnectionFactory db;
+    private final String table;
+    private final JobKind kind;
+    private final JobOptions options;
+    private final ProgressListener listener;
+    private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+
+    private final AtomicLong scanned = new AtomicLong();
+    private final AtomicLong changed = new AtomicLong();
+    private final AtomicLong conflicts = new AtomicLong();
+
+    /**
+     * @param db plain (not Veil-wrapped) connections to the application's database
+     * @param table the table, optionally schema-qualified, as the policy names it
+     */
+    public TableJob(Veil veil, ConnectionFactory db, String table, JobKind kind, JobOptions options, ProgressListener listener) {
+        if (kind == JobKind.VERIFY) {
+            throw new IllegalArgumentException("verify is read-only: use Verifier");
+        }
+        this.veil = veil;
+        this.db = db;
+        this.table = table;
+        this.kind = kind;
+        this.options = options;
+        this.listener = listener;
+    }
+
+    /** The id under which a table's job is checkpointed. */
+    public static String jobId(JobKind kind, String table) {
+        return kind.label() + ":" + table;
+    }
+
+    /**
+     * Runs until every chunk is done (waiting out the leases of chunks whose worker died).
+     *
+     * @throws VeilException when the table has no primary key or is not in the policy, or a key is unavailable
+     */
+    public JobResult run() throws SQLException, InterruptedException {
+        long started = System.nanoTime();
+        JobStore store = new JobStore(db);
+        store.ensureTables();
+        TableShape shape;
+        try (Connection c = db.open()) {
+            shape = TableShape.of(c, veil, table);
+        }
+        String jobId = jobId(kind, shape.qualifiedName());
+        JobStore.Job job = store.job(jobId);
+        if (job == null) {
+            plan(store, shape, jobId);
+            job = store.job(jobId);
+        }
+        if (job.finished()) {
+            return new JobResult(shape.qualifiedName(), kind, 0, 0, 0, true, true, Duration.ofNanos(System.nanoTime() - started));
+        }
+        long doneBefore = store.totals(jobId)[0];
+        Progress progress = new Progress(shape.qualifiedName(), job.totalRows(), doneBefore);
+        RateLimiter limiter = new RateLimiter(options.maxRowsPerSecond());
+        ExecutorService pool = Executors.newFixedThreadPool(options.workers(), r -> {
+            Thread t = new Thread(r, "veil-" + kind.label() + "-" + shape.table());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Void>> workers = new ArrayList<>();
+            for (int i = 0; i < options.workers(); i++) {
+                workers.add(pool.submit(() -> {
+                    work(store, shape, jobId, limiter, progress);
+                    return null;
+                }));
+            }
+            for (Future<Void> f : workers) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof SQLException s) {
+                        throw s;
+                    }
+                    if (cause instanceof InterruptedException ie) {
+                        throw ie;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long[] totals = store.totals(jobId);
+        boolean finished = totals[1] == 0;
+        if (finished) {
+            store.finish(jobId);
+        }
+        progress.report(true);
+        return new JobResult(shape.qualifiedName(), kind, scanned.get(), changed.get(), conflicts.get(), finished, false,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Splits the key space into chunks of about {@code chunkSize} rows by reading the primary key once. */
+    private void plan(JobStore store, TableShape shape, String jobId) throws SQLException {
+        List<String> boundaries = new ArrayList<>();
+        long rows = 0;
+        try (Connection c = db.open()) {
+            c.setAutoCommit(false); // lets pgjdbc stream with a fetch size instead of loading every key
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + shape.keyList() + " FROM " + shape.sqlName() + " ORDER BY " + shape.keyList())) {
+                ps.setFetchSize(10_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows++;
+                        if (rows % options.chunkSize() == 0) {
+                            boundaries.add(RowKey.read(rs, 1, shape.keyColumns().size()).encode());
+                        }
+                    }
+                }
+            }
+            c.commit();
+        }
+        if (store.plan(jobId, kind, shape.qualifiedName(), rows, boundaries)) {
+            LOG.info("planned {} of {}: {} rows in {} chunks", kind.label(), shape.qualifiedName(), rows, boundaries.size() + 1);
+        }
+    }
+
+    private void work(JobStore store, TableShape shape, String jobId, RateLimiter limiter, Progress progress)
+            throws SQLException, InterruptedException {
+        long lease = options.lease().toMillis();
+        while (!Thread.currentThread().isInterrupted()) {
+            JobStore.Chunk chunk = store.claim(jobId, owner, lease);
+            if (chunk == null) {
+                if (store.totals(jobId)[1] == 0) {
+                    return;
+                }
+                // chunks held by other workers: wait; if their worker died, its lease runs out and we take over
+                Thread.sleep(Math.min(1000, lease));
+                continue;
+            }
+            processChunk(store, shape, jobId, chunk, limiter, progress);
+        }
+    }
+
+    private void processChunk(JobStore store, TableShape shape, String jobId, JobStore.Chunk chunk, RateLimiter limiter, Progress progress)
+            throws SQLException, InterruptedException {
+        RowKey after = RowKey.decode(chunk.lastKey() != null ? chunk.lastKey() : chunk.lo(), shape.keyTypes());
+        RowKey upTo = RowKey.decode(chunk.hi(), shape.keyTypes());
+        long rowsDone = chunk.rowsDone();
+        String select = "SELECT " + shape.keyList() + ", " + String.join(", ", shape.columns().stream().map(shape::quote).toList())
+                + " FROM " + shape.sqlName() + " WHERE 1 = 1";
+        try (Connection c = db.open()) {
+            c.setAutoCommit(false);
+            Map<Long, CasBatch> updates = new HashMap<>();
+            try {
+                while (true) {
+                    limiter.acquire(options.batchSize());
+                    List<Row> rows = read(c, shape, select, after, upTo);
+                    for (Row row : rows) {
+                        queue(c, shape, row, updates);
+                    }
+                    for (CasBatch batch : updates.values()) {
+                        batch.execute(c, shape);
+                    }
+                    boolean done = rows.size() < options.batchSize();
+                    if (!rows.isEmpty()) {
+                        after = rows.get(rows.size() - 1).key();
+                    }
+                    rowsDone += rows.size();
+                    JobStore.checkpoint(c, jobId, chunk.number(), after == null ? null : after.encode(), rowsDone,
+                            System.currentTimeMillis() + options.lease().toMillis(), done);
+                    c.commit();
+                    scanned.addAndGet(rows.size());
+                    progress.add(rows.size());
+                    if (done) {
+                        return;
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                for (CasBatch batch : updates.values()) {
+                    batch.ps.close();
+                }
+            }
+        }
+    }
+
+    /** A row read: its key and the stored values of the encrypted columns. */
+    private record Row(RowKey key, Object[] values) {
+    }
+
+    private List<Row> read(Connection c, TableShape shape, String select, RowKey after, RowKey upTo) throws SQLException {
+        StringBuilder sql = new StringBuilder(select);
+        if (after != null) {
+            sql.append(" AND ").append(shape.keyCompare(">"));
+        }
+        if (upTo != null) {
+            sql.append(" AND ").append(shape.keyCompare("<="));
+        }
+        sql.append(" ORDER BY ").append(shape.keyList()).append(" FETCH FIRST ").append(options.batchSize()).append(" ROWS ONLY");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            if (after != null) {
+                i = after.bind(ps, i);
+            }
+            if (upTo != null) {
+                upTo.bind(ps, i);
+            }
+            List<Row> rows = new ArrayList<>(options.batchSize());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rowOf(rs, shape));
+                }
+            }
+            return rows;
+        }
+    }
+
+    private static Row rowOf(ResultSet rs, TableShape shape) throws SQLException {
+        int k = shape.keyColumns().size();
+        Object[] values = new Object[shape.columns().size()];
+        for (int j = 0; j < values.length; j++) {
+            values[j] = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT ? rs.getString(k + 1 + j) : rs.getBytes(k + 1 + j);
+        }
+        return new Row(RowKey.read(rs, 1, k), values);
+    }
+
+    /** The value to write instead of {@code stored}, or null when it needs no work. */
+    private Object replacement(ColumnCipher cipher, Object stored) throws VeilException {
+        if (stored == null) {
+            return null;
+        }
+        if (kind == JobKind.MIGRATE) {
+            return ColumnCipher.isCiphertext(stored) ? null : cipher.encrypt(stored);
+        }
+        int keyId = ColumnCipher.keyIdOf(stored);
+        if (keyId == -1 || keyId == veil.keys().activeKey(cipher.policy().keyRing(), false).id()) {
+            return null; // legacy plaintext is migrate's business; current values are left alone
+        }
+        return cipher.encrypt(cipher.decrypt(stored));
+    }
+
+    /** The replacements of a row's values, and the mask of columns that need one (0 = nothing to do). */
+    private long replacements(TableShape shape, Object[] values, Object[] out) throws VeilException {
+        long mask = 0;
+        for (int j = 0; j < values.length; j++) {
+            out[j] = replacement(shape.ciphers().get(j), values[j]);
+            if (out[j] != null) {
+                mask |= 1L << j;
+            }
+        }
+        return mask;
+    }
+
+    /** Queues the compare-and-set update of a row that needs work. */
+    private void queue(Connection c, TableShape shape, Row row, Map<Long, CasBatch> updates) throws SQLException {
+        Object[] replacements = new Object[row.values().length];
+        long mask = replacements(shape, row.values(), replacements);
+        if (mask == 0) {
+            return;
+        }
+        CasBatch batch = updates.get(mask);
+        if (batch == null) {
+            batch = new CasBatch(c.prepareStatement(casSql(shape, mask)));
+            updates.put(mask, batch);
+        }
+        bindCas(batch.ps, row, replacements, mask);
+        batch.ps.addBatch();
+        batch.rows.add(row);
+    }
+
+    /**
+     * The queued updates of one column combination. A row whose update matched nothing was
+     * changed by the application after we read it: it is read again and, if it still needs
+     * work, updated against its new value — never overwritten blindly.
+     */
+    private final class CasBatch {
+        final PreparedStatement ps;
+        final List<Row> rows = new ArrayList<>();
+
+        CasBatch(PreparedStatement ps) {
+            this.ps = ps;
+        }
+
+        void execute(Connection c, TableShape shape) throws SQLException {
+            if (rows.isEmpty()) {
+                return;
+            }
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < rows.size(); i++) {
+                int count = i < counts.length ? counts[i] : java.sql.Statement.SUCCESS_NO_INFO;
+                if (count > 0) {
+                    changed.incrementAndGet();
+                } else {
+                    // 0: a concurrent write won; SUCCESS_NO_INFO (some drivers' batches): find out by reading
+                    redo(c, shape, rows.get(i).key(), count == 0);
+                }
+            }
+            rows.clear();
+        }
+    }
+
+    /** Re-reads one row and applies the job to what it holds now. */
+    private void redo(Connection c, TableShape shape, RowKey key, boolean knownConflict) throws SQLException {
+        if (knownConflict) {
+            conflicts.incrementAndGet();
+        }
+        StringBuilder where = new StringBuilder();
+        for (String k : shape.keyColumns()) {
+            where.append(where.length() == 0 ? "" : " AND ").append(shape.quote(k)).append(" = ?");
+        }
+        String select = "SELECT " + shape.keyList() + ", " + String.join(", ", shape.columns().stream().map(shape::quote).toList())
+                + " FROM " + shape.sqlName() + " WHERE " + where;
+        for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+            Row current;
+            try (PreparedStatement ps = c.prepareStatement(select)) {
+                key.bind(ps, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return; // deleted meanwhile
+                    }
+                    current = rowOf(rs, shape);
+                }
+            }
+            Object[] replacements = new Object[current.values().length];
+            long mask = replacements(shape, current.values(), replacements);
+            if (mask == 0) {
+                return; // the application's write already left it current
+            }
+            try (PreparedStatement ps = c.prepareStatement(casSql(shape, mask))) {
+                bindCas(ps, current, replacements, mask);
+                if (ps.executeUpdate() == 1) {
+                    changed.incrementAndGet();
+                    return;
+                }
+            }
+            conflicts.incrementAndGet();
+        }
+        throw new SQLException("row " + key + " of " + shape.qualifiedName() + " kept changing under " + kind.label()
+                + " (" + MAX_RETRIES + " attempts); rerun the job to continue", "40001");
+    }
+
+    private static String casSql(TableShape shape, long mask) {
+        StringBuilder set = new StringBuilder();
+        StringBuilder where = new StringBuilder();
+        for (int j = 0; j < shape.columns().size(); j++) {
+            if ((mask & (1L << j)) != 0) {
+                String col = shape.quote(shape.columns().get(j));
+                set.append(set.length() == 0 ? "" : ", ").append(col).append(" = ?");
+                where.append(" AND ").append(col).append(" = ?");
+            }
+        }
+        StringBuilder key = new StringBuilder();
+        for (String k : shape.keyColumns()) {
+            key.append(key.length() == 0 ? "" : " AND ").append(shape.quote(k)).append(" = ?");
+        }
+        return "UPDATE " + shape.sqlName() + " SET " + set + " WHERE " + key + where;
+    }
+
+    private static void bindCas(PreparedStatement ps, Row row, Object[] replacements, long mask) throws SQLException {
+        int i = 1;
+        for (int j = 0; j < replacements.length; j++) {
+            if ((mask & (1L << j)) != 0) {
+                ps.setObject(i++, replacements[j]);
+            }
+        }
+        i = row.key().bind(ps, i);
+        for (int j = 0; j < replacements.length; j++) {
+            if ((mask & (1L << j)) != 0) {
+                ps.setObject(i++, row.values()[j]);
+            }
+        }
+    }
+
+    /** Progress of this process, reported to the listener at most twice a second. */
+    private final class Progress {
+        private final String name;
+        private final long total;
+        private final long doneBefore;
+        private final AtomicLong done = new AtomicLong();
+        private final long startNanos = System.nanoTime();
+        private volatile long lastReport;
+
+        Progress(String name, long total, long doneBefore) {
+            this.name = name;
+            this.total = total;
+            this.doneBefore = doneBefore;
+        }
+
+        void add(int rows) {
+            done.addAndGet(rows);
+            report(false);
+        }
+
+        void report(boolean force) {
+            long now = System.nanoTime();
+            if (!force && now - lastReport < 500_000_000L) {
+                return;
+            }
+            lastReport = now;
+            double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
+            listener.progress(new JobProgress(name, kind, total, Math.min(total, doneBefore + done.get()), changed.get(), done.get() / seconds));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.veil.jobs;
+
+import dev.veil.Veil;
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import dev.veil.crypto.ColumnCipher;
+import dev.veil.policy.TablePolicy;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * What a job needs to know about a table: its primary key (for keyset pagination and
+ * compare-and-set updates) and its encrypted columns, as the database names them.
+ *
+ * @param table the table name as the database stores it
+ * @param schema its schema, or null
+ * @param keyColumns primary-key columns in key order
+ * @param keyTypes their {@link Types}
+ * @param columns the encrypted columns (database names)
+ * @param ciphers the cipher of each encrypted column
+ * @param quote the database's identifier quote
+ */
+record TableShape(String table, String schema, List<String> keyColumns, List<Integer> keyTypes, List<String> columns,
+                  List<ColumnCipher> ciphers, String quote) {
+
+    /**
+     * Reads the shape of a policy table.
+     *
+     * @throws VeilException {@code VE011} when the table is not in the policy, does not exist, or
+     *         has no primary key (a job could neither resume nor update safely without one)
+     */
+    static TableShape of(Connection c, Veil veil, String tableName) throws SQLException {
+        String schema = null;
+        String table = tableName;
+        int dot = tableName.lastIndexOf('.');
+        if (dot > 0) {
+            schema = tableName.substring(0, dot);
+            table = tableName.substring(dot + 1);
+        }
+        TablePolicy policy = veil.policy().table(schema, table).orElseThrow(() -> new VeilException(VeilState.CONFIGURATION_INVALID,
+                "table " + tableName + " has no encrypted columns in policy " + veil.policy().source()));
+        DatabaseMetaData md = c.getMetaData();
+        String stored = md.storesUpperCaseIdentifiers() ? table.toUpperCase(Locale.ROOT)
+                : md.storesLowerCaseIdentifiers() ? table.toLowerCase(Locale.ROOT) : table;
+        String storedSchema = schema == null ? null : md.storesUpperCaseIdentifiers() ? schema.toUpperCase(Locale.ROOT)
+                : md.storesLowerCaseIdentifiers() ? schema.toLowerCase(Locale.ROOT) : schema;
+        TreeMap<Integer, String> pk = new TreeMap<>();
+        try (ResultSet rs = md.getPrimaryKeys(null, storedSchema, stored)) {
+            while (rs.next()) {
+                pk.put((int) rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+                if (storedSchema == null) {
+                    storedSchema = rs.getString("TABLE_SCHEM");
+                }
+            }
+        }
+        List<String> all = new ArrayList<>();
+        List<Integer> allTypes = new ArrayList<>();
+        try (ResultSet rs = md.getColumns(null, storedSchema, stored, null)) {
+            while (rs.next()) {
+                all.add(rs.getString("COLUMN_NAME"));
+                allTypes.add(rs.getInt("DATA_TYPE"));
+            }
+        }
+        if (all.isEmpty()) {
+            throw new VeilException(VeilState.CONFIGURATION_INVALID, "table " + tableName + " does not exist or is not visible");
+        }
+        if (pk.isEmpty()) {
+            throw new VeilException(VeilState.CONFIGURATION_INVALID, "table " + tableName
+                    + " has no primary key; bulk jobs need one to resume after a crash and to update rows safely under concurrent writes");
+        }
+        List<Integer> keyTypes = new ArrayList<>();
+        for (String k : pk.values()) {
+            keyTypes.add(allTypes.get(all.indexOf(k)));
+        }
+        List<String> columns = new ArrayList<>();
+        List<ColumnCipher> ciphers = new ArrayList<>();
+        for (String column : all) {
+            policy.column(column).ifPresent(cp -> {
+                columns.add(column);
+                ciphers.add(veil.cipher(cp));
+            });
+        }
+        String q = md.getIdentifierQuoteString();
+        return new TableShape(stored, storedSchema, List.copyOf(pk.values()), List.copyOf(keyTypes), List.copyOf(columns),
+                List.copyOf(ciphers), q == null || q.isBlank() ? "\"" : q.strip());
+    }
+
+    /** The table as SQL text, quoted. */
+    String sqlName() {
+        return (schema == null ? "" : quote(schema) + ".") + quote(table);
+    }
+
+    String qualifiedName() {
+        return (schema == null ? "" : schema + ".") + table;
+    }
+
+    String quote(String identifier) {
+        return quote + identifier.replace(quote, quote + quote) + quote;
+    }
+
+    String keyList() {
+        return String.join(", ", keyColumns.stream().map(this::quote).toList());
+    }
+
+    /** {@code (k1, k2) > (?, ?)} or {@code k > ?}. */
+    String keyCompare(String op) {
+        if (keyColumns.size() == 1) {
+            return quote(keyColumns.get(0)) + " " + op + " ?";
+        }
+        return "(" + keyList() + ") " + op + " (" + String.join(", ", keyColumns.stream().map(k -> "?").toList()) + ")";
+    }
+}
