@@ -67,9 +67,20 @@ public final class TableJob {
         this.listener = listener;
     }
 
-    /** The id under which a table's job is checkpointed. */
-    public static String jobId(JobKind kind, String table) {
-        return kind.label() + ":" + table;
+    /**
+     * The id under which a table's job is checkpointed. A rekey moves data to the rings' current
+     * keys, so its id names them: after the next rotation, rekey is a new job, not a finished one.
+     */
+    String jobId(TableShape shape) throws VeilException {
+        String id = kind.label() + ":" + shape.qualifiedName();
+        if (kind == JobKind.REKEY) {
+            java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+            for (ColumnCipher c : shape.ciphers()) {
+                keys.add(c.policy().keyRing() + "=" + veil.keys().activeKey(c.policy().keyRing(), false).id());
+            }
+            id += "@" + String.join(",", keys);
+        }
+        return id;
     }
 
     /**
@@ -85,7 +96,7 @@ public final class TableJob {
         try (Connection c = db.open()) {
             shape = TableShape.of(c, veil, table);
         }
-        String jobId = jobId(kind, shape.qualifiedName());
+        String jobId = jobId(shape);
         JobStore.Job job = store.job(jobId);
         if (job == null) {
             plan(store, shape, jobId);

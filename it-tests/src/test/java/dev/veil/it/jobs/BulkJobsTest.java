@@ -216,6 +216,13 @@ class BulkJobsTest {
             assertEquals(Map.of(veil.keys().activeKey("default", false).id(), 3000L, veil.keys().activeKey("national-id", false).id(), 3000L),
                     after.valuesPerKey());
             assertTrue(after.ok());
+
+            // a second rotation makes rekey a new job, not an already finished one
+            veil.keys().rotate("national-id");
+            JobResult second = new TableJob(veil, db.connections(), "people", JobKind.REKEY, JobOptions.defaults(), ProgressListener.NONE).run();
+            assertFalse(second.alreadyFinished());
+            assertEquals(3000, second.rowsChanged(), "only the ssn column's ring rotated, but every row has an ssn");
+            assertEquals(2, new Verifier(veil, db.connections()).verify("people", ProgressListener.NONE).valuesPerKey().size());
         }
         assertAllEncrypted(id -> new String[] {"user" + id + "@example.com", "ssn-" + id}, 3000);
     }
