@@ -50,8 +50,24 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         return targets == null ? null : targets.get(index);
     }
 
-    private void encrypt(int index, ParameterTarget target, Object value) throws SQLException {
-        connection.encryptor().bind(delegate, index, target, value);
+    /** Binds the encrypted value when parameter {@code index} goes to an encrypted column; false otherwise. */
+    private boolean encrypted(int index, Object value) throws SQLException {
+        ParameterTarget t = target(index);
+        if (t == null) {
+            return false;
+        }
+        connection.encryptor().bind(delegate, index, t, value);
+        return true;
+    }
+
+    /** Like {@link #encrypted(int, Object)}, reading streams and LOBs only when the column is encrypted. */
+    private boolean encrypted(int index, ValueSource value) throws SQLException {
+        return target(index) != null && encrypted(index, value.get());
+    }
+
+    @FunctionalInterface
+    private interface ValueSource {
+        Object get() throws SQLException;
     }
 
     private static VeilException unsupported(ParameterTarget t, String what) {
@@ -113,263 +129,187 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public void setNull(int index, int sqlType) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, (Object) null)) {
             delegate.setNull(index, sqlType);
-        } else {
-            encrypt(index, t, null);
         }
     }
 
     @Override
     public void setNull(int index, int sqlType, String typeName) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, (Object) null)) {
             delegate.setNull(index, sqlType, typeName);
-        } else {
-            encrypt(index, t, null);
         }
     }
 
     @Override
     public void setBoolean(int index, boolean value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setBoolean(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setByte(int index, byte value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setByte(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setShort(int index, short value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setShort(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setInt(int index, int value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setInt(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setLong(int index, long value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setLong(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setFloat(int index, float value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setFloat(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setDouble(int index, double value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setDouble(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setBigDecimal(int index, BigDecimal value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setBigDecimal(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setString(int index, String value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setString(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setNString(int index, String value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setNString(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setBytes(int index, byte[] bytes) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, bytes)) {
             delegate.setBytes(index, bytes);
-        } else {
-            encrypt(index, t, bytes);
         }
     }
 
     @Override
     public void setDate(int index, Date date) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, date)) {
             delegate.setDate(index, date);
-        } else {
-            encrypt(index, t, date);
         }
     }
 
     @Override
     public void setDate(int index, Date date, Calendar calendar) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.withCalendar(date, calendar))) {
             delegate.setDate(index, date, calendar);
-        } else {
-            encrypt(index, t, ParameterEncryptor.withCalendar(date, calendar));
         }
     }
 
     @Override
     public void setTime(int index, Time time) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, time)) {
             delegate.setTime(index, time);
-        } else {
-            encrypt(index, t, time);
         }
     }
 
     @Override
     public void setTime(int index, Time time, Calendar calendar) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.withCalendar(time, calendar))) {
             delegate.setTime(index, time, calendar);
-        } else {
-            encrypt(index, t, ParameterEncryptor.withCalendar(time, calendar));
         }
     }
 
     @Override
     public void setTimestamp(int index, Timestamp timestamp) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, timestamp)) {
             delegate.setTimestamp(index, timestamp);
-        } else {
-            encrypt(index, t, timestamp);
         }
     }
 
     @Override
     public void setTimestamp(int index, Timestamp timestamp, Calendar calendar) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.withCalendar(timestamp, calendar))) {
             delegate.setTimestamp(index, timestamp, calendar);
-        } else {
-            encrypt(index, t, ParameterEncryptor.withCalendar(timestamp, calendar));
         }
     }
 
     @Override
     public void setObject(int index, Object value) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setObject(index, value);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setObject(int index, Object value, int targetSqlType) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setObject(index, value, targetSqlType);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setObject(int index, Object value, int targetSqlType, int scaleOrLength) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setObject(index, value, targetSqlType, scaleOrLength);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setObject(int index, Object value, SQLType targetSqlType) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setObject(index, value, targetSqlType);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setObject(int index, Object value, SQLType targetSqlType, int scaleOrLength) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, value)) {
             delegate.setObject(index, value, targetSqlType, scaleOrLength);
-        } else {
-            encrypt(index, t, value);
         }
     }
 
     @Override
     public void setArray(int index, Array array) throws SQLException {
         ParameterTarget t = target(index);
-        if (t == null) {
-            delegate.setArray(index, array);
-        } else if (!t.array()) {
+        if (t != null && !t.array()) {
             throw unsupported(t, "an array");
-        } else {
-            encrypt(index, t, array);
+        }
+        if (!encrypted(index, array)) {
+            delegate.setArray(index, array);
         }
     }
 
     @Override
     public void setAsciiStream(int index, InputStream stream) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ascii(ParameterEncryptor.read(stream, -1)))) {
             delegate.setAsciiStream(index, stream);
-        } else {
-            encrypt(index, t, ascii(ParameterEncryptor.read(stream, -1)));
         }
     }
 
@@ -380,12 +320,13 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public void setAsciiStream(int index, InputStream stream, long length) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ascii(ParameterEncryptor.read(stream, length)))) {
             delegate.setAsciiStream(index, stream, length);
-        } else {
-            encrypt(index, t, ascii(ParameterEncryptor.read(stream, length)));
         }
+    }
+
+    private static String utf8(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static String ascii(byte[] bytes) {
@@ -394,11 +335,8 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public void setBinaryStream(int index, InputStream stream) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(stream, -1))) {
             delegate.setBinaryStream(index, stream);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(stream, -1));
         }
     }
 
@@ -409,33 +347,23 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public void setBinaryStream(int index, InputStream stream, long length) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(stream, length))) {
             delegate.setBinaryStream(index, stream, length);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(stream, length));
         }
     }
 
     @Override
     @SuppressWarnings("deprecation")
     public void setUnicodeStream(int index, InputStream stream, int length) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> utf8(ParameterEncryptor.read(stream, length)))) {
             delegate.setUnicodeStream(index, stream, length);
-        } else {
-            byte[] b = ParameterEncryptor.read(stream, length);
-            encrypt(index, t, b == null ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 
     @Override
     public void setCharacterStream(int index, Reader reader) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(reader, -1))) {
             delegate.setCharacterStream(index, reader);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(reader, -1));
         }
     }
 
@@ -446,121 +374,85 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public void setCharacterStream(int index, Reader reader, long length) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(reader, length))) {
             delegate.setCharacterStream(index, reader, length);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(reader, length));
         }
     }
 
     @Override
     public void setNCharacterStream(int index, Reader reader) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(reader, -1))) {
             delegate.setNCharacterStream(index, reader);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(reader, -1));
         }
     }
 
     @Override
     public void setNCharacterStream(int index, Reader reader, long length) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(reader, length))) {
             delegate.setNCharacterStream(index, reader, length);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(reader, length));
         }
     }
 
     @Override
     public void setClob(int index, Clob clob) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(clob))) {
             delegate.setClob(index, clob);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(clob));
         }
     }
 
     @Override
     public void setClob(int index, Reader reader) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(reader, -1))) {
             delegate.setClob(index, reader);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(reader, -1));
         }
     }
 
     @Override
     public void setClob(int index, Reader reader, long length) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(reader, length))) {
             delegate.setClob(index, reader, length);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(reader, length));
         }
     }
 
     @Override
     public void setNClob(int index, NClob clob) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(clob))) {
             delegate.setNClob(index, clob);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(clob));
         }
     }
 
     @Override
     public void setNClob(int index, Reader reader) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(reader, -1))) {
             delegate.setNClob(index, reader);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(reader, -1));
         }
     }
 
     @Override
     public void setNClob(int index, Reader reader, long length) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(reader, length))) {
             delegate.setNClob(index, reader, length);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(reader, length));
         }
     }
 
     @Override
     public void setBlob(int index, Blob blob) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(blob))) {
             delegate.setBlob(index, blob);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(blob));
         }
     }
 
     @Override
     public void setBlob(int index, InputStream stream) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(stream, -1))) {
             delegate.setBlob(index, stream);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(stream, -1));
         }
     }
 
     @Override
     public void setBlob(int index, InputStream stream, long length) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> ParameterEncryptor.read(stream, length))) {
             delegate.setBlob(index, stream, length);
-        } else {
-            encrypt(index, t, ParameterEncryptor.read(stream, length));
         }
     }
 
@@ -584,21 +476,15 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public void setSQLXML(int index, SQLXML xml) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> xml == null ? null : xml.getString())) {
             delegate.setSQLXML(index, xml);
-        } else {
-            encrypt(index, t, xml == null ? null : xml.getString());
         }
     }
 
     @Override
     public void setURL(int index, java.net.URL url) throws SQLException {
-        ParameterTarget t = target(index);
-        if (t == null) {
+        if (!encrypted(index, () -> url == null ? null : url.toString())) {
             delegate.setURL(index, url);
-        } else {
-            encrypt(index, t, url == null ? null : url.toString());
         }
     }
 
