@@ -16,6 +16,15 @@ import java.util.Set;
  * scan must never miss a real reference.
  */
 final class FastPathFilter {
+    /** Characters that can continue an unquoted identifier; a table lookup keeps the scan cheap. */
+    private static final boolean[] WORD = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            WORD[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$';
+        }
+    }
+
     /** Names by their lower-cased first character (ASCII); everything else in {@link #other}. */
     private final String[][] byFirstChar = new String[128][];
     private final String[] other;
@@ -88,9 +97,6 @@ final class FastPathFilter {
     }
 
     static boolean isWordChar(char c) {
-        if (c < 128) {
-            return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$';
-        }
-        return Character.isLetterOrDigit(c);
+        return c < 128 ? WORD[c] : Character.isLetterOrDigit(c);
     }
 }

@@ -48,7 +48,7 @@ final class QueryAnalyzer {
             result = setOperation(s, scope);
         } else if (select instanceof ParenthesedSelect p) {
             result = analyze(p.getSelect(), scope);
-            analysis.expressions.orderBy(p.getOrderByElements(), derivedScope(result, scope), result.columns());
+            analysis.ordering.orderBy(p.getOrderByElements(), derivedScope(result, scope), result.columns());
         } else if (select instanceof Values v) {
             result = values(v.getExpressions(), scope);
         } else {
@@ -98,7 +98,7 @@ final class QueryAnalyzer {
         if (ps.getDistinct() != null) {
             if (ps.getDistinct().getOnSelectItems() != null) {
                 for (SelectItem<?> item : ps.getDistinct().getOnSelectItems()) {
-                    analysis.expressions.grouping(item.getExpression(), scope, columns, "DISTINCT ON");
+                    analysis.ordering.grouping(item.getExpression(), scope, columns, "DISTINCT ON");
                 }
             } else {
                 for (OutputColumn c : columns) {
@@ -113,20 +113,20 @@ final class QueryAnalyzer {
         if (groupBy != null) {
             if (groupBy.getGroupByExpressionList() != null) {
                 for (Object e : groupBy.getGroupByExpressionList()) {
-                    analysis.expressions.grouping((Expression) e, scope, columns, "GROUP BY");
+                    analysis.ordering.grouping((Expression) e, scope, columns, "GROUP BY");
                 }
             }
             if (groupBy.getGroupingSets() != null) {
                 for (Object set : groupBy.getGroupingSets()) {
                     for (Object e : (ExpressionList<?>) set) {
-                        analysis.expressions.grouping((Expression) e, scope, columns, "GROUP BY");
+                        analysis.ordering.grouping((Expression) e, scope, columns, "GROUP BY");
                     }
                 }
             }
         }
         analysis.expressions.analyze(ps.getHaving(), scope);
         analysis.expressions.analyze(ps.getQualify(), scope);
-        analysis.expressions.orderBy(ps.getOrderByElements(), scope, columns);
+        analysis.ordering.orderBy(ps.getOrderByElements(), scope, columns);
         return result;
     }
 
@@ -143,12 +143,32 @@ final class QueryAnalyzer {
                     analysis.expressions.analyze(on, scope);
                 }
             }
+            if (join.isNatural() && before > 0) {
+                naturalJoin(scope.relations().subList(0, before), scope.relations().subList(before, scope.relations().size()));
+            }
             if (join.getUsingColumns() != null && before > 0) {
                 for (Column c : join.getUsingColumns()) {
                     String key = Scope.key(c.getColumnName());
                     Origin right = originIn(scope.relations().subList(before, scope.relations().size()), key);
                     Origin left = originIn(scope.relations().subList(0, before), key);
                     analysis.rules.equality(left, right, "JOIN USING");
+                }
+            }
+        }
+    }
+
+    /** NATURAL JOIN compares every column name the two sides share. */
+    private void naturalJoin(List<Relation> left, List<Relation> right) {
+        for (Relation r : right) {
+            for (OutputColumn c : r.star().columns()) {
+                if (c.name() == null) {
+                    continue;
+                }
+                for (Relation l : left) {
+                    Origin o = l.column(c.name(), true);
+                    if (o != null) {
+                        analysis.rules.equality(o, c.origin(), "NATURAL JOIN");
+                    }
                 }
             }
         }
@@ -252,7 +272,7 @@ final class QueryAnalyzer {
             }
         }
         QueryResult merged = merge(branches, distinct ? "UNION/INTERSECT/EXCEPT" : "UNION ALL", distinct);
-        analysis.expressions.orderBy(s.getOrderByElements(), derivedScope(merged, scope), merged.columns());
+        analysis.ordering.orderBy(s.getOrderByElements(), derivedScope(merged, scope), merged.columns());
         return merged;
     }
 

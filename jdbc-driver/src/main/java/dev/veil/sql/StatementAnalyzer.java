@@ -150,7 +150,7 @@ final class StatementAnalyzer {
         analysis.queries.joins(update.getJoins(), scope);
         updateSets(update.getUpdateSets(), target, scope);
         analysis.expressions.analyze(update.getWhere(), scope);
-        analysis.expressions.orderBy(update.getOrderByElements(), scope, null);
+        analysis.ordering.orderBy(update.getOrderByElements(), scope, null);
         return returning(update.getReturningClause(), scope);
     }
 
@@ -165,7 +165,7 @@ final class StatementAnalyzer {
         }
         analysis.queries.joins(delete.getJoins(), scope);
         analysis.expressions.analyze(delete.getWhere(), scope);
-        analysis.expressions.orderBy(delete.getOrderByElements(), scope, null);
+        analysis.ordering.orderBy(delete.getOrderByElements(), scope, null);
         return returning(delete.getReturningClause(), scope);
     }
 

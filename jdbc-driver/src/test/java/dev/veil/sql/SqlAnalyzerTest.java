@@ -570,6 +570,22 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void checksNaturalJoinsOnSharedColumnNames() throws VeilException {
+            assertPassThrough("select o.id from orders o natural join products p");
+            assertUnsupported("select 1 from orders natural join order_archive", "orders.note", "NATURAL JOIN");
+        }
+
+        @Test
+        void doesNotCacheFailedLookups() {
+            SqlAnalyzer fresh = new SqlAnalyzer(ShopFixture.policy(), 10);
+            SchemaLookup broken = (s, t) -> {
+                throw new java.sql.SQLException("connection closed");
+            };
+            assertThrows(VeilException.class, () -> fresh.plan("select * from customers", broken));
+            assertEquals(0, fresh.cachedPlans());
+        }
+
+        @Test
         void rejectsParameterUsedWithTwoContexts() {
             // a CTE parameter compared with two differently encrypted columns cannot be encrypted once
             assertUnsupported("with v as (select ? as x) select c.id from customers c, payments p, v "
