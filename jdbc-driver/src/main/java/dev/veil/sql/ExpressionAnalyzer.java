@@ -95,8 +95,7 @@ final class ExpressionAnalyzer {
         }
         if (e instanceof Select s) {
             QueryResult r = analysis.queries.analyze(s, scope);
-            return r.columns().size() == 1 && r.columns().get(0).origin().encrypted() != null
-                    ? r.columns().get(0).origin() : Origin.PLAIN;
+            return r.columns().size() == 1 ? r.columns().get(0).origin() : Origin.PLAIN;
         }
         if (e instanceof AndExpression || e instanceof OrExpression || e instanceof XorExpression) {
             BinaryExpression b = (BinaryExpression) e;

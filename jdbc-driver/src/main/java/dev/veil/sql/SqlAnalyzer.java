@@ -132,7 +132,26 @@ public final class SqlAnalyzer {
         for (Statement statement : statements) {
             analysis.statements().analyze(statement);
         }
+        if (!analysis.bindings.parameters().isEmpty()) {
+            checkParameterNumbering(scanned, statements);
+        }
         return new PlanTemplate(analysis.bindings);
+    }
+
+    /**
+     * JSqlParser numbers {@code ?} in the order it meets them, as JDBC does; should it ever read a
+     * {@code ?} as something else (an operator, say), every later parameter would be encrypted for
+     * the wrong column. The parsed tree, printed back, must hold as many markers as the text.
+     */
+    private static void checkParameterNumbering(ScannedSql scanned, List<Statement> statements) {
+        int parsed = 0;
+        for (Statement s : statements) {
+            parsed += LiteralScanner.scan(s.toString()).parameterMarkers();
+        }
+        if (parsed != scanned.parameterMarkers()) {
+            throw Rejection.unsupported("cannot number the parameters of this statement reliably (" + scanned.parameterMarkers()
+                    + " markers in the text, " + parsed + " understood); avoid ? operators in statements on encrypted columns");
+        }
     }
 
     /** Throws unless every encrypted table the text names allows unparseable SQL. */

@@ -5,10 +5,13 @@ import dev.veil.policy.TablePolicy;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.Block;
+import net.sf.jsqlparser.statement.ExplainStatement;
 import net.sf.jsqlparser.statement.ParenthesedStatement;
 import net.sf.jsqlparser.statement.ReturningClause;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.statement.create.view.AlterView;
 import net.sf.jsqlparser.statement.create.view.CreateView;
 import net.sf.jsqlparser.statement.delete.Delete;
 import net.sf.jsqlparser.statement.delete.ParenthesedDelete;
@@ -46,6 +49,15 @@ final class StatementAnalyzer {
             if (returning != null) {
                 analysis.bindings.resultSet(returning.resultColumns());
             }
+        } else if (statement instanceof ExplainStatement e && e.getStatement() != null) {
+            // EXPLAIN ANALYZE runs the statement: its values must be encrypted; its output is plain
+            analysis.queries.analyze(e.getStatement(), null);
+        } else if (statement instanceof Block b && b.getStatements() != null) {
+            for (Statement inner : b.getStatements()) {
+                analyze(inner);
+            }
+        } else if (statement instanceof AlterView v && v.getSelect() != null) {
+            analysis.queries.analyze(v.getSelect(), null);
         } else if (statement instanceof CreateView v && v.getSelect() != null) {
             // the view's literals would be stored in the catalog: they must be encrypted too
             analysis.queries.analyze(v.getSelect(), null);

@@ -586,6 +586,42 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void encryptsValuesOfExplainedStatements() throws VeilException {
+            StatementPlan p = plan("EXPLAIN SELECT id FROM customers WHERE email = 'a@b'");
+            assertEquals(List.of("'a@b' -> customers.email = a@b"), literals(p));
+            assertTrue(p.resultSets().isEmpty());
+        }
+
+        @Test
+        void bindsParametersOfScalarSubqueriesWrittenToEncryptedColumns() throws VeilException {
+            assertParameters("update customers set email = (select ?) where id = ?", Map.of(1, "customers.email"));
+        }
+
+        @Test
+        void bindsParametersThroughDerivedTables() throws VeilException {
+            assertParameters("select x.email from (select email, id from customers) x where x.email = ?",
+                    Map.of(1, "customers.email"));
+        }
+
+        @Test
+        void seesLateralSubSelectsTheirNeighbours() throws VeilException {
+            assertResults("select c.email, x.note from customers c, lateral (select note from orders o where o.customer_id = c.id) x",
+                    "customers.email", "orders.note");
+        }
+
+        @Test
+        void rejectsUnionInDerivedTableMixingContexts() {
+            assertUnsupported("select x.e from (select email e from customers union all select contact_phone from payments) x",
+                    "customers.email", "payments.contact_phone");
+        }
+
+        @Test
+        void rejectsEncryptedColumnsInsideRowAndArrayConstructors() {
+            assertUnsupported("select array[email] from customers", "customers.email");
+            assertUnsupported("select row(id, ssn) from customers", "customers.ssn");
+        }
+
+        @Test
         void rejectsParameterUsedWithTwoContexts() {
             // a CTE parameter compared with two differently encrypted columns cannot be encrypted once
             assertUnsupported("with v as (select ? as x) select c.id from customers c, payments p, v "
