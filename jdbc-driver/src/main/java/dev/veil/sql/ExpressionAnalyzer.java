@@ -37,6 +37,7 @@ import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionLi
 import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator;
 import net.sf.jsqlparser.expression.operators.relational.SimilarToExpression;
 import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.Select;
 
 import java.util.ArrayList;
@@ -286,7 +287,7 @@ final class ExpressionAnalyzer {
             }
 
             @Override
-            public <S> Void visit(net.sf.jsqlparser.statement.select.ParenthesedSelect select, S context) {
+            public <S> Void visit(ParenthesedSelect select, S context) {
                 analysis.queries.analyze(select, scope);
                 return null;
             }

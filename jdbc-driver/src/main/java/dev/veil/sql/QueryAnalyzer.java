@@ -4,6 +4,7 @@ import dev.veil.policy.ColumnPolicy;
 import net.sf.jsqlparser.expression.Alias;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.select.AllColumns;
@@ -278,7 +279,7 @@ final class QueryAnalyzer {
 
     private QueryResult values(ExpressionList<?> expressions, Scope scope) {
         List<QueryResult> rows = new ArrayList<>();
-        boolean multiRow = !(expressions instanceof net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList);
+        boolean multiRow = !(expressions instanceof ParenthesedExpressionList);
         List<Expression> rowExpressions = new ArrayList<>();
         if (multiRow) {
             rowExpressions.addAll(expressions);

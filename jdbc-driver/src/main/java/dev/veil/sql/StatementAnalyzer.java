@@ -26,6 +26,7 @@ import net.sf.jsqlparser.statement.upsert.Upsert;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Analyses one parsed statement: SELECT, INSERT (VALUES, SELECT, ON CONFLICT, RETURNING), UPDATE,
@@ -64,7 +65,7 @@ final class StatementAnalyzer {
         } else if (statement instanceof CreateTable t && t.getSelect() != null) {
             analysis.queries.analyze(t.getSelect(), null);
         } else if ((statement instanceof Merge || statement instanceof Upsert) && tables.mayMention(statement.toString())) {
-            throw Rejection.unsupported(statement.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
+            throw Rejection.unsupported(statement.getClass().getSimpleName().toUpperCase(Locale.ROOT)
                     + " is not supported on tables with encrypted columns");
         }
     }
@@ -103,8 +104,7 @@ final class StatementAnalyzer {
                 names.add(c.getColumnName());
             }
         } else if (insert.getSelect() != null) {
-            names.addAll(analysis.live.of(target.schema() == null ? null : dev.veil.policy.Identifier.parse(target.schema()).text(),
-                    dev.veil.policy.Identifier.parse(target.table()).text()));
+            names.addAll(target.liveColumns());
             if (names.isEmpty() && target.policy() != null) {
                 throw Rejection.unsupported("INSERT into " + target.table()
                         + " without a column list: its columns are unknown and it has encrypted columns");
