@@ -22,9 +22,11 @@ final class StatementParser {
 
     /**
      * JSqlParser backtracks exponentially on some broken input (unbalanced parentheses took minutes
-     * with complex parsing); a watchdog sets the parser's own {@code interrupted} flag after this long.
+     * with complex parsing); a watchdog sets the parser's own {@code interrupted} flag after this
+     * long, plus {@link #MILLIS_PER_100_KB} for long texts such as big multi-row INSERTs.
      */
     static final long TIMEOUT_MILLIS = 2_000;
+    static final long MILLIS_PER_100_KB = 1_000;
 
     private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
@@ -60,13 +62,14 @@ final class StatementParser {
 
     private static List<Statement> parse(String sql, boolean complex) throws Unparseable {
         CCJSqlParser parser = new CCJSqlParser(new StringProvider(sql)).withAllowComplexParsing(complex);
+        long timeout = timeout(sql);
         ScheduledFuture<?> watch = WATCHDOG.schedule(() -> {
             parser.interrupted = true;
-        }, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }, timeout, TimeUnit.MILLISECONDS);
         try {
             Statements statements = parser.Statements();
             if (parser.interrupted) {
-                throw new Unparseable("parsing took longer than " + TIMEOUT_MILLIS + " ms", true);
+                throw new Unparseable("parsing took longer than " + timeout + " ms", true);
             }
             for (Statement s : statements) {
                 if (s instanceof UnsupportedStatement) {
@@ -75,7 +78,7 @@ final class StatementParser {
             }
             return statements;
         } catch (ParseException e) {
-            throw new Unparseable(parser.interrupted ? "parsing took longer than " + TIMEOUT_MILLIS + " ms" : where(e.currentToken),
+            throw new Unparseable(parser.interrupted ? "parsing took longer than " + timeout + " ms" : where(e.currentToken),
                     parser.interrupted);
         } catch (RuntimeException | StackOverflowError e) {
             // TokenMgrException and the parser's own failures
@@ -83,6 +86,10 @@ final class StatementParser {
         } finally {
             watch.cancel(false);
         }
+    }
+
+    static long timeout(String sql) {
+        return TIMEOUT_MILLIS + sql.length() / 100_000L * MILLIS_PER_100_KB;
     }
 
     private static String where(Token current) {

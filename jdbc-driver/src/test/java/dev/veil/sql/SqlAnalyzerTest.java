@@ -129,6 +129,17 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void bindsLargeMultiRowInserts() throws VeilException {
+            StringBuilder sql = new StringBuilder("insert into orders (id, note) values ");
+            Map<Integer, String> expected = new java.util.HashMap<>();
+            for (int row = 0; row < 2_000; row++) {
+                sql.append(row == 0 ? "" : ", ").append("(?, ?)");
+                expected.put(2 * row + 2, "orders.note");
+            }
+            assertParameters(sql.toString(), expected);
+        }
+
+        @Test
         void bindsMultiRowValues() throws VeilException {
             assertParameters("insert into orders(id, note) values (?, ?), (?, ?), (?, ?)",
                     Map.of(2, "orders.note", 4, "orders.note", 6, "orders.note"));
@@ -780,6 +791,23 @@ class SqlAnalyzerTest {
         void rejectsMergeOnEncryptedTable() {
             assertUnsupported("MERGE INTO customers c USING products p ON (c.id = p.id) WHEN MATCHED THEN UPDATE SET c.email = p.title",
                     "MERGE");
+        }
+
+        @Test
+        void givesUpOnPathologicalSqlInsteadOfHanging() {
+            long start = System.nanoTime();
+            assertRejected("select id from customers where ((((((((((((((email = ) )))))))))))))",
+                    VeilState.UNPARSEABLE_SQL, "customers");
+            // balanced, so only the watchdog stops JSqlParser's backtracking
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 15 * StatementParser.TIMEOUT_MILLIS, "took " + millis + " ms"); // unguarded: minutes
+        }
+
+        @Test
+        void rejectsUnbalancedParenthesesWithoutParsing() {
+            long start = System.nanoTime();
+            assertRejected("select id from customers where email = ? and (((((((((((", VeilState.UNPARSEABLE_SQL, "parentheses");
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 500);
         }
 
         @Test
