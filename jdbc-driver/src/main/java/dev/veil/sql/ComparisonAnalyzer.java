@@ -35,6 +35,12 @@ final class ComparisonAnalyzer {
     }
 
     void equality(Expression left, Expression right, String op, Scope scope) {
+        if (left instanceof ExpressionList<?> l && right instanceof ExpressionList<?> r && l.size() > 1 && l.size() == r.size()) {
+            for (int i = 0; i < l.size(); i++) {
+                analysis.rules.equality(analyze(l.get(i), scope), analyze(r.get(i), scope), op);
+            }
+            return;
+        }
         Origin l = analyze(left, scope);
         List<Origin> rights = quantified(right, scope);
         if (rights == null) {
@@ -60,8 +66,8 @@ final class ComparisonAnalyzer {
         while (arg instanceof CastExpression c) {
             arg = c.getLeftExpression();
         }
-        if (arg instanceof JdbcParameter p && p.getIndex() != null) {
-            return List.of(new Origin.Parameter(p.getIndex(), true));
+        if (arg instanceof JdbcParameter p) {
+            return List.of(ExpressionAnalyzer.parameter(p, true));
         }
         if (arg instanceof ArrayConstructor array) {
             List<Origin> out = new ArrayList<>();
@@ -73,7 +79,9 @@ final class ComparisonAnalyzer {
         if (arg instanceof Select s) {
             return List.of(subqueryValue(analysis.queries.analyze(s, scope)));
         }
-        return List.of(analyze(arg, scope));
+        Origin value = analyze(arg, scope);
+        // an array literal ('{a,b}') would be encrypted as one value: treat it as plain, so it is refused
+        return List.of(value instanceof Origin.Literal ? Origin.PLAIN : value);
     }
 
     private static Origin subqueryValue(QueryResult r) {

@@ -14,6 +14,7 @@ import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.NullValue;
 import net.sf.jsqlparser.expression.Parenthesis;
+import net.sf.jsqlparser.expression.RowGetExpression;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
@@ -37,6 +38,7 @@ import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionLi
 import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator;
 import net.sf.jsqlparser.expression.operators.relational.SimilarToExpression;
 import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.Select;
 
@@ -62,7 +64,7 @@ final class ExpressionAnalyzer {
             return Origin.PLAIN;
         }
         if (e instanceof JdbcParameter p) {
-            return p.getIndex() == null ? Origin.PLAIN : new Origin.Parameter(p.getIndex(), false);
+            return parameter(p, false);
         }
         if (e instanceof StringValue s) {
             return literal(s.getValue(), false);
@@ -87,6 +89,9 @@ final class ExpressionAnalyzer {
         }
         if (e instanceof Parenthesis p) {
             return analyze(p.getExpression(), scope);
+        }
+        if (e instanceof RowGetExpression g) {
+            return rowField(g, scope);
         }
         if (e instanceof SignedExpression s) {
             return signed(s, scope);
@@ -177,6 +182,14 @@ final class ExpressionAnalyzer {
         return opaque(e, scope, "expression " + e.getClass().getSimpleName());
     }
 
+    /** A JDBC {@code ?}; numbered markers ({@code ?1}) are not JDBC and are refused. */
+    static Origin parameter(JdbcParameter p, boolean array) {
+        if (p.isUseFixedIndex() || p.getIndex() == null) {
+            throw Rejection.unsupported("numbered parameters such as ?1 are not supported in statements on encrypted columns");
+        }
+        return new Origin.Parameter(p.getIndex(), array);
+    }
+
     private Origin literal(String placeholder, boolean number) {
         int ordinal = ordinal(placeholder, number);
         return ordinal < 0 ? Origin.PLAIN : new Origin.Literal(ordinal, false);
@@ -185,6 +198,22 @@ final class ExpressionAnalyzer {
     private int ordinal(String placeholder, boolean number) {
         SqlLiteral literal = analysis.sql.literal(placeholder, number);
         return literal == null ? -1 : Integer.parseInt(placeholder);
+    }
+
+    /** {@code (c).email}: a field of a table's row value is that table's column. */
+    private Origin rowField(RowGetExpression g, Scope scope) {
+        Expression inner = g.getExpression();
+        while (inner instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
+            inner = list.get(0);
+        }
+        if (inner instanceof Column c && c.getTable() == null) {
+            Relation r = scope.relation(new Table(c.getColumnName()));
+            if (r != null) {
+                Origin o = r.column(Scope.key(g.getColumnName()), false);
+                return o == null ? Origin.PLAIN : o;
+            }
+        }
+        return opaque(g, scope, "field access");
     }
 
     private Origin signed(SignedExpression s, Scope scope) {

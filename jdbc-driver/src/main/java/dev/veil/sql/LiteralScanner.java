@@ -41,6 +41,9 @@ final class LiteralScanner {
             } else if (c == '?') {
                 markers++;
                 i++;
+                while (i < n && isDigit(sql.charAt(i))) {
+                    i++; // ?1: a numbered marker, refused later, never a literal
+                }
                 continue;
             } else if (c == '(' || c == ')') {
                 depth += c == '(' ? 1 : -1;

@@ -69,6 +69,12 @@ public final class SqlAnalyzer {
                 cached = r;
             } catch (LiveColumns.LookupFailure f) {
                 throw f.exception; // transient: not cached
+            } catch (RuntimeException e) {
+                // a shape the analysis does not expect: refuse rather than guess. The SQL text may hold
+                // plaintext literals, so it is not logged.
+                LOG.warn("SQL analysis failed with {}; refusing the statement", e.toString());
+                cached = new Rejection(VeilState.UNSUPPORTED_SQL, "Veil could not analyse this statement ("
+                        + e.getClass().getSimpleName() + "); it touches an encrypted table, so it is refused");
             }
             cached = plans.putIfAbsent(sql, cached);
         }
@@ -154,8 +160,14 @@ public final class SqlAnalyzer {
         }
     }
 
-    /** Throws unless every encrypted table the text names allows unparseable SQL. */
+    /**
+     * Throws unless the text is a harmless command (DDL, LOCK, VACUUM...) or every encrypted table it
+     * names allows unparseable SQL. {@code sql} is the placeholder form.
+     */
     private void unparseable(String sql, String where) {
+        if (HarmlessCommands.isHarmless(sql)) {
+            return;
+        }
         Set<String> names = filter.mentioned(sql);
         boolean allowed = true;
         for (TablePolicy t : policy.tables()) {

@@ -102,6 +102,14 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void passesThroughHarmlessCommandsJSqlParserCannotParse() throws VeilException {
+            assertPassThrough("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE");
+            assertPassThrough("VACUUM ANALYZE customers;");
+            assertRejected("LOCK TABLE customers; SELEKT email FROM customers", VeilState.UNPARSEABLE_SQL, "customers");
+            assertRejected("COPY customers FROM STDIN", VeilState.UNPARSEABLE_SQL, "customers");
+        }
+
+        @Test
         void passesThroughUnparseableSqlOnTablesThatAllowIt() throws VeilException {
             assertPassThrough("FROBNICATE legacy WITH secret");
             assertPassThrough("select secret from legacy where (((");
@@ -630,6 +638,27 @@ class SqlAnalyzerTest {
         void rejectsEncryptedColumnsInsideRowAndArrayConstructors() {
             assertUnsupported("select array[email] from customers", "customers.email");
             assertUnsupported("select row(id, ssn) from customers", "customers.ssn");
+        }
+
+        @Test
+        void rejectsNumberedAndNamedParameters() {
+            assertUnsupported("select email from customers where email = ?1", "numbered");
+            assertUnsupported("select email from customers where email = :email", "customers.email");
+        }
+
+        @Test
+        void bindsRowEquality() throws VeilException {
+            assertParameters("select id from customers where (email, name) = (?, ?)", Map.of(1, "customers.email"));
+        }
+
+        @Test
+        void rejectsArrayLiteralsOnEncryptedColumns() {
+            assertUnsupported("select id from customers where email = any('{a,b}')", "customers.email");
+        }
+
+        @Test
+        void resolvesCompositeFieldAccessToTheEncryptedColumn() throws VeilException {
+            assertResults("select (c).email from customers c", "customers.email");
         }
 
         @Test
