@@ -56,7 +56,22 @@ final class QueryAnalyzer {
             throw Rejection.unsupported("unsupported query form " + select.getClass().getSimpleName()
                     + " on a table with encrypted columns");
         }
+        limits(select, scope);
         return result;
+    }
+
+    /** LIMIT, OFFSET and FETCH hold only plain values, but a sub-select there must still be checked. */
+    private void limits(Select select, Scope scope) {
+        if (select.getLimit() != null) {
+            analysis.expressions.analyze(select.getLimit().getRowCount(), scope);
+            analysis.expressions.analyze(select.getLimit().getOffset(), scope);
+        }
+        if (select.getOffset() != null) {
+            analysis.expressions.analyze(select.getOffset().getOffset(), scope);
+        }
+        if (select.getFetch() != null) {
+            analysis.expressions.analyze(select.getFetch().getExpression(), scope);
+        }
     }
 
     /** A scope holding the CTEs of a WITH list, child of {@code outer}. */

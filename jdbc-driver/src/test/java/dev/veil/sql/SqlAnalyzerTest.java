@@ -662,6 +662,12 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void checksSubSelectsInLimit() throws VeilException {
+            StatementPlan p = plan("select id from orders limit (select count(*) from customers where email = 'a')");
+            assertEquals(List.of("'a' -> customers.email = a"), literals(p));
+        }
+
+        @Test
         void rejectsParameterUsedWithTwoContexts() {
             // a CTE parameter compared with two differently encrypted columns cannot be encrypted once
             assertUnsupported("with v as (select ? as x) select c.id from customers c, payments p, v "
