@@ -80,28 +80,46 @@ final class QueryAnalyzer {
         if (items == null) {
             return scope;
         }
+        // JSqlParser marks only the first item of WITH RECURSIVE, but the keyword covers them all
+        boolean recursive = items.stream().anyMatch(WithItem::isRecursive);
         for (WithItem<?> item : items) {
             String name = Scope.key(item.getAliasName());
             QueryResult r;
             if (item.getParenthesedStatement() instanceof ParenthesedSelect select) {
-                if (item.isRecursive()) {
-                    // the recursive part sees the CTE; its anchor decides the columns
-                    scope.defineCte(name, new QueryResult(List.of(), List.of(List.of()), 0));
+                if (recursive) {
+                    defineRecursive(name, item, select.getSelect(), scope);
                 }
                 r = analyze(select.getSelect(), scope);
             } else {
                 r = analysis.statements().nested(item.getParenthesedStatement(), scope);
             }
-            if (item.getWithItemList() != null) {
-                List<String> names = new ArrayList<>();
-                for (SelectItem<?> si : item.getWithItemList()) {
-                    names.add(Scope.key(si.getExpression().toString()));
-                }
-                r = rename(r, names);
-            }
-            scope.defineCte(name, r);
+            scope.defineCte(name, withColumnNames(r, item));
         }
         return scope;
+    }
+
+    /**
+     * Before a recursive CTE's body is analysed, its name must stand for something: the columns of
+     * its anchor (the first branch of the UNION), which does not refer to the CTE itself.
+     */
+    private void defineRecursive(String name, WithItem<?> item, Select body, Scope scope) {
+        QueryResult anchor = new QueryResult(List.of(), List.of(List.of()), 0);
+        scope.defineCte(name, anchor);
+        if (body instanceof SetOperationList union && !union.getSelects().isEmpty()) {
+            anchor = analyze(union.getSelects().get(0), scope);
+        }
+        scope.defineCte(name, withColumnNames(anchor, item));
+    }
+
+    private static QueryResult withColumnNames(QueryResult r, WithItem<?> item) {
+        if (item.getWithItemList() == null) {
+            return r;
+        }
+        List<String> names = new ArrayList<>();
+        for (SelectItem<?> si : item.getWithItemList()) {
+            names.add(Scope.key(si.getExpression().toString()));
+        }
+        return rename(r, names);
     }
 
     private QueryResult plain(PlainSelect ps, Scope outer) {

@@ -668,6 +668,14 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void tracesEncryptedColumnsThroughRecursiveCtes() throws VeilException {
+            StatementPlan p = plan("with recursive chain(id, mail) as (select id, email from customers where email = ? "
+                    + "union all select c.id, chain.mail from customers c join chain on c.id = chain.id + 1) select mail from chain");
+            assertEquals(Map.of(1, "customers.email"), parameters(p));
+            assertEquals(List.of("customers.email"), results(p, 0));
+        }
+
+        @Test
         void rejectsParameterUsedWithTwoContexts() {
             // a CTE parameter compared with two differently encrypted columns cannot be encrypted once
             assertUnsupported("with v as (select ? as x) select c.id from customers c, payments p, v "
