@@ -8,7 +8,6 @@ import net.sf.jsqlparser.statement.Statement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -122,41 +121,38 @@ public final class SqlAnalyzer {
     }
 
     private PlanTemplate template(ScannedSql scanned, SchemaLookup schema) {
-        List<Statement> statements;
+        StatementParser.Parsed parsed;
         try {
             if (!scanned.balanced()) {
                 // JSqlParser can take minutes to give up on unbalanced parentheses
                 throw new StatementParser.Unparseable("unbalanced parentheses");
             }
             parses.increment();
-            statements = StatementParser.parse(scanned.normalized());
+            parsed = StatementParser.parse(scanned.normalized());
         } catch (StatementParser.Unparseable e) {
             unparseable(scanned.normalized(), e.getMessage());
             return PlanTemplate.passThrough();
         }
         Analysis analysis = new Analysis(policy, filter, schema, scanned);
-        for (Statement statement : statements) {
+        for (Statement statement : parsed.statements()) {
             analysis.statements().analyze(statement);
         }
         if (!analysis.bindings.parameters().isEmpty()) {
-            checkParameterNumbering(scanned, statements);
+            checkParameterNumbering(scanned, parsed);
         }
         return new PlanTemplate(analysis.bindings);
     }
 
     /**
-     * JSqlParser numbers {@code ?} in the order it meets them, as JDBC does; should it ever read a
-     * {@code ?} as something else (an operator, say), every later parameter would be encrypted for
-     * the wrong column. The parsed tree, printed back, must hold as many markers as the text.
+     * JSqlParser numbers {@code ?} in the order it meets them, as JDBC does; should it read a
+     * {@code ?} as something else (PostgreSQL's {@code ?} and {@code ?|} JSON operators), every later
+     * parameter would be encrypted for the wrong column. So it must have numbered every marker.
      */
-    private static void checkParameterNumbering(ScannedSql scanned, List<Statement> statements) {
-        int parsed = 0;
-        for (Statement s : statements) {
-            parsed += LiteralScanner.scan(s.toString()).parameterMarkers();
-        }
-        if (parsed != scanned.parameterMarkers()) {
+    private static void checkParameterNumbering(ScannedSql scanned, StatementParser.Parsed parsed) {
+        if (parsed.parameters() != scanned.parameterMarkers()) {
             throw Rejection.unsupported("cannot number the parameters of this statement reliably (" + scanned.parameterMarkers()
-                    + " markers in the text, " + parsed + " understood); avoid ? operators in statements on encrypted columns");
+                    + " markers in the text, " + parsed.parameters() + " read as parameters); avoid ? operators "
+                    + "in statements on encrypted columns");
         }
     }
 

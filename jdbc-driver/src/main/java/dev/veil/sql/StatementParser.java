@@ -44,11 +44,20 @@ final class StatementParser {
     }
 
     /**
+     * The statements of a text and how many JDBC parameters JSqlParser numbered in it.
+     *
+     * @param statements the statements, in order
+     * @param parameters how many {@code ?} the parser read as parameters (numbered 1..n in text order)
+     */
+    record Parsed(List<Statement> statements, int parameters) {
+    }
+
+    /**
      * The statements of a text (one, or a {@code ;}-separated script).
      *
      * @throws Unparseable when the text cannot be parsed; its message holds no SQL text
      */
-    static List<Statement> parse(String sql) throws Unparseable {
+    static Parsed parse(String sql) throws Unparseable {
         try {
             return parse(sql, false);
         } catch (Unparseable first) {
@@ -60,8 +69,9 @@ final class StatementParser {
         }
     }
 
-    private static List<Statement> parse(String sql, boolean complex) throws Unparseable {
-        CCJSqlParser parser = new CCJSqlParser(new StringProvider(sql)).withAllowComplexParsing(complex);
+    private static Parsed parse(String sql, boolean complex) throws Unparseable {
+        CountingParser parser = new CountingParser(sql);
+        parser.withAllowComplexParsing(complex);
         long timeout = timeout(sql);
         ScheduledFuture<?> watch = WATCHDOG.schedule(() -> {
             parser.interrupted = true;
@@ -76,7 +86,7 @@ final class StatementParser {
                     throw new Unparseable("statement not understood");
                 }
             }
-            return statements;
+            return new Parsed(statements, parser.parametersNumbered());
         } catch (ParseException e) {
             throw new Unparseable(parser.interrupted ? "parsing took longer than " + timeout + " ms" : where(e.currentToken),
                     parser.interrupted);
@@ -95,6 +105,17 @@ final class StatementParser {
     private static String where(Token current) {
         Token at = current == null ? null : current.next != null ? current.next : current;
         return at == null ? "syntax error" : "syntax error at line " + at.beginLine + ", column " + at.beginColumn;
+    }
+
+    /** Exposes the parser's own count of the JDBC parameters it numbered. */
+    private static final class CountingParser extends CCJSqlParser {
+        CountingParser(String sql) {
+            super(new StringProvider(sql));
+        }
+
+        int parametersNumbered() {
+            return jdbcParameterIndex;
+        }
     }
 
     /** A text JSqlParser cannot parse. The message says where, never what. */

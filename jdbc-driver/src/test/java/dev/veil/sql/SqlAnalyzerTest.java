@@ -676,6 +676,13 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void rejectsQuestionMarkOperatorsThatWouldShiftParameterNumbers() {
+            // PostgreSQL's jsonb "?" operator: JDBC drivers count it as a parameter, JSqlParser does not
+            assertUnsupported("select id from customers where attrs ? 'vip' and email = ?", "2 markers", "1 read as parameters");
+            assertUnsupported("select id from customers where attrs ?| array['a'] and email = ?", "parameters");
+        }
+
+        @Test
         void rejectsParameterUsedWithTwoContexts() {
             // a CTE parameter compared with two differently encrypted columns cannot be encrypted once
             assertUnsupported("with v as (select ? as x) select c.id from customers c, payments p, v "
