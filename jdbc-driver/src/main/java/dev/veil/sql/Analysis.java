@@ -13,6 +13,8 @@ final class Analysis {
     final Bindings bindings = new Bindings();
     final ValueRules rules;
     final ExpressionAnalyzer expressions;
+    final ComparisonAnalyzer comparisons;
+    final OrderingAnalyzer ordering;
     final QueryAnalyzer queries;
     private final StatementAnalyzer statements;
 
@@ -22,6 +24,8 @@ final class Analysis {
         this.sql = sql;
         this.rules = new ValueRules(bindings);
         this.expressions = new ExpressionAnalyzer(this);
+        this.comparisons = new ComparisonAnalyzer(this);
+        this.ordering = new OrderingAnalyzer(this);
         this.queries = new QueryAnalyzer(this);
         this.statements = new StatementAnalyzer(this, tables);
     }

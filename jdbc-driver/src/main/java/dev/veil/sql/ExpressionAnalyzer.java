@@ -2,8 +2,6 @@ package dev.veil.sql;
 
 import dev.veil.policy.ColumnPolicy;
 import net.sf.jsqlparser.expression.AnalyticExpression;
-import net.sf.jsqlparser.expression.AnyComparisonExpression;
-import net.sf.jsqlparser.expression.ArrayConstructor;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.CaseExpression;
 import net.sf.jsqlparser.expression.CastExpression;
@@ -16,6 +14,7 @@ import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.NullValue;
 import net.sf.jsqlparser.expression.Parenthesis;
+import net.sf.jsqlparser.expression.RowGetExpression;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
@@ -39,13 +38,13 @@ import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionLi
 import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator;
 import net.sf.jsqlparser.expression.operators.relational.SimilarToExpression;
 import net.sf.jsqlparser.schema.Column;
-import net.sf.jsqlparser.statement.select.OrderByElement;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.Select;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Works out what an expression yields ({@link Origin}) and enforces the rules for encrypted
@@ -53,8 +52,6 @@ import java.util.Set;
  * same-context columns; no patterns, ranges, functions or arithmetic on encrypted values.
  */
 final class ExpressionAnalyzer {
-    private static final Set<String> ANY_FUNCTIONS = Set.of("any", "some", "all");
-
     private final Analysis analysis;
 
     ExpressionAnalyzer(Analysis analysis) {
@@ -67,7 +64,7 @@ final class ExpressionAnalyzer {
             return Origin.PLAIN;
         }
         if (e instanceof JdbcParameter p) {
-            return p.getIndex() == null ? Origin.PLAIN : new Origin.Parameter(p.getIndex(), false);
+            return parameter(p, false);
         }
         if (e instanceof StringValue s) {
             return literal(s.getValue(), false);
@@ -93,6 +90,9 @@ final class ExpressionAnalyzer {
         if (e instanceof Parenthesis p) {
             return analyze(p.getExpression(), scope);
         }
+        if (e instanceof RowGetExpression g) {
+            return rowField(g, scope);
+        }
         if (e instanceof SignedExpression s) {
             return signed(s, scope);
         }
@@ -101,8 +101,7 @@ final class ExpressionAnalyzer {
         }
         if (e instanceof Select s) {
             QueryResult r = analysis.queries.analyze(s, scope);
-            return r.columns().size() == 1 && r.columns().get(0).origin().encrypted() != null
-                    ? r.columns().get(0).origin() : Origin.PLAIN;
+            return r.columns().size() == 1 ? r.columns().get(0).origin() : Origin.PLAIN;
         }
         if (e instanceof AndExpression || e instanceof OrExpression || e instanceof XorExpression) {
             BinaryExpression b = (BinaryExpression) e;
@@ -116,7 +115,7 @@ final class ExpressionAnalyzer {
         }
         if (e instanceof EqualsTo || e instanceof NotEqualsTo || e instanceof IsDistinctExpression) {
             BinaryExpression b = (BinaryExpression) e;
-            equality(b.getLeftExpression(), b.getRightExpression(), b.getStringExpression().trim(), scope);
+            analysis.comparisons.equality(b.getLeftExpression(), b.getRightExpression(), b.getStringExpression().trim(), scope);
             return Origin.PLAIN;
         }
         if (e instanceof GreaterThan || e instanceof GreaterThanEquals || e instanceof MinorThan
@@ -145,7 +144,7 @@ final class ExpressionAnalyzer {
             return Origin.PLAIN;
         }
         if (e instanceof InExpression in) {
-            in(in, scope);
+            analysis.comparisons.in(in, scope);
             return Origin.PLAIN;
         }
         if (e instanceof IsNullExpression n) {
@@ -183,55 +182,12 @@ final class ExpressionAnalyzer {
         return opaque(e, scope, "expression " + e.getClass().getSimpleName());
     }
 
-    /** Analyses ORDER BY items; {@code select} resolves output aliases and positions (may be null). */
-    void orderBy(List<OrderByElement> items, Scope scope, List<OutputColumn> select) {
-        if (items == null) {
-            return;
+    /** A JDBC {@code ?}; numbered markers ({@code ?1}) are not JDBC and are refused. */
+    static Origin parameter(JdbcParameter p, boolean array) {
+        if (p.isUseFixedIndex() || p.getIndex() == null) {
+            throw Rejection.unsupported("numbered parameters such as ?1 are not supported in statements on encrypted columns");
         }
-        for (OrderByElement item : items) {
-            ColumnPolicy c = outputReference(item.getExpression(), scope, select).encrypted();
-            if (c != null) {
-                throw Rejection.unsupported(c, "ORDER BY is not supported on encrypted columns");
-            }
-        }
-    }
-
-    /** Analyses a grouping or DISTINCT expression: encrypted values must be deterministic. */
-    void grouping(Expression e, Scope scope, List<OutputColumn> select, String clause) {
-        ColumnPolicy c = outputReference(e, scope, select).encrypted();
-        if (c != null && !c.isDeterministic()) {
-            throw Rejection.unsupported(c, clause + " needs deterministic encryption; the column is randomized");
-        }
-    }
-
-    /** An expression in ORDER BY / GROUP BY: an output alias, an output position, or an expression. */
-    private Origin outputReference(Expression e, Scope scope, List<OutputColumn> select) {
-        if (select != null) {
-            if (e instanceof Column c && c.getTable() == null) {
-                String key = Scope.key(c.getColumnName());
-                for (OutputColumn o : select) {
-                    if (key.equals(o.name())) {
-                        return o.origin();
-                    }
-                }
-            }
-            if (e instanceof LongValue l) {
-                SqlLiteral literal = analysis.sql.literal(l.getStringValue(), true);
-                if (literal != null) {
-                    analysis.bindings.read(Integer.parseInt(l.getStringValue()), literal.value());
-                    try {
-                        int position = Integer.parseInt(literal.value());
-                        if (position >= 1 && position <= select.size()) {
-                            return select.get(position - 1).origin();
-                        }
-                    } catch (NumberFormatException ignored) {
-                        // not a position
-                    }
-                }
-                return Origin.PLAIN;
-            }
-        }
-        return analyze(e, scope);
+        return new Origin.Parameter(p.getIndex(), array);
     }
 
     private Origin literal(String placeholder, boolean number) {
@@ -242,6 +198,22 @@ final class ExpressionAnalyzer {
     private int ordinal(String placeholder, boolean number) {
         SqlLiteral literal = analysis.sql.literal(placeholder, number);
         return literal == null ? -1 : Integer.parseInt(placeholder);
+    }
+
+    /** {@code (c).email}: a field of a table's row value is that table's column. */
+    private Origin rowField(RowGetExpression g, Scope scope) {
+        Expression inner = g.getExpression();
+        while (inner instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
+            inner = list.get(0);
+        }
+        if (inner instanceof Column c && c.getTable() == null) {
+            Relation r = scope.relation(new Table(c.getColumnName()));
+            if (r != null) {
+                Origin o = r.column(Scope.key(g.getColumnName()), false);
+                return o == null ? Origin.PLAIN : o;
+            }
+        }
+        return opaque(g, scope, "field access");
     }
 
     private Origin signed(SignedExpression s, Scope scope) {
@@ -266,103 +238,6 @@ final class ExpressionAnalyzer {
                 ? inner : Origin.PLAIN;
     }
 
-    private void equality(Expression left, Expression right, String op, Scope scope) {
-        Origin l = analyze(left, scope);
-        List<Origin> rights = quantified(right, scope);
-        if (rights == null) {
-            analysis.rules.equality(l, analyze(right, scope), op);
-        } else {
-            for (Origin r : rights) {
-                analysis.rules.equality(l, r, op + " ANY/ALL");
-            }
-        }
-    }
-
-    /** The values of {@code ANY(...)}/{@code ALL(...)}, or {@code null} when {@code e} is no such form. */
-    private List<Origin> quantified(Expression e, Scope scope) {
-        if (e instanceof AnyComparisonExpression any) {
-            return List.of(subqueryValue(analysis.queries.analyze(any.getSelect(), scope)));
-        }
-        if (!(e instanceof Function f) || f.getName() == null
-                || !ANY_FUNCTIONS.contains(f.getName().toLowerCase(Locale.ROOT))
-                || f.getParameters() == null || f.getParameters().size() != 1) {
-            return null;
-        }
-        Expression arg = f.getParameters().get(0);
-        while (arg instanceof CastExpression c) {
-            arg = c.getLeftExpression();
-        }
-        if (arg instanceof JdbcParameter p && p.getIndex() != null) {
-            return List.of(new Origin.Parameter(p.getIndex(), true));
-        }
-        if (arg instanceof ArrayConstructor array) {
-            List<Origin> out = new ArrayList<>();
-            for (Expression x : array.getExpressions()) {
-                out.add(analyze(x, scope));
-            }
-            return out;
-        }
-        if (arg instanceof Select s) {
-            return List.of(subqueryValue(analysis.queries.analyze(s, scope)));
-        }
-        return List.of(analyze(arg, scope));
-    }
-
-    private static Origin subqueryValue(QueryResult r) {
-        return r.columns().size() == 1 ? r.columns().get(0).origin() : Origin.PLAIN;
-    }
-
-    private void in(InExpression in, Scope scope) {
-        Expression left = in.getLeftExpression();
-        Expression right = in.getRightExpression();
-        String op = in.isNot() ? "NOT IN" : "IN";
-        if (left instanceof ParenthesedExpressionList<?> tuple && tuple.size() > 1) {
-            tupleIn(tuple, right, op, scope);
-            return;
-        }
-        Origin l = analyze(left, scope);
-        if (right instanceof Select s) {
-            analysis.rules.equality(l, subqueryValue(analysis.queries.analyze(s, scope)), op);
-        } else if (right instanceof ExpressionList<?> list) {
-            for (Expression item : list) {
-                analysis.rules.equality(l, analyze(item, scope), op);
-            }
-        } else {
-            analysis.rules.equality(l, analyze(right, scope), op);
-        }
-    }
-
-    private void tupleIn(ExpressionList<?> tuple, Expression right, String op, Scope scope) {
-        List<Origin> left = new ArrayList<>();
-        for (Expression x : tuple) {
-            left.add(analyze(x, scope));
-        }
-        List<List<Origin>> rows = new ArrayList<>();
-        if (right instanceof Select s) {
-            rows.addAll(analysis.queries.analyze(s, scope).rows());
-        } else if (right instanceof ExpressionList<?> list) {
-            for (Expression item : list) {
-                List<Origin> row = new ArrayList<>();
-                if (item instanceof ExpressionList<?> inner) {
-                    inner.forEach(x -> row.add(analyze(x, scope)));
-                } else {
-                    row.add(analyze(item, scope));
-                }
-                rows.add(row);
-            }
-        }
-        for (List<Origin> row : rows) {
-            if (row.size() != left.size()) {
-                left.stream().filter(o -> o.encrypted() != null).findFirst().ifPresent(o -> {
-                    throw Rejection.unsupported(o.encrypted(), "row comparison of mismatched width");
-                });
-                continue;
-            }
-            for (int i = 0; i < left.size(); i++) {
-                analysis.rules.equality(left.get(i), row.get(i), op);
-            }
-        }
-    }
 
     private Origin function(Function f, Scope scope) {
         String name = f.getName() == null ? "" : f.getName().toLowerCase(Locale.ROOT);
@@ -388,7 +263,7 @@ final class ExpressionAnalyzer {
                 throw Rejection.unsupported(c, "function " + simple + "() is not supported on encrypted columns");
             }
         }
-        orderBy(f.getOrderByElements(), scope, null);
+        analysis.ordering.orderBy(f.getOrderByElements(), scope, null);
         return Origin.PLAIN;
     }
 
@@ -403,11 +278,11 @@ final class ExpressionAnalyzer {
         analyze(a.getFilterExpression(), scope);
         if (a.getPartitionExpressionList() != null) {
             for (Object x : a.getPartitionExpressionList()) {
-                grouping((Expression) x, scope, null, "PARTITION BY");
+                analysis.ordering.grouping((Expression) x, scope, null, "PARTITION BY");
             }
         }
-        orderBy(a.getOrderByElements(), scope, null);
-        orderBy(a.getFuncOrderBy(), scope, null);
+        analysis.ordering.orderBy(a.getOrderByElements(), scope, null);
+        analysis.ordering.orderBy(a.getFuncOrderBy(), scope, null);
         return Origin.PLAIN;
     }
 
@@ -441,7 +316,7 @@ final class ExpressionAnalyzer {
             }
 
             @Override
-            public <S> Void visit(net.sf.jsqlparser.statement.select.ParenthesedSelect select, S context) {
+            public <S> Void visit(ParenthesedSelect select, S context) {
                 analysis.queries.analyze(select, scope);
                 return null;
             }

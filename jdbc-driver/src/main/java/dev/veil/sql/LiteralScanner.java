@@ -22,6 +22,7 @@ final class LiteralScanner {
         int copied = 0;
         int depth = 0;
         boolean balanced = true;
+        int markers = 0;
         int n = sql.length();
         int i = 0;
         while (i < n) {
@@ -36,6 +37,13 @@ final class LiteralScanner {
                 continue;
             } else if (c == '"' || c == '`') {
                 i = skipQuoted(sql, i, c);
+                continue;
+            } else if (c == '?') {
+                markers++;
+                i++;
+                while (i < n && isDigit(sql.charAt(i))) {
+                    i++; // ?1: a numbered marker, refused later, never a literal
+                }
                 continue;
             } else if (c == '(' || c == ')') {
                 depth += c == '(' ? 1 : -1;
@@ -87,10 +95,10 @@ final class LiteralScanner {
             i = literalEnd;
         }
         if (out == null) {
-            return new ScannedSql(sql, sql, List.of(), balanced && depth == 0);
+            return new ScannedSql(sql, sql, List.of(), balanced && depth == 0, markers);
         }
         out.append(sql, copied, n);
-        return new ScannedSql(sql, out.toString(), literals, balanced && depth == 0);
+        return new ScannedSql(sql, out.toString(), literals, balanced && depth == 0, markers);
     }
 
     /** A string literal whose quote is at {@code quote}; {@code start} includes any prefix. */

@@ -2,6 +2,8 @@ package dev.veil.sql;
 
 import dev.veil.policy.ColumnPolicy;
 
+import java.util.List;
+
 /**
  * What an expression yields, as far as encryption cares: a value of an encrypted column, a value
  * the application supplies (parameter, literal), or something else.
@@ -45,9 +47,9 @@ sealed interface Origin {
      * Several parameters or literals meeting in one column of a multi-row VALUES or a UNION: whatever
      * that column meets, each of them meets.
      */
-    record Several(java.util.List<Origin> values) implements Origin {
+    record Several(List<Origin> values) implements Origin {
         public Several {
-            values = java.util.List.copyOf(values);
+            values = List.copyOf(values);
         }
     }
 

@@ -3,7 +3,9 @@ package dev.veil.sql;
 import dev.veil.policy.ColumnPolicy;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,12 +26,12 @@ final class PlanTemplate {
         this.touchesEncrypted = bindings.touchesEncrypted();
         this.parameters = Map.copyOf(bindings.parameters());
         this.literals = Map.copyOf(bindings.literals());
-        Map<Integer, ColumnPolicy> columns = new java.util.HashMap<>();
+        Map<Integer, ColumnPolicy> columns = new HashMap<>();
         bindings.literals().keySet().forEach(o -> columns.put(o, bindings.literalColumn(o)));
         this.literalColumns = Map.copyOf(columns);
         List<List<ColumnPolicy>> sets = new ArrayList<>();
         // result lists may hold nulls, so List.copyOf cannot be used on them
-        bindings.resultSets().forEach(r -> sets.add(java.util.Collections.unmodifiableList(new ArrayList<>(r))));
+        bindings.resultSets().forEach(r -> sets.add(Collections.unmodifiableList(new ArrayList<>(r))));
         this.resultSets = List.copyOf(sets);
         this.readLiterals = Map.copyOf(bindings.readLiterals());
     }

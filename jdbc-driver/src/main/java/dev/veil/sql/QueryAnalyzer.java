@@ -4,6 +4,7 @@ import dev.veil.policy.ColumnPolicy;
 import net.sf.jsqlparser.expression.Alias;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.select.AllColumns;
@@ -48,14 +49,29 @@ final class QueryAnalyzer {
             result = setOperation(s, scope);
         } else if (select instanceof ParenthesedSelect p) {
             result = analyze(p.getSelect(), scope);
-            analysis.expressions.orderBy(p.getOrderByElements(), derivedScope(result, scope), result.columns());
+            analysis.ordering.orderBy(p.getOrderByElements(), derivedScope(result, scope), result.columns());
         } else if (select instanceof Values v) {
             result = values(v.getExpressions(), scope);
         } else {
             throw Rejection.unsupported("unsupported query form " + select.getClass().getSimpleName()
                     + " on a table with encrypted columns");
         }
+        limits(select, scope);
         return result;
+    }
+
+    /** LIMIT, OFFSET and FETCH hold only plain values, but a sub-select there must still be checked. */
+    private void limits(Select select, Scope scope) {
+        if (select.getLimit() != null) {
+            analysis.expressions.analyze(select.getLimit().getRowCount(), scope);
+            analysis.expressions.analyze(select.getLimit().getOffset(), scope);
+        }
+        if (select.getOffset() != null) {
+            analysis.expressions.analyze(select.getOffset().getOffset(), scope);
+        }
+        if (select.getFetch() != null) {
+            analysis.expressions.analyze(select.getFetch().getExpression(), scope);
+        }
     }
 
     /** A scope holding the CTEs of a WITH list, child of {@code outer}. */
@@ -64,28 +80,46 @@ final class QueryAnalyzer {
         if (items == null) {
             return scope;
         }
+        // JSqlParser marks only the first item of WITH RECURSIVE, but the keyword covers them all
+        boolean recursive = items.stream().anyMatch(WithItem::isRecursive);
         for (WithItem<?> item : items) {
             String name = Scope.key(item.getAliasName());
             QueryResult r;
             if (item.getParenthesedStatement() instanceof ParenthesedSelect select) {
-                if (item.isRecursive()) {
-                    // the recursive part sees the CTE; its anchor decides the columns
-                    scope.defineCte(name, new QueryResult(List.of(), List.of(List.of()), 0));
+                if (recursive) {
+                    defineRecursive(name, item, select.getSelect(), scope);
                 }
                 r = analyze(select.getSelect(), scope);
             } else {
                 r = analysis.statements().nested(item.getParenthesedStatement(), scope);
             }
-            if (item.getWithItemList() != null) {
-                List<String> names = new ArrayList<>();
-                for (SelectItem<?> si : item.getWithItemList()) {
-                    names.add(Scope.key(si.getExpression().toString()));
-                }
-                r = rename(r, names);
-            }
-            scope.defineCte(name, r);
+            scope.defineCte(name, withColumnNames(r, item));
         }
         return scope;
+    }
+
+    /**
+     * Before a recursive CTE's body is analysed, its name must stand for something: the columns of
+     * its anchor (the first branch of the UNION), which does not refer to the CTE itself.
+     */
+    private void defineRecursive(String name, WithItem<?> item, Select body, Scope scope) {
+        QueryResult anchor = new QueryResult(List.of(), List.of(List.of()), 0);
+        scope.defineCte(name, anchor);
+        if (body instanceof SetOperationList union && !union.getSelects().isEmpty()) {
+            anchor = analyze(union.getSelects().get(0), scope);
+        }
+        scope.defineCte(name, withColumnNames(anchor, item));
+    }
+
+    private static QueryResult withColumnNames(QueryResult r, WithItem<?> item) {
+        if (item.getWithItemList() == null) {
+            return r;
+        }
+        List<String> names = new ArrayList<>();
+        for (SelectItem<?> si : item.getWithItemList()) {
+            names.add(Scope.key(si.getExpression().toString()));
+        }
+        return rename(r, names);
     }
 
     private QueryResult plain(PlainSelect ps, Scope outer) {
@@ -98,7 +132,7 @@ final class QueryAnalyzer {
         if (ps.getDistinct() != null) {
             if (ps.getDistinct().getOnSelectItems() != null) {
                 for (SelectItem<?> item : ps.getDistinct().getOnSelectItems()) {
-                    analysis.expressions.grouping(item.getExpression(), scope, columns, "DISTINCT ON");
+                    analysis.ordering.grouping(item.getExpression(), scope, columns, "DISTINCT ON");
                 }
             } else {
                 for (OutputColumn c : columns) {
@@ -113,20 +147,20 @@ final class QueryAnalyzer {
         if (groupBy != null) {
             if (groupBy.getGroupByExpressionList() != null) {
                 for (Object e : groupBy.getGroupByExpressionList()) {
-                    analysis.expressions.grouping((Expression) e, scope, columns, "GROUP BY");
+                    analysis.ordering.grouping((Expression) e, scope, columns, "GROUP BY");
                 }
             }
             if (groupBy.getGroupingSets() != null) {
                 for (Object set : groupBy.getGroupingSets()) {
                     for (Object e : (ExpressionList<?>) set) {
-                        analysis.expressions.grouping((Expression) e, scope, columns, "GROUP BY");
+                        analysis.ordering.grouping((Expression) e, scope, columns, "GROUP BY");
                     }
                 }
             }
         }
         analysis.expressions.analyze(ps.getHaving(), scope);
         analysis.expressions.analyze(ps.getQualify(), scope);
-        analysis.expressions.orderBy(ps.getOrderByElements(), scope, columns);
+        analysis.ordering.orderBy(ps.getOrderByElements(), scope, columns);
         return result;
     }
 
@@ -143,12 +177,32 @@ final class QueryAnalyzer {
                     analysis.expressions.analyze(on, scope);
                 }
             }
+            if (join.isNatural() && before > 0) {
+                naturalJoin(scope.relations().subList(0, before), scope.relations().subList(before, scope.relations().size()));
+            }
             if (join.getUsingColumns() != null && before > 0) {
                 for (Column c : join.getUsingColumns()) {
                     String key = Scope.key(c.getColumnName());
                     Origin right = originIn(scope.relations().subList(before, scope.relations().size()), key);
                     Origin left = originIn(scope.relations().subList(0, before), key);
                     analysis.rules.equality(left, right, "JOIN USING");
+                }
+            }
+        }
+    }
+
+    /** NATURAL JOIN compares every column name the two sides share. */
+    private void naturalJoin(List<Relation> left, List<Relation> right) {
+        for (Relation r : right) {
+            for (OutputColumn c : r.star().columns()) {
+                if (c.name() == null) {
+                    continue;
+                }
+                for (Relation l : left) {
+                    Origin o = l.column(c.name(), true);
+                    if (o != null) {
+                        analysis.rules.equality(o, c.origin(), "NATURAL JOIN");
+                    }
                 }
             }
         }
@@ -252,13 +306,13 @@ final class QueryAnalyzer {
             }
         }
         QueryResult merged = merge(branches, distinct ? "UNION/INTERSECT/EXCEPT" : "UNION ALL", distinct);
-        analysis.expressions.orderBy(s.getOrderByElements(), derivedScope(merged, scope), merged.columns());
+        analysis.ordering.orderBy(s.getOrderByElements(), derivedScope(merged, scope), merged.columns());
         return merged;
     }
 
     private QueryResult values(ExpressionList<?> expressions, Scope scope) {
         List<QueryResult> rows = new ArrayList<>();
-        boolean multiRow = !(expressions instanceof net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList);
+        boolean multiRow = !(expressions instanceof ParenthesedExpressionList);
         List<Expression> rowExpressions = new ArrayList<>();
         if (multiRow) {
             rowExpressions.addAll(expressions);

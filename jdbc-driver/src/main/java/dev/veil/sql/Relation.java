@@ -6,6 +6,7 @@ import dev.veil.policy.TablePolicy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A named row source visible in a query block: a base table or a derived one (sub-select, CTE).
@@ -79,7 +80,7 @@ sealed interface Relation {
             }
             List<OutputColumn> out = new ArrayList<>(names.size());
             for (String name : names) {
-                String key = name.toLowerCase(java.util.Locale.ROOT);
+                String key = name.toLowerCase(Locale.ROOT);
                 ColumnPolicy c = policy == null ? null : policy.columns().get(key);
                 if (c == null && policy != null) {
                     c = policy.columns().get(name);
@@ -89,7 +90,8 @@ sealed interface Relation {
             return QueryResult.of(out, -1);
         }
 
-        private List<String> liveColumns() {
+        /** The table's columns as the database reports them, or an empty list when unknown. */
+        List<String> liveColumns() {
             return live.of(schema == null ? null : Identifier.parse(schema).text(), Identifier.parse(table).text());
         }
     }

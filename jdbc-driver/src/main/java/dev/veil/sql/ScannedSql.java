@@ -10,8 +10,10 @@ import java.util.List;
  * @param normalized the text with literal {@code i} replaced by {@code 'i'} (strings) or {@code i} (numbers)
  * @param literals the literals of {@code original}, in order of appearance
  * @param balanced whether parentheses outside literals, comments and quoted names balance
+ * @param parameterMarkers how many {@code ?} stand outside literals, comments and quoted names
  */
-record ScannedSql(String original, String normalized, List<SqlLiteral> literals, boolean balanced) {
+record ScannedSql(String original, String normalized, List<SqlLiteral> literals, boolean balanced,
+                  int parameterMarkers) {
 
     ScannedSql {
         literals = List.copyOf(literals);

@@ -70,11 +70,16 @@ final class Scope {
         if (qualifier != null && qualifier.getName() != null) {
             Relation r = relation(qualifier);
             if (r == null) {
-                return Origin.PLAIN;
+                // (c).email, a pseudo-table: resolve the name alone, which prefers encrypted columns
+                return resolveUnqualified(nameKey);
             }
             Origin o = r.column(nameKey, false);
             return o == null ? Origin.PLAIN : o;
         }
+        return resolveUnqualified(nameKey);
+    }
+
+    private Origin resolveUnqualified(String nameKey) {
         for (Scope s = this; s != null; s = s.parent) {
             Origin hit = null;
             for (Relation r : s.relations) {

@@ -8,7 +8,6 @@ import net.sf.jsqlparser.statement.Statement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -69,6 +68,12 @@ public final class SqlAnalyzer {
                 cached = r;
             } catch (LiveColumns.LookupFailure f) {
                 throw f.exception; // transient: not cached
+            } catch (RuntimeException e) {
+                // a shape the analysis does not expect: refuse rather than guess. The SQL text may hold
+                // plaintext literals, so it is not logged.
+                LOG.warn("SQL analysis failed with {}; refusing the statement", e.toString());
+                cached = new Rejection(VeilState.UNSUPPORTED_SQL, "Veil could not analyse this statement ("
+                        + e.getClass().getSimpleName() + "); it touches an encrypted table, so it is refused");
             }
             cached = plans.putIfAbsent(sql, cached);
         }
@@ -116,27 +121,49 @@ public final class SqlAnalyzer {
     }
 
     private PlanTemplate template(ScannedSql scanned, SchemaLookup schema) {
-        List<Statement> statements;
+        StatementParser.Parsed parsed;
         try {
             if (!scanned.balanced()) {
                 // JSqlParser can take minutes to give up on unbalanced parentheses
                 throw new StatementParser.Unparseable("unbalanced parentheses");
             }
             parses.increment();
-            statements = StatementParser.parse(scanned.normalized());
+            parsed = StatementParser.parse(scanned.normalized());
         } catch (StatementParser.Unparseable e) {
             unparseable(scanned.normalized(), e.getMessage());
             return PlanTemplate.passThrough();
         }
         Analysis analysis = new Analysis(policy, filter, schema, scanned);
-        for (Statement statement : statements) {
+        for (Statement statement : parsed.statements()) {
             analysis.statements().analyze(statement);
+        }
+        if (!analysis.bindings.parameters().isEmpty()) {
+            checkParameterNumbering(scanned, parsed);
         }
         return new PlanTemplate(analysis.bindings);
     }
 
-    /** Throws unless every encrypted table the text names allows unparseable SQL. */
+    /**
+     * JSqlParser numbers {@code ?} in the order it meets them, as JDBC does; should it read a
+     * {@code ?} as something else (PostgreSQL's {@code ?} and {@code ?|} JSON operators), every later
+     * parameter would be encrypted for the wrong column. So it must have numbered every marker.
+     */
+    private static void checkParameterNumbering(ScannedSql scanned, StatementParser.Parsed parsed) {
+        if (parsed.parameters() != scanned.parameterMarkers()) {
+            throw Rejection.unsupported("cannot number the parameters of this statement reliably (" + scanned.parameterMarkers()
+                    + " markers in the text, " + parsed.parameters() + " read as parameters); avoid ? operators "
+                    + "in statements on encrypted columns");
+        }
+    }
+
+    /**
+     * Throws unless the text is a harmless command (DDL, LOCK, VACUUM...) or every encrypted table it
+     * names allows unparseable SQL. {@code sql} is the placeholder form.
+     */
     private void unparseable(String sql, String where) {
+        if (HarmlessCommands.isHarmless(sql)) {
+            return;
+        }
         Set<String> names = filter.mentioned(sql);
         boolean allowed = true;
         for (TablePolicy t : policy.tables()) {

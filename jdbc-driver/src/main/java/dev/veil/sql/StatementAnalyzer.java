@@ -5,10 +5,13 @@ import dev.veil.policy.TablePolicy;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.Block;
+import net.sf.jsqlparser.statement.ExplainStatement;
 import net.sf.jsqlparser.statement.ParenthesedStatement;
 import net.sf.jsqlparser.statement.ReturningClause;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.statement.create.view.AlterView;
 import net.sf.jsqlparser.statement.create.view.CreateView;
 import net.sf.jsqlparser.statement.delete.Delete;
 import net.sf.jsqlparser.statement.delete.ParenthesedDelete;
@@ -23,6 +26,7 @@ import net.sf.jsqlparser.statement.upsert.Upsert;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Analyses one parsed statement: SELECT, INSERT (VALUES, SELECT, ON CONFLICT, RETURNING), UPDATE,
@@ -46,13 +50,22 @@ final class StatementAnalyzer {
             if (returning != null) {
                 analysis.bindings.resultSet(returning.resultColumns());
             }
+        } else if (statement instanceof ExplainStatement e && e.getStatement() != null) {
+            // EXPLAIN ANALYZE runs the statement: its values must be encrypted; its output is plain
+            analysis.queries.analyze(e.getStatement(), null);
+        } else if (statement instanceof Block b && b.getStatements() != null) {
+            for (Statement inner : b.getStatements()) {
+                analyze(inner);
+            }
+        } else if (statement instanceof AlterView v && v.getSelect() != null) {
+            analysis.queries.analyze(v.getSelect(), null);
         } else if (statement instanceof CreateView v && v.getSelect() != null) {
             // the view's literals would be stored in the catalog: they must be encrypted too
             analysis.queries.analyze(v.getSelect(), null);
         } else if (statement instanceof CreateTable t && t.getSelect() != null) {
             analysis.queries.analyze(t.getSelect(), null);
         } else if ((statement instanceof Merge || statement instanceof Upsert) && tables.mayMention(statement.toString())) {
-            throw Rejection.unsupported(statement.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
+            throw Rejection.unsupported(statement.getClass().getSimpleName().toUpperCase(Locale.ROOT)
                     + " is not supported on tables with encrypted columns");
         }
     }
@@ -91,8 +104,7 @@ final class StatementAnalyzer {
                 names.add(c.getColumnName());
             }
         } else if (insert.getSelect() != null) {
-            names.addAll(analysis.live.of(target.schema() == null ? null : dev.veil.policy.Identifier.parse(target.schema()).text(),
-                    dev.veil.policy.Identifier.parse(target.table()).text()));
+            names.addAll(target.liveColumns());
             if (names.isEmpty() && target.policy() != null) {
                 throw Rejection.unsupported("INSERT into " + target.table()
                         + " without a column list: its columns are unknown and it has encrypted columns");
@@ -150,7 +162,7 @@ final class StatementAnalyzer {
         analysis.queries.joins(update.getJoins(), scope);
         updateSets(update.getUpdateSets(), target, scope);
         analysis.expressions.analyze(update.getWhere(), scope);
-        analysis.expressions.orderBy(update.getOrderByElements(), scope, null);
+        analysis.ordering.orderBy(update.getOrderByElements(), scope, null);
         return returning(update.getReturningClause(), scope);
     }
 
@@ -165,7 +177,7 @@ final class StatementAnalyzer {
         }
         analysis.queries.joins(delete.getJoins(), scope);
         analysis.expressions.analyze(delete.getWhere(), scope);
-        analysis.expressions.orderBy(delete.getOrderByElements(), scope, null);
+        analysis.ordering.orderBy(delete.getOrderByElements(), scope, null);
         return returning(delete.getReturningClause(), scope);
     }
 

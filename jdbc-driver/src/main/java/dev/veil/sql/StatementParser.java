@@ -22,9 +22,11 @@ final class StatementParser {
 
     /**
      * JSqlParser backtracks exponentially on some broken input (unbalanced parentheses took minutes
-     * with complex parsing); a watchdog sets the parser's own {@code interrupted} flag after this long.
+     * with complex parsing); a watchdog sets the parser's own {@code interrupted} flag after this
+     * long, plus {@link #MILLIS_PER_100_KB} for long texts such as big multi-row INSERTs.
      */
     static final long TIMEOUT_MILLIS = 2_000;
+    static final long MILLIS_PER_100_KB = 1_000;
 
     private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
@@ -42,11 +44,20 @@ final class StatementParser {
     }
 
     /**
+     * The statements of a text and how many JDBC parameters JSqlParser numbered in it.
+     *
+     * @param statements the statements, in order
+     * @param parameters how many {@code ?} the parser read as parameters (numbered 1..n in text order)
+     */
+    record Parsed(List<Statement> statements, int parameters) {
+    }
+
+    /**
      * The statements of a text (one, or a {@code ;}-separated script).
      *
      * @throws Unparseable when the text cannot be parsed; its message holds no SQL text
      */
-    static List<Statement> parse(String sql) throws Unparseable {
+    static Parsed parse(String sql) throws Unparseable {
         try {
             return parse(sql, false);
         } catch (Unparseable first) {
@@ -58,24 +69,26 @@ final class StatementParser {
         }
     }
 
-    private static List<Statement> parse(String sql, boolean complex) throws Unparseable {
-        CCJSqlParser parser = new CCJSqlParser(new StringProvider(sql)).withAllowComplexParsing(complex);
+    private static Parsed parse(String sql, boolean complex) throws Unparseable {
+        CountingParser parser = new CountingParser(sql);
+        parser.withAllowComplexParsing(complex);
+        long timeout = timeout(sql);
         ScheduledFuture<?> watch = WATCHDOG.schedule(() -> {
             parser.interrupted = true;
-        }, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }, timeout, TimeUnit.MILLISECONDS);
         try {
             Statements statements = parser.Statements();
             if (parser.interrupted) {
-                throw new Unparseable("parsing took longer than " + TIMEOUT_MILLIS + " ms", true);
+                throw new Unparseable("parsing took longer than " + timeout + " ms", true);
             }
             for (Statement s : statements) {
                 if (s instanceof UnsupportedStatement) {
                     throw new Unparseable("statement not understood");
                 }
             }
-            return statements;
+            return new Parsed(statements, parser.parametersNumbered());
         } catch (ParseException e) {
-            throw new Unparseable(parser.interrupted ? "parsing took longer than " + TIMEOUT_MILLIS + " ms" : where(e.currentToken),
+            throw new Unparseable(parser.interrupted ? "parsing took longer than " + timeout + " ms" : where(e.currentToken),
                     parser.interrupted);
         } catch (RuntimeException | StackOverflowError e) {
             // TokenMgrException and the parser's own failures
@@ -85,9 +98,24 @@ final class StatementParser {
         }
     }
 
+    static long timeout(String sql) {
+        return TIMEOUT_MILLIS + sql.length() / 100_000L * MILLIS_PER_100_KB;
+    }
+
     private static String where(Token current) {
         Token at = current == null ? null : current.next != null ? current.next : current;
         return at == null ? "syntax error" : "syntax error at line " + at.beginLine + ", column " + at.beginColumn;
+    }
+
+    /** Exposes the parser's own count of the JDBC parameters it numbered. */
+    private static final class CountingParser extends CCJSqlParser {
+        CountingParser(String sql) {
+            super(new StringProvider(sql));
+        }
+
+        int parametersNumbered() {
+            return jdbcParameterIndex;
+        }
     }
 
     /** A text JSqlParser cannot parse. The message says where, never what. */

@@ -38,6 +38,18 @@ class FastPathFilterTest {
     }
 
     @Test
+    void scansTheSameWayWithManyTableNames() {
+        List<String> many = new java.util.ArrayList<>(List.of("customers", "orders"));
+        for (int i = 0; i < 20; i++) {
+            many.add("t" + i);
+        }
+        FastPathFilter big = new FastPathFilter(many);
+        assertTrue(big.mayMention("SELECT * FROM Customers"));
+        assertTrue(big.mayMention("select * from t7 where x = 1"));
+        assertFalse(big.mayMention("select * from customers_archive join t77 on 1=1"));
+    }
+
+    @Test
     void listsTheMentionedTables() {
         assertEquals(Set.of("customers", "orders"), filter.mentioned("select * from orders o join customers c on 1=1"));
     }

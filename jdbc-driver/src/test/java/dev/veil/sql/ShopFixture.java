@@ -44,6 +44,7 @@ final class ShopFixture {
             "orders", List.of("id", "customer_id", "total", "note"),
             "payments", List.of("id", "order_id", "card_token", "contact_phone"),
             "products", List.of("id", "title", "price"),
+            "order_archive", List.of("id", "note"),
             "legacy", List.of("id", "secret"),
             "invoices", List.of("id", "iban"));
 

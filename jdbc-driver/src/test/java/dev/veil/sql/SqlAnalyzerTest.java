@@ -102,6 +102,14 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void passesThroughHarmlessCommandsJSqlParserCannotParse() throws VeilException {
+            assertPassThrough("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE");
+            assertPassThrough("VACUUM ANALYZE customers;");
+            assertRejected("LOCK TABLE customers; SELEKT email FROM customers", VeilState.UNPARSEABLE_SQL, "customers");
+            assertRejected("COPY customers FROM STDIN", VeilState.UNPARSEABLE_SQL, "customers");
+        }
+
+        @Test
         void passesThroughUnparseableSqlOnTablesThatAllowIt() throws VeilException {
             assertPassThrough("FROBNICATE legacy WITH secret");
             assertPassThrough("select secret from legacy where (((");
@@ -126,6 +134,17 @@ class SqlAnalyzerTest {
         void bindsInsertWithoutColumnListInTableOrder() throws VeilException {
             assertParameters("INSERT INTO customers VALUES (?, ?, ?, ?, ?)",
                     Map.of(3, "customers.email", 4, "customers.ssn", 5, "customers.phone"));
+        }
+
+        @Test
+        void bindsLargeMultiRowInserts() throws VeilException {
+            StringBuilder sql = new StringBuilder("insert into orders (id, note) values ");
+            Map<Integer, String> expected = new java.util.HashMap<>();
+            for (int row = 0; row < 2_000; row++) {
+                sql.append(row == 0 ? "" : ", ").append("(?, ?)");
+                expected.put(2 * row + 2, "orders.note");
+            }
+            assertParameters(sql.toString(), expected);
         }
 
         @Test
@@ -570,6 +589,100 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void checksNaturalJoinsOnSharedColumnNames() throws VeilException {
+            assertPassThrough("select o.id from orders o natural join products p");
+            assertUnsupported("select 1 from orders natural join order_archive", "orders.note", "NATURAL JOIN");
+        }
+
+        @Test
+        void doesNotCacheFailedLookups() {
+            SqlAnalyzer fresh = new SqlAnalyzer(ShopFixture.policy(), 10);
+            SchemaLookup broken = (s, t) -> {
+                throw new java.sql.SQLException("connection closed");
+            };
+            assertThrows(VeilException.class, () -> fresh.plan("select * from customers", broken));
+            assertEquals(0, fresh.cachedPlans());
+        }
+
+        @Test
+        void encryptsValuesOfExplainedStatements() throws VeilException {
+            StatementPlan p = plan("EXPLAIN SELECT id FROM customers WHERE email = 'a@b'");
+            assertEquals(List.of("'a@b' -> customers.email = a@b"), literals(p));
+            assertTrue(p.resultSets().isEmpty());
+        }
+
+        @Test
+        void bindsParametersOfScalarSubqueriesWrittenToEncryptedColumns() throws VeilException {
+            assertParameters("update customers set email = (select ?) where id = ?", Map.of(1, "customers.email"));
+        }
+
+        @Test
+        void bindsParametersThroughDerivedTables() throws VeilException {
+            assertParameters("select x.email from (select email, id from customers) x where x.email = ?",
+                    Map.of(1, "customers.email"));
+        }
+
+        @Test
+        void seesLateralSubSelectsTheirNeighbours() throws VeilException {
+            assertResults("select c.email, x.note from customers c, lateral (select note from orders o where o.customer_id = c.id) x",
+                    "customers.email", "orders.note");
+        }
+
+        @Test
+        void rejectsUnionInDerivedTableMixingContexts() {
+            assertUnsupported("select x.e from (select email e from customers union all select contact_phone from payments) x",
+                    "customers.email", "payments.contact_phone");
+        }
+
+        @Test
+        void rejectsEncryptedColumnsInsideRowAndArrayConstructors() {
+            assertUnsupported("select array[email] from customers", "customers.email");
+            assertUnsupported("select row(id, ssn) from customers", "customers.ssn");
+        }
+
+        @Test
+        void rejectsNumberedAndNamedParameters() {
+            assertUnsupported("select email from customers where email = ?1", "numbered");
+            assertUnsupported("select email from customers where email = :email", "customers.email");
+        }
+
+        @Test
+        void bindsRowEquality() throws VeilException {
+            assertParameters("select id from customers where (email, name) = (?, ?)", Map.of(1, "customers.email"));
+        }
+
+        @Test
+        void rejectsArrayLiteralsOnEncryptedColumns() {
+            assertUnsupported("select id from customers where email = any('{a,b}')", "customers.email");
+        }
+
+        @Test
+        void resolvesCompositeFieldAccessToTheEncryptedColumn() throws VeilException {
+            assertResults("select (c).email from customers c", "customers.email");
+        }
+
+        @Test
+        void checksSubSelectsInLimit() throws VeilException {
+            StatementPlan p = plan("select id from orders limit (select count(*) from customers where email = 'a')");
+            assertEquals(List.of("'a' -> customers.email = a"), literals(p));
+        }
+
+        @Test
+        void tracesEncryptedColumnsThroughRecursiveCtes() throws VeilException {
+            StatementPlan p = plan("with recursive chain(id, mail) as (select id, email from customers where email = ? "
+                    + "union all select c.id, chain.mail from customers c join chain on c.id = chain.id + 1) select mail from chain");
+            assertEquals(Map.of(1, "customers.email"), parameters(p));
+            assertEquals(List.of("customers.email"), results(p, 0));
+        }
+
+        @Test
+        void rejectsQuestionMarkOperatorsThatWouldShiftParameterNumbers() {
+            // PostgreSQL's jsonb "?" operator: JDBC drivers count it as a parameter, JSqlParser does not
+            assertUnsupported("select id from customers where attrs ? 'vip' and email = ?", "2 markers", "1 read as parameters");
+            assertUnsupported("select id from customers where attrs ?| array['a'] and email = ?", "parameters");
+        }
+
+        @Test
         void rejectsParameterUsedWithTwoContexts() {
             // a CTE parameter compared with two differently encrypted columns cannot be encrypted once
             assertUnsupported("with v as (select ? as x) select c.id from customers c, payments p, v "
@@ -728,6 +841,23 @@ class SqlAnalyzerTest {
         void rejectsMergeOnEncryptedTable() {
             assertUnsupported("MERGE INTO customers c USING products p ON (c.id = p.id) WHEN MATCHED THEN UPDATE SET c.email = p.title",
                     "MERGE");
+        }
+
+        @Test
+        void givesUpOnPathologicalSqlInsteadOfHanging() {
+            long start = System.nanoTime();
+            assertRejected("select id from customers where ((((((((((((((email = ) )))))))))))))",
+                    VeilState.UNPARSEABLE_SQL, "customers");
+            // balanced, so only the watchdog stops JSqlParser's backtracking
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 15 * StatementParser.TIMEOUT_MILLIS, "took " + millis + " ms"); // unguarded: minutes
+        }
+
+        @Test
+        void rejectsUnbalancedParenthesesWithoutParsing() {
+            long start = System.nanoTime();
+            assertRejected("select id from customers where email = ? and (((((((((((", VeilState.UNPARSEABLE_SQL, "parentheses");
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 500);
         }
 
         @Test

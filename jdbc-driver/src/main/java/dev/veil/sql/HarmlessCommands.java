@@ -1,0 +1,61 @@
+package dev.veil.sql;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Recognises single commands that carry no values for encrypted columns (DDL, locks, maintenance),
+ * so they pass through even when JSqlParser cannot parse them.
+ */
+final class HarmlessCommands {
+    private static final Set<String> KEYWORDS = Set.of("alter", "drop", "truncate", "lock", "vacuum", "analyze",
+            "cluster", "reindex", "refresh", "grant", "revoke", "comment", "discard", "checkpoint", "security");
+
+    private HarmlessCommands() {
+    }
+
+    /**
+     * Whether {@code normalized} (a text with literals replaced, see {@link ScannedSql}) is one
+     * command starting with a harmless keyword. A {@code ;} anywhere but at the end disqualifies it,
+     * so a harmless first command cannot carry a harmful second one.
+     */
+    static boolean isHarmless(String normalized) {
+        String text = normalized.strip();
+        while (text.endsWith(";")) {
+            text = text.substring(0, text.length() - 1).strip();
+        }
+        if (text.indexOf(';') >= 0) {
+            return false;
+        }
+        int i = skipComments(text);
+        int start = i;
+        while (i < text.length() && FastPathFilter.isWordChar(text.charAt(i))) {
+            i++;
+        }
+        String first = text.substring(start, i).toLowerCase(Locale.ROOT);
+        if (KEYWORDS.contains(first)) {
+            return true;
+        }
+        // CREATE [UNIQUE] INDEX, but not CREATE TABLE ... AS SELECT
+        String rest = text.substring(i).strip().toLowerCase(Locale.ROOT);
+        return first.equals("create") && (rest.startsWith("index") || rest.startsWith("unique index"));
+    }
+
+    private static int skipComments(String text) {
+        int i = 0;
+        while (i < text.length()) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                i++;
+            } else if (text.startsWith("--", i)) {
+                int end = text.indexOf('\n', i);
+                i = end < 0 ? text.length() : end + 1;
+            } else if (text.startsWith("/*", i)) {
+                int end = text.indexOf("*/", i + 2);
+                i = end < 0 ? text.length() : end + 2;
+            } else {
+                break;
+            }
+        }
+        return i;
+    }
+}
