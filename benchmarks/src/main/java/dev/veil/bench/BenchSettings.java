@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** What one run of {@link EndToEnd} measures and for how long; parsed from the command line. */
 record BenchSettings(String adminUrl, double warmupSeconds, double measureSeconds, int rounds, int rows,
-                     int batchRows, int batchSize, List<Integer> threads, Set<String> scenarios, boolean keep) {
+                     int batchRows, int batchSize, List<Integer> threads, Set<String> scenarios, boolean durableCommit, boolean keep) {
     static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
     static final List<String> ALL_SCENARIOS = List.of("oltp", "plain", "batch", "scan", "ops");
 
@@ -24,6 +24,8 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
               --threads LIST     thread counts for the statement workloads (default 1,8)
               --scenarios LIST   any of %s (default all)
               --quick            a smoke run: --warmup 1 --measure 2 --rounds 1 --rows 5000 --batch-rows 20000
+              --durable-commit   keep synchronous_commit=on (default: off for the benchmark database, so
+                                 commit fsync latency of a shared disk does not drown the client's cost)
               --keep             keep the benchmark database instead of dropping it
             """.formatted(DEFAULT_URL, String.join(",", ALL_SCENARIOS));
 
@@ -37,6 +39,7 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
         int batchSize = 1000;
         List<Integer> threads = List.of(1, 8);
         List<String> scenarios = ALL_SCENARIOS;
+        boolean durableCommit = false;
         boolean keep = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -56,6 +59,7 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
                     rows = 5000;
                     batchRows = 20_000;
                 }
+                case "--durable-commit" -> durableCommit = true;
                 case "--keep" -> keep = true;
                 case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> {
@@ -75,7 +79,7 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
             throw new IllegalArgumentException("counts and durations must be positive");
         }
         return new BenchSettings(url == null || url.isBlank() ? DEFAULT_URL : url, warmup, measure, rounds, rows,
-                batchRows, batchSize, threads, Set.copyOf(scenarios), keep);
+                batchRows, batchSize, threads, Set.copyOf(scenarios), durableCommit, keep);
     }
 
     int maxThreads() {

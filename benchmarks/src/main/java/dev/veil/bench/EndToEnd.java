@@ -103,9 +103,9 @@ public final class EndToEnd {
                 fixture.serverVersion(), settings.adminUrl().replaceAll("[?].*", ""), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), load0, load1, (System.nanoTime() - started) / 1e9);
         System.out.printf(Locale.ROOT, "Each phase: %.0f s warm-up, %.0f s measured, best of %d interleaved rounds; %,d pre-populated rows; "
-                        + "batch insert of %,d rows in batches of %,d; HikariCP pool of %d per mode; VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
+                        + "batch insert of %,d rows in batches of %,d; HikariCP pool of %d per mode; synchronous_commit %s; VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
                 settings.warmupSeconds(), settings.measureSeconds(), settings.rounds(), settings.rows(), settings.batchRows(),
-                settings.batchSize(), settings.maxThreads());
+                settings.batchSize(), settings.maxThreads(), settings.durableCommit() ? "on" : "off");
         System.out.println("Stored values checked through raw pgjdbc:");
         System.out.print(storage);
         System.out.println();
