@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs Veil's end-to-end benchmark against a real PostgreSQL and prints a markdown results table.
+#   benchmarks/run-e2e.sh                      # local PostgreSQL, full run (about 15 minutes)
+#   benchmarks/run-e2e.sh --quick              # smoke run (about 2 minutes)
+#   benchmarks/run-e2e.sh --scenarios oltp,plain --threads 8 'jdbc:postgresql://host:5432/postgres?user=me'
+# The admin URL (argument, else $VEIL_BENCH_JDBC_URL, else the local server as user postgres) must
+# be allowed to CREATE DATABASE: the benchmark makes its own database and drops it at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=benchmarks/target/benchmarks.jar
+if [[ ! -f $jar || -n $(find jdbc-driver/src benchmarks/src benchmarks/pom.xml -newer "$jar" -print -quit) ]]; then
+  mvn -q -B -ntp -DskipTests -pl benchmarks -am install
+fi
+# The keystore is generated per run in a temporary directory; this password protects nothing else.
+export VEIL_BENCH_MASTER_PASSWORD="${VEIL_BENCH_MASTER_PASSWORD:-bench-only-not-a-secret}"
+exec java ${VEIL_BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -cp "$jar" dev.veil.bench.EndToEnd "$@"

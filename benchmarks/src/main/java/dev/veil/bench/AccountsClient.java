@@ -1,0 +1,141 @@
+package dev.veil.bench;
+
+import dev.veil.VeilException;
+import dev.veil.crypto.ColumnCipher;
+
+import javax.sql.DataSource;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * The benchmark application's data access for one accounts table, written as a plain JDBC app
+ * would write it. With ciphers (the HAND mode) it encrypts email and ssn before binding and
+ * decrypts them after reading; without, it binds and reads plaintext and leaves any encryption
+ * to the driver underneath.
+ */
+final class AccountsClient {
+    static final String DDL = "CREATE TABLE %s (id BIGINT PRIMARY KEY, name TEXT NOT NULL, email TEXT, ssn TEXT, balance NUMERIC(12,2))";
+    static final String EMAIL_INDEX = "CREATE INDEX %1$s_email ON %1$s (email)";
+
+    private final DataSource pool;
+    private final ColumnCipher email;
+    private final ColumnCipher ssn;
+    private final String insert;
+    private final String byId;
+    private final String byEmail;
+    private final String scan;
+
+    /**
+     * @param email the email column's cipher when the application encrypts by hand, else {@code null}
+     * @param ssn the ssn column's cipher when the application encrypts by hand, else {@code null}
+     */
+    AccountsClient(DataSource pool, String table, ColumnCipher email, ColumnCipher ssn) {
+        this.pool = pool;
+        this.email = email;
+        this.ssn = ssn;
+        this.insert = "INSERT INTO " + table + " (id, name, email, ssn, balance) VALUES (?, ?, ?, ?, ?)";
+        this.byId = "SELECT id, name, email, ssn, balance FROM " + table + " WHERE id = ?";
+        this.byEmail = "SELECT id, name, email, ssn, balance FROM " + table + " WHERE email = ?";
+        this.scan = "SELECT id, name, email, ssn, balance FROM " + table;
+    }
+
+    /** Single-row INSERT of the row with this id, auto-commit. */
+    long insert(long id) throws SQLException {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(insert)) {
+            bind(ps, id);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Point SELECT by primary key; the row must exist. */
+    long selectById(long id) throws SQLException {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(byId)) {
+            ps.setLong(1, id);
+            return readOne(ps, id);
+        }
+    }
+
+    /** SELECT by the deterministic column; the row must exist, which proves equality search works. */
+    long selectByEmail(long id) throws SQLException {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(byEmail)) {
+            ps.setString(1, protect(email, Rows.email(id)));
+            return readOne(ps, id);
+        }
+    }
+
+    /** Inserts rows {@code first..first+count-1} in JDBC batches of {@code batchSize}, one commit per batch. */
+    long batchInsert(long first, int count, int batchSize) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                for (int i = 0; i < count; i++) {
+                    bind(ps, first + i);
+                    ps.addBatch();
+                    if ((i + 1) % batchSize == 0 || i == count - 1) {
+                        ps.executeBatch();
+                        c.commit();
+                    }
+                }
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return count;
+    }
+
+    /** Reads every row, both encrypted columns included; returns the row count. */
+    long scan() throws SQLException {
+        long rows = 0;
+        long h = 0;
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(scan); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                h += read(rs, -1);
+                rows++;
+            }
+        }
+        TimedRunner.sink += h;
+        return rows;
+    }
+
+    private void bind(PreparedStatement ps, long id) throws SQLException {
+        ps.setLong(1, id);
+        ps.setString(2, Rows.name(id));
+        ps.setString(3, protect(email, Rows.email(id)));
+        ps.setString(4, protect(ssn, Rows.ssn(id)));
+        ps.setBigDecimal(5, Rows.balance(id));
+    }
+
+    private long readOne(PreparedStatement ps, long id) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new IllegalStateException("row " + id + " not found: the lookup did not match what was written");
+            }
+            TimedRunner.sink += read(rs, id);
+            return 1;
+        }
+    }
+
+    /** Reads a row; with {@code expectedId >= 0} also checks that the application sees that row's plaintext e-mail. */
+    private long read(ResultSet rs, long expectedId) throws SQLException {
+        long id = rs.getLong(1);
+        String name = rs.getString(2);
+        String mail = reveal(email, rs.getString(3));
+        String nationalId = reveal(ssn, rs.getString(4));
+        BigDecimal balance = rs.getBigDecimal(5);
+        if (expectedId >= 0 && !mail.equals(Rows.email(expectedId))) {
+            throw new IllegalStateException("row " + expectedId + " read back a different e-mail: the driver did not decrypt");
+        }
+        return id + name.length() + mail.length() + nationalId.length() + balance.scale();
+    }
+
+    private static String protect(ColumnCipher cipher, String value) throws VeilException {
+        return cipher == null ? value : (String) cipher.encrypt(value);
+    }
+
+    private static String reveal(ColumnCipher cipher, String stored) throws VeilException {
+        return cipher == null ? stored : (String) cipher.decrypt(stored);
+    }
+}

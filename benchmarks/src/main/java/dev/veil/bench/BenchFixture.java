@@ -1,0 +1,217 @@
+package dev.veil.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.veil.Veil;
+import dev.veil.crypto.ColumnCipher;
+import dev.veil.keys.Pkcs12MasterKeyProvider;
+import dev.veil.policy.PolicyLoader;
+import dev.veil.testkit.ShopSchema;
+import dev.veil.testkit.TestDatabase;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark's world: its own database, a fresh keystore and policy in a temporary directory,
+ * the tables, one HikariCP pool per mode, and the engine the HAND mode encrypts with.
+ *
+ * <p>Each mode has tables of its own, so no mode reads rows another mode wrote in another form:
+ * {@code raw_accounts}/{@code raw_batch} hold plaintext; {@code hand_*} and {@code veil_*} are in the
+ * policy (email deterministic, ssn randomized) and hold ciphertext; {@code plain_accounts} is in no
+ * policy and serves the RAW vs VEIL comparison for SQL that touches no encrypted column.
+ */
+final class BenchFixture implements AutoCloseable {
+    /** The environment variable the launcher sets; the policy names it as the keystore password's source. */
+    static final String PASSWORD_ENV = "VEIL_BENCH_MASTER_PASSWORD";
+    static final String PLAIN = "plain_accounts";
+    private static final String ALIAS = "veil-master";
+
+    private final TestDatabase db;
+    private final Path dir;
+    private final boolean keep;
+    private final Map<Mode, HikariDataSource> pools = new EnumMap<>(Mode.class);
+    private Veil handEngine;
+
+    private BenchFixture(TestDatabase db, Path dir, boolean keep) {
+        this.db = db;
+        this.dir = dir;
+        this.keep = keep;
+    }
+
+    static BenchFixture create(BenchSettings settings) throws Exception {
+        String password = System.getenv(PASSWORD_ENV);
+        if (password == null || password.isEmpty()) {
+            throw new IllegalStateException(PASSWORD_ENV + " is not set; run benchmarks/run-e2e.sh, which sets a benchmark-only password");
+        }
+        System.setProperty("veil.it.url", settings.adminUrl());
+        BenchFixture f = new BenchFixture(TestDatabase.postgres(), Files.createTempDirectory("veil-e2e-"), settings.keep());
+        try {
+            f.open(password.toCharArray(), settings.maxThreads(), settings.durableCommit());
+            return f;
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private void open(char[] password, int poolSize, boolean durableCommit) throws Exception {
+        if (!durableCommit) {
+            // Before any pool opens: the setting applies to sessions started afterwards.
+            db.execute("ALTER DATABASE " + db.name() + " SET synchronous_commit = off");
+        }
+        Path keystore = dir.resolve("master.p12");
+        Pkcs12MasterKeyProvider.createKeystore(keystore, password, ALIAS);
+        StringBuilder policy = new StringBuilder("version: 1\nkeys:\n  master: { provider: pkcs12, path: '")
+                .append(keystore.toString().replace("'", "''")).append("', password-env: ").append(PASSWORD_ENV)
+                .append(", alias: ").append(ALIAS).append(" }\ntables:\n");
+        for (Mode m : new Mode[] {Mode.HAND, Mode.VEIL}) {
+            for (String t : new String[] {accountsTable(m), batchTable(m)}) {
+                policy.append("  ").append(t).append(":\n    email: deterministic\n    ssn: randomized\n");
+            }
+        }
+        Path policyFile = dir.resolve("policy.yaml");
+        Files.writeString(policyFile, policy);
+
+        for (Mode m : Mode.values()) {
+            db.execute(AccountsClient.DDL.formatted(accountsTable(m)), AccountsClient.EMAIL_INDEX.formatted(accountsTable(m)),
+                    AccountsClient.DDL.formatted(batchTable(m)), AccountsClient.EMAIL_INDEX.formatted(batchTable(m)));
+        }
+        db.execute(AccountsClient.DDL.formatted(PLAIN), AccountsClient.EMAIL_INDEX.formatted(PLAIN));
+
+        handEngine = Veil.open(PolicyLoader.load(policyFile), db.connections());
+        pools.put(Mode.RAW, pool("raw", db.url(), null, poolSize));
+        pools.put(Mode.HAND, pool("hand", db.url(), null, poolSize));
+        pools.put(Mode.VEIL, pool("veil", ShopSchema.veilUrl(db, policyFile), "dev.veil.jdbc.VeilDriver", poolSize));
+    }
+
+    private static HikariDataSource pool(String name, String url, String driverClass, int size) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("bench-" + name);
+        c.setJdbcUrl(url);
+        if (driverClass != null) {
+            c.setDriverClassName(driverClass);
+        }
+        c.setMaximumPoolSize(size);
+        c.setMinimumIdle(size);
+        return new HikariDataSource(c);
+    }
+
+    static String accountsTable(Mode m) {
+        return m.name().toLowerCase() + "_accounts";
+    }
+
+    static String batchTable(Mode m) {
+        return m.name().toLowerCase() + "_batch";
+    }
+
+    /** The accounts table of a mode, as that mode's application reaches it. */
+    AccountsClient accounts(Mode m) {
+        return client(m, accountsTable(m));
+    }
+
+    AccountsClient batch(Mode m) {
+        return client(m, batchTable(m));
+    }
+
+    /** The table with no encrypted column, through RAW's or VEIL's pool. */
+    AccountsClient plain(Mode m) {
+        return new AccountsClient(pools.get(m), PLAIN, null, null);
+    }
+
+    private AccountsClient client(Mode m, String table) {
+        if (m != Mode.HAND) {
+            return new AccountsClient(pools.get(m), table, null, null);
+        }
+        ColumnCipher email = handEngine.cipher(null, table, "email").orElseThrow();
+        ColumnCipher ssn = handEngine.cipher(null, table, "ssn").orElseThrow();
+        return new AccountsClient(pools.get(m), table, email, ssn);
+    }
+
+    /** Removes rows above {@code keepUpTo} (a workload's inserts) and vacuums, so every phase starts from the same table. */
+    void reset(String table, long keepUpTo) throws SQLException {
+        db.execute("DELETE FROM " + table + " WHERE id > " + keepUpTo, "VACUUM ANALYZE " + table);
+    }
+
+    void truncate(String table) throws SQLException {
+        db.execute("TRUNCATE " + table);
+    }
+
+    void vacuum() throws SQLException {
+        db.execute("VACUUM ANALYZE");
+    }
+
+    /**
+     * The guard against measuring a pass-through: read through a plain pgjdbc connection, every
+     * row of the encrypted tables holds {@code vl1:} ciphertext in email and ssn, and the other
+     * tables hold none.
+     *
+     * @return one line per table checked
+     */
+    String verifyStorage() throws SQLException {
+        StringBuilder report = new StringBuilder();
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            for (Mode m : Mode.values()) {
+                for (String t : new String[] {accountsTable(m), batchTable(m)}) {
+                    check(s, t, m != Mode.RAW, report);
+                }
+            }
+            check(s, PLAIN, false, report);
+        }
+        return report.toString();
+    }
+
+    private static void check(Statement s, String table, boolean encrypted, StringBuilder report) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE email LIKE 'vl1:%' AND ssn LIKE 'vl1:%'), "
+                + "count(*) FILTER (WHERE email LIKE 'vl1:%' OR ssn LIKE 'vl1:%') FROM " + table)) {
+            rs.next();
+            long rows = rs.getLong(1);
+            long both = rs.getLong(2);
+            long any = rs.getLong(3);
+            boolean ok = encrypted ? both == rows : any == 0;
+            report.append(String.format("  %-15s %7d rows, %7d with ciphertext in email and ssn: %s%n", table, rows, both,
+                    !ok ? "FAILED" : rows == 0 ? "(not used in this run)" : "ok"));
+            if (!ok) {
+                throw new IllegalStateException(table + (encrypted ? " holds plaintext: Veil did not encrypt" : " holds ciphertext it should not") + "\n" + report);
+            }
+        }
+    }
+
+    String serverVersion() throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        pools.values().forEach(HikariDataSource::close);
+        if (handEngine != null) {
+            handEngine.close();
+        }
+        if (keep) {
+            System.err.println("kept database " + db.name() + " and its keystore and policy in " + dir);
+            return;
+        }
+        db.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // a temp file left behind is harmless
+                }
+            });
+        }
+    }
+}
