@@ -6,6 +6,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Randomized AEAD: AES-256-GCM through JCE (AES-NI and CLMUL intrinsics on x86), a fresh 96-bit
@@ -15,8 +17,21 @@ final class AesGcm {
     static final int NONCE_BYTES = 12;
     static final int TAG_BITS = 128;
 
-    // Cipher.getInstance is costly and Cipher is not thread-safe: one per thread, re-initialised per value.
-    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(AesGcm::newCipher);
+    private static final int CACHED_KEYS_PER_THREAD = 8;
+
+    /*
+     * Cipher.getInstance is costly and Cipher is not thread-safe, so each thread keeps ciphers,
+     * re-initialised per value with a fresh nonce. One per recently used key: re-initialising a
+     * cipher with a different key expands the AES key schedule again, which code that alternates
+     * keys (reading rows written under several key versions, rekeying) would otherwise pay per value.
+     */
+    private static final ThreadLocal<Map<SecretKey, Cipher>> CIPHERS = ThreadLocal.withInitial(() ->
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<SecretKey, Cipher> eldest) {
+                    return size() > CACHED_KEYS_PER_THREAD;
+                }
+            });
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
 
     private AesGcm() {
@@ -33,10 +48,15 @@ final class AesGcm {
     /** Ensures the JVM offers AES-GCM; called once at start-up so a missing provider fails early. */
     static void checkAvailable() throws NoSuchAlgorithmException {
         try {
-            CIPHER.get();
+            newCipher();
         } catch (IllegalStateException e) {
             throw new NoSuchAlgorithmException(e.getMessage());
         }
+    }
+
+    /** This thread's cipher for a key (keys are compared by identity: one object per data key). */
+    private static Cipher cipher(SecretKey key) {
+        return CIPHERS.get().computeIfAbsent(key, k -> newCipher());
     }
 
     /**
@@ -48,7 +68,7 @@ final class AesGcm {
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.get().nextBytes(nonce);
         System.arraycopy(nonce, 0, out, h, NONCE_BYTES);
-        Cipher cipher = CIPHER.get();
+        Cipher cipher = cipher(key);
         cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, out, h, NONCE_BYTES));
         cipher.updateAAD(out, 0, h);
         cipher.updateAAD(context);
@@ -70,7 +90,7 @@ final class AesGcm {
         if (envelope.length < body + Envelope.TAG_BYTES) {
             throw new javax.crypto.AEADBadTagException("envelope too short");
         }
-        Cipher cipher = CIPHER.get();
+        Cipher cipher = cipher(key);
         cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, envelope, h, NONCE_BYTES));
         cipher.updateAAD(envelope, 0, h);
         cipher.updateAAD(context);

@@ -172,6 +172,19 @@ final class JobStore {
         }
     }
 
+    /** Whether unfinished chunks exist that are not held by {@code owner} (another process, or a dead one). */
+    boolean heldByOthers(String jobId, String owner) throws SQLException {
+        try (Connection c = connections.open(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + CHUNKS
+                + " WHERE job_id = ? AND state <> 'done' AND (owner IS NULL OR owner <> ?)")) {
+            ps.setString(1, jobId);
+            ps.setString(2, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
+    }
+
     /** Marks the job finished once no chunk is left. */
     void finish(String jobId) throws SQLException {
         try (Connection c = connections.open(); PreparedStatement ps = c.prepareStatement("UPDATE " + JOBS

@@ -178,11 +178,11 @@ public final class TableJob {
         while (!Thread.currentThread().isInterrupted()) {
             JobStore.Chunk chunk = store.claim(jobId, owner, lease);
             if (chunk == null) {
-                if (store.totals(jobId)[1] == 0) {
-                    return;
+                if (store.totals(jobId)[1] == 0 || !store.heldByOthers(jobId, owner)) {
+                    return; // finished, or what is left belongs to this run's other workers
                 }
-                // chunks held by other workers: wait; if their worker died, its lease runs out and we take over
-                Thread.sleep(Math.min(1000, lease));
+                // chunks held by other processes: wait; if one died, its lease runs out and we take over
+                Thread.sleep(Math.min(500, lease));
                 continue;
             }
             processChunk(store, shape, jobId, chunk, limiter, progress);
@@ -203,11 +203,15 @@ public final class TableJob {
                 while (true) {
                     limiter.acquire(options.batchSize());
                     List<Row> rows = read(c, shape, select, after, upTo);
-                    for (Row row : rows) {
-                        queue(c, shape, row, updates);
-                    }
-                    for (CasBatch batch : updates.values()) {
-                        batch.execute(c, shape);
+                    if (shape.postgres()) {
+                        bulkCas(c, shape, rows);
+                    } else {
+                        for (Row row : rows) {
+                            queue(c, shape, row, updates);
+                        }
+                        for (CasBatch batch : updates.values()) {
+                            batch.execute(c, shape);
+                        }
                     }
                     boolean done = rows.size() < options.batchSize();
                     if (!rows.isEmpty()) {
@@ -347,6 +351,113 @@ public final class TableJob {
             }
             rows.clear();
         }
+    }
+
+    /**
+     * PostgreSQL: the whole batch's compare-and-set in one {@code UPDATE … FROM (VALUES …)}. Each
+     * row is written only where every encrypted column still holds what we read; {@code RETURNING}
+     * names the rows written, and the others (a concurrent write won) are re-read and redone.
+     * One statement instead of one per row is what makes the job keep up with a plain UPDATE.
+     */
+    private void bulkCas(Connection c, TableShape shape, List<Row> rows) throws SQLException {
+        List<Row> work = new ArrayList<>();
+        List<Object[]> news = new ArrayList<>();
+        for (Row row : rows) {
+            Object[] replacements = new Object[row.values().length];
+            if (replacements(shape, row.values(), replacements) != 0) {
+                for (int j = 0; j < replacements.length; j++) {
+                    if (replacements[j] == null) {
+                        replacements[j] = row.values()[j]; // unchanged column: rewritten with the value read
+                    }
+                }
+                work.add(row);
+                news.add(replacements);
+            }
+        }
+        if (work.isEmpty()) {
+            return;
+        }
+        int k = shape.keyColumns().size();
+        int n = shape.columns().size();
+        java.util.Set<String> written = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(bulkCasSql(shape))) {
+            int p = 1;
+            for (int i = 0; i < k; i++) {
+                Object[] keys = new Object[work.size()];
+                for (int r = 0; r < keys.length; r++) {
+                    keys[r] = work.get(r).key().values().get(i);
+                }
+                ps.setArray(p++, c.createArrayOf(shape.keyTypeNames().get(i), keys));
+            }
+            for (int j = 0; j < n; j++) {
+                String type = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT ? "text" : "bytea";
+                Object[] olds = new Object[work.size()];
+                Object[] fresh = new Object[work.size()];
+                for (int r = 0; r < olds.length; r++) {
+                    olds[r] = work.get(r).values()[j];
+                    fresh[r] = news.get(r)[j];
+                }
+                ps.setArray(p++, c.createArrayOf(type, olds));
+                ps.setArray(p++, c.createArrayOf(type, fresh));
+            }
+            p = work.get(0).key().bind(ps, p);
+            work.get(work.size() - 1).key().bind(ps, p);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    written.add(RowKey.read(rs, 1, k).encode());
+                }
+            }
+        }
+        for (Row row : work) {
+            if (written.contains(row.key().encode())) {
+                changed.incrementAndGet();
+            } else {
+                redo(c, shape, row.key(), true);
+            }
+        }
+    }
+
+    /**
+     * {@code UPDATE t SET c = v.n… FROM unnest(keys[], olds[], news[]…) v WHERE t.key = v.k AND
+     * t.c IS NOT DISTINCT FROM v.o… AND key within the batch RETURNING key}: one statement text
+     * per table, so PostgreSQL prepares it once; whole columns travel as arrays.
+     */
+    private static String bulkCasSql(TableShape shape) {
+        int k = shape.keyColumns().size();
+        int n = shape.columns().size();
+        StringBuilder sql = new StringBuilder("UPDATE ").append(shape.sqlName()).append(" AS t SET ");
+        for (int j = 0; j < n; j++) {
+            sql.append(j == 0 ? "" : ", ").append(shape.quote(shape.columns().get(j))).append(" = v.n").append(j);
+        }
+        sql.append(" FROM unnest(");
+        for (int i = 0; i < k; i++) {
+            sql.append(i == 0 ? "" : ", ").append("CAST(? AS ").append(shape.keyTypeNames().get(i)).append("[])");
+        }
+        for (int j = 0; j < n; j++) {
+            String type = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT ? "text" : "bytea";
+            sql.append(", CAST(? AS ").append(type).append("[]), CAST(? AS ").append(type).append("[])");
+        }
+        sql.append(") AS v(");
+        for (int i = 0; i < k; i++) {
+            sql.append(i == 0 ? "" : ", ").append("k").append(i);
+        }
+        for (int j = 0; j < n; j++) {
+            sql.append(", o").append(j).append(", n").append(j);
+        }
+        sql.append(") WHERE ");
+        for (int i = 0; i < k; i++) {
+            sql.append(i == 0 ? "" : " AND ").append("t.").append(shape.quote(shape.keyColumns().get(i))).append(" = v.k").append(i);
+        }
+        for (int j = 0; j < n; j++) {
+            sql.append(" AND t.").append(shape.quote(shape.columns().get(j))).append(" IS NOT DISTINCT FROM v.o").append(j);
+        }
+        // the batch is one keyset range: bounding it lets the planner use the primary-key index
+        sql.append(" AND ").append(shape.keyCompare(">=", "t.")).append(" AND ").append(shape.keyCompare("<=", "t."));
+        sql.append(" RETURNING ");
+        for (int i = 0; i < k; i++) {
+            sql.append(i == 0 ? "" : ", ").append("t.").append(shape.quote(shape.keyColumns().get(i)));
+        }
+        return sql.toString();
     }
 
     /** Re-reads one row and applies the job to what it holds now. */

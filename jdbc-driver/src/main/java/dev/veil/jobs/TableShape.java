@@ -27,9 +27,11 @@ import java.util.TreeMap;
  * @param columns the encrypted columns (database names)
  * @param ciphers the cipher of each encrypted column
  * @param quote the database's identifier quote
+ * @param keyTypeNames the database's type names of the key columns (for casts in bulk updates)
+ * @param postgres whether the database is PostgreSQL (bulk compare-and-set updates in one statement)
  */
 record TableShape(String table, String schema, List<String> keyColumns, List<Integer> keyTypes, List<String> columns,
-                  List<ColumnCipher> ciphers, String quote) {
+                  List<ColumnCipher> ciphers, String quote, List<String> keyTypeNames, boolean postgres) {
 
     /**
      * Reads the shape of a policy table.
@@ -63,10 +65,12 @@ record TableShape(String table, String schema, List<String> keyColumns, List<Int
         }
         List<String> all = new ArrayList<>();
         List<Integer> allTypes = new ArrayList<>();
+        List<String> allTypeNames = new ArrayList<>();
         try (ResultSet rs = md.getColumns(null, storedSchema, stored, null)) {
             while (rs.next()) {
                 all.add(rs.getString("COLUMN_NAME"));
                 allTypes.add(rs.getInt("DATA_TYPE"));
+                allTypeNames.add(rs.getString("TYPE_NAME"));
             }
         }
         if (all.isEmpty()) {
@@ -77,8 +81,10 @@ record TableShape(String table, String schema, List<String> keyColumns, List<Int
                     + " has no primary key; bulk jobs need one to resume after a crash and to update rows safely under concurrent writes");
         }
         List<Integer> keyTypes = new ArrayList<>();
+        List<String> keyTypeNames = new ArrayList<>();
         for (String k : pk.values()) {
             keyTypes.add(allTypes.get(all.indexOf(k)));
+            keyTypeNames.add(allTypeNames.get(all.indexOf(k)));
         }
         List<String> columns = new ArrayList<>();
         List<ColumnCipher> ciphers = new ArrayList<>();
@@ -89,8 +95,9 @@ record TableShape(String table, String schema, List<String> keyColumns, List<Int
             });
         }
         String q = md.getIdentifierQuoteString();
+        boolean postgres = md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
         return new TableShape(stored, storedSchema, List.copyOf(pk.values()), List.copyOf(keyTypes), List.copyOf(columns),
-                List.copyOf(ciphers), q == null || q.isBlank() ? "\"" : q.strip());
+                List.copyOf(ciphers), q == null || q.isBlank() ? "\"" : q.strip(), List.copyOf(keyTypeNames), postgres);
     }
 
     /** The table as SQL text, quoted. */
@@ -112,9 +119,15 @@ record TableShape(String table, String schema, List<String> keyColumns, List<Int
 
     /** {@code (k1, k2) > (?, ?)} or {@code k > ?}. */
     String keyCompare(String op) {
+        return keyCompare(op, "");
+    }
+
+    /** The same, with the key columns qualified by {@code alias} (for example {@code "t."}). */
+    String keyCompare(String op, String alias) {
         if (keyColumns.size() == 1) {
-            return quote(keyColumns.get(0)) + " " + op + " ?";
+            return alias + quote(keyColumns.get(0)) + " " + op + " ?";
         }
-        return "(" + keyList() + ") " + op + " (" + String.join(", ", keyColumns.stream().map(k -> "?").toList()) + ")";
+        return "(" + String.join(", ", keyColumns.stream().map(k -> alias + quote(k)).toList()) + ") " + op + " ("
+                + String.join(", ", keyColumns.stream().map(k -> "?").toList()) + ")";
     }
 }
