@@ -20,7 +20,8 @@ final class AesGcmSiv {
      * Deriving the per-nonce keys and building the POLYVAL table costs far more than encrypting a
      * short value. With a fixed nonce they never change for a data key, so each thread keeps them
      * for its most recently used keys, keyed by the identity of the key array (a DataKey hands out
-     * the same array until it is destroyed). An evicted entry is wiped.
+     * the same array until it is destroyed). An evicted entry is wiped. Each entry holds 32 KiB of
+     * POLYVAL tables, so a thread holds at most 256 KiB.
      */
     private static final ThreadLocal<Map<byte[], GcmSiv>> STATES = ThreadLocal.withInitial(() ->
             new LinkedHashMap<>(16, 0.75f, true) {
