@@ -140,10 +140,11 @@ final class GcmSiv {
     }
 
     /**
-     * XORs the AES-CTR keystream into {@code in}. GCM-SIV's counter block is the tag with the top
-     * bit of byte 15 set; only bytes 0..3 count, as a little-endian 32-bit integer that wraps.
+     * XORs the AES-CTR keystream for {@code tag} into {@code in}, writing to {@code out}. GCM-SIV's
+     * counter block is the tag with the top bit of byte 15 set; only bytes 0..3 count, as a
+     * little-endian 32-bit integer that wraps. Package-private for the counter-wrap test.
      */
-    private void ctr(byte[] tag, byte[] in, int inOff, int len, byte[] out, int outOff) throws GeneralSecurityException {
+    void ctr(byte[] tag, byte[] in, int inOff, int len, byte[] out, int outOff) throws GeneralSecurityException {
         int counter = (int) INT_LE.get(tag, 0);
         long middle = (long) LONG_LE.get(tag, 4);
         int top = (int) INT_LE.get(tag, 12) | 0x80000000;
