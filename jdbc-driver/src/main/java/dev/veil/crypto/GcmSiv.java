@@ -12,7 +12,7 @@ import java.util.Arrays;
 
 /**
  * AES-256-GCM-SIV (RFC 8452) for one key-generating key and one nonce: the per-nonce
- * authentication and encryption keys are derived once, POLYVAL runs on a precomputed table
+ * authentication and encryption keys are derived once, POLYVAL runs on precomputed tables
  * ({@link Polyval}) and the CTR keystream is made by one JCE {@code AES/ECB/NoPadding} call over all
  * counter blocks, so AES runs on the JVM's AES-NI intrinsics instead of one call per block.
  *
