@@ -41,7 +41,9 @@ final class PolicyChecker {
 
     private record LiveColumn(String schema, String name, int jdbcType, String typeName, long size) {
         String describe() {
-            return size > 0 && size < UNBOUNDED ? typeName + "(" + size + ")" : typeName;
+            boolean sized = jdbcType == Types.VARCHAR || jdbcType == Types.CHAR || jdbcType == Types.NVARCHAR || jdbcType == Types.NCHAR
+                    || jdbcType == Types.BINARY || jdbcType == Types.VARBINARY;
+            return sized && size > 0 && size < UNBOUNDED ? typeName + "(" + size + ")" : typeName;
         }
     }
 
