@@ -82,14 +82,14 @@ final class KeysCommand implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Lists data keys: ring, version, id, state, created and expiry times, and the master key that wraps each.",
             footer = {"%nExamples:", "  veil keys list --policy policy.yaml --url jdbc:postgresql://db/shop?user=ops",
-                    "  veil keys list --usage …      (also counts the rows each key still protects: scans the encrypted columns)",
+                    "  veil keys list --usage …      (also counts the values each key still protects)",
                     ExitCode.FOOTER})
     static final class ListKeys implements Callable<Integer> {
         @Mixin
         Target target;
         @Spec
         CommandSpec spec;
-        @Option(names = "--usage", description = "count the rows each key protects (one grouped scan per encrypted column)")
+        @Option(names = "--usage", description = "count the stored values (rows × encrypted columns) each key protects: one grouped scan per column")
         boolean usage;
 
         @Override
@@ -99,8 +99,8 @@ final class KeysCommand implements Runnable {
                 List<KeyRecord> keys = s.admin().list();
                 List<KeyUsage.ColumnUsage> byColumn = usage ? s.admin().usageByColumn() : List.of();
                 Map<Integer, Long> rows = KeyUsage.totals(byColumn);
-                String format = "%-14s %7s %11s %-12s %-17s %-17s %-24s" + (usage ? " %8s" : "") + "%n";
-                out.printf(format, usage ? new Object[] {"RING", "VERSION", "ID", "STATE", "CREATED", "EXPIRES", "MASTER KEY", "ROWS"}
+                String format = "%-14s %7s %11s %-12s %-17s %-17s " + (usage ? "%-24s %8s" : "%s") + "%n";
+                out.printf(format, usage ? new Object[] {"RING", "VERSION", "ID", "STATE", "CREATED", "EXPIRES", "MASTER KEY", "VALUES"}
                         : new Object[] {"RING", "VERSION", "ID", "STATE", "CREATED", "EXPIRES", "MASTER KEY"});
                 for (KeyRecord k : keys) {
                     Object[] row = {k.ring(), k.version(), k.keyId(), k.state().storedName(), time(k.createdAt()), time(k.expiresAt()),
@@ -221,7 +221,7 @@ final class KeysCommand implements Runnable {
                 long rows = s.admin().retire(k);
                 out.println("retired key " + k.keyId() + " (ring " + k.ring() + " version " + k.version() + ")");
                 if (rows > 0) {
-                    out.println("warning: " + rows + " row(s) still use it; re-encrypt them before destroying it");
+                    out.println("warning: " + rows + " value(s) still use it; re-encrypt them before destroying it");
                 }
             }
             return ExitCode.OK;
@@ -231,7 +231,7 @@ final class KeysCommand implements Runnable {
     @Command(name = "destroy", mixinStandardHelpOptions = true,
             description = {"Crypto-shreds a key: its wrapped bytes are erased from the key table, so everything it encrypted is "
                     + "unreadable for good (VE004).",
-                    "Refused (exit 3, VE012) while any row of the policy's encrypted columns still uses it, or while it is its "
+                    "Refused (exit 3, VE012) while any value in the policy's encrypted columns still uses it, or while it is its "
                     + "ring's active key, unless --force-in-use."},
             footer = {"%nExamples:", "  veil keys destroy payment 1 --policy policy.yaml --url …",
                     "  veil keys destroy 1938712 --force-in-use …     (erase it even though rows use it: they are lost)",
@@ -250,7 +250,7 @@ final class KeysCommand implements Runnable {
                 }
                 long rows = s.admin().destroy(k, force);
                 out.println("destroyed key " + k.keyId() + " (ring " + k.ring() + " version " + k.version() + "): wrapped bytes erased"
-                        + (rows > 0 ? "; " + rows + " row(s) that used it are unreadable now" : ""));
+                        + (rows > 0 ? "; " + rows + " value(s) that used it are unreadable now" : ""));
             }
             return ExitCode.OK;
         }

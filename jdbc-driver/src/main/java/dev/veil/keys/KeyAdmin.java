@@ -189,7 +189,7 @@ public final class KeyAdmin {
         long rows = usage().getOrDefault(key.keyId(), 0L);
         if (rows > 0 && !force) {
             throw new VeilException(VeilState.KEY_IN_USE, "key " + key.keyId() + " (ring " + key.ring() + " version " + key.version()
-                    + ") still protects " + rows + " row(s); re-encrypt them first, or force destruction and lose them");
+                    + ") still protects " + rows + " value(s); re-encrypt them first, or force destruction and lose them");
         }
         keys.store().destroy(key.keyId());
         keys.forget(key.ring());

@@ -145,14 +145,14 @@ class KeysCliTest {
 
         Cli refused = veil(p, "keys", "destroy", "payment", "1");
         assertEquals(3, refused.code(), refused::toString);
-        assertTrue(refused.err().contains("VE012") && refused.err().contains("still protects 1 row(s)"), refused::toString);
+        assertTrue(refused.err().contains("VE012") && refused.err().contains("still protects 1 value(s)"), refused::toString);
         Cli active = veil(p, "keys", "destroy", "payment", "2");
         assertEquals(3, active.code(), active::toString);
         assertTrue(active.err().contains("active key"), active::toString);
 
         Cli retire = veil(p, "keys", "retire", "payment", "1");
         assertEquals(0, retire.code(), retire::toString);
-        assertTrue(retire.out().contains("warning: 1 row(s) still use it"), retire::toString);
+        assertTrue(retire.out().contains("warning: 1 value(s) still use it"), retire::toString);
         assertEquals("retired", state(v1));
 
         // re-encrypt the row under the new version, then the old one can go
@@ -177,7 +177,7 @@ class KeysCliTest {
         veil(p, "keys", "rotate", "national-id");
         Cli forced = veil(p, "keys", "destroy", "national-id", "1", "--force-in-use");
         assertEquals(0, forced.code(), forced::toString);
-        assertTrue(forced.out().contains("1 row(s) that used it are unreadable now"), forced::toString);
+        assertTrue(forced.out().contains("1 value(s) that used it are unreadable now"), forced::toString);
         SQLException e = assertThrows(SQLException.class, () -> People.read(db, People.instance(dir, policy("veil-master"))));
         assertEquals(VeilState.KEY_DESTROYED.sqlState(), e.getSQLState());
     }
