@@ -131,6 +131,7 @@ public final class KeyAdmin {
             if (todo.isEmpty()) {
                 return done;
             }
+            int total = done + todo.size();
             for (KeyRecord k : todo) {
                 byte[] dek = master.unwrap(k.masterKeyId(), k.wrapped());
                 try {
@@ -142,7 +143,7 @@ public final class KeyAdmin {
                 AUDIT.info("key rewrapped ring={} version={} id={} from={} master={}", k.ring(), k.version(), k.keyId(),
                         k.masterKeyId(), newMasterKeyId);
                 if (progress != null) {
-                    progress.jobProgress("rotate-master", done, done + todo.size() - todo.indexOf(k) - 1);
+                    progress.jobProgress("rotate-master", done, total);
                 }
             }
         }
