@@ -80,6 +80,24 @@ class HsmKeysCliTest {
             assertTrue(rs.next());
             assertEquals("pkcs11:" + next, rs.getString(1));
         }
-        assertEquals(all, People.read(db, People.instance(dir, policy(next))), "a restart under the new master key reads everything");
+        Path restarted = People.instance(dir, policy(next));
+        assertEquals(all, People.read(db, restarted), "a restart under the new master key reads everything");
+
+        // move row 1's card to payment v2, then v1 can be retired and destroyed
+        try (Connection c = People.connect(db, restarted);
+             java.sql.PreparedStatement ps = c.prepareStatement("UPDATE people SET card = ? WHERE id = 1")) {
+            ps.setBytes(1, "4111-1".getBytes());
+            ps.executeUpdate();
+        }
+        assertEquals(0, veil(restarted, "keys", "retire", "payment", "1").code());
+        Cli destroyed = veil(restarted, "keys", "destroy", "payment", "1");
+        assertEquals(0, destroyed.code(), destroyed::toString);
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT state, wrapped_key FROM veil_keys WHERE ring = 'payment' AND version = 1")) {
+            assertTrue(rs.next());
+            assertEquals("destroyed", rs.getString(1));
+            assertEquals(null, rs.getString(2));
+        }
+        assertEquals(all, People.read(db, People.instance(dir, policy(next))));
     }
 }
