@@ -192,6 +192,46 @@ class KeysCliTest {
         assertEquals(2, veil(p, "keys", "frobnicate").code());
     }
 
+    @Test
+    void theLauncherRunsTheJarAndItsAuditLogRecordsEveryKeyEventWithIdsAndNoKeyMaterial() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Cli.launcherReady(), "cli/target/veil-cli.jar is not built: run mvn verify from the root");
+        Path p = People.instance(dir, policy("veil-master"));
+        String[] target = {"--policy", p.toString(), "--url", db.url()};
+        StringBuilder log = new StringBuilder();
+        java.util.function.Function<String[], Cli> fork = args -> {
+            try {
+                String[] all = java.util.Arrays.copyOf(args, args.length + target.length);
+                System.arraycopy(target, 0, all, args.length, target.length);
+                Cli c = Cli.fork(all);
+                log.append(c.err());
+                return c;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        Cli init = fork.apply(new String[] {"keys", "init"});
+        assertEquals(0, init.code(), init::toString);
+        People.insert(db, p, 1, "Ada");
+        assertEquals(0, fork.apply(new String[] {"keys", "rotate", "payment"}).code());
+        String wrappedBefore = wrapped();
+        assertEquals(0, fork.apply(new String[] {"keys", "rotate-master", "--new-alias", "veil-master-2"}).code());
+        assertEquals(0, fork.apply(new String[] {"keys", "retire", "payment", "1"}).code());
+        assertEquals(0, fork.apply(new String[] {"keys", "destroy", "payment", "1", "--force-in-use"}).code());
+
+        String text = log.toString();
+        for (String event : new String[] {"master key created master=pkcs12:veil-master", "key created ring=payment version=1",
+                "key rotated ring=payment version=2", "key rewrapped ring=payment version=1", "from=pkcs12:veil-master master=pkcs12:veil-master-2",
+                "master key created master=pkcs12:veil-master-2", "key retired ring=payment version=1", "key destroyed ring=payment version=1",
+                "forced=true"}) {
+            assertTrue(text.contains(event), () -> "missing '" + event + "' in:\n" + text);
+        }
+        assertTrue(text.lines().filter(l -> l.contains("veil.audit")).allMatch(l -> l.contains(" id=") || l.contains("master key created")), text);
+        for (String w : (wrappedBefore + "," + wrapped()).split(",")) {
+            assertFalse(text.contains(w), "no wrapped key bytes in the log");
+        }
+        assertFalse(text.contains(System.getenv(TestKeys.PASSWORD_ENV)), "no keystore password in the log");
+    }
+
     private int keyId(String ring, int version) throws SQLException {
         return (Integer) scalar("SELECT key_id FROM veil_keys WHERE ring = '" + ring + "' AND version = " + version);
     }
