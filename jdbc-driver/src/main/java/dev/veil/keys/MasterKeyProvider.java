@@ -1,6 +1,7 @@
 package dev.veil.keys;
 
 import dev.veil.VeilException;
+import dev.veil.VeilState;
 
 /**
  * A master key (KEK) that wraps and unwraps data keys. The master key itself never leaves the
@@ -34,7 +35,7 @@ public interface MasterKeyProvider extends AutoCloseable {
         if (masterKeyId.equals(masterKeyId())) {
             return wrap(dataKey);
         }
-        throw new dev.veil.VeilException(dev.veil.VeilState.MASTER_KEY_UNAVAILABLE, "master key " + masterKeyId
+        throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "master key " + masterKeyId
                 + " is not available from this provider (it holds " + masterKeyId() + ")");
     }
 

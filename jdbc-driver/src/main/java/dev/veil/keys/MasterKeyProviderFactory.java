@@ -1,6 +1,7 @@
 package dev.veil.keys;
 
 import dev.veil.VeilException;
+import dev.veil.VeilState;
 import dev.veil.policy.MasterKeySettings;
 
 /**
@@ -32,7 +33,7 @@ public interface MasterKeyProviderFactory {
      *         cannot be created
      */
     default String createMasterKey(MasterKeySettings settings, String alias, boolean existingOk) throws VeilException {
-        throw new VeilException(dev.veil.VeilState.MASTER_KEY_UNAVAILABLE, "master-key provider '" + name()
+        throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "master-key provider '" + name()
                 + "' cannot create master keys; create one with the provider's own tools");
     }
 }
