@@ -6,12 +6,16 @@ import dev.veil.keys.DataKeyManager;
 import dev.veil.keys.DataKeyStore;
 import dev.veil.keys.MasterKeyProvider;
 import dev.veil.keys.MasterKeyProviders;
+import dev.veil.metrics.EngineStats;
+import dev.veil.metrics.MetricsRegistration;
+import dev.veil.metrics.VeilMetrics;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.KeyStoreSettings;
 import dev.veil.policy.Policy;
 import dev.veil.sql.SqlAnalyzer;
 
 import java.sql.DriverManager;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,16 +33,21 @@ public final class Veil implements AutoCloseable {
     private final DataKeyManager keys;
     private final Map<ColumnPolicy, ColumnCipher> ciphers;
     private final SqlAnalyzer analyzer;
+    private final EngineStats stats;
+    private final MetricsRegistration registration;
 
     private Veil(Policy policy, DataKeyManager keys) {
         this.policy = policy;
         this.keys = keys;
         this.analyzer = new SqlAnalyzer(policy, PLAN_CACHE_SIZE);
+        VeilMetrics metrics = keys.metrics();
         Map<ColumnPolicy, ColumnCipher> m = new HashMap<>();
         for (ColumnPolicy c : policy.columns()) {
-            m.put(c, new ColumnCipher(c, keys));
+            m.put(c, new ColumnCipher(c, keys, policy.keys().onMissingKey(c.keyRing()), metrics));
         }
         this.ciphers = Map.copyOf(m);
+        this.stats = new EngineStats(policy.source(), metrics, keys::cachedKeys, analyzer::refusedStatements, analyzer::cachedPlans);
+        this.registration = MetricsRegistration.register(stats);
     }
 
     /**
@@ -72,7 +81,8 @@ public final class Veil implements AutoCloseable {
             keyDatabase = () -> DriverManager.getConnection(s.url(), s.user(), password);
         }
         DataKeyStore store = new DataKeyStore(keyDatabase, s.table());
-        return new Veil(policy, new DataKeyManager(store, master, policy.keys()));
+        return new Veil(policy, new DataKeyManager(store, master, policy.keys(), Clock.systemUTC(),
+                DataKeyManager.DEFAULT_NONCE_BUDGET, new VeilMetrics()));
     }
 
     public Policy policy() {
@@ -81,6 +91,11 @@ public final class Veil implements AutoCloseable {
 
     public DataKeyManager keys() {
         return keys;
+    }
+
+    /** The engine's counters, as published over JMX ({@code dev.veil:type=Veil,…}) and Micrometer. */
+    public EngineStats stats() {
+        return stats;
     }
 
     /** The SQL analyzer, whose plans are cached per SQL text. */
@@ -105,6 +120,7 @@ public final class Veil implements AutoCloseable {
     /** Zeroizes cached keys and closes the master-key provider. */
     @Override
     public void close() {
+        registration.close();
         keys.close();
     }
 }

@@ -28,7 +28,9 @@ public enum VeilState {
     /** A data key could not be wrapped or unwrapped by the master key. */
     KEY_UNWRAP_FAILED("VE010"),
     /** Veil's configuration (connection properties, URL) is invalid. */
-    CONFIGURATION_INVALID("VE011");
+    CONFIGURATION_INVALID("VE011"),
+    /** A key operation was refused: the key still protects rows, or is its ring's active key. */
+    KEY_IN_USE("VE012");
 
     private final String sqlState;
 

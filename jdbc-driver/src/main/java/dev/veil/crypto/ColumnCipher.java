@@ -2,7 +2,10 @@ package dev.veil.crypto;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
+import dev.veil.metrics.VeilMetrics;
 import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.LogicalType;
+import dev.veil.policy.MissingKeyAction;
 import dev.veil.policy.StorageFormat;
 
 import javax.crypto.AEADBadTagException;
@@ -23,12 +26,25 @@ public final class ColumnCipher {
     private final Algorithm algorithm;
     private final byte[] context;
     private final DataKeySource keys;
+    private final MissingKeyAction onMissingKey;
+    private final VeilMetrics metrics;
 
+    /** A cipher that fails when a key is missing, with counters of its own. */
     public ColumnCipher(ColumnPolicy policy, DataKeySource keys) {
+        this(policy, keys, MissingKeyAction.ERROR, new VeilMetrics());
+    }
+
+    /**
+     * @param onMissingKey what {@link #decrypt} returns when this process lacks the value's data key
+     * @param metrics where encryptions, decryptions and failures are counted
+     */
+    public ColumnCipher(ColumnPolicy policy, DataKeySource keys, MissingKeyAction onMissingKey, VeilMetrics metrics) {
         this.policy = policy;
         this.algorithm = Algorithm.forMode(policy.mode());
         this.context = context(policy);
         this.keys = keys;
+        this.onMissingKey = onMissingKey;
+        this.metrics = metrics;
     }
 
     /** The associated data bound into every value after the envelope header. */
@@ -57,6 +73,17 @@ public final class ColumnCipher {
 
     /** Encrypts a non-null value to a binary envelope. */
     public byte[] encryptToEnvelope(Object value) throws VeilException {
+        try {
+            byte[] out = seal(value);
+            metrics.encrypted();
+            return out;
+        } catch (VeilException e) {
+            metrics.failed(e.state());
+            throw e;
+        }
+    }
+
+    private byte[] seal(Object value) throws VeilException {
         byte[] plaintext = ValueCodec.encode(policy.type(), value, policy.column());
         byte[] out = new byte[Envelope.size(algorithm, plaintext.length)];
         for (int attempt = 0; ; attempt++) {
@@ -91,14 +118,40 @@ public final class ColumnCipher {
      *
      * @param stored the column's value as read ({@code String} or {@code byte[]}), or {@code null}
      * @return {@code null} for null; the canonical decoded value (see {@link ValueCodec}); or, for
-     *         a column in migration, a legacy value that is not a Veil ciphertext, unchanged
+     *         a column in migration, a legacy value that is not a Veil ciphertext, unchanged; or,
+     *         when this process lacks the value's key and the ring's {@code on-missing-key} is
+     *         {@code null} or {@code mask}, {@code null} or {@link MissingKeyAction#MASK_TEXT}
      * @throws VeilException {@code VE005} when the value was altered, copied from another column,
-     *         or is not a ciphertext; {@code VE003}/{@code VE004} for unknown or destroyed keys
+     *         or is not a ciphertext; {@code VE004} for destroyed keys; {@code VE002}/{@code VE003}/
+     *         {@code VE010} for keys this process lacks, when the ring's on-missing-key is {@code error}
      */
     public Object decrypt(Object stored) throws VeilException {
         if (stored == null) {
             return null;
         }
+        try {
+            Object value = unseal(stored);
+            metrics.decrypted();
+            return value;
+        } catch (VeilException e) {
+            if (onMissingKey != MissingKeyAction.ERROR && isMissingKey(e.state())) {
+                metrics.missingKeyRead();
+                return onMissingKey == MissingKeyAction.MASK && policy.type() == LogicalType.STRING ? MissingKeyAction.MASK_TEXT : null;
+            }
+            metrics.failed(e.state());
+            throw e;
+        }
+    }
+
+    /**
+     * Whether a failure means this process lacks the key (so the column's on-missing-key setting
+     * applies), as opposed to a damaged or destroyed value, which always fails.
+     */
+    private static boolean isMissingKey(VeilState state) {
+        return state == VeilState.MASTER_KEY_UNAVAILABLE || state == VeilState.KEY_UNWRAP_FAILED || state == VeilState.KEY_NOT_FOUND;
+    }
+
+    private Object unseal(Object stored) throws VeilException {
         byte[] envelope;
         if (stored instanceof String s) {
             if (!Envelope.isTextEnvelope(s)) {

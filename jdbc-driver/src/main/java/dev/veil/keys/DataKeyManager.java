@@ -4,6 +4,7 @@ import dev.veil.VeilException;
 import dev.veil.VeilState;
 import dev.veil.crypto.DataKey;
 import dev.veil.crypto.DataKeySource;
+import dev.veil.metrics.VeilMetrics;
 import dev.veil.policy.KeysPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,8 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     public static final long DEFAULT_NONCE_BUDGET = 1L << 31;
     private static final Logger AUDIT = LoggerFactory.getLogger("veil.audit");
     private static final int MAX_ATTEMPTS = 5;
+    /** How long a key this process could not unwrap is not tried again (each try may read a keystore or reach an HSM). */
+    private static final long UNAVAILABLE_RETRY_MILLIS = 30_000;
 
     private final DataKeyStore store;
     private final MasterKeyProvider master;
@@ -44,7 +47,13 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final Map<String, Object> ringLocks = new ConcurrentHashMap<>();
     private final LinkedHashMap<Integer, DataKey> cache;
+    private final Map<Integer, Unavailable> unavailable = new ConcurrentHashMap<>();
+    private final VeilMetrics metrics;
     private volatile boolean closed;
+
+    /** A key that could not be unwrapped here, and until when that answer stands. */
+    private record Unavailable(VeilState state, String message, long untilMillis) {
+    }
 
     /** The active key of a ring as this process last saw it. */
     private record Active(DataKey key, Instant expiresAt, long recheckAtMillis, AtomicLong nonces) {
@@ -56,6 +65,12 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
 
     /** For tests: a clock to move time, and a small nonce budget. */
     public DataKeyManager(DataKeyStore store, MasterKeyProvider master, KeysPolicy policy, Clock clock, long nonceBudget) {
+        this(store, master, policy, clock, nonceBudget, new VeilMetrics());
+    }
+
+    /** With the engine's counters (key-cache hits, unwraps). */
+    public DataKeyManager(DataKeyStore store, MasterKeyProvider master, KeysPolicy policy, Clock clock, long nonceBudget, VeilMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.master = master;
         this.policy = policy;
@@ -81,6 +96,15 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
 
     public MasterKeyProvider master() {
         return master;
+    }
+
+    public KeysPolicy policy() {
+        return policy;
+    }
+
+    /** The counters this manager reports key-cache hits and unwraps to. */
+    public VeilMetrics metrics() {
+        return metrics;
     }
 
     @Override
@@ -158,8 +182,9 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
         random.nextBytes(dek);
         try {
             Duration lifetime = policy.rotateAfter(ring);
+            String kek = policy.masterKeyId(ring) != null ? policy.masterKeyId(ring) : master.masterKeyId();
             KeyRecord record = new KeyRecord(1 + random.nextInt(Integer.MAX_VALUE - 1), ring, version, KeyState.ACTIVE,
-                    now, lifetime == null ? null : now.plus(lifetime), master.masterKeyId(), master.wrap(dek));
+                    now, lifetime == null ? null : now.plus(lifetime), kek, master.wrap(kek, dek));
             if (!store.insertActive(record)) {
                 return null;
             }
@@ -196,9 +221,28 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
             k = cache.get(keyId);
         }
         if (k != null) {
+            metrics.keyCacheHit();
             return k;
         }
         checkOpen();
+        Unavailable u = unavailable.get(keyId);
+        if (u != null) {
+            if (clock.millis() < u.untilMillis) {
+                throw new VeilException(u.state, u.message);
+            }
+            unavailable.remove(keyId, u);
+        }
+        try {
+            return load(keyId);
+        } catch (VeilException e) {
+            if (e.state() == VeilState.MASTER_KEY_UNAVAILABLE || e.state() == VeilState.KEY_UNWRAP_FAILED) {
+                unavailable.put(keyId, new Unavailable(e.state(), e.getMessage(), clock.millis() + UNAVAILABLE_RETRY_MILLIS));
+            }
+            throw e;
+        }
+    }
+
+    private DataKey load(int keyId) throws VeilException {
         KeyRecord record = store.find(keyId).orElseThrow(() -> new VeilException(VeilState.KEY_NOT_FOUND,
                 "data key " + keyId + " is not in key table " + store.table()));
         return key(record);
@@ -216,6 +260,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
                     + " version " + record.version() + ") was destroyed; values encrypted with it cannot be read");
         }
         byte[] dek = master.unwrap(record.masterKeyId(), record.wrapped());
+        metrics.keyUnwrapped();
         try {
             AUDIT.info("key unwrapped ring={} version={} id={} master={}", record.ring(), record.version(), record.keyId(), record.masterKeyId());
             return cache(record.keyId(), derive(record.keyId(), dek));
@@ -246,6 +291,11 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     /** Drops this process's view of a ring's active key, so the next encryption looks again. */
     public void forget(String ring) {
         active.remove(ring);
+    }
+
+    /** Forgets which keys could not be unwrapped, so the next use tries again (after a keystore fix). */
+    public void retryUnavailable() {
+        unavailable.clear();
     }
 
     /** How many unwrapped keys are cached (for tests and metrics). */

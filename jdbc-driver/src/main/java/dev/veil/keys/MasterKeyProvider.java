@@ -1,6 +1,7 @@
 package dev.veil.keys;
 
 import dev.veil.VeilException;
+import dev.veil.VeilState;
 
 /**
  * A master key (KEK) that wraps and unwraps data keys. The master key itself never leaves the
@@ -21,6 +22,22 @@ public interface MasterKeyProvider extends AutoCloseable {
      * @throws VeilException {@code VE010} when wrapping fails
      */
     byte[] wrap(byte[] dataKey) throws VeilException;
+
+    /**
+     * Wraps a data key with a named master key this provider holds: a ring's own master key
+     * ({@code keys.rings.<ring>.master-key}) or the target of a master-key rotation. The default
+     * knows only {@link #masterKeyId()}.
+     *
+     * @throws VeilException {@code VE002} when this provider does not hold that master key,
+     *         {@code VE010} when wrapping fails
+     */
+    default byte[] wrap(String masterKeyId, byte[] dataKey) throws VeilException {
+        if (masterKeyId.equals(masterKeyId())) {
+            return wrap(dataKey);
+        }
+        throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "master key " + masterKeyId
+                + " is not available from this provider (it holds " + masterKeyId() + ")");
+    }
 
     /**
      * Unwraps a data key.

@@ -1,6 +1,7 @@
 package dev.veil.keys;
 
 import dev.veil.VeilException;
+import dev.veil.VeilState;
 import dev.veil.policy.MasterKeySettings;
 
 /**
@@ -19,4 +20,20 @@ public interface MasterKeyProviderFactory {
      *         file position), {@code VE002} when the master key cannot be reached
      */
     MasterKeyProvider create(MasterKeySettings settings) throws VeilException;
+
+    /**
+     * Creates a new master key where the provider keeps them ({@code veil keys init}, and the
+     * target of {@code veil keys rotate-master}). Providers whose keys are made with their own
+     * tools (a cloud KMS console) keep the default, which refuses.
+     *
+     * @param alias the new key's name, or {@code null} for the one the settings name
+     * @param existingOk whether an existing key of that name is accepted instead of refused
+     * @return the new key's master-key id, as stored beside the data keys it wraps
+     * @throws VeilException {@code VE002} when the key exists (unless {@code existingOk}) or
+     *         cannot be created
+     */
+    default String createMasterKey(MasterKeySettings settings, String alias, boolean existingOk) throws VeilException {
+        throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "master-key provider '" + name()
+                + "' cannot create master keys; create one with the provider's own tools");
+    }
 }

@@ -19,10 +19,19 @@ public final class MasterKeyProviders {
      * @throws VeilException {@code VE001} when no provider has that name
      */
     public static MasterKeyProvider create(MasterKeySettings settings) throws VeilException {
+        return factory(settings).create(settings);
+    }
+
+    /**
+     * The factory of the provider named by {@code settings}.
+     *
+     * @throws VeilException {@code VE001} when no provider has that name
+     */
+    public static MasterKeyProviderFactory factory(MasterKeySettings settings) throws VeilException {
         Set<String> known = new TreeSet<>();
         for (MasterKeyProviderFactory f : ServiceLoader.load(MasterKeyProviderFactory.class, MasterKeyProviders.class.getClassLoader())) {
             if (f.name().equals(settings.provider())) {
-                return f.create(settings);
+                return f;
             }
             known.add(f.name());
         }

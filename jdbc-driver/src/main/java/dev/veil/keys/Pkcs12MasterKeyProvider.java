@@ -37,7 +37,10 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
     private static final String WRAP = "AES/KWP/NoPadding";
 
     private final Path path;
-    private final KeyStore keyStore;
+    // reloaded when an alias is missing and the file changed: a master-key rotation by the CLI
+    // adds an alias while applications run, and they must unwrap keys rewrapped under it
+    private volatile KeyStore keyStore;
+    private volatile long loadedModified;
     private final char[] password;
     private final String alias;
     // reading an entry runs the keystore's password-based decryption, which is slow: once per alias
@@ -53,11 +56,25 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
         this.path = path;
         this.password = password.clone();
         this.alias = alias;
+        this.loadedModified = modified(path);
         this.keyStore = load(path, this.password);
         key(alias);
     }
 
-    /** Creates a PKCS#12 keystore file holding a new random AES-256 master key under {@code alias}. */
+    private static long modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path).toMillis();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Creates a PKCS#12 keystore file holding a new random AES-256 master key under {@code alias},
+     * or adds that key to an existing keystore (replacing the file atomically).
+     *
+     * @throws VeilException {@code VE002} if the alias exists already or the file cannot be written
+     */
     public static void createKeystore(Path path, char[] password, String alias) throws VeilException {
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
@@ -114,6 +131,14 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
     private SecretKey readKey(String keyAlias) throws VeilException {
         try {
             Key k = keyStore.getKey(keyAlias, password);
+            long now = modified(path);
+            if (k == null && now != loadedModified) {
+                synchronized (this) {
+                    loadedModified = now;
+                    keyStore = load(path, password);
+                }
+                k = keyStore.getKey(keyAlias, password);
+            }
             if (k == null) {
                 throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "keystore " + path + " has no key named '" + keyAlias + "'");
             }
@@ -139,12 +164,20 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
 
     @Override
     public byte[] wrap(byte[] dataKey) throws VeilException {
+        return wrap(masterKeyId(), dataKey);
+    }
+
+    @Override
+    public byte[] wrap(String masterKeyId, byte[] dataKey) throws VeilException {
+        if (!masterKeyId.startsWith(NAME + ":")) {
+            throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "master key " + masterKeyId + " is not a " + NAME + " key");
+        }
         try {
             Cipher c = Cipher.getInstance(WRAP);
-            c.init(Cipher.ENCRYPT_MODE, key(alias));
+            c.init(Cipher.ENCRYPT_MODE, key(masterKeyId.substring(NAME.length() + 1)));
             return c.doFinal(dataKey);
         } catch (GeneralSecurityException e) {
-            throw new VeilException(VeilState.KEY_UNWRAP_FAILED, "cannot wrap a data key with master key " + masterKeyId()
+            throw new VeilException(VeilState.KEY_UNWRAP_FAILED, "cannot wrap a data key with master key " + masterKeyId
                     + ": " + e.getClass().getSimpleName(), e);
         }
     }
@@ -192,6 +225,24 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
             String password = MasterKeyProviders.env(s, "password-env", passwordEnv);
             String alias = s.settings().getOrDefault("alias", DEFAULT_ALIAS);
             return new Pkcs12MasterKeyProvider(Path.of(path), password.toCharArray(), alias);
+        }
+
+        @Override
+        public String createMasterKey(MasterKeySettings s, String alias, boolean existingOk) throws VeilException {
+            MasterKeyProviders.onlyKnown(s, Set.of("path", "password-env", "alias"));
+            Path path = Path.of(MasterKeyProviders.required(s, "path", "/etc/veil/master.p12"));
+            String passwordEnv = MasterKeyProviders.required(s, "password-env", "VEIL_MASTER_PASSWORD");
+            char[] password = MasterKeyProviders.env(s, "password-env", passwordEnv).toCharArray();
+            String a = alias != null ? alias : s.settings().getOrDefault("alias", DEFAULT_ALIAS);
+            try {
+                if (existingOk && Files.exists(path) && load(path, password).containsAlias(a)) {
+                    return NAME + ":" + a;
+                }
+            } catch (java.security.KeyStoreException e) {
+                throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "cannot read keystore " + path + ": " + e.getClass().getSimpleName(), e);
+            }
+            createKeystore(path, password, a);
+            return NAME + ":" + a;
         }
     }
 }

@@ -43,7 +43,9 @@ public final class PolicyLoader {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d|w)");
     private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables");
-    private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after");
+    private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after",
+            "on-missing-key");
+    private static final Set<String> RING_KEYS = Set.of("rotate-after", "master-key", "on-missing-key");
     private static final Set<String> COLUMN_KEYS = Set.of("mode", "type", "key", "domain", "storage", "migrating");
     private static final Set<String> TABLE_KEYS = Set.of("columns", "allow-unparseable");
     private static final Set<String> STORE_KEYS = Set.of("table", "url", "user", "password-env");
@@ -121,15 +123,25 @@ public final class PolicyLoader {
         MasterKeySettings master = master(k.get("master").getValueNode());
         Duration rotateAfter = k.containsKey("rotate-after") ? duration(k.get("rotate-after").getValueNode()) : null;
         Map<String, Duration> rings = new HashMap<>();
+        Map<String, String> ringMasters = new HashMap<>();
+        Map<String, MissingKeyAction> ringMissing = new HashMap<>();
         if (k.containsKey("rings")) {
             Node ringsNode = k.get("rings").getValueNode();
             for (Map.Entry<String, NodeTuple> ring : mapping(ringsNode, "rings", null).entrySet()) {
-                Map<String, NodeTuple> r = mapping(ring.getValue().getValueNode(), "ring '" + ring.getKey() + "'", Set.of("rotate-after"));
+                Map<String, NodeTuple> r = mapping(ring.getValue().getValueNode(), "ring '" + ring.getKey() + "'", RING_KEYS);
+                String name = ringName(ring.getValue().getKeyNode());
                 if (r.containsKey("rotate-after")) {
-                    rings.put(ringName(ring.getValue().getKeyNode()), duration(r.get("rotate-after").getValueNode()));
+                    rings.put(name, duration(r.get("rotate-after").getValueNode()));
+                }
+                if (r.containsKey("master-key")) {
+                    ringMasters.put(name, text(r.get("master-key").getValueNode(), "master-key of ring '" + name + "'").strip());
+                }
+                if (r.containsKey("on-missing-key")) {
+                    ringMissing.put(name, missingKey(r.get("on-missing-key").getValueNode()));
                 }
             }
         }
+        MissingKeyAction onMissing = k.containsKey("on-missing-key") ? missingKey(k.get("on-missing-key").getValueNode()) : MissingKeyAction.ERROR;
         KeyStoreSettings store = KeyStoreSettings.defaults();
         if (k.containsKey("store")) {
             Map<String, NodeTuple> s = mapping(k.get("store").getValueNode(), "store", STORE_KEYS);
@@ -147,7 +159,11 @@ public final class PolicyLoader {
             throw error(k.get("cache-size").getValueNode(), "cache-size must be at least 1");
         }
         Duration refresh = k.containsKey("refresh-after") ? duration(k.get("refresh-after").getValueNode()) : Duration.ofMinutes(5);
-        return new KeysPolicy(master, rotateAfter, rings, store, cacheSize, refresh);
+        return new KeysPolicy(master, rotateAfter, rings, store, cacheSize, refresh, ringMasters, onMissing, ringMissing);
+    }
+
+    private MissingKeyAction missingKey(Node node) throws VeilException {
+        return choice(node, "on-missing-key", MissingKeyAction.values(), MissingKeyAction::policyName);
     }
 
     private MasterKeySettings master(Node node) throws VeilException {

@@ -31,6 +31,7 @@ public final class SqlAnalyzer {
     /** Placeholder form of texts with literals to {@link PlanTemplate} or {@link Rejection}. */
     private final PlanCache<Object> templates;
     private final LongAdder parses = new LongAdder();
+    private final LongAdder refusals = new LongAdder();
 
     /**
      * @param policy the policy whose encrypted columns matter
@@ -78,6 +79,7 @@ public final class SqlAnalyzer {
             cached = plans.putIfAbsent(sql, cached);
         }
         if (cached instanceof Rejection r) {
+            refusals.increment();
             throw r.toException();
         }
         return (StatementPlan) cached;
@@ -86,6 +88,11 @@ public final class SqlAnalyzer {
     /** How many SQL texts are cached now (for metrics and tests). */
     public int cachedPlans() {
         return plans.size();
+    }
+
+    /** How many statements were refused (VE006, VE007) so far, cached refusals included. */
+    public long refusedStatements() {
+        return refusals.sum();
     }
 
     /** How many SQL texts were parsed so far (for metrics and tests). */

@@ -93,7 +93,7 @@ class MasterKeyProviderTest {
         e = failure("{ provider: pkcs12, path: /x.p12, password-env: X, pasword: y }");
         assertTrue(e.getMessage().contains("unknown setting 'pasword'"), e.getMessage());
         e = failure("{ provider: vault }");
-        assertTrue(e.getMessage().contains("unknown master-key provider 'vault'; expected one of: env, pkcs12"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown master-key provider 'vault'; expected one of: env, pkcs11, pkcs12"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,21 @@
+package dev.veil.cli;
+
+/** The CLI's documented exit codes (README, and every command's --help). */
+public final class ExitCode {
+    /** Done. */
+    public static final int OK = 0;
+    /** Failed: the message on standard error names the SQLState (VE002 master key unavailable, …). */
+    public static final int FAILURE = 1;
+    /** Wrong usage: unknown command or option, missing argument. */
+    public static final int USAGE = 2;
+    /** Refused because the key is in use (rows still use it, or it is its ring's active key): VE012. */
+    public static final int IN_USE = 3;
+    /** {@code policy check} found problems (errors, not warnings). */
+    public static final int CHECK_FAILED = 4;
+
+    static final String FOOTER = "%nExit codes: 0 ok, 1 failure (SQLState on stderr), 2 usage error, 3 refused: key in use, "
+            + "4 policy check found errors.";
+
+    private ExitCode() {
+    }
+}

@@ -1,0 +1,54 @@
+package dev.veil.cli;
+
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * {@code veil}: the operator's tool. Runs as {@code java -jar veil-agent.jar <command>} (the
+ * agent's Main-Class), {@code java -jar veil-cli.jar <command>}, or the {@code veil} script.
+ */
+@Command(name = "veil", mixinStandardHelpOptions = true, version = "veil 0.1.0",
+        description = "Veil operator commands: key lifecycle and policy checks.",
+        subcommands = {KeysCommand.class, PolicyCommand.class, CommandLine.HelpCommand.class},
+        footer = {"%nExamples:", "  veil keys list --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops --usage",
+                "  veil policy check --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops", ExitCode.FOOTER})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs one command with the given output streams; returns its exit code (for tests and embedding). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setUsageHelpWidth(120);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? ExitCode.USAGE
+                : e instanceof VeilException v && v.state() == VeilState.KEY_IN_USE ? ExitCode.IN_USE : ExitCode.FAILURE);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof VeilException v) {
+                commandLine.getErr().println("veil: " + v.getSQLState() + " " + v.getMessage());
+            } else {
+                commandLine.getErr().println("veil: " + e);
+            }
+            commandLine.getErr().flush();
+            return commandLine.getExitCodeExceptionMapper().getExitCode(e);
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: keys or policy");
+    }
+}

@@ -1,0 +1,51 @@
+package dev.veil.metrics;
+
+import dev.veil.VeilState;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Micrometer meters over an engine's counters, on {@link Metrics#globalRegistry}. Only loaded
+ * when Micrometer is on the class path ({@link MetricsRegistration} checks first). The meters
+ * read the engine's counters when scraped, so the hot path never calls Micrometer.
+ */
+final class MicrometerMeters {
+    private MicrometerMeters() {
+    }
+
+    static AutoCloseable bind(EngineStats stats) {
+        MeterRegistry registry = Metrics.globalRegistry;
+        Tags tags = Tags.of("policy", stats.getPolicy());
+        List<Meter> meters = new ArrayList<>();
+        meters.add(counter(registry, "veil.encryptions", "values encrypted", tags, stats, s -> s.getEncryptions()));
+        meters.add(counter(registry, "veil.decryptions", "values decrypted", tags, stats, s -> s.getDecryptions()));
+        for (VeilState cause : VeilState.values()) {
+            meters.add(counter(registry, "veil.failures", "failed encryptions and decryptions by SQLState", tags.and("cause", cause.sqlState()),
+                    stats, s -> s.metrics().failures(cause)));
+        }
+        meters.add(counter(registry, "veil.key.cache.hits", "data keys found unwrapped in the cache", tags, stats, s -> s.getKeyCacheHits()));
+        meters.add(counter(registry, "veil.key.unwraps", "data keys unwrapped by the master key", tags, stats, s -> s.getKeyUnwraps()));
+        meters.add(counter(registry, "veil.missing.key.reads", "values read as NULL or masked for lack of their key", tags, stats,
+                s -> s.getMissingKeyReads()));
+        meters.add(counter(registry, "veil.statements.refused", "statements refused before reaching the database", tags, stats,
+                s -> s.getStatementsRefused()));
+        meters.add(counter(registry, "veil.job.items", "items done by jobs (rewrapped keys, migrated rows)", tags, stats,
+                s -> s.metrics().jobItemsDone()));
+        meters.add(Gauge.builder("veil.key.cache.size", stats, s -> s.getCachedKeys()).description("unwrapped data keys held")
+                .tags(tags).register(registry));
+        return () -> meters.forEach(registry::remove);
+    }
+
+    private static Meter counter(MeterRegistry registry, String name, String description, Tags tags, EngineStats stats,
+                                 ToDoubleFunction<EngineStats> f) {
+        return FunctionCounter.builder(name, stats, f).description(description).tags(tags).register(registry);
+    }
+}
