@@ -12,9 +12,13 @@ public final class ExitCode {
     public static final int IN_USE = 3;
     /** {@code policy check} found problems (errors, not warnings). */
     public static final int CHECK_FAILED = 4;
+    /** {@code verify} found values that do not authenticate (their primary keys are listed). */
+    public static final int VERIFY_FAILED = 5;
+    /** A bulk job is not finished: other processes still hold part of it (rerun, or let them finish). */
+    public static final int UNFINISHED = 6;
 
     static final String FOOTER = "%nExit codes: 0 ok, 1 failure (SQLState on stderr), 2 usage error, 3 refused: key in use, "
-            + "4 policy check found errors.";
+            + "4 policy check found errors, 5 verify found failing values, 6 job not finished (held by other processes).";
 
     private ExitCode() {
     }

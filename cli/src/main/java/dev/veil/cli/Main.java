@@ -12,8 +12,9 @@ import java.io.PrintWriter;
  * agent's Main-Class), {@code java -jar veil-cli.jar <command>}, or the {@code veil} script.
  */
 @Command(name = "veil", mixinStandardHelpOptions = true, version = "veil 0.1.0",
-        description = "Veil operator commands: key lifecycle and policy checks.",
-        subcommands = {KeysCommand.class, PolicyCommand.class, CommandLine.HelpCommand.class},
+        description = "Veil operator commands: key lifecycle, policy checks and bulk jobs (migrate, rekey, verify).",
+        subcommands = {KeysCommand.class, PolicyCommand.class, JobCommands.Migrate.class, JobCommands.Rekey.class,
+                JobCommands.Verify.class, CommandLine.HelpCommand.class},
         footer = {"%nExamples:", "  veil keys list --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops --usage",
                 "  veil policy check --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops", ExitCode.FOOTER})
 public final class Main implements Runnable {
@@ -49,6 +50,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: keys or policy");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: keys, policy, migrate, rekey or verify");
     }
 }

@@ -122,8 +122,9 @@ public final class ColumnCipher {
      *         when this process lacks the value's key and the ring's {@code on-missing-key} is
      *         {@code null} or {@code mask}, {@code null} or {@link MissingKeyAction#MASK_TEXT}
      * @throws VeilException {@code VE005} when the value was altered, copied from another column,
-     *         or is not a ciphertext; {@code VE004} for destroyed keys; {@code VE002}/{@code VE003}/
-     *         {@code VE010} for keys this process lacks, when the ring's on-missing-key is {@code error}
+     *         or is not a ciphertext; {@code VE003} for key ids not in the key table; {@code VE004} for
+     *         destroyed keys; {@code VE002}/{@code VE010} for keys this process lacks, when the ring's
+     *         on-missing-key is {@code error}
      */
     public Object decrypt(Object stored) throws VeilException {
         if (stored == null) {
@@ -144,11 +145,13 @@ public final class ColumnCipher {
     }
 
     /**
-     * Whether a failure means this process lacks the key (so the column's on-missing-key setting
-     * applies), as opposed to a damaged or destroyed value, which always fails.
+     * Whether a failure means this process lacks the key (its master key is not here or cannot
+     * unwrap it), so the ring's on-missing-key setting applies. A key id absent from the key table
+     * (VE003) is not that: it points at an altered value or the wrong database, and fails like
+     * tampering and destroyed keys always do.
      */
     private static boolean isMissingKey(VeilState state) {
-        return state == VeilState.MASTER_KEY_UNAVAILABLE || state == VeilState.KEY_UNWRAP_FAILED || state == VeilState.KEY_NOT_FOUND;
+        return state == VeilState.MASTER_KEY_UNAVAILABLE || state == VeilState.KEY_UNWRAP_FAILED;
     }
 
     private Object unseal(Object stored) throws VeilException {

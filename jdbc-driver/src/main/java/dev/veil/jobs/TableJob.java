@@ -84,6 +84,21 @@ public final class TableJob {
     }
 
     /**
+     * Forgets a table's job (its checkpoints), so the next run starts from the first row.
+     *
+     * @throws VeilException when the table is not in the policy or has no primary key
+     */
+    public static void reset(ConnectionFactory db, JobKind kind, String table, Veil veil) throws SQLException {
+        JobStore store = new JobStore(db);
+        store.ensureTables();
+        TableShape shape;
+        try (Connection c = db.open()) {
+            shape = TableShape.of(c, veil, table);
+        }
+        store.reset(new TableJob(veil, db, table, kind, JobOptions.defaults(), ProgressListener.NONE).jobId(shape));
+    }
+
+    /**
      * Runs until every chunk is done (waiting out the leases of chunks whose worker died).
      *
      * @throws VeilException when the table has no primary key or is not in the policy, or a key is unavailable

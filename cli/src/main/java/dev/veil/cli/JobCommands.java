@@ -1,0 +1,177 @@
+package dev.veil.cli;
+
+import dev.veil.jobs.JobKind;
+import dev.veil.jobs.JobOptions;
+import dev.veil.jobs.JobResult;
+import dev.veil.jobs.TableJob;
+import dev.veil.jobs.Verifier;
+import dev.veil.jobs.VerifyReport;
+import dev.veil.policy.TablePolicy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** The bulk jobs: {@code veil migrate}, {@code veil rekey}, {@code veil verify}. */
+final class JobCommands {
+    private JobCommands() {
+    }
+
+    /** Options shared by migrate and rekey. */
+    static final class Tuning {
+        @Option(names = "--batch-size", defaultValue = "500", description = "rows per transaction (default: ${DEFAULT-VALUE})")
+        int batchSize;
+
+        @Option(names = "--chunk-size", defaultValue = "10000", description = "rows per claimable chunk shared between workers and processes (default: ${DEFAULT-VALUE})")
+        int chunkSize;
+
+        @Option(names = "--max-rows-per-second", defaultValue = "0", description = "throttle for this process; 0 = unthrottled (default)")
+        double maxRowsPerSecond;
+
+        @Option(names = "--workers", defaultValue = "1", description = "worker threads in this process (default: ${DEFAULT-VALUE}); "
+                + "run the same command on more machines to scale out")
+        int workers;
+
+        @Option(names = "--lease", defaultValue = "30", paramLabel = "SECONDS",
+                description = "how long a dead worker's chunk stays claimed before others take it over (default: ${DEFAULT-VALUE})")
+        int leaseSeconds;
+
+        @Option(names = "--restart", description = "forget this job's checkpoints and start again from the first row")
+        boolean restart;
+
+        JobOptions options() {
+            return new JobOptions(batchSize, Math.max(chunkSize, batchSize), maxRowsPerSecond, workers, Duration.ofSeconds(leaseSeconds));
+        }
+    }
+
+    static List<String> tablesOf(Target.Session s, List<String> requested) {
+        if (requested != null && !requested.isEmpty()) {
+            return requested;
+        }
+        List<String> all = new ArrayList<>();
+        for (TablePolicy t : s.policy().tables()) {
+            all.add(t.name().schema() == null ? t.name().name().text() : t.name().schema().text() + "." + t.name().name().text());
+        }
+        return all;
+    }
+
+    static int runJob(CommandSpec spec, Target target, Tuning tuning, List<String> tables, JobKind kind) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        int code = ExitCode.OK;
+        try (Target.Session s = target.open()) {
+            for (String table : tablesOf(s, tables)) {
+                if (tuning.restart) {
+                    TableJob.reset(s.database(), kind, table, s.veil());
+                }
+                ProgressPrinter progress = ProgressPrinter.forConsole(out);
+                JobResult r = new TableJob(s.veil(), s.database(), table, kind, tuning.options(), progress).run();
+                progress.done();
+                if (r.alreadyFinished()) {
+                    out.printf("%s %s: already finished (use --restart to run it again)%n", kind.label(), r.table());
+                } else {
+                    out.printf(Locale.ROOT, "%s %s: %s; %,d rows read, %,d rewritten, %,d concurrent writes re-read, in %.1f s%n",
+                            kind.label(), r.table(), r.finished() ? "finished" : "NOT finished: other processes still hold chunks",
+                            r.rowsScanned(), r.rowsChanged(), r.conflicts(), r.elapsed().toMillis() / 1000.0);
+                    if (!r.finished()) {
+                        code = ExitCode.UNFINISHED;
+                    }
+                }
+            }
+        }
+        return code;
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = {"Encrypt legacy plaintext in place, online. Mark the columns 'migrating: true' in the policy first, so the",
+                    "application reads both forms meanwhile; every row is updated with a compare-and-set on the value read, so",
+                    "concurrent application writes are never overwritten. Resumable: rerun after a crash or Ctrl-C."},
+            footer = {"%nExamples:", "  veil migrate --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops customers",
+                    "  veil migrate --workers 2 --max-rows-per-second 5000 customers orders", ExitCode.FOOTER})
+    static final class Migrate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Target target;
+        @Mixin
+        Tuning tuning;
+        @Parameters(paramLabel = "TABLE", arity = "0..*", description = "tables to migrate (default: every table in the policy)")
+        List<String> tables;
+
+        @Override
+        public Integer call() throws Exception {
+            return runJob(spec, target, tuning, tables, JobKind.MIGRATE);
+        }
+    }
+
+    @Command(name = "rekey", mixinStandardHelpOptions = true,
+            description = {"Re-encrypt every value that is not under its ring's active key (after 'veil keys rotate'), online and",
+                    "resumable, so the old keys can be retired and destroyed."},
+            footer = {"%nExamples:", "  veil keys rotate national-id && veil rekey customers",
+                    "  veil rekey --workers 2 --max-rows-per-second 2000", ExitCode.FOOTER})
+    static final class Rekey implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Target target;
+        @Mixin
+        Tuning tuning;
+        @Parameters(paramLabel = "TABLE", arity = "0..*", description = "tables to rekey (default: every table in the policy)")
+        List<String> tables;
+
+        @Override
+        public Integer call() throws Exception {
+            return runJob(spec, target, tuning, tables, JobKind.REKEY);
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Read and authenticate every encrypted value; report values per data key, and the primary keys (never",
+                    "the values) of any that fail."},
+            footer = {"%nExamples:", "  veil verify --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops", ExitCode.FOOTER})
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Target target;
+        @Parameters(paramLabel = "TABLE", arity = "0..*", description = "tables to verify (default: every table in the policy)")
+        List<String> tables;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            int code = ExitCode.OK;
+            try (Target.Session s = target.open()) {
+                for (String table : tablesOf(s, tables)) {
+                    ProgressPrinter progress = ProgressPrinter.forConsole(out);
+                    VerifyReport r = new Verifier(s.veil(), s.database()).verify(table, progress);
+                    progress.done();
+                    out.printf(Locale.ROOT, "verify %s: %,d rows; %,d NULL, %,d legacy plaintext (migrating), %,d failed%n",
+                            r.table(), r.rows(), r.nullValues(), r.legacyValues(), r.failureCount());
+                    for (Map.Entry<Integer, Long> e : r.valuesPerKey().entrySet()) {
+                        out.printf(Locale.ROOT, "  key %11d: %,d values%n", e.getKey(), e.getValue());
+                    }
+                    for (VerifyReport.Failure f : r.failures()) {
+                        out.printf("  FAILED primary key %s, column %s: %s%n", f.primaryKey(), f.column(), f.state().sqlState());
+                    }
+                    if (r.failureCount() > r.failures().size()) {
+                        out.printf("  … and %,d more%n", r.failureCount() - r.failures().size());
+                    }
+                    if (!r.ok()) {
+                        code = ExitCode.VERIFY_FAILED;
+                    }
+                }
+            }
+            return code;
+        }
+    }
+}
