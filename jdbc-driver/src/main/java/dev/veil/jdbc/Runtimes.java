@@ -17,8 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * the keystore or the policy succeeds.
  */
 final class Runtimes {
-    /** The engine plus the JDBC layer's shared caches for one policy. */
-    record Runtime(Veil veil, SchemaCache schema) {
+    /** The engine plus the JDBC layer's shared caches for one policy, and its background rekey, if any. */
+    record Runtime(Veil veil, SchemaCache schema, dev.veil.jobs.BackgroundRekeyer rekeyer) {
+        void close() {
+            if (rekeyer != null) {
+                rekeyer.close();
+            }
+            veil.close();
+        }
     }
 
     private static final Map<String, Runtime> BY_POLICY = new ConcurrentHashMap<>();
@@ -46,7 +52,8 @@ final class Runtimes {
             r = BY_POLICY.get(key);
             if (r == null) {
                 Policy policy = PolicyLoader.load(Path.of(key));
-                r = new Runtime(Veil.open(policy, keyDatabase), new SchemaCache());
+                Veil veil = Veil.open(policy, keyDatabase);
+                r = new Runtime(veil, new SchemaCache(), dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
                 BY_POLICY.put(key, r);
             }
             return r;
@@ -55,7 +62,7 @@ final class Runtimes {
 
     /** Closes every runtime (zeroizing keys); later connections build new ones. For tests and shutdown hooks. */
     static synchronized void closeAll() {
-        BY_POLICY.values().forEach(r -> r.veil().close());
+        BY_POLICY.values().forEach(Runtime::close);
         BY_POLICY.clear();
     }
 }

@@ -111,6 +111,14 @@ public final class TableJob {
         try (Connection c = db.open()) {
             shape = TableShape.of(c, veil, table);
         }
+        if (kind == JobKind.REKEY) {
+            // A process caches its view of each ring's active key for keys.refresh-after. A rekey
+            // started on a stale view would move values written under a newer key back to an older
+            // one, so it starts from what the key table says now.
+            for (ColumnCipher c : shape.ciphers()) {
+                veil.keys().forget(c.policy().keyRing());
+            }
+        }
         String jobId = jobId(shape);
         JobStore.Job job = store.job(jobId);
         if (job == null) {

@@ -18,6 +18,7 @@ public final class Policy {
     private final List<TablePolicy> tables;
     private final Map<String, List<TablePolicy>> tablesByName;
     private final List<ColumnPolicy> columns;
+    private final BackgroundRekey backgroundRekey;
 
     /**
      * @param version the policy format version (1)
@@ -26,6 +27,14 @@ public final class Policy {
      * @param tables the tables with encrypted columns
      */
     public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables) {
+        this(version, source, keys, tables, null);
+    }
+
+    /**
+     * @param backgroundRekey the background rekey the policy asks for, or {@code null}
+     */
+    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables, BackgroundRekey backgroundRekey) {
+        this.backgroundRekey = backgroundRekey;
         this.version = version;
         this.source = source;
         this.keys = keys;
@@ -100,6 +109,11 @@ public final class Policy {
     /** The lookup keys (without schema) of all tables with encrypted columns. */
     public Set<String> tableNameKeys() {
         return tablesByName.keySet();
+    }
+
+    /** The background rekey every process using this policy runs, if the policy asks for one. */
+    public java.util.Optional<BackgroundRekey> backgroundRekey() {
+        return java.util.Optional.ofNullable(backgroundRekey);
     }
 
     /** The key ring names the policy uses, sorted. */

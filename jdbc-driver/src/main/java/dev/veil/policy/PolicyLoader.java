@@ -42,7 +42,7 @@ public final class PolicyLoader {
     public static final String DEFAULT_RING = "default";
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d|w)");
-    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables");
+    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs");
     private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after",
             "on-missing-key");
     private static final Set<String> RING_KEYS = Set.of("rotate-after", "master-key", "on-missing-key");
@@ -112,7 +112,29 @@ public final class PolicyLoader {
         KeysPolicy keys = keys(top.get("keys").getValueNode());
         List<TablePolicy> tables = top.containsKey("tables") ? tables(top.get("tables").getValueNode()) : List.of();
         checkDomains(tables);
-        return new Policy(version, source, keys, tables);
+        BackgroundRekey background = top.containsKey("jobs") ? jobs(top.get("jobs").getValueNode()) : null;
+        return new Policy(version, source, keys, tables, background);
+    }
+
+    private BackgroundRekey jobs(Node node) throws VeilException {
+        Map<String, NodeTuple> j = mapping(node, "jobs", Set.of("background-rekey"));
+        if (!j.containsKey("background-rekey")) {
+            return null;
+        }
+        Map<String, NodeTuple> b = mapping(j.get("background-rekey").getValueNode(), "background-rekey", Set.of("max-rows-per-second", "interval"));
+        if (!b.containsKey("max-rows-per-second")) {
+            throw error(j.get("background-rekey").getValueNode(), "background-rekey needs max-rows-per-second (for example 200): "
+                    + "it runs inside the application and must be throttled");
+        }
+        int rate = intValue(b.get("max-rows-per-second").getValueNode(), "max-rows-per-second");
+        if (rate < 1) {
+            throw error(b.get("max-rows-per-second").getValueNode(), "max-rows-per-second must be at least 1");
+        }
+        Duration interval = b.containsKey("interval") ? duration(b.get("interval").getValueNode()) : Duration.ofMinutes(10);
+        if (interval == null) {
+            throw error(b.get("interval").getValueNode(), "interval must be a duration such as 10m");
+        }
+        return new BackgroundRekey(rate, interval);
     }
 
     private KeysPolicy keys(Node node) throws VeilException {
