@@ -54,9 +54,22 @@ final class AesGcm {
         }
     }
 
+    /** The key and cipher this thread used last: almost every call hits it, without a map lookup. */
+    private static final class Last {
+        SecretKey key;
+        Cipher cipher;
+    }
+
+    private static final ThreadLocal<Last> LAST = ThreadLocal.withInitial(Last::new);
+
     /** This thread's cipher for a key (keys are compared by identity: one object per data key). */
     private static Cipher cipher(SecretKey key) {
-        return CIPHERS.get().computeIfAbsent(key, k -> newCipher());
+        Last last = LAST.get();
+        if (last.key != key) {
+            last.cipher = CIPHERS.get().computeIfAbsent(key, k -> newCipher());
+            last.key = key;
+        }
+        return last.cipher;
     }
 
     /**

@@ -46,7 +46,9 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final Map<String, Object> ringLocks = new ConcurrentHashMap<>();
+    /** Unwrapped keys in eviction order (guarded by itself); {@link #byId} is the lock-free view readers use. */
     private final LinkedHashMap<Integer, DataKey> cache;
+    private final Map<Integer, DataKey> byId = new ConcurrentHashMap<>();
     private final Map<Integer, Unavailable> unavailable = new ConcurrentHashMap<>();
     private final VeilMetrics metrics;
     private volatile boolean closed;
@@ -82,6 +84,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
             protected boolean removeEldestEntry(Map.Entry<Integer, DataKey> eldest) {
                 if (size() > capacity) {
                     // a thread using it right now notices (DataKey#isDestroyed) and fetches it again
+                    byId.remove(eldest.getKey());
                     eldest.getValue().destroy();
                     return true;
                 }
@@ -216,10 +219,9 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
 
     @Override
     public DataKey key(int keyId) throws VeilException {
-        DataKey k;
-        synchronized (cache) {
-            k = cache.get(keyId);
-        }
+        // every decryption asks for its key: a lock-free read, not the LRU's lock (so eviction order
+        // follows when keys were loaded, which is close enough for a cache this rarely full)
+        DataKey k = byId.get(keyId);
         if (k != null) {
             metrics.keyCacheHit();
             return k;
@@ -276,6 +278,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
                 key.destroy();
                 return existing;
             }
+            byId.put(keyId, key);
             return key;
         }
     }
@@ -317,6 +320,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
         closed = true;
         active.clear();
         synchronized (cache) {
+            byId.clear();
             cache.values().forEach(DataKey::destroy);
             cache.clear();
         }
