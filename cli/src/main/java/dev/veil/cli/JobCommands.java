@@ -91,25 +91,35 @@ final class JobCommands {
         return code;
     }
 
-    @Command(name = "migrate", mixinStandardHelpOptions = true,
-            description = {"Encrypt legacy plaintext in place, online. Mark the columns 'migrating: true' in the policy first, so the",
-                    "application reads both forms meanwhile; every row is updated with a compare-and-set on the value read, so",
-                    "concurrent application writes are never overwritten. Resumable: rerun after a crash or Ctrl-C."},
-            footer = {"%nExamples:", "  veil migrate --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops customers",
-                    "  veil migrate --workers 2 --max-rows-per-second 5000 customers orders", ExitCode.FOOTER})
-    static final class Migrate implements Callable<Integer> {
+    /** What migrate and rekey share: the target, the tuning, the tables, and running the job. */
+    abstract static class TableJobCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         Target target;
         @Mixin
         Tuning tuning;
-        @Parameters(paramLabel = "TABLE", arity = "0..*", description = "tables to migrate (default: every table in the policy)")
+        @Parameters(paramLabel = "TABLE", arity = "0..*", description = "tables (default: every table in the policy)")
         List<String> tables;
+
+        abstract JobKind kind();
 
         @Override
         public Integer call() throws Exception {
-            return runJob(spec, target, tuning, tables, JobKind.MIGRATE);
+            return runJob(spec, target, tuning, tables, kind());
+        }
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = {"Encrypt legacy plaintext in place, online. Mark the columns 'migrating: true' in the policy first, so the",
+                    "application reads both forms meanwhile; every row is updated with a compare-and-set on the value read, so",
+                    "concurrent application writes are never overwritten. Resumable: rerun after a crash or Ctrl-C."},
+            footer = {"%nExamples:", "  veil migrate --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops customers",
+                    "  veil migrate --workers 2 --max-rows-per-second 5000 customers orders", ExitCode.FOOTER})
+    static final class Migrate extends TableJobCommand {
+        @Override
+        JobKind kind() {
+            return JobKind.MIGRATE;
         }
     }
 
@@ -118,19 +128,10 @@ final class JobCommands {
                     "resumable, so the old keys can be retired and destroyed."},
             footer = {"%nExamples:", "  veil keys rotate national-id && veil rekey customers",
                     "  veil rekey --workers 2 --max-rows-per-second 2000", ExitCode.FOOTER})
-    static final class Rekey implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        Target target;
-        @Mixin
-        Tuning tuning;
-        @Parameters(paramLabel = "TABLE", arity = "0..*", description = "tables to rekey (default: every table in the policy)")
-        List<String> tables;
-
+    static final class Rekey extends TableJobCommand {
         @Override
-        public Integer call() throws Exception {
-            return runJob(spec, target, tuning, tables, JobKind.REKEY);
+        JobKind kind() {
+            return JobKind.REKEY;
         }
     }
 
