@@ -18,14 +18,22 @@ public final class Policy {
     private final List<TablePolicy> tables;
     private final Map<String, List<TablePolicy>> tablesByName;
     private final List<ColumnPolicy> columns;
+    private final ConnectionMatch match;
+
+    /** A policy that applies to every connection (no {@code match} section). */
+    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables) {
+        this(version, source, keys, tables, ConnectionMatch.ALL);
+    }
 
     /**
      * @param version the policy format version (1)
      * @param source where it was loaded from, for messages
      * @param keys key settings
      * @param tables the tables with encrypted columns
+     * @param match which connections the policy applies to when the agent decides
      */
-    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables) {
+    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables, ConnectionMatch match) {
+        this.match = match == null ? ConnectionMatch.ALL : match;
         this.version = version;
         this.source = source;
         this.keys = keys;
@@ -55,6 +63,11 @@ public final class Policy {
 
     public List<TablePolicy> tables() {
         return tables;
+    }
+
+    /** Which connections the policy applies to (the agent wraps only those); {@link ConnectionMatch#ALL} by default. */
+    public ConnectionMatch match() {
+        return match;
     }
 
     /**
