@@ -26,7 +26,7 @@ final class AgentInstaller {
      * @throws IllegalArgumentException for bad settings, IllegalStateException when instrumentation
      *         cannot be installed: the JVM then refuses to start rather than run unprotected
      */
-    static synchronized void install(String agentArgs, Instrumentation inst) {
+    static synchronized void install(String agentArgs, Instrumentation inst, boolean attached) {
         Map<AgentSetting, String> arguments = AgentSetting.parse(agentArgs);
         if (bridgeOnBootstrap()) {
             return; // loaded twice (two -javaagent flags, or attached again): the first one serves
@@ -36,7 +36,7 @@ final class AgentInstaller {
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("Veil agent: cannot put its bridge on the bootstrap class path: " + e, e);
         }
-        Instrumenter.start(AgentSetting.POLICY.resolve(arguments), Boolean.parseBoolean(AgentSetting.DEBUG.resolve(arguments)), inst);
+        Instrumenter.start(AgentSetting.POLICY.resolve(arguments), Boolean.parseBoolean(AgentSetting.DEBUG.resolve(arguments)), attached, inst);
     }
 
     private static boolean bridgeOnBootstrap() {

@@ -40,7 +40,7 @@ final class Instrumenter {
     private Instrumenter() {
     }
 
-    static void start(String policyPath, boolean debug, Instrumentation inst) {
+    static void start(String policyPath, boolean debug, boolean attached, Instrumentation inst) {
         if (VeilBridge.class.getClassLoader() != null) {
             throw new IllegalStateException("Veil agent: its bridge was loaded by " + VeilBridge.class.getClassLoader()
                     + " instead of the bootstrap class loader; connections cannot be wrapped reliably");
@@ -52,7 +52,9 @@ final class Instrumenter {
                 .and(takesArguments(0).or(takesArguments(String.class, String.class))).and(returns(named("java.sql.Connection")));
         AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(new TypePoolCache())
+                // at start-up no driver is loaded yet; scanning the loaded classes is only worth it when attached later
+                .with(attached ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION : AgentBuilder.RedefinitionStrategy.DISABLED)
                 .with(new ErrorLogger())
                 .ignore(nameStartsWith("dev.veil.agent.").or(nameStartsWith("dev.veil.shaded.")).or(nameStartsWith("net.bytebuddy."))
                         .or(nameStartsWith("java.")).or(nameStartsWith("javax.")).or(nameStartsWith("jdk.")).or(nameStartsWith("sun."))
@@ -60,19 +62,27 @@ final class Instrumenter {
         if (debug) {
             builder = builder.with(AgentBuilder.Listener.StreamWriting.toSystemError().withTransformationsOnly());
         }
-        builder.type(not(isInterface()).and(hasSuperType(named("java.sql.Driver").or(named("javax.sql.DataSource")))))
+        AgentBuilder.Identified.Extendable configured = builder
+                .type(not(isInterface()).and(hasSuperType(named("java.sql.Driver").or(named("javax.sql.DataSource")))))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(DriverConnectAdvice.class).on(connect))
-                        .visit(Advice.to(DataSourceConnectAdvice.class).on(getConnection)))
-                .installOn(inst);
+                        .visit(Advice.to(DataSourceConnectAdvice.class).on(getConnection)));
+        if (attached) {
+            configured.installOn(inst); // also retransforms the drivers already loaded
+        } else {
+            inst.addTransformer(new PrefilteringTransformer(configured.makeRaw()), false);
+        }
         LOG.info("Veil agent installed; policy {}", policyPath == null ? "not set (connections will be refused)" : policyPath);
     }
 
-    /** Byte Buddy reports problems with single classes here; they never reach the application. */
+    /**
+     * Byte Buddy reports problems with single classes here; they never reach the application.
+     * Most are classes whose super types are absent (optional framework parts), so they are debug-level.
+     */
     private static final class ErrorLogger extends AgentBuilder.Listener.Adapter {
         @Override
         public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
-            LOG.warn("Veil agent could not instrument {}: {}", typeName, throwable.toString());
+            LOG.debug("Veil agent could not instrument {}: {}", typeName, throwable.toString());
         }
 
         @Override

@@ -11,11 +11,11 @@ public final class VeilAgent {
     }
 
     public static void premain(String args, Instrumentation inst) {
-        AgentInstaller.install(args, inst);
+        AgentInstaller.install(args, inst, false);
     }
 
     /** For attaching to a running JVM; connections opened before the attach are not wrapped. */
     public static void agentmain(String args, Instrumentation inst) {
-        AgentInstaller.install(args, inst);
+        AgentInstaller.install(args, inst, true);
     }
 }
