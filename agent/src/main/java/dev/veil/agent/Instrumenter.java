@@ -3,6 +3,7 @@ package dev.veil.agent;
 import dev.veil.agent.bootstrap.VeilBridge;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
@@ -41,6 +42,7 @@ final class Instrumenter {
     }
 
     static void start(String policyPath, boolean debug, boolean attached, Instrumentation inst) {
+        long started = System.nanoTime();
         if (VeilBridge.class.getClassLoader() != null) {
             throw new IllegalStateException("Veil agent: its bridge was loaded by " + VeilBridge.class.getClassLoader()
                     + " instead of the bootstrap class loader; connections cannot be wrapped reliably");
@@ -50,6 +52,9 @@ final class Instrumenter {
                 .and(takesArguments(String.class, Properties.class)).and(returns(named("java.sql.Connection")));
         ElementMatcher.Junction<MethodDescription> getConnection = isMethod().and(not(isAbstract())).and(named("getConnection"))
                 .and(takesArguments(0).or(takesArguments(String.class, String.class))).and(returns(named("java.sql.Connection")));
+        // parsed once here, not again for every class transformed
+        AsmVisitorWrapper driverAdvice = Advice.to(DriverConnectAdvice.class).on(connect);
+        AsmVisitorWrapper dataSourceAdvice = Advice.to(DataSourceConnectAdvice.class).on(getConnection);
         AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(new TypePoolCache())
@@ -64,15 +69,14 @@ final class Instrumenter {
         }
         AgentBuilder.Identified.Extendable configured = builder
                 .type(not(isInterface()).and(hasSuperType(named("java.sql.Driver").or(named("javax.sql.DataSource")))))
-                .transform((b, type, loader, module, domain) -> b
-                        .visit(Advice.to(DriverConnectAdvice.class).on(connect))
-                        .visit(Advice.to(DataSourceConnectAdvice.class).on(getConnection)));
+                .transform((b, type, loader, module, domain) -> b.visit(driverAdvice).visit(dataSourceAdvice));
         if (attached) {
             configured.installOn(inst); // also retransforms the drivers already loaded
         } else {
             inst.addTransformer(new PrefilteringTransformer(configured.makeRaw()), false);
         }
-        LOG.info("Veil agent installed; policy {}", policyPath == null ? "not set (connections will be refused)" : policyPath);
+        LOG.info("Veil agent installed in {} ms; policy {}", (System.nanoTime() - started) / 1_000_000,
+                policyPath == null ? "not set (connections will be refused)" : policyPath);
     }
 
     /**
