@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PrefilteringTransformerTest {
     static byte[] classFile(Class<?> c) throws Exception {
-        try (InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
+        String name = c.getName();
+        try (InputStream in = c.getResourceAsStream(name.substring(name.lastIndexOf('.') + 1) + ".class")) {
             return in.readAllBytes();
         }
     }
