@@ -16,7 +16,9 @@ import java.io.PrintWriter;
         subcommands = {KeysCommand.class, PolicyCommand.class, JobCommands.Migrate.class, JobCommands.Rekey.class,
                 JobCommands.Verify.class, CommandLine.HelpCommand.class},
         footer = {"%nExamples:", "  veil keys list --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops --usage",
-                "  veil policy check --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops", ExitCode.FOOTER})
+                "  veil policy check --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops",
+                "%nThe Java agent (agent/target/veil-agent.jar): java -javaagent:veil-agent.jar=policy=/etc/veil/policy.yaml -jar app.jar",
+                ExitCode.FOOTER})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -19,21 +19,27 @@ public final class Policy {
     private final Map<String, List<TablePolicy>> tablesByName;
     private final List<ColumnPolicy> columns;
     private final BackgroundRekey backgroundRekey;
+    private final ConnectionMatch match;
+
+    /** A policy that applies to every connection (no {@code match} section) and asks for no background jobs. */
+    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables) {
+        this(version, source, keys, tables, ConnectionMatch.ALL, null);
+    }
 
     /**
      * @param version the policy format version (1)
      * @param source where it was loaded from, for messages
      * @param keys key settings
      * @param tables the tables with encrypted columns
+     * @param match which connections the policy applies to when the agent decides
      */
-    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables) {
-        this(version, source, keys, tables, null);
-    }
-
     /**
+     * @param match which connections the policy is for ({@code null}: all)
      * @param backgroundRekey the background rekey the policy asks for, or {@code null}
      */
-    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables, BackgroundRekey backgroundRekey) {
+    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables, ConnectionMatch match,
+                  BackgroundRekey backgroundRekey) {
+        this.match = match == null ? ConnectionMatch.ALL : match;
         this.backgroundRekey = backgroundRekey;
         this.version = version;
         this.source = source;
@@ -64,6 +70,11 @@ public final class Policy {
 
     public List<TablePolicy> tables() {
         return tables;
+    }
+
+    /** Which connections the policy applies to (the agent wraps only those); {@link ConnectionMatch#ALL} by default. */
+    public ConnectionMatch match() {
+        return match;
     }
 
     /**

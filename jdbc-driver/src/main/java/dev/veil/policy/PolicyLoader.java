@@ -11,6 +11,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -42,13 +43,14 @@ public final class PolicyLoader {
     public static final String DEFAULT_RING = "default";
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d|w)");
-    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs");
+    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs", "match");
     private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after",
             "on-missing-key");
     private static final Set<String> RING_KEYS = Set.of("rotate-after", "master-key", "on-missing-key");
     private static final Set<String> COLUMN_KEYS = Set.of("mode", "type", "key", "domain", "storage", "migrating");
     private static final Set<String> TABLE_KEYS = Set.of("columns", "allow-unparseable");
     private static final Set<String> STORE_KEYS = Set.of("table", "url", "user", "password-env");
+    private static final Set<String> MATCH_KEYS = Set.of("urls", "databases");
 
     private final String source;
 
@@ -113,7 +115,8 @@ public final class PolicyLoader {
         List<TablePolicy> tables = top.containsKey("tables") ? tables(top.get("tables").getValueNode()) : List.of();
         checkDomains(tables);
         BackgroundRekey background = top.containsKey("jobs") ? jobs(top.get("jobs").getValueNode()) : null;
-        return new Policy(version, source, keys, tables, background);
+        ConnectionMatch match = top.containsKey("match") ? match(top.get("match").getValueNode()) : ConnectionMatch.ALL;
+        return new Policy(version, source, keys, tables, match, background);
     }
 
     private BackgroundRekey jobs(Node node) throws VeilException {
@@ -186,6 +189,33 @@ public final class PolicyLoader {
 
     private MissingKeyAction missingKey(Node node) throws VeilException {
         return choice(node, "on-missing-key", MissingKeyAction.values(), MissingKeyAction::policyName);
+    }
+
+    private ConnectionMatch match(Node node) throws VeilException {
+        Map<String, NodeTuple> m = mapping(node, "match", MATCH_KEYS);
+        List<String> urls = m.containsKey("urls") ? patterns(m.get("urls").getValueNode(), "match urls") : List.of();
+        for (int i = 0; i < urls.size(); i++) {
+            if (!urls.get(i).startsWith("jdbc:")) {
+                throw error(((SequenceNode) m.get("urls").getValueNode()).getValue().get(i),
+                        "match url pattern '" + urls.get(i) + "' must start with 'jdbc:' (for example jdbc:postgresql://db.internal/*)");
+            }
+        }
+        List<String> databases = m.containsKey("databases") ? patterns(m.get("databases").getValueNode(), "match databases") : List.of();
+        if (urls.isEmpty() && databases.isEmpty()) {
+            throw error(node, "match lists no urls or databases; remove it to match every connection");
+        }
+        return new ConnectionMatch(urls, databases);
+    }
+
+    private List<String> patterns(Node node, String what) throws VeilException {
+        if (!(node instanceof SequenceNode seq)) {
+            throw error(node, what + " must be a list, for example [ 'jdbc:postgresql://db.internal/*' ]");
+        }
+        List<String> result = new ArrayList<>();
+        for (Node item : seq.getValue()) {
+            result.add(text(item, what + " entry").strip());
+        }
+        return result;
     }
 
     private MasterKeySettings master(Node node) throws VeilException {

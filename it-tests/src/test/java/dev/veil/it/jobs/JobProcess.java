@@ -17,7 +17,9 @@ public final class JobProcess {
     public static void main(String[] args) throws Exception {
         String url = args[1];
         try (Veil veil = Veil.open(PolicyLoader.load(Path.of(args[0])), () -> DriverManager.getConnection(url))) {
-            JobOptions options = JobOptions.defaults().withBatchSize(200).withChunkSize(2000).withWorkers(2).withLease(Duration.ofSeconds(1));
+            // throttled so the job outlives five kills at random points (unthrottled it finishes in about a second)
+            JobOptions options = JobOptions.defaults().withBatchSize(200).withChunkSize(2000).withWorkers(2).withLease(Duration.ofSeconds(1))
+                    .withMaxRowsPerSecond(2500);
             JobResult r = new TableJob(veil, () -> DriverManager.getConnection(url), args[2], JobKind.valueOf(args[3]), options,
                     ProgressListener.NONE).run();
             System.out.println("RESULT finished=" + r.finished() + " changed=" + r.rowsChanged() + " conflicts=" + r.conflicts());

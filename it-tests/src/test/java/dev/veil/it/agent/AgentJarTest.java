@@ -1,0 +1,56 @@
+package dev.veil.it.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shaded agent jar: only Veil's packages, so nothing in it can clash with the application's libraries. */
+class AgentJarTest {
+    @Test
+    void everyClassIsUnderDevVeilAndTheManifestNamesTheEntryPoints() throws Exception {
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            List<String> foreign = new ArrayList<>();
+            int shaded = 0;
+            for (JarEntry e : java.util.Collections.list(jar.entries())) {
+                String n = e.getName();
+                if (n.endsWith(".class") && !n.startsWith("dev/veil/")) {
+                    foreign.add(n);
+                }
+                if (n.startsWith("dev/veil/shaded/")) {
+                    shaded++;
+                }
+            }
+            assertEquals(List.of(), foreign);
+            for (String pkg : List.of("net/bytebuddy/", "org/yaml/snakeyaml/", "net/sf/jsqlparser/", "org/slf4j/")) {
+                assertNotNull(jar.getEntry("dev/veil/shaded/" + pkg), pkg);
+            }
+            // BouncyCastle is only the tests' reference GCM-SIV now: nothing of it may ship
+            assertTrue(jar.stream().noneMatch(e -> e.getName().contains("bouncycastle")));
+            assertTrue(shaded > 1000);
+            Attributes main = jar.getManifest().getMainAttributes();
+            assertEquals("dev.veil.agent.VeilAgent", main.getValue("Premain-Class"));
+            assertEquals("dev.veil.agent.VeilAgent", main.getValue("Agent-Class"));
+            assertEquals("true", main.getValue("Can-Retransform-Classes"));
+            assertEquals("dev.veil.agent.Launcher", main.getValue("Main-Class"));
+            assertNotNull(jar.getEntry("META-INF/services/dev.veil.shaded.org.slf4j.spi.SLF4JServiceProvider"));
+            assertNull(jar.getEntry("META-INF/services/java.security.Provider"), "BouncyCastle's JCE provider is not offered to the app");
+            assertNull(jar.getEntry("module-info.class"));
+        }
+    }
+
+    @Test
+    void runningTheJarWithoutTheCliExplainsTheAgent() throws Exception {
+        ForkedJvm.Result r = ForkedJvm.run(null, "-jar", ForkedJvm.agentJar().toString());
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("-javaagent:veil-agent.jar=policy="), r.output());
+    }
+}

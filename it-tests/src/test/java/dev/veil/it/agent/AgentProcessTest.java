@@ -1,0 +1,105 @@
+package dev.veil.it.agent;
+
+import dev.veil.testkit.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * policy-examples' SampleApp (plain JDBC, no Veil on its class path) run unmodified in forked JVMs
+ * with {@code -javaagent}: from a plain class path and from a child-first class loader.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AgentProcessTest {
+    Path dir;
+    TestDatabase db;
+    Path policy;
+
+    @BeforeAll
+    void start(@TempDir Path tempDir) throws Exception {
+        dir = tempDir;
+        db = TestDatabase.postgres();
+        policy = SampleAppPolicy.write(dir, db.name());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        db.close();
+    }
+
+    static Path sampleAppClasses() {
+        return ForkedJvm.fileProperty("veil.it.sample-app.classes");
+    }
+
+    static Path postgresDriver() {
+        return ForkedJvm.fileProperty("veil.it.postgresql.jar");
+    }
+
+    static void assertSampleAppSawPlaintext(String output) {
+        assertTrue(output.contains("found by e-mail: Alan Turing, national id CD 78 90 12 E"), output);
+        assertTrue(output.contains("| Alan Turing   | alan@example.org   | CD 78 90 12 E | recovered        | 1912-06-23"), output);
+    }
+
+    List<String> storedPatients() throws Exception {
+        List<String> values = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT email, national_id, diagnosis, birth_date FROM patients")) {
+            while (rs.next()) {
+                for (int i = 1; i <= 4; i++) {
+                    values.add(rs.getString(i));
+                }
+            }
+        }
+        assertEquals(12, values.size());
+        return values;
+    }
+
+    @Test
+    void plainClassPathAppIsEncryptedWithoutChange() throws Exception {
+        ForkedJvm.Result r = ForkedJvm.run("policy=" + policy, "-cp", ForkedJvm.classPath(sampleAppClasses(), postgresDriver()),
+                "dev.veil.examples.SampleApp", db.url()).assertSucceeded();
+        assertSampleAppSawPlaintext(r.output());
+        storedPatients().forEach(v -> assertTrue(v.startsWith("vl1:"), v));
+    }
+
+    @Test
+    void appInAChildFirstClassLoaderIsEncrypted() throws Exception {
+        Path launcherClasses = Path.of(ChildFirstLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        ForkedJvm.Result r = ForkedJvm.run("policy=" + policy, "-cp", launcherClasses.toString(), ChildFirstLauncher.class.getName(),
+                ForkedJvm.classPath(sampleAppClasses(), postgresDriver()), "dev.veil.examples.SampleApp", db.url()).assertSucceeded();
+        assertTrue(r.output().contains("LAUNCHER driver loaded by ChildFirstLoader"), r.output());
+        assertSampleAppSawPlaintext(r.output());
+        storedPatients().forEach(v -> assertTrue(v.startsWith("vl1:"), v));
+    }
+
+    @Test
+    void appOnADatabaseThePolicyDoesNotMatchIsUntouched() throws Exception {
+        Path otherDir = java.nio.file.Files.createDirectories(dir.resolve("other"));
+        Path other = PlainJdbcApp.writePolicy(otherDir, "some_other_database");
+        ForkedJvm.Result r = ForkedJvm.run("policy=" + other, "-cp", PlainJdbcApp.classPath(), PlainJdbcApp.class.getName(), db.url())
+                .assertSucceeded();
+        assertTrue(r.output().contains("APP found Ada Lovelace: recovered"), r.output());
+        List<String> stored = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT email, note FROM visits")) {
+            while (rs.next()) {
+                stored.add(rs.getString(1));
+                stored.add(rs.getString(2));
+            }
+        }
+        assertTrue(stored.contains("ada@example.org") && stored.contains("recovered"), stored.toString());
+        stored.forEach(v -> assertFalse(v.startsWith("vl1:"), v));
+    }
+}

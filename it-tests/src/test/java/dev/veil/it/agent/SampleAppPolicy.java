@@ -1,0 +1,27 @@
+package dev.veil.it.agent;
+
+import dev.veil.testkit.TestKeys;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A policy for policy-examples' SampleApp (its patients table), matching one database. */
+final class SampleAppPolicy {
+    private SampleAppPolicy() {
+    }
+
+    static Path write(Path dir, String database) throws Exception {
+        Path keystore = TestKeys.keystore(dir);
+        Path policy = dir.resolve("sample-app-policy.yaml");
+        Files.writeString(policy, "version: 1\n" + TestKeys.keysYaml(keystore) + """
+                match: { databases: [%s] }
+                tables:
+                  patients:
+                    email: deterministic
+                    national_id: { mode: randomized, key: national-id }
+                    diagnosis: randomized
+                    birth_date: { mode: randomized, type: date }
+                """.formatted(database));
+        return policy;
+    }
+}
