@@ -48,9 +48,15 @@ class AgentJarTest {
     }
 
     @Test
-    void runningTheJarWithoutTheCliExplainsTheAgent() throws Exception {
-        ForkedJvm.Result r = ForkedJvm.run(null, "-jar", ForkedJvm.agentJar().toString());
-        assertEquals(2, r.exitCode(), r.output());
+    void runningTheJarRunsTheCliInALoaderOfItsOwn() throws Exception {
+        ForkedJvm.Result r = ForkedJvm.run(null, "-jar", ForkedJvm.agentJar().toString(), "--help");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("keys") && r.output().contains("migrate"), r.output());
         assertTrue(r.output().contains("-javaagent:veil-agent.jar=policy="), r.output());
+        ForkedJvm.Result none = ForkedJvm.run(null, "-jar", ForkedJvm.agentJar().toString());
+        assertEquals(2, none.exitCode(), "no command is a usage error: " + none.output());
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(ForkedJvm.agentJar().toFile())) {
+            assertNotNull(jar.getEntry("META-INF/veil/veil-cli.jar"), "the CLI travels as a resource");
+        }
     }
 }
