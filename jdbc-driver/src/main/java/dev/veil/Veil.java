@@ -16,7 +16,7 @@ import dev.veil.sql.SqlAnalyzer;
 
 import java.sql.DriverManager;
 import java.time.Clock;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,6 +31,11 @@ public final class Veil implements AutoCloseable {
 
     private final Policy policy;
     private final DataKeyManager keys;
+    /*
+     * Keyed by identity: every ColumnPolicy in play is this policy's own instance (plans, tables and
+     * jobs all hand them out), and a record-equality lookup would deep-hash nested records once per
+     * encrypted value.
+     */
     private final Map<ColumnPolicy, ColumnCipher> ciphers;
     private final SqlAnalyzer analyzer;
     private final EngineStats stats;
@@ -41,11 +46,10 @@ public final class Veil implements AutoCloseable {
         this.keys = keys;
         this.analyzer = new SqlAnalyzer(policy, PLAN_CACHE_SIZE);
         VeilMetrics metrics = keys.metrics();
-        Map<ColumnPolicy, ColumnCipher> m = new HashMap<>();
+        this.ciphers = new IdentityHashMap<>();
         for (ColumnPolicy c : policy.columns()) {
-            m.put(c, new ColumnCipher(c, keys, policy.keys().onMissingKey(c.keyRing()), metrics));
+            ciphers.put(c, new ColumnCipher(c, keys, policy.keys().onMissingKey(c.keyRing()), metrics));
         }
-        this.ciphers = Map.copyOf(m);
         this.stats = new EngineStats(policy.source(), metrics, keys::cachedKeys, analyzer::refusedStatements, analyzer::cachedPlans);
         this.registration = MetricsRegistration.register(stats);
     }
