@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class CryptoBenchmark {
-    @Param({"16", "64", "1024"})
+    @Param({"16", "64", "128", "1024"})
     int size;
 
     byte[] value;

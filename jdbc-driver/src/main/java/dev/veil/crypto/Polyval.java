@@ -30,6 +30,7 @@ final class Polyval {
     static final int BLOCK = 16;
 
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     // x^128 = x^127 + x^126 + x^121 + 1 (mod P); the bits above x^63 in the high word
     private static final long P_HIGH = 0xC200000000000000L;
@@ -121,6 +122,31 @@ final class Polyval {
             Arrays.fill(pending, pendingLength, BLOCK, (byte) 0);
             block((long) LONG_LE.get(pending, 0), (long) LONG_LE.get(pending, 8));
             pendingLength = 0;
+        }
+    }
+
+    /**
+     * Hashes {@code len} bytes as GHASH blocks, each byte-reversed (RFC 8452 Appendix A: GHASH under
+     * {@code H} is POLYVAL under {@code mulX(ByteReverse(H))} of the reversed blocks, reversed), the
+     * last partial block padded with zeros. The pending block must be empty.
+     */
+    void updateReversed(byte[] in, int off, int len) {
+        int end = off + (len & ~(BLOCK - 1));
+        for (; off + 2 * BLOCK <= end; off += 2 * BLOCK) {
+            mix(lo ^ (long) LONG_BE.get(in, off + 8), hi ^ (long) LONG_BE.get(in, off),
+                    (long) LONG_BE.get(in, off + 24), (long) LONG_BE.get(in, off + 16));
+        }
+        if (off < end) {
+            block((long) LONG_BE.get(in, off + 8), (long) LONG_BE.get(in, off));
+            off += BLOCK;
+        }
+        len &= BLOCK - 1;
+        if (len > 0) {
+            byte[] p = pending;
+            System.arraycopy(in, off, p, 0, len);
+            Arrays.fill(p, len, BLOCK, (byte) 0);
+            block((long) LONG_BE.get(p, 8), (long) LONG_BE.get(p, 0));
+            Arrays.fill(p, (byte) 0);
         }
     }
 
