@@ -1,5 +1,6 @@
 package dev.veil.crypto;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -85,57 +86,57 @@ public final class Envelope {
      * every encrypted value a result set returns.
      */
     public static byte[] fromText(String text) {
+        // Latin-1 bytes of a compact string are a plain copy; any other character becomes '?', refused below
+        byte[] in = text.getBytes(StandardCharsets.ISO_8859_1);
         int start = TEXT_PREFIX.length();
-        int chars = text.length() - start;
+        int chars = in.length - start;
         int rem = chars & 3;
-        if (rem == 1) {
+        if (rem == 1 || !text.startsWith(TEXT_PREFIX)) {
             return null;
         }
         byte[] out = new byte[(chars >> 2) * 3 + (rem == 0 ? 0 : rem - 1)];
+        byte[] t = SEXTETS;
         int o = 0;
         int i = start;
         int fullEnd = start + (chars & ~3);
         int bad = 0;
         for (; i < fullEnd; i += 4) {
-            int a = sextet(text.charAt(i));
-            int b = sextet(text.charAt(i + 1));
-            int c = sextet(text.charAt(i + 2));
-            int d = sextet(text.charAt(i + 3));
+            int a = t[in[i] & 0xFF];
+            int b = t[in[i + 1] & 0xFF];
+            int c = t[in[i + 2] & 0xFF];
+            int d = t[in[i + 3] & 0xFF];
             bad |= a | b | c | d;
             int bits = a << 18 | b << 12 | c << 6 | d;
-            out[o++] = (byte) (bits >> 16);
-            out[o++] = (byte) (bits >> 8);
-            out[o++] = (byte) bits;
+            out[o] = (byte) (bits >> 16);
+            out[o + 1] = (byte) (bits >> 8);
+            out[o + 2] = (byte) bits;
+            o += 3;
         }
         if (rem == 2) {
-            int a = sextet(text.charAt(i));
-            int b = sextet(text.charAt(i + 1));
+            int a = t[in[i] & 0xFF];
+            int b = t[in[i + 1] & 0xFF];
             // the last character's low 4 bits are unused and must be zero
             bad |= a | b | (b & 0x0F) << 24;
             out[o] = (byte) (a << 2 | b >> 4);
         } else if (rem == 3) {
-            int a = sextet(text.charAt(i));
-            int b = sextet(text.charAt(i + 1));
-            int c = sextet(text.charAt(i + 2));
+            int a = t[in[i] & 0xFF];
+            int b = t[in[i + 1] & 0xFF];
+            int c = t[in[i + 2] & 0xFF];
             bad |= a | b | c | (c & 0x03) << 24;
             int bits = a << 12 | b << 6 | c;
-            out[o++] = (byte) (bits >> 10);
-            out[o] = (byte) (bits >> 2);
+            out[o] = (byte) (bits >> 10);
+            out[o + 1] = (byte) (bits >> 2);
         }
         return bad < 0 || (bad & 0xFF000000) != 0 ? null : out;
     }
 
-    private static final byte[] SEXTETS = new byte[128];
+    /** The 6-bit value of each base64url character; -1 for every other byte. */
+    private static final byte[] SEXTETS = new byte[256];
 
     static {
         Arrays.fill(SEXTETS, (byte) -1);
         for (int i = 0; i < BASE64URL.length(); i++) {
             SEXTETS[BASE64URL.charAt(i)] = (byte) i;
         }
-    }
-
-    /** The 6-bit value of a base64url character, or -1 (negative) for any other character. */
-    private static int sextet(char c) {
-        return c < 128 ? SEXTETS[c] : -1;
     }
 }

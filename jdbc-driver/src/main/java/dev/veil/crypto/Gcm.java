@@ -36,7 +36,6 @@ final class Gcm {
     private final Cipher aes;
     private final Polyval ghash;
     private final byte[] tag = new byte[BLOCK];
-    private byte[] aadScratch = new byte[64];
     private byte[] counters = new byte[4 * BLOCK];
     private byte[] keystream = new byte[4 * BLOCK];
 
@@ -81,10 +80,9 @@ final class Gcm {
      */
     void seal(byte[] aad, int aadLen, byte[] aadTail, byte[] nonce, int nonceOff,
               byte[] in, int inOff, int inLen, byte[] out, int outOff) throws GeneralSecurityException {
-        hashAad(aad, aadLen, aadTail);
+        ghash.startWithAssociatedData(aad, aadLen, aadTail, true);
         ctr(nonce, nonceOff, in, inOff, inLen, out, outOff);
-        ghash.updateReversed(out, outOff, inLen);
-        finishTag(aadLen + aadTail.length, inLen);
+        finishTag(out, outOff, inLen, aadLen + aadTail.length);
         System.arraycopy(tag, 0, out, outOff + inLen, TAG_BYTES);
     }
 
@@ -100,10 +98,9 @@ final class Gcm {
         if (n < 0) {
             throw new AEADBadTagException("GCM authentication failed");
         }
-        hashAad(aad, aadLen, aadTail);
-        ghash.updateReversed(in, inOff, n);
+        ghash.startWithAssociatedData(aad, aadLen, aadTail, true);
         ctr(nonce, nonceOff, in, inOff, n, out, outOff);
-        finishTag(aadLen + aadTail.length, n);
+        finishTag(in, inOff, n, aadLen + aadTail.length);
         // constant-time: a timing difference would let an attacker forge tags byte by byte
         if (!MessageDigest.isEqual(tag, Arrays.copyOfRange(in, inOff + n, inOff + inLen))) {
             Arrays.fill(out, outOff, outOff + n, (byte) 0);
@@ -111,23 +108,14 @@ final class Gcm {
         }
     }
 
-    /** GHASH over the associated data (both parts joined, then padded). */
-    private void hashAad(byte[] aad, int aadLen, byte[] aadTail) {
-        int total = aadLen + aadTail.length;
-        if (aadScratch.length < total) {
-            aadScratch = new byte[total];
-        }
-        byte[] a = aadScratch;
-        System.arraycopy(aad, 0, a, 0, aadLen);
-        System.arraycopy(aadTail, 0, a, aadLen, aadTail.length);
-        ghash.reset();
-        ghash.updateReversed(a, 0, total);
-    }
-
-    /** Hashes the length block; leaves {@code GHASH xor E(K, J0)} in {@code tag} (E(K, J0) is there already). */
-    private void finishTag(int aadBytes, int textBytes) {
+    /**
+     * Hashes the ciphertext and the length block; leaves {@code GHASH xor E(K, J0)} in {@code tag}
+     * (E(K, J0) is there already).
+     */
+    private void finishTag(byte[] ciphertext, int off, int len, int aadBytes) {
         Polyval p = ghash;
-        p.block((long) textBytes << 3, (long) aadBytes << 3);
+        // the length block len(A) || len(C) in bits, byte-reversed: len(C) is the low word
+        p.finish(ciphertext, off, len, (long) len << 3, (long) aadBytes << 3, true);
         LONG_BE.set(tag, 0, (long) LONG_BE.get(tag, 0) ^ p.high());
         LONG_BE.set(tag, 8, (long) LONG_BE.get(tag, 8) ^ p.low());
     }
@@ -182,7 +170,6 @@ final class Gcm {
     void destroy() {
         ghash.destroy();
         Arrays.fill(tag, (byte) 0);
-        Arrays.fill(aadScratch, (byte) 0);
         Arrays.fill(keystream, (byte) 0);
     }
 }

@@ -127,13 +127,8 @@ final class GcmSiv {
     /** POLYVAL over the padded associated data, padded plaintext and length block, made into the tag input block. */
     private void hash(byte[] aad, int aadLen, byte[] aadTail, byte[] plaintext, int off, int len) {
         Polyval p = polyval;
-        p.reset();
-        p.update(aad, 0, aadLen);
-        p.update(aadTail, 0, aadTail.length);
-        p.pad();
-        p.update(plaintext, off, len);
-        p.pad();
-        p.block(((long) aadLen + aadTail.length) << 3, (long) len << 3);
+        p.startWithAssociatedData(aad, aadLen, aadTail, false);
+        p.finish(plaintext, off, len, ((long) aadLen + aadTail.length) << 3, (long) len << 3, false);
         LONG_LE.set(tagBlock, 0, p.low() ^ nonceLow);
         // the nonce covers bytes 0..11; the top bit of byte 15 is cleared before encryption
         LONG_LE.set(tagBlock, 8, (p.high() ^ nonceHigh) & Long.MAX_VALUE);

@@ -77,7 +77,19 @@ public final class ValueCodec {
      * @throws VeilException {@code VE005} if the bytes are not a valid encoding of the type (which
      *         authenticated decryption makes possible only after a policy type change)
      */
+    /** Whether every byte is ASCII: such UTF-8 is valid and decodes without a strict decoder. */
+    private static boolean isAscii(byte[] bytes) {
+        int any = 0;
+        for (byte x : bytes) {
+            any |= x;
+        }
+        return any >= 0;
+    }
+
     public static Object decode(LogicalType type, byte[] bytes, ColumnRef column) throws VeilException {
+        if (type == LogicalType.STRING && isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             Object v = switch (type) {

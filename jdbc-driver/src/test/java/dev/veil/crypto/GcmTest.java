@@ -64,13 +64,20 @@ class GcmTest {
             keys[i] = new SecretKeySpec(bytes(random, 32), "AES");
         }
         Set<ByteBuffer> nonces = new HashSet<>();
+        byte[][] contexts = new byte[6][];
+        for (int i = 0; i < contexts.length; i++) {
+            contexts[i] = bytes(random, 10 + 9 * i);
+        }
+        byte[][] headers = {bytes(random, HEADER), bytes(random, HEADER), bytes(random, HEADER)};
         for (int n = 0; n < 1500; n++) {
             // more keys than the per-thread cache holds, so states are evicted, wiped and rebuilt
             SecretKey key = keys[random.nextInt(keys.length)];
-            byte[] context = bytes(random, random.nextInt(70));
+            // a few contexts reused (more than the remembered associated-data states), some fresh
+            byte[] context = n % 7 == 0 ? bytes(random, random.nextInt(70)) : contexts[random.nextInt(contexts.length)];
             byte[] pt = bytes(random, random.nextInt(n % 10 == 0 ? 2100 : 130));
             byte[] out = new byte[BODY + pt.length + 16];
             random.nextBytes(out);
+            System.arraycopy(headers[random.nextInt(headers.length)], 0, out, 0, HEADER);
             byte[] header = Arrays.copyOf(out, HEADER);
             AesGcm.seal(key, out, context, pt);
 
