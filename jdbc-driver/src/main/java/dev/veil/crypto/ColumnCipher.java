@@ -11,6 +11,7 @@ import dev.veil.policy.StorageFormat;
 import javax.crypto.AEADBadTagException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 
 /**
  * Encrypts and decrypts the values of one column, as its policy says. Thread-safe and immutable;
@@ -84,7 +85,10 @@ public final class ColumnCipher {
     }
 
     private byte[] seal(Object value) throws VeilException {
-        byte[] plaintext = ValueCodec.encode(policy.type(), value, policy.column());
+        return sealPlaintext(ValueCodec.encode(policy.type(), value, policy.column()));
+    }
+
+    private byte[] sealPlaintext(byte[] plaintext) throws VeilException {
         byte[] out = new byte[Envelope.size(algorithm, plaintext.length)];
         for (int attempt = 0; ; attempt++) {
             DataKey key = keys.activeKey(policy.keyRing(), algorithm == Algorithm.AES_256_GCM);
@@ -174,6 +178,49 @@ public final class ColumnCipher {
             return legacy(stored);
         }
         return ValueCodec.decode(policy.type(), open(envelope), policy.column());
+    }
+
+    /**
+     * Moves a stored value to the key {@code activeKeyId} (the ring's active key), for bulk
+     * re-encryption: the envelope is parsed once and the canonical plaintext is sealed again
+     * without being decoded into a Java value.
+     *
+     * @return the new stored form, or {@code null} when there is nothing to do: {@code stored} is
+     *         null, is not a Veil ciphertext (legacy plaintext is migration's business), or already
+     *         names {@code activeKeyId} — the same values {@link #keyIdOf} reports -1 or that id for
+     * @throws VeilException when the value cannot be decrypted, including when this process lacks
+     *         its key whatever the ring's {@code on-missing-key} says: a job must never write a mask
+     *         or NULL over a value it could not read
+     */
+    public Object reencrypt(Object stored, int activeKeyId) throws VeilException {
+        // a text form too damaged to name a key is left for verify to report, as keyIdOf does
+        byte[] envelope = stored instanceof String s && Envelope.isTextEnvelope(s) ? Envelope.fromText(s)
+                : stored instanceof byte[] b ? b : null;
+        if (envelope == null || !Envelope.isBinaryEnvelope(envelope)) {
+            return null;
+        }
+        if (Envelope.keyId(envelope) == activeKeyId) {
+            return null;
+        }
+        byte[] plaintext;
+        byte[] out;
+        try {
+            plaintext = open(envelope);
+            metrics.decrypted();
+        } catch (VeilException e) {
+            metrics.failed(e.state());
+            throw e;
+        }
+        try {
+            out = sealPlaintext(plaintext);
+            metrics.encrypted();
+        } catch (VeilException e) {
+            metrics.failed(e.state());
+            throw e;
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+        return policy.storage() == StorageFormat.TEXT ? Envelope.toText(out) : out;
     }
 
     /**

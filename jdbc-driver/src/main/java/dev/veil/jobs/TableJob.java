@@ -309,11 +309,9 @@ public final class TableJob {
         if (kind == JobKind.MIGRATE) {
             return ColumnCipher.isCiphertext(stored) ? null : cipher.encrypt(stored);
         }
-        int keyId = ColumnCipher.keyIdOf(stored);
-        if (keyId == -1 || keyId == veil.keys().activeKey(cipher.policy().keyRing(), false).id()) {
-            return null; // legacy plaintext is migrate's business; current values are left alone
-        }
-        return cipher.encrypt(cipher.decrypt(stored));
+        // legacy plaintext is migrate's business; current values are left alone; a value this process
+        // cannot read fails the job (never replaced by the ring's on-missing-key mask or NULL)
+        return cipher.reencrypt(stored, veil.keys().activeKey(cipher.policy().keyRing(), false).id());
     }
 
     /** The replacements of a row's values, and the mask of columns that need one (0 = nothing to do). */

@@ -71,6 +71,34 @@ class ColumnCipherTest {
     }
 
     @Test
+    void reencryptMovesValuesToTheActiveKeyAndLeavesTheRestAlone() throws Exception {
+        FixedKeys keys = FixedKeys.sequential(1, "default", "national-id");
+        ColumnPolicy ssnPolicy = POLICY.column(null, "customers", "ssn").orElseThrow();
+        ColumnPolicy salaryPolicy = POLICY.column(null, "customers", "salary").orElseThrow();
+        Object oldSsn = new ColumnCipher(ssnPolicy, keys).encrypt("123-45-6789");
+        Object oldSalary = new ColumnCipher(salaryPolicy, keys).encrypt(new BigDecimal("12.50"));
+        byte[] next = new byte[32];
+        Arrays.fill(next, (byte) 9);
+        keys.active("national-id", 2, next).active("default", 2, next);
+        ColumnCipher ssn = new ColumnCipher(ssnPolicy, keys);
+        ColumnCipher salary = new ColumnCipher(salaryPolicy, keys);
+
+        Object movedSsn = ssn.reencrypt(oldSsn, 2);
+        assertEquals(2, ColumnCipher.keyIdOf(movedSsn));
+        assertEquals("123-45-6789", ssn.decrypt(movedSsn));
+        Object movedSalary = salary.reencrypt(oldSalary, 2);
+        assertTrue(movedSalary instanceof byte[]);
+        assertEquals(2, ColumnCipher.keyIdOf(movedSalary));
+        assertEquals(0, new BigDecimal("12.50").compareTo((BigDecimal) salary.decrypt(movedSalary)));
+
+        assertNull(ssn.reencrypt(movedSsn, 2), "already under the active key");
+        assertNull(ssn.reencrypt(null, 2));
+        assertNull(ssn.reencrypt("plain legacy text", 2));
+        String tampered = ((String) oldSsn).substring(0, 30) + (((String) oldSsn).charAt(30) == 'A' ? 'B' : 'A') + ((String) oldSsn).substring(31);
+        assertEquals(VeilState.DECRYPTION_FAILED, assertThrows(VeilException.class, () -> ssn.reencrypt(tampered, 2)).state());
+    }
+
+    @Test
     void randomizedGivesDifferentCiphertextsThatDecryptToTheValue() throws Exception {
         ColumnCipher ssn = cipher("customers", "ssn");
         Object a = ssn.encrypt("123-45-6789");

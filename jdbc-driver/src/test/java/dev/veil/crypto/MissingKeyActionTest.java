@@ -95,4 +95,17 @@ class MissingKeyActionTest {
         assertEquals("pkcs12:pay-master", p.keys().masterKeyId("payment"));
         assertNull(p.keys().masterKeyId("default"));
     }
+
+    /** Bulk re-encryption must fail on a value it cannot read, never write the mask or NULL over it. */
+    @Test
+    void reencryptFailsOnAMissingKeyWhateverTheRingSays() throws Exception {
+        for (String action : new String[] {"mask", "null", "error"}) {
+            Policy p = policy(action);
+            VeilMetrics m = new VeilMetrics();
+            Object nid = cipher(p, "nid", KEYS, m).encrypt("NID-1");
+            VeilException e = assertThrows(VeilException.class,
+                    () -> cipher(p, "nid", lacking(VeilState.MASTER_KEY_UNAVAILABLE), m).reencrypt(nid, 6));
+            assertEquals(VeilState.MASTER_KEY_UNAVAILABLE, e.state(), action);
+        }
+    }
 }
