@@ -120,8 +120,8 @@ public final class RekeyBenchmark {
                             read.setLong(1, after);
                             read.setLong(2, upTo);
                             List<Object> ids = new ArrayList<>();
-                            List<Object> emails = new ArrayList<>();
-                            List<Object> ssns = new ArrayList<>();
+                            List<String> emails = new ArrayList<>();
+                            List<String> ssns = new ArrayList<>();
                             try (ResultSet rs = read.executeQuery()) {
                                 while (rs.next()) {
                                     ids.add(rs.getLong(1));
@@ -133,8 +133,9 @@ public final class RekeyBenchmark {
                                 break;
                             }
                             write.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-                            write.setArray(2, c.createArrayOf("text", emails.toArray()));
-                            write.setArray(3, c.createArrayOf("text", ssns.toArray()));
+                            // as the job does: Java arrays, which pgjdbc sends in binary
+                            write.setObject(2, emails.toArray(new String[0]));
+                            write.setObject(3, ssns.toArray(new String[0]));
                             write.setLong(4, (Long) ids.get(0));
                             write.setLong(5, (Long) ids.get(ids.size() - 1));
                             written.addAndGet(write.executeUpdate());

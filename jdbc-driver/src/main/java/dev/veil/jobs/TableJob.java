@@ -411,15 +411,17 @@ public final class TableJob {
                 ps.setArray(p++, c.createArrayOf(shape.keyTypeNames().get(i), keys));
             }
             for (int j = 0; j < n; j++) {
-                String type = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT ? "text" : "bytea";
-                Object[] olds = new Object[work.size()];
-                Object[] fresh = new Object[work.size()];
+                // String[] and byte[][] go to pgjdbc as Java arrays, which it sends in binary:
+                // no quoting on our side, no array-literal parsing on the server's
+                boolean text = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT;
+                Object[] olds = text ? new String[work.size()] : new byte[work.size()][];
+                Object[] fresh = text ? new String[work.size()] : new byte[work.size()][];
                 for (int r = 0; r < olds.length; r++) {
                     olds[r] = work.get(r).values()[j];
                     fresh[r] = news.get(r)[j];
                 }
-                ps.setArray(p++, c.createArrayOf(type, olds));
-                ps.setArray(p++, c.createArrayOf(type, fresh));
+                ps.setObject(p++, olds);
+                ps.setObject(p++, fresh);
             }
             p = work.get(0).key().bind(ps, p);
             work.get(work.size() - 1).key().bind(ps, p);
