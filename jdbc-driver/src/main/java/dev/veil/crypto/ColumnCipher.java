@@ -194,9 +194,8 @@ public final class ColumnCipher {
      */
     public Object reencrypt(Object stored, int activeKeyId) throws VeilException {
         // a text form too damaged to name a key is left for verify to report, as keyIdOf does
-        byte[] envelope = stored instanceof String s && Envelope.isTextEnvelope(s) ? Envelope.fromText(s)
-                : stored instanceof byte[] b ? b : null;
-        if (envelope == null || !Envelope.isBinaryEnvelope(envelope)) {
+        byte[] envelope = envelopeOf(stored);
+        if (envelope == null) {
             return null;
         }
         if (Envelope.keyId(envelope) == activeKeyId) {
@@ -228,9 +227,15 @@ public final class ColumnCipher {
      * or -1 when the value is null or not a Veil ciphertext.
      */
     public static int keyIdOf(Object stored) {
+        byte[] envelope = envelopeOf(stored);
+        return envelope != null ? Envelope.keyId(envelope) : -1;
+    }
+
+    /** The binary envelope a stored value holds, or {@code null} when it is null, not a ciphertext, or damaged. */
+    private static byte[] envelopeOf(Object stored) {
         byte[] envelope = stored instanceof String s && Envelope.isTextEnvelope(s) ? Envelope.fromText(s)
                 : stored instanceof byte[] b ? b : null;
-        return envelope != null && Envelope.isBinaryEnvelope(envelope) ? Envelope.keyId(envelope) : -1;
+        return envelope != null && Envelope.isBinaryEnvelope(envelope) ? envelope : null;
     }
 
     /** Whether a stored value is a Veil ciphertext (by shape; it is not authenticated). */
