@@ -29,6 +29,12 @@ public final class ColumnCipher {
     private final DataKeySource keys;
     private final MissingKeyAction onMissingKey;
     private final VeilMetrics metrics;
+    /**
+     * The data key this column decrypted with last. A column's values are almost all under one or
+     * two keys, and asking the key source costs as much as decrypting a short value. A key the
+     * source drops (evicted, closed) is destroyed, which sends the next call back to the source.
+     */
+    private volatile DataKey lastKey;
 
     /** A cipher that fails when a key is missing, with counters of its own. */
     public ColumnCipher(ColumnPolicy policy, DataKeySource keys) {
@@ -139,13 +145,42 @@ public final class ColumnCipher {
             metrics.decrypted();
             return value;
         } catch (VeilException e) {
-            if (onMissingKey != MissingKeyAction.ERROR && isMissingKey(e.state())) {
-                metrics.missingKeyRead();
-                return onMissingKey == MissingKeyAction.MASK && policy.type() == LogicalType.STRING ? MissingKeyAction.MASK_TEXT : null;
-            }
-            metrics.failed(e.state());
-            throw e;
+            return onFailure(e);
         }
+    }
+
+    /**
+     * Decrypts a text-stored value handed over as the bytes of its text, as PostgreSQL's driver
+     * holds them, so a result set need not build a {@code String} of the ciphertext first. Same
+     * results and failures as {@link #decrypt} of that text.
+     *
+     * @param text the column's value as UTF-8 bytes (read only, never kept), or {@code null}
+     */
+    public Object decryptText(byte[] text) throws VeilException {
+        if (text == null) {
+            return null;
+        }
+        if (!Envelope.isTextEnvelope(text)) {
+            // legacy plaintext during a migration, or garbage: decrypt says which
+            return decrypt(new String(text, StandardCharsets.UTF_8));
+        }
+        try {
+            Object value = unsealText(Envelope.fromText(text));
+            metrics.decrypted();
+            return value;
+        } catch (VeilException e) {
+            return onFailure(e);
+        }
+    }
+
+    /** What a failed decryption yields: the ring's on-missing-key answer for a key this process lacks, else the failure. */
+    private Object onFailure(VeilException e) throws VeilException {
+        if (onMissingKey != MissingKeyAction.ERROR && isMissingKey(e.state())) {
+            metrics.missingKeyRead();
+            return onMissingKey == MissingKeyAction.MASK && policy.type() == LogicalType.STRING ? MissingKeyAction.MASK_TEXT : null;
+        }
+        metrics.failed(e.state());
+        throw e;
     }
 
     /**
@@ -159,23 +194,20 @@ public final class ColumnCipher {
     }
 
     private Object unseal(Object stored) throws VeilException {
-        byte[] envelope;
-        if (stored instanceof String s) {
-            if (!Envelope.isTextEnvelope(s)) {
-                return legacy(stored);
-            }
-            envelope = Envelope.fromText(s);
-            if (envelope == null || !Envelope.isBinaryEnvelope(envelope)) {
-                throw failed("its text form is damaged", -1);
-            }
-        } else if (stored instanceof byte[] b) {
-            if (!Envelope.isBinaryEnvelope(b)) {
-                return legacy(stored);
-            }
-            envelope = b;
-        } else {
-            // a column the database stores as non-text, non-binary cannot hold a ciphertext
-            return legacy(stored);
+        if (stored instanceof String s && Envelope.isTextEnvelope(s)) {
+            return unsealText(Envelope.fromText(s));
+        }
+        if (stored instanceof byte[] b && Envelope.isBinaryEnvelope(b)) {
+            return ValueCodec.decode(policy.type(), open(b), policy.column());
+        }
+        // plaintext, or a column the database stores as neither text nor binary, which cannot hold a ciphertext
+        return legacy(stored);
+    }
+
+    /** Decrypts the binary envelope decoded from a text form ({@code null} when that was not canonical base64url). */
+    private Object unsealText(byte[] envelope) throws VeilException {
+        if (envelope == null || !Envelope.isBinaryEnvelope(envelope)) {
+            throw failed("its text form is damaged", -1);
         }
         return ValueCodec.decode(policy.type(), open(envelope), policy.column());
     }
@@ -256,7 +288,7 @@ public final class ColumnCipher {
         }
         int keyId = Envelope.keyId(envelope);
         for (int attempt = 0; ; attempt++) {
-            DataKey key = keys.key(keyId);
+            DataKey key = key(keyId);
             try {
                 return alg == Algorithm.AES_256_GCM
                         ? AesGcm.open(key.randomizedKey(), envelope, context)
@@ -270,6 +302,15 @@ public final class ColumnCipher {
                 throw failed(e.getClass().getSimpleName(), keyId);
             }
         }
+    }
+
+    private DataKey key(int keyId) throws VeilException {
+        DataKey key = lastKey;
+        if (key == null || key.id() != keyId || key.isDestroyed()) {
+            key = keys.key(keyId);
+            lastKey = key;
+        }
+        return key;
     }
 
     private Object legacy(Object stored) throws VeilException {

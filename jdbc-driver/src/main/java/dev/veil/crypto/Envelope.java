@@ -28,6 +28,7 @@ public final class Envelope {
     public static final int TAG_BYTES = 16;
     public static final String TEXT_PREFIX = "vl1:";
 
+    private static final byte[] TEXT_PREFIX_BYTES = TEXT_PREFIX.getBytes(StandardCharsets.US_ASCII);
     private static final Base64.Encoder TEXT_ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final String BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -87,11 +88,29 @@ public final class Envelope {
      */
     public static byte[] fromText(String text) {
         // Latin-1 bytes of a compact string are a plain copy; any other character becomes '?', refused below
-        byte[] in = text.getBytes(StandardCharsets.ISO_8859_1);
+        return text.startsWith(TEXT_PREFIX) ? decodeBody(text.getBytes(StandardCharsets.ISO_8859_1)) : null;
+    }
+
+    /**
+     * {@link #fromText(String)} for the text form's bytes (ASCII, so the same in UTF-8 and Latin-1);
+     * {@code text} is only read.
+     */
+    public static byte[] fromText(byte[] text) {
+        return isTextEnvelope(text) ? decodeBody(text) : null;
+    }
+
+    /** Whether the bytes of a text start with the envelope's prefix. */
+    public static boolean isTextEnvelope(byte[] text) {
+        int n = TEXT_PREFIX_BYTES.length;
+        return text != null && text.length >= n && Arrays.equals(text, 0, n, TEXT_PREFIX_BYTES, 0, n);
+    }
+
+    /** Decodes the base64url after the prefix; {@code null} when not canonical. */
+    private static byte[] decodeBody(byte[] in) {
         int start = TEXT_PREFIX.length();
         int chars = in.length - start;
         int rem = chars & 3;
-        if (rem == 1 || !text.startsWith(TEXT_PREFIX)) {
+        if (rem == 1) {
             return null;
         }
         byte[] out = new byte[(chars >> 2) * 3 + (rem == 0 ? 0 : rem - 1)];

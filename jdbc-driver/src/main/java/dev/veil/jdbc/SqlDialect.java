@@ -14,6 +14,15 @@ enum SqlDialect {
         return product != null && product.toLowerCase(Locale.ROOT).contains("postgres") ? POSTGRESQL : OTHER;
     }
 
+    /**
+     * Whether the driver's {@code getBytes} on a text column returns the text's bytes, so a text
+     * envelope can be decoded without building a {@code String} of it first. pgjdbc returns the
+     * bytes it received (UTF-8, the only client encoding it accepts); other drivers are not assumed to.
+     */
+    boolean readsTextAsBytes() {
+        return this == POSTGRESQL;
+    }
+
     /** A SQL literal holding a ciphertext: text as a string literal, bytes as a binary literal. */
     String literal(Object ciphertext) {
         if (ciphertext == null) {

@@ -41,6 +41,16 @@ public final class VeilConnection extends DelegatingConnection {
         return encryptor;
     }
 
+    /** The database behind this connection, as far as Veil's own SQL and reads care. */
+    SqlDialect dialect() throws SQLException {
+        SqlDialect d = dialect;
+        if (d == null) {
+            d = SqlDialect.of(delegate);
+            dialect = d;
+        }
+        return d;
+    }
+
     /** The plan of a SQL text (cached by the analyzer). */
     StatementPlan plan(String sql) throws VeilException {
         return runtime.veil().analyzer().plan(sql, schema);
@@ -51,9 +61,7 @@ public final class VeilConnection extends DelegatingConnection {
         if (plan.literals().isEmpty()) {
             return plan.sql();
         }
-        if (dialect == null) {
-            dialect = SqlDialect.of(delegate);
-        }
+        SqlDialect dialect = dialect();
         String sql = plan.sql();
         StringBuilder out = new StringBuilder(sql.length() + 64 * plan.literals().size());
         int pos = 0;

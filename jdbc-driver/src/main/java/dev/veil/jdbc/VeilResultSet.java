@@ -69,8 +69,14 @@ final class VeilResultSet extends DelegatingResultSet {
 
     /** The decrypted canonical value of an encrypted column in the current row. */
     private Object plaintext(int index, ColumnCipher c) throws SQLException {
-        Object raw = c.policy().storage() == StorageFormat.TEXT ? delegate.getString(index) : delegate.getBytes(index);
-        Object v = c.decrypt(raw);
+        Object v;
+        if (c.policy().storage() != StorageFormat.TEXT) {
+            v = c.decrypt(delegate.getBytes(index));
+        } else if (connection.dialect().readsTextAsBytes()) {
+            v = c.decryptText(delegate.getBytes(index));
+        } else {
+            v = c.decrypt(delegate.getString(index));
+        }
         lastEncryptedWasNull = v == null;
         return v;
     }

@@ -9,6 +9,7 @@ import dev.veil.testkit.FixedKeys;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -194,6 +195,30 @@ class ColumnCipherTest {
         }
         assertThrows(VeilException.class, () -> cipher.decrypt(text.substring(0, text.length() - 1)));
         assertThrows(VeilException.class, () -> cipher.decrypt(text + "A"));
+    }
+
+    @Test
+    void decryptingTheTextsBytesAnswersAsDecryptingTheText() throws Exception {
+        assertNull(cipher("customers", "email").decryptText(null));
+        for (String column : new String[] {"email", "ssn"}) {
+            ColumnCipher cipher = cipher("customers", column);
+            String text = (String) cipher.encrypt("caf\u00e9 \uD83D\uDE00 alice@example.com");
+            assertEquals(cipher.decrypt(text), cipher.decryptText(text.getBytes(StandardCharsets.UTF_8)));
+            for (int i = 0; i < text.length(); i++) {
+                String altered = text.substring(0, i) + (text.charAt(i) == 'A' ? 'B' : 'A') + text.substring(i + 1);
+                byte[] bytes = altered.getBytes(StandardCharsets.UTF_8);
+                VeilException viaText = assertThrows(VeilException.class, () -> cipher.decrypt(altered), "char " + i);
+                VeilException viaBytes = assertThrows(VeilException.class, () -> cipher.decryptText(bytes), "char " + i);
+                assertEquals(viaText.getMessage(), viaBytes.getMessage());
+            }
+        }
+        ColumnCipher age = cipher("customers", "age");
+        assertEquals(42L, ((Number) age.decryptText(((String) age.encrypt(42)).getBytes(StandardCharsets.US_ASCII))).longValue());
+        VeilException e = assertThrows(VeilException.class,
+                () -> cipher("customers", "ssn").decryptText("123-45-6789".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(VeilState.DECRYPTION_FAILED, e.state());
+        assertFalse(e.getMessage().contains("123"));
+        assertEquals("old pl\u00e4intext", cipher("customers", "legacy").decryptText("old pl\u00e4intext".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

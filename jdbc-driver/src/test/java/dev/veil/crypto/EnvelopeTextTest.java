@@ -2,6 +2,7 @@ package dev.veil.crypto;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Random;
 
@@ -21,6 +22,7 @@ class EnvelopeTextTest {
                 String text = Envelope.toText(bytes);
                 assertArrayEquals(bytes, Envelope.fromText(text), text);
                 assertArrayEquals(Base64.getUrlDecoder().decode(text.substring(4)), Envelope.fromText(text));
+                assertArrayEquals(bytes, Envelope.fromText(text.getBytes(StandardCharsets.US_ASCII)), text);
             }
         }
     }
@@ -32,6 +34,7 @@ class EnvelopeTextTest {
             for (char c : new char[]{'+', '/', '=', ' ', '.', '\u00e9', '\u0000', '\u017f', (char) 0xFF41}) {
                 String altered = text.substring(0, pos) + c + text.substring(pos + 1);
                 assertNull(Envelope.fromText(altered), altered);
+                assertNull(Envelope.fromText(altered.getBytes(StandardCharsets.UTF_8)), altered);
             }
         }
     }
@@ -45,5 +48,9 @@ class EnvelopeTextTest {
         assertNull(Envelope.fromText("vl1:__9"));
         assertNull(Envelope.fromText("vl1:AAAAA"));
         assertNull(Envelope.fromText("vl1:AAAA="));
+        assertNull(Envelope.fromText("vl1:__9".getBytes(StandardCharsets.US_ASCII)));
+        assertNull(Envelope.fromText("vl2:AAAA".getBytes(StandardCharsets.US_ASCII)));
+        assertNull(Envelope.fromText("vl1".getBytes(StandardCharsets.US_ASCII)));
+        assertArrayEquals(new byte[0], Envelope.fromText("vl1:".getBytes(StandardCharsets.US_ASCII)));
     }
 }

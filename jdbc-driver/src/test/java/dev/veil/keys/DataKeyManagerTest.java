@@ -170,6 +170,17 @@ class DataKeyManagerTest {
     }
 
     @Test
+    void aCipherStopsDecryptingOnceItsKeySourceIsClosed() throws Exception {
+        DataKeyManager keys = fixture.manager();
+        ColumnCipher cipher = new ColumnCipher(column("randomized"), keys);
+        Object v = cipher.encrypt("one");
+        assertEquals("one", cipher.decrypt(v));
+        keys.close();
+        // the key the cipher used last was wiped with the rest; it does not keep decrypting with it
+        assertEquals(VeilState.KEY_STORE_FAILURE, assertThrows(VeilException.class, () -> cipher.decrypt(v)).state());
+    }
+
+    @Test
     void closeZeroizesCachedKeys() throws Exception {
         DataKeyManager keys = fixture.manager();
         DataKey k = keys.activeKey("default", false);
