@@ -34,11 +34,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * until it commits), and an online rewrite in the job's own shape (keyset batches of 1,000 rows read
  * and written back with one {@code UPDATE … FROM unnest(arrays)} each, a commit per batch, the same
  * number of workers) but without decryption, encryption, compare-and-set or checkpoints. Goal:
- * rekey ≥ 0.6× the raw UPDATE's rows/s.
+ * rekey ≥ 0.6× the raw UPDATE's rows/s. Each figure is the best of {@value #ROUNDS} interleaved rounds,
+ * after one unmeasured rekey.
  *
  * <p>Run: {@code benchmarks/run-rekey.sh [rows] [admin-url]}
  */
 public final class RekeyBenchmark {
+    private static final int ROUNDS = 3;
+
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         if (args.length > 1) {
@@ -67,18 +70,18 @@ public final class RekeyBenchmark {
                 System.out.printf(Locale.ROOT, "prepared %d rows (migrate: %.0f rows/s)%n", rows, rows / seconds(migrate));
                 StringBuilder table = new StringBuilder("| workers | raw UPDATE rows/s | raw batched rewrite rows/s | rekey rows/s "
                         + "| rekey / raw UPDATE | rekey / raw batched rewrite |\n|---:|---:|---:|---:|---:|---:|\n");
+                // one unmeasured rekey first, so the measured ones do not pay for class loading and JIT compilation
+                rekey(veil, db, rows, 1);
                 for (int workers : new int[] {1, 2}) {
-                    double raw = rawUpdate(db, rows);
-                    double batched = rawBatchedRewrite(db, rows, workers);
-                    veil.keys().rotate("default");
-                    veil.keys().rotate("national-id");
-                    JobResult r = new TableJob(veil, db.connections(), "rekeyed", JobKind.REKEY,
-                            JobOptions.defaults().withWorkers(workers).withBatchSize(1000).withChunkSize(10_000), ProgressListener.NONE).run();
-                    if (r.rowsChanged() != rows) {
-                        throw new IllegalStateException("rekey changed " + r.rowsChanged() + " of " + rows + " rows");
+                    double raw = 0;
+                    double batched = 0;
+                    double rekey = 0;
+                    // best of interleaved rounds: on a small shared machine throughput drifts between runs
+                    for (int round = 0; round < ROUNDS; round++) {
+                        raw = Math.max(raw, rawUpdate(db, rows));
+                        batched = Math.max(batched, rawBatchedRewrite(db, rows, workers));
+                        rekey = Math.max(rekey, rekey(veil, db, rows, workers));
                     }
-                    double rekey = rows / seconds(r);
-                    db.execute("VACUUM rekeyed");
                     table.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %.2f× | %.2f× |%n",
                             workers, raw, batched, rekey, rekey / raw, rekey / batched));
                 }
@@ -86,6 +89,19 @@ public final class RekeyBenchmark {
                 System.out.print(table);
             }
         }
+    }
+
+    /** Rotates both rings and moves every row to the new keys; returns rows/s. */
+    private static double rekey(Veil veil, TestDatabase db, int rows, int workers) throws Exception {
+        veil.keys().rotate("default");
+        veil.keys().rotate("national-id");
+        JobResult r = new TableJob(veil, db.connections(), "rekeyed", JobKind.REKEY,
+                JobOptions.defaults().withWorkers(workers).withBatchSize(1000).withChunkSize(10_000), ProgressListener.NONE).run();
+        if (r.rowsChanged() != rows) {
+            throw new IllegalStateException("rekey changed " + r.rowsChanged() + " of " + rows + " rows");
+        }
+        db.execute("VACUUM rekeyed");
+        return rows / seconds(r);
     }
 
     private static double seconds(JobResult r) {

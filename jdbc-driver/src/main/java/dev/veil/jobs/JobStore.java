@@ -105,40 +105,42 @@ final class JobStore {
         }
     }
 
-    /** Claims the next pending chunk, or one whose lease ran out; null when none is left to claim. */
-    Chunk claim(String jobId, String owner, long leaseMillis) throws SQLException {
-        try (Connection c = connections.open()) {
-            c.setAutoCommit(false);
-            try {
-                long now = System.currentTimeMillis();
-                Chunk chunk = null;
-                try (PreparedStatement ps = c.prepareStatement("SELECT chunk_no, lo_key, hi_key, last_key, rows_done FROM " + CHUNKS
-                        + " WHERE job_id = ? AND (state = 'pending' OR (state = 'running' AND lease_until < ?))"
-                        + " ORDER BY chunk_no FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED")) {
-                    ps.setString(1, jobId);
-                    ps.setLong(2, now);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            chunk = new Chunk(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5));
-                        }
+    /**
+     * Claims the next pending chunk, or one whose lease ran out; null when none is left to claim.
+     * Runs in its own transaction on the worker's connection {@code c} (auto-commit off), which it
+     * commits: a worker keeps one connection for its claims and chunks, since opening one (a TLS
+     * handshake, authentication) costs as much as rewriting thousands of rows.
+     */
+    static Chunk claim(Connection c, String jobId, String owner, long leaseMillis) throws SQLException {
+        try {
+            long now = System.currentTimeMillis();
+            Chunk chunk = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT chunk_no, lo_key, hi_key, last_key, rows_done FROM " + CHUNKS
+                    + " WHERE job_id = ? AND (state = 'pending' OR (state = 'running' AND lease_until < ?))"
+                    + " ORDER BY chunk_no FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED")) {
+                ps.setString(1, jobId);
+                ps.setLong(2, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        chunk = new Chunk(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5));
                     }
                 }
-                if (chunk != null) {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE " + CHUNKS
-                            + " SET state = 'running', owner = ?, lease_until = ? WHERE job_id = ? AND chunk_no = ?")) {
-                        ps.setString(1, owner);
-                        ps.setLong(2, now + leaseMillis);
-                        ps.setString(3, jobId);
-                        ps.setInt(4, chunk.number());
-                        ps.executeUpdate();
-                    }
-                }
-                c.commit();
-                return chunk;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
             }
+            if (chunk != null) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + CHUNKS
+                        + " SET state = 'running', owner = ?, lease_until = ? WHERE job_id = ? AND chunk_no = ?")) {
+                    ps.setString(1, owner);
+                    ps.setLong(2, now + leaseMillis);
+                    ps.setString(3, jobId);
+                    ps.setInt(4, chunk.number());
+                    ps.executeUpdate();
+                }
+            }
+            c.commit();
+            return chunk;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
         }
     }
 

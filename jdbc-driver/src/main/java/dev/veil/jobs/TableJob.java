@@ -198,71 +198,77 @@ public final class TableJob {
     private void work(JobStore store, TableShape shape, String jobId, RateLimiter limiter, Progress progress)
             throws SQLException, InterruptedException {
         long lease = options.lease().toMillis();
-        while (!Thread.currentThread().isInterrupted()) {
-            JobStore.Chunk chunk = store.claim(jobId, owner, lease);
-            if (chunk == null) {
-                if (store.totals(jobId)[1] == 0 || !store.heldByOthers(jobId, owner)) {
-                    return; // finished, or what is left belongs to this run's other workers
+        // one connection for all of this worker's claims and chunks
+        try (Connection c = db.open()) {
+            c.setAutoCommit(false);
+            while (!Thread.currentThread().isInterrupted()) {
+                JobStore.Chunk chunk = JobStore.claim(c, jobId, owner, lease);
+                if (chunk == null) {
+                    if (store.totals(jobId)[1] == 0 || !store.heldByOthers(jobId, owner)) {
+                        return; // finished, or what is left belongs to this run's other workers
+                    }
+                    // chunks held by other processes: wait; if one died, its lease runs out and we take over
+                    Thread.sleep(Math.min(500, lease));
+                    continue;
                 }
-                // chunks held by other processes: wait; if one died, its lease runs out and we take over
-                Thread.sleep(Math.min(500, lease));
-                continue;
+                processChunk(c, shape, jobId, chunk, limiter, progress);
             }
-            processChunk(store, shape, jobId, chunk, limiter, progress);
         }
     }
 
-    private void processChunk(JobStore store, TableShape shape, String jobId, JobStore.Chunk chunk, RateLimiter limiter, Progress progress)
+    /** Works through one claimed chunk in batches on the worker's connection, committing each with its checkpoint. */
+    private void processChunk(Connection c, TableShape shape, String jobId, JobStore.Chunk chunk, RateLimiter limiter, Progress progress)
             throws SQLException, InterruptedException {
         RowKey after = RowKey.decode(chunk.lastKey() != null ? chunk.lastKey() : chunk.lo(), shape.keyTypes());
         RowKey upTo = RowKey.decode(chunk.hi(), shape.keyTypes());
         long rowsDone = chunk.rowsDone();
+        // on PostgreSQL each row's version (xmin) comes along: the bulk compare-and-set checks it
         String select = "SELECT " + shape.keyList() + ", " + String.join(", ", shape.columns().stream().map(shape::quote).toList())
-                + " FROM " + shape.sqlName() + " WHERE 1 = 1";
-        try (Connection c = db.open()) {
-            c.setAutoCommit(false);
-            Map<Long, CasBatch> updates = new HashMap<>();
-            try {
-                while (true) {
-                    limiter.acquire(options.batchSize());
-                    List<Row> rows = read(c, shape, select, after, upTo);
-                    if (shape.postgres()) {
-                        bulkCas(c, shape, rows);
-                    } else {
-                        for (Row row : rows) {
-                            queue(c, shape, row, updates);
-                        }
-                        for (CasBatch batch : updates.values()) {
-                            batch.execute(c, shape);
-                        }
+                + (shape.postgres() ? ", xmin" : "") + " FROM " + shape.sqlName() + " WHERE 1 = 1";
+        Map<Long, CasBatch> updates = new HashMap<>();
+        try {
+            while (true) {
+                limiter.acquire(options.batchSize());
+                List<Row> rows = read(c, shape, select, after, upTo);
+                if (shape.postgres()) {
+                    bulkCas(c, shape, rows);
+                } else {
+                    for (Row row : rows) {
+                        queue(c, shape, row, updates);
                     }
-                    boolean done = rows.size() < options.batchSize();
-                    if (!rows.isEmpty()) {
-                        after = rows.get(rows.size() - 1).key();
-                    }
-                    rowsDone += rows.size();
-                    JobStore.checkpoint(c, jobId, chunk.number(), after == null ? null : after.encode(), rowsDone,
-                            System.currentTimeMillis() + options.lease().toMillis(), done);
-                    c.commit();
-                    scanned.addAndGet(rows.size());
-                    progress.add(rows.size());
-                    if (done) {
-                        return;
+                    for (CasBatch batch : updates.values()) {
+                        batch.execute(c, shape);
                     }
                 }
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                for (CasBatch batch : updates.values()) {
-                    batch.ps.close();
+                boolean done = rows.size() < options.batchSize();
+                if (!rows.isEmpty()) {
+                    after = rows.get(rows.size() - 1).key();
                 }
+                rowsDone += rows.size();
+                JobStore.checkpoint(c, jobId, chunk.number(), after == null ? null : after.encode(), rowsDone,
+                        System.currentTimeMillis() + options.lease().toMillis(), done);
+                c.commit();
+                scanned.addAndGet(rows.size());
+                progress.add(rows.size());
+                if (done) {
+                    return;
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            for (CasBatch batch : updates.values()) {
+                batch.ps.close();
             }
         }
     }
 
-    /** A row read: its key and the stored values of the encrypted columns. */
-    private record Row(RowKey key, Object[] values) {
+    /**
+     * A row read: its key, the stored values of the encrypted columns, and on PostgreSQL the id of
+     * the transaction that wrote this version of it ({@code xmin}, as text), else {@code null}.
+     */
+    private record Row(RowKey key, Object[] values, String version) {
     }
 
     private List<Row> read(Connection c, TableShape shape, String select, RowKey after, RowKey upTo) throws SQLException {
@@ -285,20 +291,20 @@ public final class TableJob {
             List<Row> rows = new ArrayList<>(options.batchSize());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(rowOf(rs, shape));
+                    rows.add(rowOf(rs, shape, shape.postgres()));
                 }
             }
             return rows;
         }
     }
 
-    private static Row rowOf(ResultSet rs, TableShape shape) throws SQLException {
+    private static Row rowOf(ResultSet rs, TableShape shape, boolean withVersion) throws SQLException {
         int k = shape.keyColumns().size();
         Object[] values = new Object[shape.columns().size()];
         for (int j = 0; j < values.length; j++) {
             values[j] = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT ? rs.getString(k + 1 + j) : rs.getBytes(k + 1 + j);
         }
-        return new Row(RowKey.read(rs, 1, k), values);
+        return new Row(RowKey.read(rs, 1, k), values, withVersion ? rs.getString(k + values.length + 1) : null);
     }
 
     /** The value to write instead of {@code stored}, or null when it needs no work. */
@@ -375,10 +381,13 @@ public final class TableJob {
     }
 
     /**
-     * PostgreSQL: the whole batch's compare-and-set in one {@code UPDATE … FROM (VALUES …)}. Each
-     * row is written only where every encrypted column still holds what we read; {@code RETURNING}
-     * names the rows written, and the others (a concurrent write won) are re-read and redone.
-     * One statement instead of one per row is what makes the job keep up with a plain UPDATE.
+     * PostgreSQL: the whole batch's compare-and-set in one {@code UPDATE … FROM unnest(arrays)}.
+     * Each row is written only where it is still the version we read: its {@code xmin}, the
+     * transaction that wrote that version, is unchanged. Any later write by anyone makes a new
+     * version with another {@code xmin}, so this is as strict as comparing every value, and the old
+     * values need not travel back. {@code RETURNING} names the rows written; the others (a concurrent
+     * write won) are re-read and redone. One statement instead of one per row is what makes the job
+     * keep up with a plain UPDATE.
      */
     private void bulkCas(Connection c, TableShape shape, List<Row> rows) throws SQLException {
         List<Row> work = new ArrayList<>();
@@ -386,13 +395,8 @@ public final class TableJob {
         for (Row row : rows) {
             Object[] replacements = new Object[row.values().length];
             if (replacements(shape, row.values(), replacements) != 0) {
-                for (int j = 0; j < replacements.length; j++) {
-                    if (replacements[j] == null) {
-                        replacements[j] = row.values()[j]; // unchanged column: rewritten with the value read
-                    }
-                }
                 work.add(row);
-                news.add(replacements);
+                news.add(replacements); // null where a column needs nothing: the statement keeps its value
             }
         }
         if (work.isEmpty()) {
@@ -400,7 +404,7 @@ public final class TableJob {
         }
         int k = shape.keyColumns().size();
         int n = shape.columns().size();
-        java.util.Set<String> written = new java.util.HashSet<>();
+        boolean[] written = new boolean[work.size()];
         try (PreparedStatement ps = c.prepareStatement(bulkCasSql(shape))) {
             int p = 1;
             for (int i = 0; i < k; i++) {
@@ -410,77 +414,76 @@ public final class TableJob {
                 }
                 ps.setArray(p++, c.createArrayOf(shape.keyTypeNames().get(i), keys));
             }
+            String[] versions = new String[work.size()];
+            for (int r = 0; r < versions.length; r++) {
+                versions[r] = work.get(r).version();
+            }
+            ps.setObject(p++, versions);
             for (int j = 0; j < n; j++) {
                 // String[] and byte[][] go to pgjdbc as Java arrays, which it sends in binary:
                 // no quoting on our side, no array-literal parsing on the server's
                 boolean text = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT;
-                Object[] olds = text ? new String[work.size()] : new byte[work.size()][];
                 Object[] fresh = text ? new String[work.size()] : new byte[work.size()][];
-                for (int r = 0; r < olds.length; r++) {
-                    olds[r] = work.get(r).values()[j];
+                for (int r = 0; r < fresh.length; r++) {
                     fresh[r] = news.get(r)[j];
                 }
-                ps.setObject(p++, olds);
                 ps.setObject(p++, fresh);
             }
             p = work.get(0).key().bind(ps, p);
             work.get(work.size() - 1).key().bind(ps, p);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    written.add(RowKey.read(rs, 1, k).encode());
+                    written[rs.getInt(1) - 1] = true;
                 }
             }
         }
-        for (Row row : work) {
-            if (written.contains(row.key().encode())) {
+        for (int r = 0; r < written.length; r++) {
+            if (written[r]) {
                 changed.incrementAndGet();
             } else {
-                redo(c, shape, row.key(), true);
+                redo(c, shape, work.get(r).key(), true);
             }
         }
     }
 
     /**
-     * {@code UPDATE t SET c = v.n… FROM unnest(keys[], olds[], news[]…) v WHERE t.key = v.k AND
-     * t.c IS NOT DISTINCT FROM v.o… AND key within the batch RETURNING key}: one statement text
-     * per table, so PostgreSQL prepares it once; whole columns travel as arrays.
+     * {@code UPDATE t SET c = COALESCE(v.n…, t.c)… FROM unnest(keys[], versions[], news[]…) WITH
+     * ORDINALITY v WHERE t.key = v.k AND t.xmin = v.x AND key within the batch RETURNING v.ord}:
+     * one statement text per table, so PostgreSQL prepares it once; whole columns travel as arrays.
      */
     private static String bulkCasSql(TableShape shape) {
         int k = shape.keyColumns().size();
         int n = shape.columns().size();
         StringBuilder sql = new StringBuilder("UPDATE ").append(shape.sqlName()).append(" AS t SET ");
         for (int j = 0; j < n; j++) {
-            sql.append(j == 0 ? "" : ", ").append(shape.quote(shape.columns().get(j))).append(" = v.n").append(j);
+            String col = shape.quote(shape.columns().get(j));
+            sql.append(j == 0 ? "" : ", ").append(col).append(" = COALESCE(v.n").append(j).append(", t.").append(col).append(")");
         }
         sql.append(" FROM unnest(");
         for (int i = 0; i < k; i++) {
             sql.append(i == 0 ? "" : ", ").append("CAST(? AS ").append(shape.keyTypeNames().get(i)).append("[])");
         }
+        sql.append(", CAST(? AS text[])");
         for (int j = 0; j < n; j++) {
             String type = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT ? "text" : "bytea";
-            sql.append(", CAST(? AS ").append(type).append("[]), CAST(? AS ").append(type).append("[])");
+            sql.append(", CAST(? AS ").append(type).append("[])");
         }
-        sql.append(") AS v(");
+        sql.append(") WITH ORDINALITY AS v(");
         for (int i = 0; i < k; i++) {
             sql.append(i == 0 ? "" : ", ").append("k").append(i);
         }
+        sql.append(", x");
         for (int j = 0; j < n; j++) {
-            sql.append(", o").append(j).append(", n").append(j);
+            sql.append(", n").append(j);
         }
-        sql.append(") WHERE ");
+        sql.append(", ord) WHERE ");
         for (int i = 0; i < k; i++) {
             sql.append(i == 0 ? "" : " AND ").append("t.").append(shape.quote(shape.keyColumns().get(i))).append(" = v.k").append(i);
         }
-        for (int j = 0; j < n; j++) {
-            sql.append(" AND t.").append(shape.quote(shape.columns().get(j))).append(" IS NOT DISTINCT FROM v.o").append(j);
-        }
+        sql.append(" AND t.xmin = CAST(v.x AS xid)");
         // the batch is one keyset range: bounding it lets the planner use the primary-key index
         sql.append(" AND ").append(shape.keyCompare(">=", "t.")).append(" AND ").append(shape.keyCompare("<=", "t."));
-        sql.append(" RETURNING ");
-        for (int i = 0; i < k; i++) {
-            sql.append(i == 0 ? "" : ", ").append("t.").append(shape.quote(shape.keyColumns().get(i)));
-        }
-        return sql.toString();
+        return sql.append(" RETURNING v.ord").toString();
     }
 
     /** Re-reads one row and applies the job to what it holds now. */
@@ -502,7 +505,7 @@ public final class TableJob {
                     if (!rs.next()) {
                         return; // deleted meanwhile
                     }
-                    current = rowOf(rs, shape);
+                    current = rowOf(rs, shape, false);
                 }
             }
             Object[] replacements = new Object[current.values().length];

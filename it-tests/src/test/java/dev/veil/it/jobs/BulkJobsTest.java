@@ -231,6 +231,64 @@ class BulkJobsTest {
         assertAllEncrypted(id -> new String[] {"user" + id + "@example.com", "ssn-" + id}, 3000);
     }
 
+    /**
+     * Two application transactions hold rows the job has already read: one changes only a column
+     * the job does not touch, one writes a new e-mail through Veil. The job's batch update waits on
+     * their locks; once they commit, neither row is written from what the job read (the row's
+     * version changed), both are re-read and finished from what they hold now, and nothing the
+     * application wrote is lost.
+     */
+    @Test
+    void writesCommittedWhileTheJobWaitsOnTheirLocksWin() throws Exception {
+        people(1000);
+        try (Connection plain = db.connect(); Connection app = DriverManager.getConnection(veilUrl()); Veil veil = veil()) {
+            plain.setAutoCommit(false);
+            app.setAutoCommit(false);
+            plain.createStatement().executeUpdate("UPDATE people SET note = 'edited' WHERE id = 500");
+            try (PreparedStatement ps = app.prepareStatement("UPDATE people SET email = ? WHERE id = 600")) {
+                ps.setString(1, "changed@example.org");
+                ps.executeUpdate();
+            }
+            ExecutorService runner = Executors.newSingleThreadExecutor();
+            try {
+                Future<JobResult> job = runner.submit(() -> new TableJob(veil, db.connections(), "people", JobKind.MIGRATE,
+                        JobOptions.defaults().withWorkers(1).withBatchSize(1000), ProgressListener.NONE).run());
+                awaitUpdateWaitingOnALock();
+                plain.commit();
+                app.commit();
+                JobResult result = job.get(60, TimeUnit.SECONDS);
+                assertTrue(result.finished());
+                assertEquals(1000, result.rowsChanged());
+                assertTrue(result.conflicts() >= 2, "both rows were re-read: " + result.conflicts());
+            } finally {
+                runner.shutdownNow();
+            }
+        }
+        assertAllEncrypted(id -> new String[] {id == 600 ? "changed@example.org" : "user" + id + "@example.com", "ssn-" + id}, 1000);
+        try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery("SELECT note FROM people WHERE id = 500")) {
+            assertTrue(rs.next());
+            assertEquals("edited", rs.getString(1));
+        }
+    }
+
+    /** Waits until a session of the test database is blocked on a row lock inside an UPDATE of people. */
+    private void awaitUpdateWaitingOnALock() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection raw = db.connect(); PreparedStatement ps = raw.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                + "WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE %people%'")) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("the job never reached the locked rows");
+    }
+
     /** Binary storage (bytea) goes through the same bulk compare-and-set, its arrays bound as byte[][]. */
     @Test
     void migratesAndRekeysBinaryStoredColumns() throws Exception {
