@@ -15,11 +15,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The read path of a result set, one value: decrypting an e-mail address stored as text, as a
- * full scan does for every row. Run: {@code java -jar benchmarks/target/benchmarks.jar DecryptBenchmark}
+ * full scan does for every row, from a String (other drivers) and from the text's bytes (pgjdbc). Run: {@code java -jar benchmarks/target/benchmarks.jar DecryptBenchmark}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 public class DecryptBenchmark {
     String randomizedText;
     String deterministicText;
+    byte[] randomizedBytes;
+    byte[] deterministicBytes;
     ColumnCipher randomized;
     ColumnCipher deterministic;
 
@@ -49,6 +52,8 @@ public class DecryptBenchmark {
         deterministic = new ColumnCipher(policy.column(null, "t", "d").orElseThrow(), keys);
         randomizedText = (String) randomized.encrypt("user-123456@example.com");
         deterministicText = (String) deterministic.encrypt("user-123456@example.com");
+        randomizedBytes = randomizedText.getBytes(StandardCharsets.US_ASCII);
+        deterministicBytes = deterministicText.getBytes(StandardCharsets.US_ASCII);
     }
 
     @Benchmark
@@ -59,5 +64,16 @@ public class DecryptBenchmark {
     @Benchmark
     public Object deterministicText() throws Exception {
         return deterministic.decrypt(deterministicText);
+    }
+
+    /** As a result set on PostgreSQL reads: the text's bytes straight from pgjdbc, no String of the ciphertext. */
+    @Benchmark
+    public Object randomizedTextBytes() throws Exception {
+        return randomized.decryptText(randomizedBytes);
+    }
+
+    @Benchmark
+    public Object deterministicTextBytes() throws Exception {
+        return deterministic.decryptText(deterministicBytes);
     }
 }

@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RekeyBenchmark {
     private static final int ROUNDS = 3;
+    private static final int BATCH = Integer.getInteger("veil.bench.batch", 1000);
+    private static final int CHUNK = Math.max(10_000, 10 * BATCH);
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -96,7 +98,7 @@ public final class RekeyBenchmark {
         veil.keys().rotate("default");
         veil.keys().rotate("national-id");
         JobResult r = new TableJob(veil, db.connections(), "rekeyed", JobKind.REKEY,
-                JobOptions.defaults().withWorkers(workers).withBatchSize(1000).withChunkSize(10_000), ProgressListener.NONE).run();
+                JobOptions.defaults().withWorkers(workers).withBatchSize(BATCH).withChunkSize(CHUNK), ProgressListener.NONE).run();
         if (r.rowsChanged() != rows) {
             throw new IllegalStateException("rekey changed " + r.rowsChanged() + " of " + rows + " rows");
         }
@@ -113,8 +115,8 @@ public final class RekeyBenchmark {
      * by keyset and write the same values back in one array-bound UPDATE per batch, committing each.
      */
     private static double rawBatchedRewrite(TestDatabase db, int rows, int workers) throws Exception {
-        int chunk = 10_000;
-        int batch = 1_000;
+        int chunk = CHUNK;
+        int batch = BATCH;
         AtomicInteger next = new AtomicInteger();
         AtomicLong written = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(workers);

@@ -3,8 +3,6 @@ package dev.veil.crypto;
 import javax.crypto.AEADBadTagException;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Deterministic AEAD: AES-256-GCM-SIV (RFC 8452, {@link GcmSiv}) with a fixed all-zero nonce, on
@@ -19,32 +17,22 @@ final class AesGcmSiv {
     /*
      * Deriving the per-nonce keys and building the POLYVAL table costs far more than encrypting a
      * short value. With a fixed nonce they never change for a data key, so each thread keeps them
-     * for its most recently used keys, keyed by the identity of the key array (a DataKey hands out
-     * the same array until it is destroyed). An evicted entry is wiped. Each entry holds 32 KiB of
-     * POLYVAL tables, so a thread holds at most 256 KiB.
+     * for its most recently used keys (the key arrays, by identity). Each holds 32 KiB of POLYVAL
+     * tables, so a thread holds at most 256 KiB.
      */
-    private static final ThreadLocal<Map<byte[], GcmSiv>> STATES = ThreadLocal.withInitial(() ->
-            new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<byte[], GcmSiv> eldest) {
-                    if (size() > CACHED_KEYS_PER_THREAD) {
-                        eldest.getValue().destroy();
-                        return true;
-                    }
-                    return false;
-                }
-            });
+    private static final ThreadKeyStates<byte[], GcmSiv> STATES = new ThreadKeyStates<>(CACHED_KEYS_PER_THREAD,
+            key -> GcmSiv.create(key, FIXED_NONCE), GcmSiv::destroy);
 
     private AesGcmSiv() {
     }
 
     /** Encrypts into {@code out} after its header; see {@link AesGcm#seal}. No nonce is written. */
     static void seal(byte[] key, byte[] out, byte[] context, byte[] plaintext) throws GeneralSecurityException {
-        GcmSiv siv = state(key);
+        GcmSiv siv = STATES.get(key);
         try {
             siv.seal(out, Envelope.HEADER_BYTES, context, plaintext, 0, plaintext.length, out, Envelope.HEADER_BYTES);
         } catch (GeneralSecurityException | RuntimeException e) {
-            discard(key);
+            STATES.discard(key);
             throw new GeneralSecurityException("GCM-SIV encryption failed", e);
         }
     }
@@ -55,14 +43,14 @@ final class AesGcmSiv {
         if (envelope.length < h + GcmSiv.TAG_BYTES) {
             throw new AEADBadTagException("envelope too short");
         }
-        GcmSiv siv = state(key);
+        GcmSiv siv = STATES.get(key);
         byte[] plaintext = new byte[envelope.length - h - GcmSiv.TAG_BYTES];
         try {
             siv.open(envelope, h, context, envelope, h, envelope.length - h, plaintext, 0);
         } catch (AEADBadTagException e) {
             throw e;
         } catch (GeneralSecurityException | RuntimeException e) {
-            discard(key);
+            STATES.discard(key);
             Arrays.fill(plaintext, (byte) 0);
             throw new AEADBadTagException("GCM-SIV authentication failed");
         }
@@ -96,27 +84,8 @@ final class AesGcmSiv {
         }
     }
 
-    private static GcmSiv state(byte[] key) throws GeneralSecurityException {
-        Map<byte[], GcmSiv> states = STATES.get();
-        GcmSiv siv = states.get(key);
-        if (siv == null) {
-            siv = GcmSiv.create(key, FIXED_NONCE);
-            states.put(key, siv);
-        }
-        return siv;
-    }
-
-    // after an unexpected failure the cipher's state is unknown: the next call starts afresh
-    private static void discard(byte[] key) {
-        GcmSiv siv = STATES.get().remove(key);
-        if (siv != null) {
-            siv.destroy();
-        }
-    }
-
     /** Drops and wipes this thread's cached key states (tests). */
     static void clearThreadCache() {
-        STATES.get().values().forEach(GcmSiv::destroy);
-        STATES.remove();
+        STATES.clear();
     }
 }
