@@ -25,6 +25,7 @@ import java.sql.SQLXML;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -35,19 +36,32 @@ import java.util.Map;
 class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatement> {
     private final VeilConnection connection;
     private final ResultWrapping results;
-    /** Parameters bound for encrypted columns; {@code null} when there are none (the common case). */
-    private final Map<Integer, ParameterTarget> targets;
+    /**
+     * Parameters bound for encrypted columns, by 1-based index ({@code null} where plain);
+     * {@code null} when there are none (the common case). An array, not the plan's map: every
+     * setter asks, and a batch of 100k rows asks half a million times.
+     */
+    private final ParameterTarget[] targets;
 
     VeilPreparedStatement(VeilConnection connection, PreparedStatement raw, StatementPlan plan, boolean generatedKeys) {
         super(raw);
         this.connection = connection;
         this.results = new ResultWrapping(connection, this, plan);
         this.results.requestGeneratedKeys(generatedKeys);
-        this.targets = plan.parameters().isEmpty() ? null : plan.parameters();
+        this.targets = byIndex(plan.parameters());
+    }
+
+    private static ParameterTarget[] byIndex(Map<Integer, ParameterTarget> parameters) {
+        if (parameters.isEmpty()) {
+            return null;
+        }
+        ParameterTarget[] byIndex = new ParameterTarget[Collections.max(parameters.keySet()) + 1];
+        parameters.forEach((i, t) -> byIndex[i] = t);
+        return byIndex;
     }
 
     private ParameterTarget target(int index) {
-        return targets == null ? null : targets.get(index);
+        return targets == null || index < 0 || index >= targets.length ? null : targets[index];
     }
 
     /** Binds the encrypted value when parameter {@code index} goes to an encrypted column; false otherwise. */

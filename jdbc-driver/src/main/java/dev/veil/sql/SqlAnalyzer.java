@@ -58,11 +58,13 @@ public final class SqlAnalyzer {
      */
     public StatementPlan plan(String sql, SchemaLookup schema) throws VeilException {
         Objects.requireNonNull(sql, "sql");
-        if (!filter.mayMention(sql)) {
-            return StatementPlan.passThrough(sql);
-        }
+        // the cache first: an app preparing the same statement on every call must not pay the
+        // name search either; SQL that names no encrypted table is never cached, so it gets here
         Object cached = plans.get(sql);
         if (cached == null) {
+            if (!filter.mayMention(sql)) {
+                return StatementPlan.passThrough(sql);
+            }
             try {
                 cached = compute(sql, schema);
             } catch (Rejection r) {
