@@ -198,11 +198,17 @@ public final class TableJob {
     private void work(JobStore store, TableShape shape, String jobId, RateLimiter limiter, Progress progress)
             throws SQLException, InterruptedException {
         long lease = options.lease().toMillis();
-        // one connection for all of this worker's claims and chunks
-        try (Connection c = db.open()) {
-            c.setAutoCommit(false);
+        // One connection for this worker's claims and writes, another for its reads, kept for all
+        // its chunks; and a thread that writes one batch while this one reads and encrypts the next.
+        ExecutorService writerThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, Thread.currentThread().getName() + "-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        try (Connection writer = db.open(); Connection reader = db.open()) {
+            writer.setAutoCommit(false);
             while (!Thread.currentThread().isInterrupted()) {
-                JobStore.Chunk chunk = JobStore.claim(c, jobId, owner, lease);
+                JobStore.Chunk chunk = JobStore.claim(writer, jobId, owner, lease);
                 if (chunk == null) {
                     if (store.totals(jobId)[1] == 0 || !store.heldByOthers(jobId, owner)) {
                         return; // finished, or what is left belongs to this run's other workers
@@ -211,14 +217,22 @@ public final class TableJob {
                     Thread.sleep(Math.min(500, lease));
                     continue;
                 }
-                processChunk(c, shape, jobId, chunk, limiter, progress);
+                processChunk(reader, writer, writerThread, shape, jobId, chunk, limiter, progress);
             }
+        } finally {
+            writerThread.shutdownNow();
         }
     }
 
-    /** Works through one claimed chunk in batches on the worker's connection, committing each with its checkpoint. */
-    private void processChunk(Connection c, TableShape shape, String jobId, JobStore.Chunk chunk, RateLimiter limiter, Progress progress)
-            throws SQLException, InterruptedException {
+    /**
+     * Works through one claimed chunk in batches: reads a batch on {@code reader} and computes its
+     * new values here, while {@code writerThread} writes the previous batch on {@code writer} and
+     * commits it with its checkpoint. Reads run ahead by one batch at most and writes stay in key
+     * order, so a checkpoint always follows everything before it; rows read early are safe to write
+     * late because every write is a compare-and-set on what was read.
+     */
+    private void processChunk(Connection reader, Connection writer, ExecutorService writerThread, TableShape shape, String jobId,
+                              JobStore.Chunk chunk, RateLimiter limiter, Progress progress) throws SQLException, InterruptedException {
         RowKey after = RowKey.decode(chunk.lastKey() != null ? chunk.lastKey() : chunk.lo(), shape.keyTypes());
         RowKey upTo = RowKey.decode(chunk.hi(), shape.keyTypes());
         long rowsDone = chunk.rowsDone();
@@ -226,41 +240,123 @@ public final class TableJob {
         String select = "SELECT " + shape.keyList() + ", " + String.join(", ", shape.columns().stream().map(shape::quote).toList())
                 + (shape.postgres() ? ", xmin" : "") + " FROM " + shape.sqlName() + " WHERE 1 = 1";
         Map<Long, CasBatch> updates = new HashMap<>();
+        Future<?> writing = null;
         try {
             while (true) {
                 limiter.acquire(options.batchSize());
-                List<Row> rows = read(c, shape, select, after, upTo);
-                if (shape.postgres()) {
-                    bulkCas(c, shape, rows);
-                } else {
-                    for (Row row : rows) {
-                        queue(c, shape, row, updates);
-                    }
-                    for (CasBatch batch : updates.values()) {
-                        batch.execute(c, shape);
-                    }
-                }
+                List<Row> rows = read(reader, shape, select, after, upTo);
+                Prepared batch = prepare(shape, rows);
                 boolean done = rows.size() < options.batchSize();
                 if (!rows.isEmpty()) {
                     after = rows.get(rows.size() - 1).key();
                 }
                 rowsDone += rows.size();
-                JobStore.checkpoint(c, jobId, chunk.number(), after == null ? null : after.encode(), rowsDone,
-                        System.currentTimeMillis() + options.lease().toMillis(), done);
-                c.commit();
-                scanned.addAndGet(rows.size());
-                progress.add(rows.size());
+                String checkpointKey = after == null ? null : after.encode();
+                long checkpointRows = rowsDone;
+                finish(writing);
+                writing = writerThread.submit(() -> {
+                    // the batch and its checkpoint commit together or not at all
+                    try {
+                        write(writer, shape, batch, updates);
+                        JobStore.checkpoint(writer, jobId, chunk.number(), checkpointKey, checkpointRows,
+                                System.currentTimeMillis() + options.lease().toMillis(), done);
+                        writer.commit();
+                    } catch (SQLException | RuntimeException e) {
+                        writer.rollback();
+                        throw e;
+                    }
+                    scanned.addAndGet(rows.size());
+                    progress.add(rows.size());
+                    return null;
+                });
                 if (done) {
+                    finish(writing);
                     return;
                 }
             }
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
+        } catch (SQLException | RuntimeException | InterruptedException e) {
+            // Never hand the connection back while a batch is being written: wait for it to commit
+            // or roll back, even when interrupted (a write is one statement and a commit away).
+            awaitQuietly(writing, e);
             throw e;
         } finally {
             for (CasBatch batch : updates.values()) {
                 batch.ps.close();
             }
+        }
+    }
+
+    /** Waits for a batch's write and rethrows what it failed with. */
+    private static void finish(Future<?> writing) throws SQLException, InterruptedException {
+        if (writing == null) {
+            return;
+        }
+        try {
+            writing.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException s) {
+                throw s;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** Waits for a write to end however it ends, keeping an interrupt for later; its failure is added to {@code failure}. */
+    private static void awaitQuietly(Future<?> writing, Exception failure) {
+        boolean interrupted = false;
+        while (writing != null) {
+            try {
+                writing.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() != failure) {
+                    failure.addSuppressed(e.getCause());
+                }
+                break;
+            }
+        }
+        if (interrupted && !(failure instanceof InterruptedException)) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The rows of a batch that need work, and for each its new values ({@code null} where a column needs none). */
+    private record Prepared(List<Row> rows, List<Object[]> news, List<Long> masks) {
+    }
+
+    private Prepared prepare(TableShape shape, List<Row> rows) throws VeilException {
+        List<Row> work = new ArrayList<>();
+        List<Object[]> news = new ArrayList<>();
+        List<Long> masks = new ArrayList<>();
+        for (Row row : rows) {
+            Object[] replacements = new Object[row.values().length];
+            long mask = replacements(shape, row.values(), replacements);
+            if (mask != 0) {
+                work.add(row);
+                news.add(replacements);
+                masks.add(mask);
+            }
+        }
+        return new Prepared(work, news, masks);
+    }
+
+    /** Writes a prepared batch with compare-and-set, in the writer's open transaction. */
+    private void write(Connection c, TableShape shape, Prepared batch, Map<Long, CasBatch> updates) throws SQLException {
+        if (shape.postgres()) {
+            bulkCas(c, shape, batch);
+            return;
+        }
+        for (int i = 0; i < batch.rows().size(); i++) {
+            queue(c, shape, batch.rows().get(i), batch.news().get(i), batch.masks().get(i), updates);
+        }
+        for (CasBatch cas : updates.values()) {
+            cas.execute(c, shape);
         }
     }
 
@@ -333,12 +429,8 @@ public final class TableJob {
     }
 
     /** Queues the compare-and-set update of a row that needs work. */
-    private void queue(Connection c, TableShape shape, Row row, Map<Long, CasBatch> updates) throws SQLException {
-        Object[] replacements = new Object[row.values().length];
-        long mask = replacements(shape, row.values(), replacements);
-        if (mask == 0) {
-            return;
-        }
+    private void queue(Connection c, TableShape shape, Row row, Object[] replacements, long mask, Map<Long, CasBatch> updates)
+            throws SQLException {
         CasBatch batch = updates.get(mask);
         if (batch == null) {
             batch = new CasBatch(c.prepareStatement(casSql(shape, mask)));
@@ -389,16 +481,9 @@ public final class TableJob {
      * write won) are re-read and redone. One statement instead of one per row is what makes the job
      * keep up with a plain UPDATE.
      */
-    private void bulkCas(Connection c, TableShape shape, List<Row> rows) throws SQLException {
-        List<Row> work = new ArrayList<>();
-        List<Object[]> news = new ArrayList<>();
-        for (Row row : rows) {
-            Object[] replacements = new Object[row.values().length];
-            if (replacements(shape, row.values(), replacements) != 0) {
-                work.add(row);
-                news.add(replacements); // null where a column needs nothing: the statement keeps its value
-            }
-        }
+    private void bulkCas(Connection c, TableShape shape, Prepared batch) throws SQLException {
+        List<Row> work = batch.rows();
+        List<Object[]> news = batch.news(); // null where a column needs nothing: the statement keeps its value
         if (work.isEmpty()) {
             return;
         }
