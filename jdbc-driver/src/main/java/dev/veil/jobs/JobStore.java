@@ -145,6 +145,25 @@ final class JobStore {
     }
 
     /**
+     * Hands a chunk this owner holds back for the next claim, keeping its checkpoint, in its own
+     * transaction on {@code c} (auto-commit off): a job that stopped on an error or an interrupt
+     * is resumed at once by the next run instead of after the lease.
+     */
+    static void release(Connection c, String jobId, int chunk, String owner) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + CHUNKS
+                + " SET state = 'pending', owner = NULL, lease_until = 0 WHERE job_id = ? AND chunk_no = ? AND owner = ? AND state = 'running'")) {
+            ps.setString(1, jobId);
+            ps.setInt(2, chunk);
+            ps.setString(3, owner);
+            ps.executeUpdate();
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+
+    /**
      * Records progress inside the caller's transaction, so a batch's updates and its checkpoint
      * commit together: after a crash the next run resumes exactly after the last committed batch.
      */

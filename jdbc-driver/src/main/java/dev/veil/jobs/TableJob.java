@@ -278,6 +278,11 @@ public final class TableJob {
             // Never hand the connection back while a batch is being written: wait for it to commit
             // or roll back, even when interrupted (a write is one statement and a commit away).
             awaitQuietly(writing, e);
+            try {
+                JobStore.release(writer, jobId, chunk.number(), owner);
+            } catch (SQLException releaseFailed) {
+                e.addSuppressed(releaseFailed); // the lease runs out instead
+            }
             throw e;
         } finally {
             for (CasBatch batch : updates.values()) {

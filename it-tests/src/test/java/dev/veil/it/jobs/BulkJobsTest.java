@@ -26,6 +26,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** migrate, rekey and verify against PostgreSQL, under concurrent writes and kill -9. */
@@ -192,6 +194,36 @@ class BulkJobsTest {
         }
         // decrypting once gives the plaintext: nothing was encrypted twice
         assertAllEncrypted(id -> new String[] {"user" + id + "@example.com", "ssn-" + id}, rows);
+    }
+
+    /**
+     * A batch the database refuses (here a CHECK constraint) fails the job: that batch and its
+     * checkpoint roll back together, the batches before it stay committed, the batch already read
+     * ahead is not written, and the next run continues from the last checkpoint at once (the failed
+     * run hands its chunk back rather than holding it until its lease runs out).
+     */
+    @Test
+    void aRefusedBatchStopsTheJobAtItsCheckpointAndTheNextRunFinishes() throws Exception {
+        people(3000);
+        db.execute("ALTER TABLE people ADD CONSTRAINT refuse_late_rows CHECK (id <= 1500 OR email NOT LIKE 'vl1:%')");
+        try (Veil veil = veil()) {
+            JobOptions options = JobOptions.defaults().withWorkers(1).withBatchSize(250).withLease(Duration.ofMinutes(10));
+            SQLException e = assertThrows(SQLException.class,
+                    () -> new TableJob(veil, db.connections(), "people", JobKind.MIGRATE, options, ProgressListener.NONE).run());
+            assertEquals("23514", e.getSQLState(), e.getMessage());
+            assertEquals(1500, encryptedRows(), "batches 1-6 committed; the 7th rolled back; the 8th, read ahead, never written");
+            try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery(
+                    "SELECT count(*) FROM people WHERE id > 1500 AND email NOT LIKE 'vl1:%' AND ssn NOT LIKE 'vl1:%'")) {
+                rs.next();
+                assertEquals(1500, rs.getLong(1), "no row of the refused batch was half written");
+            }
+            db.execute("ALTER TABLE people DROP CONSTRAINT refuse_late_rows");
+            JobResult rest = new TableJob(veil, db.connections(), "people", JobKind.MIGRATE, options, ProgressListener.NONE).run();
+            assertTrue(rest.finished());
+            assertEquals(1500, rest.rowsChanged(), "the second run starts at the checkpoint");
+            assertTrue(rest.elapsed().compareTo(Duration.ofMinutes(1)) < 0, "the failed run released its chunk, so its lease was not waited out");
+        }
+        assertAllEncrypted(id -> new String[] {"user" + id + "@example.com", "ssn-" + id}, 3000);
     }
 
     long encryptedRows() throws Exception {
