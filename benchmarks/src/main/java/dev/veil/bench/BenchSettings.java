@@ -17,7 +17,7 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
                                  else %s)
               --warmup S         seconds of warm-up before each measured phase (default 5)
               --measure S        seconds measured per phase (default 10)
-              --rounds N         times each phase runs per mode, modes interleaved; best is reported (default 2)
+              --rounds N         times each phase runs per mode, modes interleaved; best is reported (default 3)
               --rows N           rows pre-populated for the select workloads and the full scan (default 20000)
               --batch-rows N     rows per measured batch insert (default 100000)
               --batch-size N     rows per JDBC batch (default 1000)
@@ -33,7 +33,7 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
         String url = System.getenv("VEIL_BENCH_JDBC_URL");
         double warmup = 5;
         double measure = 10;
-        int rounds = 2;
+        int rounds = 3;
         int rows = 20_000;
         int batchRows = 100_000;
         int batchSize = 1000;

@@ -145,18 +145,7 @@ public final class TableJob {
                 }));
             }
             for (Future<Void> f : workers) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof SQLException s) {
-                        throw s;
-                    }
-                    if (cause instanceof InterruptedException ie) {
-                        throw ie;
-                    }
-                    throw new IllegalStateException(cause);
-                }
+                await(f);
             }
         } finally {
             pool.shutdownNow();
@@ -253,7 +242,7 @@ public final class TableJob {
                 rowsDone += rows.size();
                 String checkpointKey = after == null ? null : after.encode();
                 long checkpointRows = rowsDone;
-                finish(writing);
+                await(writing);
                 writing = writerThread.submit(() -> {
                     // the batch and its checkpoint commit together or not at all
                     try {
@@ -270,7 +259,7 @@ public final class TableJob {
                     return null;
                 });
                 if (done) {
-                    finish(writing);
+                    await(writing);
                     return;
                 }
             }
@@ -291,17 +280,20 @@ public final class TableJob {
         }
     }
 
-    /** Waits for a batch's write and rethrows what it failed with. */
-    private static void finish(Future<?> writing) throws SQLException, InterruptedException {
-        if (writing == null) {
+    /** Waits for a worker or a batch's write ({@code null}: nothing to wait for) and rethrows what it failed with. */
+    private static void await(Future<?> task) throws SQLException, InterruptedException {
+        if (task == null) {
             return;
         }
         try {
-            writing.get();
+            task.get();
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof SQLException s) {
                 throw s;
+            }
+            if (cause instanceof InterruptedException ie) {
+                throw ie;
             }
             if (cause instanceof RuntimeException r) {
                 throw r;

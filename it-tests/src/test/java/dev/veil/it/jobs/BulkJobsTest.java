@@ -285,7 +285,8 @@ class BulkJobsTest {
             try {
                 Future<JobResult> job = runner.submit(() -> new TableJob(veil, db.connections(), "people", JobKind.MIGRATE,
                         JobOptions.defaults().withWorkers(1).withBatchSize(1000), ProgressListener.NONE).run());
-                awaitUpdateWaitingOnALock();
+                LockWaits.await(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE %people%'", job);
                 plain.commit();
                 app.commit();
                 JobResult result = job.get(60, TimeUnit.SECONDS);
@@ -301,24 +302,6 @@ class BulkJobsTest {
             assertTrue(rs.next());
             assertEquals("edited", rs.getString(1));
         }
-    }
-
-    /** Waits until a session of the test database is blocked on a row lock inside an UPDATE of people. */
-    private void awaitUpdateWaitingOnALock() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (Connection raw = db.connect(); PreparedStatement ps = raw.prepareStatement("SELECT count(*) FROM pg_stat_activity "
-                + "WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE %people%'")) {
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("the job never reached the locked rows");
     }
 
     /** Binary storage (bytea) goes through the same bulk compare-and-set, its arrays bound as byte[][]. */

@@ -85,7 +85,10 @@ class MariaDbJobsTest {
             try {
                 Future<JobResult> job = runner.submit(() -> new TableJob(veil, db.connections(), "people", JobKind.MIGRATE,
                         JobOptions.defaults().withWorkers(2).withBatchSize(400), ProgressListener.NONE).run());
-                awaitLockWait(job);
+                // INNODB_TRX does not always list the waiting transaction; the process list does. An UPDATE
+                // by primary key runs for 300 ms only while it waits on the locked row.
+                LockWaits.await(db, "SELECT count(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() "
+                        + "AND INFO LIKE 'UPDATE `people`%' AND TIME_MS > 300", job);
                 app.commit();
                 JobResult migrate = job.get(60, TimeUnit.SECONDS);
                 assertTrue(migrate.finished());
@@ -122,30 +125,5 @@ class MariaDbJobsTest {
             rs.next();
             assertEquals(0, rs.getLong(1));
         }
-    }
-
-    /**
-     * Waits until an UPDATE of people has run for 300 ms, which a compare-and-set by primary key
-     * does only while waiting on the locked row; fails with the job's error if it ends first.
-     */
-    private void awaitLockWait(Future<JobResult> job) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (Connection raw = db.connect(); PreparedStatement ps = raw.prepareStatement(
-                // INNODB_TRX does not always list the waiting transaction; the process list does
-                "SELECT count(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'UPDATE `people`%' AND TIME_MS > 300")) {
-            while (System.nanoTime() < deadline) {
-                if (job.isDone()) {
-                    throw new AssertionError("the job ended without waiting on the locked row: " + job.get());
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("the job never reached the locked row");
     }
 }
