@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** The bulk jobs: {@code veil migrate}, {@code veil rekey}, {@code veil verify}. */
 final class JobCommands {
@@ -54,6 +56,9 @@ final class JobCommands {
         }
     }
 
+    /** How long a Ctrl-C waits for the batches in flight before the JVM exits anyway. */
+    static final int STOP_WAIT_SECONDS = 30;
+
     static List<String> tablesOf(Target.Session s, List<String> requested) {
         if (requested != null && !requested.isEmpty()) {
             return requested;
@@ -74,7 +79,16 @@ final class JobCommands {
                     TableJob.reset(s.database(), kind, table, s.veil());
                 }
                 ProgressPrinter progress = ProgressPrinter.forConsole(out);
-                JobResult r = new TableJob(s.veil(), s.database(), table, kind, tuning.options(), progress).run();
+                JobResult r;
+                try {
+                    r = runStoppable(new TableJob(s.veil(), s.database(), table, kind, tuning.options(), progress), () -> {
+                        progress.done();
+                        spec.commandLine().getErr().printf("veil: %s %s stopped; every committed batch is kept: run the same command "
+                                + "again to continue%n", kind.label(), table);
+                    });
+                } catch (InterruptedException e) {
+                    return ExitCode.INTERRUPTED;
+                }
                 progress.done();
                 if (r.alreadyFinished()) {
                     out.printf("%s %s: already finished (use --restart to run it again)%n", kind.label(), r.table());
@@ -89,6 +103,40 @@ final class JobCommands {
             }
         }
         return code;
+    }
+
+    /**
+     * Runs a job so that Ctrl-C or SIGTERM stops it between batches: the JVM's shutdown interrupts
+     * it and waits (a bounded time) while each worker lets its batch in flight commit or roll back
+     * and hands its chunk back, so the next run resumes at once instead of after the lease.
+     *
+     * @param onStop tells the operator, when the job was stopped that way
+     */
+    static JobResult runStoppable(TableJob job, Runnable onStop) throws Exception {
+        Thread runner = Thread.currentThread();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            runner.interrupt();
+            try {
+                stopped.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "veil-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return job.run();
+        } catch (InterruptedException e) {
+            onStop.run(); // before the shutdown goes on: the JVM may halt as soon as the latch opens
+            throw e;
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the job has stopped
+            }
+        }
     }
 
     /** What migrate and rekey share: the target, the tuning, the tables, and running the job. */

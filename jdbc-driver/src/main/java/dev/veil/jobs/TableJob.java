@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -148,7 +149,10 @@ public final class TableJob {
                 await(f);
             }
         } finally {
+            // a worker that is told to stop first lets its batch in flight commit or roll back and
+            // hands its chunk back: wait for that, so the caller (or the JVM's exit) does not cut it short
             pool.shutdownNow();
+            awaitStopped(pool);
         }
         long[] totals = store.totals(jobId);
         boolean finished = totals[1] == 0;
@@ -277,6 +281,24 @@ public final class TableJob {
             for (CasBatch batch : updates.values()) {
                 batch.ps.close();
             }
+        }
+    }
+
+    private static void awaitStopped(ExecutorService pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+                LOG.warn("bulk job workers still busy a minute after being told to stop; not waiting longer");
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -10,10 +10,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code veil migrate}, {@code veil rekey} and {@code veil verify} as an operator runs them. */
 class JobsCliTest {
@@ -91,5 +97,42 @@ class JobsCliTest {
         Cli noKey = veil("migrate", "missing_table");
         assertEquals(1, noKey.code(), noKey.toString());
         assertTrue(noKey.err().contains("VE011"), noKey.toString());
+    }
+
+    /**
+     * SIGTERM (what Ctrl-C and a service manager send) stops a running job between batches: it
+     * says how to continue, keeps what it committed, and hands its chunk back, so the next run
+     * resumes at once although the lease is ten minutes.
+     */
+    @Test
+    void aStoppedJobSaysSoAndTheNextRunResumesAtOnce() throws Exception {
+        assumeTrue(Cli.launcherReady(), "cli/target/veil-cli.jar is built by mvn package");
+        List<String> command = new ArrayList<>(List.of("sh", Cli.SCRIPT.toString(), "migrate", "--batch-size", "100",
+                "--max-rows-per-second", "400", "--lease", "600", "--policy", policy, "--url=" + db.url()));
+        Process p = new ProcessBuilder(command).redirectOutput(dir.resolve("out.log").toFile()).redirectError(dir.resolve("err.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (encryptedRows() < 300 && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(p.isAlive(), "still running when stopped: " + Files.readString(dir.resolve("err.log")));
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String err = Files.readString(dir.resolve("err.log"));
+        assertTrue(err.contains("veil: migrate people stopped; every committed batch is kept"), err);
+        long done = encryptedRows();
+        assertTrue(done >= 300 && done < 2500, "stopped part-way: " + done);
+
+        long started = System.nanoTime();
+        Cli rest = veil("migrate", "--lease", "600");
+        assertEquals(0, rest.code(), rest.toString());
+        assertTrue(rest.out().contains("finished; " + String.format(java.util.Locale.ROOT, "%,d", 2500 - done) + " rows read"), rest.toString());
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), "the chunk was handed back, not left to its 10-minute lease");
+    }
+
+    long encryptedRows() throws Exception {
+        try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery("SELECT count(*) FROM people WHERE email LIKE 'vl1:%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 }

@@ -22,10 +22,10 @@ public record Cli(int code, String out, String err) {
     }
 
     /** The repository's {@code veil} launcher script. */
-    static final Path SCRIPT = Path.of("").toAbsolutePath().getParent().resolve("veil");
+    public static final Path SCRIPT = Path.of("").toAbsolutePath().getParent().resolve("veil");
 
     /** Whether the launcher has a jar to run (the cli module was packaged in this build). */
-    static boolean launcherReady() {
+    public static boolean launcherReady() {
         return Files.isRegularFile(SCRIPT.resolveSibling("cli").resolve("target").resolve("veil-cli.jar"));
     }
 
