@@ -25,8 +25,6 @@ import java.sql.SQLXML;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
-import java.util.Collections;
-import java.util.Map;
 
 /**
  * A prepared statement whose plan was made once, at prepare time. Setters for parameters bound
@@ -36,32 +34,19 @@ import java.util.Map;
 class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatement> {
     private final VeilConnection connection;
     private final ResultWrapping results;
-    /**
-     * Parameters bound for encrypted columns, by 1-based index ({@code null} where plain);
-     * {@code null} when there are none (the common case). An array, not the plan's map: every
-     * setter asks, and a batch of 100k rows asks half a million times.
-     */
-    private final ParameterTarget[] targets;
+    /** The statement's plan: which parameters go to encrypted columns. */
+    private final StatementPlan plan;
 
     VeilPreparedStatement(VeilConnection connection, PreparedStatement raw, StatementPlan plan, boolean generatedKeys) {
         super(raw);
         this.connection = connection;
         this.results = new ResultWrapping(connection, this, plan);
         this.results.requestGeneratedKeys(generatedKeys);
-        this.targets = byIndex(plan.parameters());
-    }
-
-    private static ParameterTarget[] byIndex(Map<Integer, ParameterTarget> parameters) {
-        if (parameters.isEmpty()) {
-            return null;
-        }
-        ParameterTarget[] byIndex = new ParameterTarget[Collections.max(parameters.keySet()) + 1];
-        parameters.forEach((i, t) -> byIndex[i] = t);
-        return byIndex;
+        this.plan = plan;
     }
 
     private ParameterTarget target(int index) {
-        return targets == null || index < 0 || index >= targets.length ? null : targets[index];
+        return plan.parameter(index);
     }
 
     /** Binds the encrypted value when parameter {@code index} goes to an encrypted column; false otherwise. */

@@ -2,6 +2,7 @@ package dev.veil.sql;
 
 import dev.veil.policy.ColumnPolicy;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -19,18 +20,54 @@ import java.util.Map;
  *        column behind each result column: element {@code i} describes result column {@code i + 1},
  *        {@code null} for a plain column. An empty list for statements without results.
  */
-public record StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
-                            List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets) {
+public final class StatementPlan {
+    private final String sql;
+    private final boolean touchesEncrypted;
+    private final Map<Integer, ParameterTarget> parameters;
+    private final List<LiteralTarget> literals;
+    private final List<List<ColumnPolicy>> resultSets;
+    /** {@link #parameters} by index, made once per plan: every setter of every statement asks. */
+    private final ParameterTarget[] byIndex;
 
-    public StatementPlan {
-        parameters = Map.copyOf(parameters);
-        literals = List.copyOf(literals);
-        resultSets = List.copyOf(resultSets);
+    public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
+                         List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets) {
+        this.sql = sql;
+        this.touchesEncrypted = touchesEncrypted;
+        this.parameters = Map.copyOf(parameters);
+        this.literals = List.copyOf(literals);
+        this.resultSets = List.copyOf(resultSets);
+        this.byIndex = new ParameterTarget[parameters.isEmpty() ? 0 : Collections.max(parameters.keySet()) + 1];
+        parameters.forEach((i, t) -> byIndex[i] = t);
     }
 
     /** A plan for SQL that involves no encrypted column. */
     public static StatementPlan passThrough(String sql) {
         return new StatementPlan(sql, false, Map.of(), List.of(), List.of());
+    }
+
+    public String sql() {
+        return sql;
+    }
+
+    public boolean touchesEncrypted() {
+        return touchesEncrypted;
+    }
+
+    public Map<Integer, ParameterTarget> parameters() {
+        return parameters;
+    }
+
+    /** Where parameter {@code index} (1-based) goes when that is an encrypted column, else {@code null}. */
+    public ParameterTarget parameter(int index) {
+        return index >= 0 && index < byIndex.length ? byIndex[index] : null;
+    }
+
+    public List<LiteralTarget> literals() {
+        return literals;
+    }
+
+    public List<List<ColumnPolicy>> resultSets() {
+        return resultSets;
     }
 
     /**
@@ -39,5 +76,12 @@ public record StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, P
      */
     public List<ColumnPolicy> resultColumns(int index) {
         return index < resultSets.size() ? resultSets.get(index) : List.of();
+    }
+
+    @Override
+    public String toString() {
+        // the SQL text may hold literal values: only its shape is shown
+        return "StatementPlan[touchesEncrypted=" + touchesEncrypted + ", parameters=" + parameters.keySet()
+                + ", literals=" + literals.size() + ", results=" + resultSets.size() + "]";
     }
 }
