@@ -284,15 +284,18 @@ public final class TableJob {
         }
     }
 
+    /** Waits (up to a minute, interrupts kept for later) until the workers have stopped using their connections. */
     private static void awaitStopped(ExecutorService pool) {
         boolean interrupted = false;
-        while (true) {
-            try {
-                if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
-                    break;
-                }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!pool.isTerminated()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
                 LOG.warn("bulk job workers still busy a minute after being told to stop; not waiting longer");
                 break;
+            }
+            try {
+                pool.awaitTermination(left, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 interrupted = true;
             }
