@@ -53,7 +53,8 @@ final class Runtimes {
             if (r == null) {
                 Policy policy = PolicyLoader.load(Path.of(key));
                 Veil veil = Veil.open(policy, keyDatabase);
-                r = new Runtime(veil, new SchemaCache(), dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
+                SchemaCache schema = new SchemaCache(policy.schemaRefreshAfter().orElse(null));
+                r = new Runtime(veil, schema, dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
                 BY_POLICY.put(key, r);
             }
             return r;

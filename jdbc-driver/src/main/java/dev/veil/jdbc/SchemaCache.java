@@ -6,17 +6,25 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Column lists of live tables, read from {@link DatabaseMetaData} once per table and shared by
- * every connection of a runtime. Used only while planning a statement, never per row.
+ * Column lists of live tables, read from {@link DatabaseMetaData} and shared by every connection of
+ * a runtime; a list older than the policy's {@code schema.refresh-after} is read again. Used only
+ * while planning a statement or checking a cached plan, never per row.
  */
 final class SchemaCache {
-    private final Map<String, List<String>> columns = new ConcurrentHashMap<>();
+    private final Map<String, Read> columns = new ConcurrentHashMap<>();
+    private final long maxAgeNanos;
+
+    /** @param maxAge how long a list read is trusted; {@code null}: until {@link #clear()} */
+    SchemaCache(Duration maxAge) {
+        this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : maxAge.toNanos();
+    }
 
     /**
      * The columns of {@code schema.table} in ordinal order, or an empty list when the table is not
@@ -24,20 +32,27 @@ final class SchemaCache {
      */
     List<String> columns(Connection raw, String schema, String table) throws SQLException {
         String key = (schema == null ? "" : schema) + "\u0000" + table;
-        List<String> cached = columns.get(key);
-        if (cached != null) {
-            return cached;
+        Read cached = columns.get(key);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.at < maxAgeNanos) {
+            return cached.columns;
         }
         List<String> found = read(raw.getMetaData(), schema, table);
-        if (!found.isEmpty()) {
-            columns.put(key, found);
+        if (found.isEmpty()) {
+            columns.remove(key);
+        } else {
+            columns.put(key, new Read(found, now));
         }
         return found;
     }
 
-    /** Forgets everything (after DDL the application knows about). */
+    /** Forgets everything: DDL is about to run through Veil. */
     void clear() {
         columns.clear();
+    }
+
+    /** A column list and when it was read ({@link System#nanoTime()}). */
+    private record Read(List<String> columns, long at) {
     }
 
     private static List<String> read(DatabaseMetaData md, String schema, String table) throws SQLException {

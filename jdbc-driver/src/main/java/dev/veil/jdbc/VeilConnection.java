@@ -14,6 +14,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * A connection whose statements encrypt values bound for encrypted columns and decrypt them in
@@ -29,7 +30,17 @@ public final class VeilConnection extends DelegatingConnection {
     VeilConnection(Connection raw, Runtimes.Runtime runtime) {
         super(raw);
         this.runtime = runtime;
-        this.schema = (s, t) -> runtime.schema().columns(raw, s, t);
+        this.schema = new SchemaLookup() {
+            @Override
+            public List<String> columns(String schemaName, String table) throws SQLException {
+                return runtime.schema().columns(raw, schemaName, table);
+            }
+
+            @Override
+            public void forget() {
+                runtime.schema().clear();
+            }
+        };
         this.encryptor = new ParameterEncryptor(raw, runtime);
     }
 

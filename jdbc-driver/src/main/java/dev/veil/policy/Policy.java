@@ -1,5 +1,6 @@
 package dev.veil.policy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,9 @@ import java.util.TreeSet;
  * A validated, immutable column policy. Build one with {@link PolicyLoader}.
  */
 public final class Policy {
+    /** How long plans trust a table's live column list unless the policy says otherwise. */
+    public static final Duration DEFAULT_SCHEMA_REFRESH = Duration.ofMinutes(1);
+
     private final int version;
     private final String source;
     private final KeysPolicy keys;
@@ -20,10 +24,11 @@ public final class Policy {
     private final List<ColumnPolicy> columns;
     private final BackgroundRekey backgroundRekey;
     private final ConnectionMatch match;
+    private final Duration schemaRefreshAfter;
 
     /** A policy that applies to every connection (no {@code match} section) and asks for no background jobs. */
     public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables) {
-        this(version, source, keys, tables, ConnectionMatch.ALL, null);
+        this(version, source, keys, tables, ConnectionMatch.ALL, null, DEFAULT_SCHEMA_REFRESH);
     }
 
     /**
@@ -31,14 +36,15 @@ public final class Policy {
      * @param source where it was loaded from, for messages
      * @param keys key settings
      * @param tables the tables with encrypted columns
-     * @param match which connections the policy applies to when the agent decides
-     */
-    /**
-     * @param match which connections the policy is for ({@code null}: all)
+     * @param match which connections the policy is for when the agent decides ({@code null}: all)
      * @param backgroundRekey the background rekey the policy asks for, or {@code null}
+     * @param schemaRefreshAfter how long a statement plan made from a table's live column list
+     *        ({@code SELECT *}, {@code INSERT} without a column list) is trusted before that list is
+     *        read again; {@code null}: only DDL run through Veil makes it read again
      */
     public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables, ConnectionMatch match,
-                  BackgroundRekey backgroundRekey) {
+                  BackgroundRekey backgroundRekey, Duration schemaRefreshAfter) {
+        this.schemaRefreshAfter = schemaRefreshAfter;
         this.match = match == null ? ConnectionMatch.ALL : match;
         this.backgroundRekey = backgroundRekey;
         this.version = version;
@@ -123,8 +129,16 @@ public final class Policy {
     }
 
     /** The background rekey every process using this policy runs, if the policy asks for one. */
-    public java.util.Optional<BackgroundRekey> backgroundRekey() {
-        return java.util.Optional.ofNullable(backgroundRekey);
+    public Optional<BackgroundRekey> backgroundRekey() {
+        return Optional.ofNullable(backgroundRekey);
+    }
+
+    /**
+     * How long a plan made from a table's live column list is trusted before the list is read
+     * again; empty when only DDL run through Veil makes it read again ({@code refresh-after: never}).
+     */
+    public Optional<Duration> schemaRefreshAfter() {
+        return Optional.ofNullable(schemaRefreshAfter);
     }
 
     /** The key ring names the policy uses, sorted. */

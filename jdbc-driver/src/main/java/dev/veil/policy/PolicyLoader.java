@@ -43,7 +43,7 @@ public final class PolicyLoader {
     public static final String DEFAULT_RING = "default";
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d|w)");
-    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs", "match");
+    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs", "match", "schema");
     private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after",
             "on-missing-key");
     private static final Set<String> RING_KEYS = Set.of("rotate-after", "master-key", "on-missing-key");
@@ -116,7 +116,14 @@ public final class PolicyLoader {
         checkDomains(tables);
         BackgroundRekey background = top.containsKey("jobs") ? jobs(top.get("jobs").getValueNode()) : null;
         ConnectionMatch match = top.containsKey("match") ? match(top.get("match").getValueNode()) : ConnectionMatch.ALL;
-        return new Policy(version, source, keys, tables, match, background);
+        Duration schemaRefresh = top.containsKey("schema") ? schemaRefresh(top.get("schema").getValueNode()) : Policy.DEFAULT_SCHEMA_REFRESH;
+        return new Policy(version, source, keys, tables, match, background, schemaRefresh);
+    }
+
+    /** {@code schema: { refresh-after: 1m }}: how long statement plans trust the live column lists they were made from. */
+    private Duration schemaRefresh(Node node) throws VeilException {
+        Map<String, NodeTuple> s = mapping(node, "schema", Set.of("refresh-after"));
+        return s.containsKey("refresh-after") ? duration(s.get("refresh-after").getValueNode()) : Policy.DEFAULT_SCHEMA_REFRESH;
     }
 
     private BackgroundRekey jobs(Node node) throws VeilException {

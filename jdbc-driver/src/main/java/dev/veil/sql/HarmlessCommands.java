@@ -41,7 +41,30 @@ final class HarmlessCommands {
         return first.equals("create") && (rest.startsWith("index") || rest.startsWith("unique index"));
     }
 
-    private static int skipComments(String text) {
+    /**
+     * Whether a text starts with a command that may change which tables exist or what columns they
+     * have ({@code CREATE}, {@code ALTER}, {@code DROP}, MySQL's {@code RENAME}). Runs for every
+     * statement, so almost every text is answered by its first character.
+     */
+    static boolean mayChangeTables(String sql) {
+        int i = skipComments(sql);
+        if (i >= sql.length()) {
+            return false;
+        }
+        String keyword = switch (sql.charAt(i) | 0x20) {
+            case 'a' -> "alter";
+            case 'c' -> "create";
+            case 'd' -> "drop";
+            case 'r' -> "rename";
+            default -> null;
+        };
+        int end = keyword == null ? 0 : i + keyword.length();
+        return keyword != null && sql.regionMatches(true, i, keyword, 0, keyword.length())
+                && (end == sql.length() || !FastPathFilter.isWordChar(sql.charAt(end)));
+    }
+
+    /** The offset of the first character of {@code text} after leading whitespace and comments. */
+    static int skipComments(String text) {
         int i = 0;
         while (i < text.length()) {
             if (Character.isWhitespace(text.charAt(i))) {

@@ -54,6 +54,11 @@ final class PlanCache<V> {
         return map.size();
     }
 
+    /** Drops every entry. */
+    void clear() {
+        map.clear();
+    }
+
     /** Drops entries not read since the last sweep, never the one just added ({@code keep}). */
     private void sweep(String keep) {
         synchronized (sweepLock) {

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Column names of live tables, for statements whose columns are implicit ({@code SELECT *},
  * {@code INSERT} without a column list, unqualified columns in joins). The JDBC layer implements it
- * with {@code DatabaseMetaData} and caches the answers.
+ * with {@code DatabaseMetaData} and caches the answers for a while ({@code schema.refresh-after}).
  */
 @FunctionalInterface
 public interface SchemaLookup {
@@ -18,4 +18,11 @@ public interface SchemaLookup {
      * @return the columns, or an empty list when no such table is visible
      */
     List<String> columns(String schema, String table) throws SQLException;
+
+    /**
+     * DDL is about to run: forget any column lists kept, so the next {@link #columns} reads the
+     * database again.
+     */
+    default void forget() {
+    }
 }

@@ -8,9 +8,14 @@ import net.sf.jsqlparser.statement.Statement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -27,14 +32,20 @@ public final class SqlAnalyzer {
     private final Policy policy;
     private final FastPathFilter filter;
     /** Exact SQL text to {@link StatementPlan} or {@link Rejection}. */
-    private final PlanCache<Object> plans;
+    private final PlanCache<Cached> plans;
     /** Placeholder form of texts with literals to {@link PlanTemplate} or {@link Rejection}. */
-    private final PlanCache<Object> templates;
+    private final PlanCache<Cached> templates;
+    /** How long an entry made from live column lists is trusted; {@link Long#MAX_VALUE}: until DDL. */
+    private final long recheckNanos;
+    /** Counts DDL seen: an entry checked under an older count is checked again before use. */
+    private final AtomicInteger ddlSeen = new AtomicInteger();
     private final LongAdder parses = new LongAdder();
     private final LongAdder refusals = new LongAdder();
+    private final LongAdder schemaChanges = new LongAdder();
 
     /**
-     * @param policy the policy whose encrypted columns matter
+     * @param policy the policy whose encrypted columns matter; its {@code schema.refresh-after}
+     *        says how long plans made from live column lists are trusted
      * @param maxCachedPlans how many distinct SQL texts to remember (at least 1); as many
      *        literal-free forms of texts with literals are remembered besides
      */
@@ -43,12 +54,18 @@ public final class SqlAnalyzer {
         this.filter = new FastPathFilter(policy.tableNameKeys());
         this.plans = new PlanCache<>(maxCachedPlans);
         this.templates = new PlanCache<>(maxCachedPlans);
+        this.recheckNanos = policy.schemaRefreshAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE);
     }
 
     /**
      * The plan for one SQL text (a statement or a {@code ;}-separated script). The same text gives
      * the same plan instance while it stays cached. Texts that differ only in literal values share
      * one analysis: only the first of them is parsed.
+     *
+     * <p>A plan made from a table's live column list ({@code SELECT *}, {@code INSERT} without a
+     * column list, unqualified columns of a join) is checked against the database again once the
+     * policy's {@code schema.refresh-after} has passed, and before its next use after any DDL this
+     * analyzer plans; when a list changed, every plan is made again.
      *
      * @param sql the SQL text, with JDBC {@code ?} parameters
      * @param schema column names of live tables, asked only when a statement needs them
@@ -58,33 +75,87 @@ public final class SqlAnalyzer {
      */
     public StatementPlan plan(String sql, SchemaLookup schema) throws VeilException {
         Objects.requireNonNull(sql, "sql");
+        if (HarmlessCommands.mayChangeTables(sql)) {
+            ddlSeen.incrementAndGet();
+            if (schema != null) {
+                schema.forget();
+            }
+        }
         // the cache first: an app preparing the same statement on every call must not pay the
         // name search either; SQL that names no encrypted table is never cached, so it gets here
-        Object cached = plans.get(sql);
+        Cached cached = plans.get(sql);
+        if (cached != null && !stillCurrent(cached, schema)) {
+            cached = null;
+        }
         if (cached == null) {
             if (!filter.mayMention(sql)) {
                 return StatementPlan.passThrough(sql);
             }
-            try {
-                cached = compute(sql, schema);
-            } catch (Rejection r) {
-                cached = r;
-            } catch (LiveColumns.LookupFailure f) {
-                throw f.exception; // transient: not cached
-            } catch (RuntimeException e) {
-                // a shape the analysis does not expect: refuse rather than guess. The SQL text may hold
-                // plaintext literals, so it is not logged.
-                LOG.warn("SQL analysis failed with {}; refusing the statement", e.toString());
-                cached = new Rejection(VeilState.UNSUPPORTED_SQL, "Veil could not analyse this statement ("
-                        + e.getClass().getSimpleName() + "); it touches an encrypted table, so it is refused");
-            }
-            cached = plans.putIfAbsent(sql, cached);
+            cached = analyse(sql, schema);
         }
-        if (cached instanceof Rejection r) {
+        if (cached.value instanceof Rejection r) {
             refusals.increment();
             throw r.toException();
         }
-        return (StatementPlan) cached;
+        return (StatementPlan) cached.value;
+    }
+
+    /** Plans a text not in the cache (or no longer current) and caches the plan or the refusal. */
+    private Cached analyse(String sql, SchemaLookup schema) throws VeilException {
+        int ddl = ddlSeen.get();
+        long started = System.nanoTime();
+        RecordingLookup lookups = new RecordingLookup(schema);
+        Object outcome;
+        try {
+            outcome = compute(sql, lookups);
+        } catch (Rejection r) {
+            outcome = r;
+        } catch (LiveColumns.LookupFailure f) {
+            throw f.exception; // transient: not cached
+        } catch (RuntimeException e) {
+            // a shape the analysis does not expect: refuse rather than guess. The SQL text may hold
+            // plaintext literals, so it is not logged.
+            LOG.warn("SQL analysis failed with {}; refusing the statement", e.toString());
+            outcome = new Rejection(VeilState.UNSUPPORTED_SQL, "Veil could not analyse this statement ("
+                    + e.getClass().getSimpleName() + "); it touches an encrypted table, so it is refused");
+        }
+        return plans.putIfAbsent(sql, new Cached(outcome, lookups.seen(), started, ddl));
+    }
+
+    /**
+     * Whether an entry may be used: it was made from no live column list, or it was checked
+     * recently and since the last DDL, or the lists it was made from are still what the database
+     * says. A changed list drops every cached plan. When the database cannot be asked, the entry
+     * stays and is checked at its next use (the statement itself will meet the same trouble).
+     */
+    private boolean stillCurrent(Cached entry, SchemaLookup schema) {
+        if (entry.lookups.isEmpty() || schema == null) {
+            return true;
+        }
+        long now = System.nanoTime();
+        int ddl = ddlSeen.get();
+        if (entry.ddlSeen == ddl && now - entry.checkedAt < recheckNanos) {
+            return true;
+        }
+        for (TableColumns t : entry.lookups) {
+            List<String> columns;
+            try {
+                columns = schema.columns(t.schema(), t.table());
+            } catch (SQLException e) {
+                LOG.debug("cannot re-read the columns of table {} ({}); the plan stays until its next use", t.table(), e.getSQLState());
+                return true;
+            }
+            if (!t.columns().equals(columns == null ? List.of() : columns)) {
+                LOG.info("the columns of table {} changed; statements are analysed again", t.table());
+                schemaChanges.increment();
+                plans.clear();
+                templates.clear();
+                return false;
+            }
+        }
+        entry.checkedAt = now;
+        entry.ddlSeen = ddl;
+        return true;
     }
 
     /** How many SQL texts are cached now (for metrics and tests). */
@@ -102,29 +173,43 @@ public final class SqlAnalyzer {
         return parses.sum();
     }
 
-    private StatementPlan compute(String sql, SchemaLookup schema) {
+    /** How many times a table's columns were found changed, dropping the cached plans (for metrics and tests). */
+    public long schemaChanges() {
+        return schemaChanges.sum();
+    }
+
+    private StatementPlan compute(String sql, RecordingLookup schema) {
         ScannedSql scanned = LiteralScanner.scan(sql);
         if (scanned.literals().isEmpty()) {
             return template(scanned, schema).instantiate(scanned);
         }
-        Object cached = templates.get(scanned.normalized());
-        if (cached instanceof Rejection r) {
-            throw r;
+        Cached cached = templates.get(scanned.normalized());
+        if (cached != null && !stillCurrent(cached, schema.inner)) {
+            cached = null;
         }
-        if (cached instanceof PlanTemplate t && t.fits(scanned)) {
-            return t.instantiate(scanned);
+        if (cached != null) {
+            if (cached.value instanceof Rejection r) {
+                schema.include(cached.lookups);
+                throw r;
+            }
+            if (cached.value instanceof PlanTemplate t && t.fits(scanned)) {
+                schema.include(cached.lookups);
+                return t.instantiate(scanned);
+            }
         }
+        int ddl = ddlSeen.get();
+        long started = System.nanoTime();
         PlanTemplate fresh;
         try {
             fresh = template(scanned, schema);
         } catch (Rejection r) {
             if (cached == null) {
-                templates.putIfAbsent(scanned.normalized(), r);
+                templates.putIfAbsent(scanned.normalized(), new Cached(r, schema.seen(), started, ddl));
             }
             throw r;
         }
         if (cached == null) {
-            templates.putIfAbsent(scanned.normalized(), fresh);
+            templates.putIfAbsent(scanned.normalized(), new Cached(fresh, schema.seen(), started, ddl));
         }
         return fresh.instantiate(scanned);
     }
@@ -186,5 +271,56 @@ public final class SqlAnalyzer {
         }
         throw new Rejection(VeilState.UNPARSEABLE_SQL, "cannot parse a statement on encrypted table(s) "
                 + String.join(", ", names) + " (" + where + "); rewrite it, or set allow-unparseable on the table");
+    }
+
+    /** A table's column list as an analysis saw it. */
+    private record TableColumns(String schema, String table, List<String> columns) {
+    }
+
+    /**
+     * A cached plan, template or refusal, with the live column lists it was made from and when
+     * those were last found current.
+     */
+    private static final class Cached {
+        final Object value;
+        final List<TableColumns> lookups;
+        volatile long checkedAt;
+        volatile int ddlSeen;
+
+        Cached(Object value, List<TableColumns> lookups, long checkedAt, int ddlSeen) {
+            this.value = value;
+            this.lookups = lookups;
+            this.checkedAt = checkedAt;
+            this.ddlSeen = ddlSeen;
+        }
+    }
+
+    /** Passes lookups through and remembers what they answered, for one analysis on one thread. */
+    private static final class RecordingLookup implements SchemaLookup {
+        final SchemaLookup inner;
+        private final List<TableColumns> seen = new ArrayList<>();
+
+        RecordingLookup(SchemaLookup inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public List<String> columns(String schema, String table) throws SQLException {
+            if (inner == null) {
+                return List.of();
+            }
+            List<String> columns = inner.columns(schema, table);
+            seen.add(new TableColumns(schema, table, columns == null ? List.of() : List.copyOf(columns)));
+            return columns;
+        }
+
+        /** Counts the lookups a cached template was made from as made by this analysis. */
+        void include(List<TableColumns> earlier) {
+            seen.addAll(earlier);
+        }
+
+        List<TableColumns> seen() {
+            return seen.isEmpty() ? List.of() : List.copyOf(seen);
+        }
     }
 }

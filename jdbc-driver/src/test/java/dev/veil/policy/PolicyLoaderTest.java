@@ -125,6 +125,15 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void readsHowLongPlansTrustLiveColumnLists() throws Exception {
+        assertEquals(java.util.Optional.of(Duration.ofMinutes(1)), parse(KEYS).schemaRefreshAfter(), "default");
+        assertEquals(java.util.Optional.of(Duration.ofSeconds(20)), parse(KEYS + "schema: { refresh-after: 20s }\n").schemaRefreshAfter());
+        assertTrue(parse(KEYS + "schema:\n  refresh-after: never\n").schemaRefreshAfter().isEmpty());
+        assertTrue(error(KEYS + "schema: { refresh-after: 0s }\n").contains("bad duration '0s'"));
+        assertTrue(error(KEYS + "schema: { ttl: 1m }\n").contains("unknown key 'ttl'"));
+    }
+
+    @Test
     void rejectsUnknownKeysWithPosition() {
         String m = error(KEYS + "tables:\n  customers:\n    email: { mode: deterministic, colour: blue }\n");
         assertTrue(m.startsWith("policy.yaml:7:35: unknown key 'colour'"), m);
