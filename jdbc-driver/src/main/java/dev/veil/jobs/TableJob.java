@@ -239,12 +239,13 @@ public final class TableJob {
                 limiter.acquire(options.batchSize());
                 List<Row> rows = read(reader, shape, select, after, upTo);
                 Prepared batch = prepare(shape, rows);
-                boolean done = rows.size() < options.batchSize();
                 if (!rows.isEmpty()) {
                     after = rows.get(rows.size() - 1).key();
                 }
                 rowsDone += rows.size();
                 String checkpointKey = after == null ? null : after.encode();
+                // a chunk ends at a key read when it was planned: reaching it spares a read that finds nothing
+                boolean done = rows.size() < options.batchSize() || (chunk.hi() != null && chunk.hi().equals(checkpointKey));
                 long checkpointRows = rowsDone;
                 await(writing);
                 writing = writerThread.submit(() -> {
