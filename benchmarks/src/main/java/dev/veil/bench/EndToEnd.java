@@ -19,7 +19,7 @@ import java.util.function.Function;
  * <p>Run: {@code benchmarks/run-e2e.sh [options] [admin-jdbc-url]} ({@code --help} lists the options).
  * Modes are interleaved (and their order alternated) round by round, and each phase reports its
  * best round, because on a small shared machine the database and the client compete for CPU and
- * throughput drifts.
+ * throughput drifts; the table also shows how far VEIL/RAW moved between rounds.
  */
 public final class EndToEnd {
     private static final List<Mode> ALL = List.of(Mode.RAW, Mode.VEIL, Mode.HAND);
@@ -137,7 +137,9 @@ public final class EndToEnd {
     private void phase(String name, String unit, int threads, Double goal, List<Mode> modes, Function<Mode, AccountsClient> client,
                        Function<AccountsClient, TimedRunner.Op> workload, Function<Mode, String> written) throws Exception {
         Map<Mode, Measurement> best = new EnumMap<>(Mode.class);
+        List<Double> roundRatios = new ArrayList<>();
         for (int round = 0; round < settings.rounds(); round++) {
+            Map<Mode, Measurement> thisRound = new EnumMap<>(Mode.class);
             for (Mode m : inRound(modes, round)) {
                 TimedRunner.Op op = workload.apply(client.apply(m));
                 if (settings.warmupSeconds() > 0) {
@@ -149,16 +151,24 @@ public final class EndToEnd {
                 log("%s, %d thread(s), %s, round %d: %,.0f %s/s, %.1f µs client CPU per unit", name, threads, m, round + 1,
                         x.perSecond(), unit, x.cpuMicrosPerUnit());
                 best.merge(m, x, Measurement::best);
+                thisRound.put(m, x);
             }
+            roundRatios.add(veilToRaw(thisRound));
         }
-        table.add(name, unit, threads, goal, best);
+        table.add(name, unit, threads, goal, best, roundRatios);
+    }
+
+    private static double veilToRaw(Map<Mode, Measurement> round) {
+        return round.get(Mode.VEIL).perSecond() / round.get(Mode.RAW).perSecond();
     }
 
     /** The 100k-row batch insert, one thread: a smaller warm-up load, then the measured load into an emptied table. */
     private void batch() throws Exception {
         String name = String.format(Locale.ROOT, "Batch insert %,d rows (%,d per batch)", settings.batchRows(), settings.batchSize());
         Map<Mode, Measurement> best = new EnumMap<>(Mode.class);
+        List<Double> roundRatios = new ArrayList<>();
         for (int round = 0; round < settings.rounds(); round++) {
+            Map<Mode, Measurement> thisRound = new EnumMap<>(Mode.class);
             for (Mode m : inRound(ALL, round)) {
                 AccountsClient c = fixture.batch(m);
                 String t = BenchFixture.batchTable(m);
@@ -168,9 +178,11 @@ public final class EndToEnd {
                 Measurement x = TimedRunner.once(r -> c.batchInsert(1, settings.batchRows(), settings.batchSize()));
                 log("%s, %s, round %d: %,.0f rows/s, %.1f µs client CPU per row", name, m, round + 1, x.perSecond(), x.cpuMicrosPerUnit());
                 best.merge(m, x, Measurement::best);
+                thisRound.put(m, x);
             }
+            roundRatios.add(veilToRaw(thisRound));
         }
-        table.add(name, "rows", 1, 0.85, best);
+        table.add(name, "rows", 1, 0.85, best, roundRatios);
     }
 
     /** Modes in the given order in even rounds and reversed in odd ones, so drift does not favour one mode. */

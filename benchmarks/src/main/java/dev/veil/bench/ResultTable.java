@@ -6,14 +6,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The measured scenarios as a markdown table: throughput per mode, ratios to RAW, goal and verdict. */
+/**
+ * The measured scenarios as a markdown table: throughput per mode (each mode's best round), ratios
+ * of those to RAW, the spread of VEIL/RAW within single rounds, goal and verdict.
+ */
 final class ResultTable {
     /**
      * One line of the table.
      *
      * @param goal the least VEIL/RAW ratio the issue asks for, or {@code null} when there is none
+     * @param roundRatios VEIL/RAW within each round (the modes ran back to back), showing how far
+     *        the machine's noise moves the ratio
      */
-    record Row(String scenario, String unit, int threads, Double goal, Map<Mode, Measurement> best) {
+    record Row(String scenario, String unit, int threads, Double goal, Map<Mode, Measurement> best, List<Double> roundRatios) {
         Double ratio(Mode m) {
             Measurement raw = best.get(Mode.RAW);
             Measurement x = best.get(m);
@@ -28,14 +33,15 @@ final class ResultTable {
 
     private final List<Row> rows = new ArrayList<>();
 
-    void add(String scenario, String unit, int threads, Double goal, Map<Mode, Measurement> best) {
-        rows.add(new Row(scenario, unit, threads, goal, new EnumMap<>(best)));
+    void add(String scenario, String unit, int threads, Double goal, Map<Mode, Measurement> best, List<Double> roundRatios) {
+        rows.add(new Row(scenario, unit, threads, goal, new EnumMap<>(best), List.copyOf(roundRatios)));
     }
 
     String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| Scenario | Threads | RAW | HAND | VEIL | HAND/RAW | VEIL/RAW | Goal VEIL/RAW | Result | Client CPU µs/unit RAW · HAND · VEIL |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|:---:|---:|\n");
+        sb.append("| Scenario | Threads | RAW | HAND | VEIL | HAND/RAW | VEIL/RAW | VEIL/RAW within rounds | Goal VEIL/RAW | Result "
+                + "| Client CPU µs/unit RAW · HAND · VEIL |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|\n");
         for (Row r : rows) {
             Boolean pass = r.passed();
             sb.append("| ").append(r.scenario()).append(" (").append(r.unit()).append("/s)")
@@ -45,6 +51,7 @@ final class ResultTable {
                     .append(" | ").append(rate(r.best().get(Mode.VEIL)))
                     .append(" | ").append(ratio(r.ratio(Mode.HAND)))
                     .append(" | ").append(ratio(r.ratio(Mode.VEIL)))
+                    .append(" | ").append(spread(r.roundRatios()))
                     .append(" | ").append(r.goal() == null ? "—" : "≥ " + ratio(r.goal()))
                     .append(" | ").append(pass == null ? "—" : pass ? "pass" : "**MISS**")
                     .append(" | ").append(cpu(r.best().get(Mode.RAW))).append(" · ").append(cpu(r.best().get(Mode.HAND)))
@@ -66,6 +73,16 @@ final class ResultTable {
 
     private static String ratio(Double r) {
         return r == null ? "—" : String.format(Locale.ROOT, "%.2f×", r);
+    }
+
+    /** Lowest and highest of the per-round ratios. */
+    private static String spread(List<Double> ratios) {
+        if (ratios.isEmpty()) {
+            return "—";
+        }
+        double lo = ratios.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double hi = ratios.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        return String.format(Locale.ROOT, "%.2f–%.2f", lo, hi);
     }
 
     private static String cpu(Measurement m) {
