@@ -233,25 +233,21 @@ public final class ColumnCipher {
         if (Envelope.keyId(envelope) == activeKeyId) {
             return null;
         }
-        byte[] plaintext;
-        byte[] out;
+        byte[] plaintext = null;
         try {
             plaintext = open(envelope);
             metrics.decrypted();
-        } catch (VeilException e) {
-            metrics.failed(e.state());
-            throw e;
-        }
-        try {
-            out = sealPlaintext(plaintext);
+            byte[] out = sealPlaintext(plaintext);
             metrics.encrypted();
+            return policy.storage() == StorageFormat.TEXT ? Envelope.toText(out) : out;
         } catch (VeilException e) {
             metrics.failed(e.state());
             throw e;
         } finally {
-            Arrays.fill(plaintext, (byte) 0);
+            if (plaintext != null) {
+                Arrays.fill(plaintext, (byte) 0);
+            }
         }
-        return policy.storage() == StorageFormat.TEXT ? Envelope.toText(out) : out;
     }
 
     /**

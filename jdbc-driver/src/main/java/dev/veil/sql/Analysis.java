@@ -18,9 +18,9 @@ final class Analysis {
     final QueryAnalyzer queries;
     private final StatementAnalyzer statements;
 
-    Analysis(Policy policy, FastPathFilter tables, SchemaLookup lookup, ScannedSql sql) {
+    Analysis(Policy policy, FastPathFilter tables, LiveColumns live, ScannedSql sql) {
         this.policy = policy;
-        this.live = new LiveColumns(lookup);
+        this.live = live;
         this.sql = sql;
         this.rules = new ValueRules(bindings);
         this.expressions = new ExpressionAnalyzer(this);

@@ -4,19 +4,42 @@ import dev.veil.VeilException;
 import dev.veil.VeilState;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Asks the {@link SchemaLookup} for a table's columns at most once per analysis.
+ * Asks the {@link SchemaLookup} for a table's columns at most once per analysis, and remembers
+ * what the database answered, so the plan can be checked against it later. One per analysis, on
+ * one thread.
  */
 final class LiveColumns {
     private final SchemaLookup lookup;
     private final Map<String, List<String>> cache = new HashMap<>();
+    private final List<TableColumns> seen = new ArrayList<>();
+
+    /** A table's column list as an analysis saw it. */
+    record TableColumns(String schema, String table, List<String> columns) {
+    }
 
     LiveColumns(SchemaLookup lookup) {
         this.lookup = lookup;
+    }
+
+    /** The lookup this analysis asks, or {@code null} when there is no database to ask. */
+    SchemaLookup lookup() {
+        return lookup;
+    }
+
+    /** The column lists read from the database so far, and those {@link #include included}. */
+    List<TableColumns> seen() {
+        return seen.isEmpty() ? List.of() : List.copyOf(seen);
+    }
+
+    /** Counts the column lists a cached template was made from as read by this analysis. */
+    void include(List<TableColumns> earlier) {
+        seen.addAll(earlier);
     }
 
     /** The table's columns in ordinal order, or an empty list when unknown. */
@@ -32,6 +55,9 @@ final class LiveColumns {
             }
             columns = columns == null ? List.of() : List.copyOf(columns);
             cache.put(key, columns);
+            if (lookup != null) {
+                seen.add(new TableColumns(schema, table, columns));
+            }
         }
         return columns;
     }

@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -104,10 +103,10 @@ public final class SqlAnalyzer {
     private Cached analyse(String sql, SchemaLookup schema) throws VeilException {
         int ddl = ddlSeen.get();
         long started = System.nanoTime();
-        RecordingLookup lookups = new RecordingLookup(schema);
+        LiveColumns live = new LiveColumns(schema);
         Object outcome;
         try {
-            outcome = compute(sql, lookups);
+            outcome = compute(sql, live);
         } catch (Rejection r) {
             outcome = r;
         } catch (LiveColumns.LookupFailure f) {
@@ -119,7 +118,7 @@ public final class SqlAnalyzer {
             outcome = new Rejection(VeilState.UNSUPPORTED_SQL, "Veil could not analyse this statement ("
                     + e.getClass().getSimpleName() + "); it touches an encrypted table, so it is refused");
         }
-        return plans.putIfAbsent(sql, new Cached(outcome, lookups.seen(), started, ddl));
+        return plans.putIfAbsent(sql, new Cached(outcome, live.seen(), started, ddl));
     }
 
     /**
@@ -137,7 +136,7 @@ public final class SqlAnalyzer {
         if (entry.ddlSeen == ddl && now - entry.checkedAt < recheckNanos) {
             return true;
         }
-        for (TableColumns t : entry.lookups) {
+        for (LiveColumns.TableColumns t : entry.lookups) {
             List<String> columns;
             try {
                 columns = schema.columns(t.schema(), t.table());
@@ -178,13 +177,13 @@ public final class SqlAnalyzer {
         return schemaChanges.sum();
     }
 
-    private StatementPlan compute(String sql, RecordingLookup schema) {
+    private StatementPlan compute(String sql, LiveColumns schema) {
         ScannedSql scanned = LiteralScanner.scan(sql);
         if (scanned.literals().isEmpty()) {
             return template(scanned, schema).instantiate(scanned);
         }
         Cached cached = templates.get(scanned.normalized());
-        if (cached != null && !stillCurrent(cached, schema.inner)) {
+        if (cached != null && !stillCurrent(cached, schema.lookup())) {
             cached = null;
         }
         if (cached != null) {
@@ -214,7 +213,7 @@ public final class SqlAnalyzer {
         return fresh.instantiate(scanned);
     }
 
-    private PlanTemplate template(ScannedSql scanned, SchemaLookup schema) {
+    private PlanTemplate template(ScannedSql scanned, LiveColumns schema) {
         StatementParser.Parsed parsed;
         try {
             if (!scanned.balanced()) {
@@ -273,54 +272,21 @@ public final class SqlAnalyzer {
                 + String.join(", ", names) + " (" + where + "); rewrite it, or set allow-unparseable on the table");
     }
 
-    /** A table's column list as an analysis saw it. */
-    private record TableColumns(String schema, String table, List<String> columns) {
-    }
-
     /**
      * A cached plan, template or refusal, with the live column lists it was made from and when
      * those were last found current.
      */
     private static final class Cached {
         final Object value;
-        final List<TableColumns> lookups;
+        final List<LiveColumns.TableColumns> lookups;
         volatile long checkedAt;
         volatile int ddlSeen;
 
-        Cached(Object value, List<TableColumns> lookups, long checkedAt, int ddlSeen) {
+        Cached(Object value, List<LiveColumns.TableColumns> lookups, long checkedAt, int ddlSeen) {
             this.value = value;
             this.lookups = lookups;
             this.checkedAt = checkedAt;
             this.ddlSeen = ddlSeen;
-        }
-    }
-
-    /** Passes lookups through and remembers what they answered, for one analysis on one thread. */
-    private static final class RecordingLookup implements SchemaLookup {
-        final SchemaLookup inner;
-        private final List<TableColumns> seen = new ArrayList<>();
-
-        RecordingLookup(SchemaLookup inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public List<String> columns(String schema, String table) throws SQLException {
-            if (inner == null) {
-                return List.of();
-            }
-            List<String> columns = inner.columns(schema, table);
-            seen.add(new TableColumns(schema, table, columns == null ? List.of() : List.copyOf(columns)));
-            return columns;
-        }
-
-        /** Counts the lookups a cached template was made from as made by this analysis. */
-        void include(List<TableColumns> earlier) {
-            seen.addAll(earlier);
-        }
-
-        List<TableColumns> seen() {
-            return seen.isEmpty() ? List.of() : List.copyOf(seen);
         }
     }
 }
