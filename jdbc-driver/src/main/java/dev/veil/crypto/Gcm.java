@@ -7,7 +7,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -101,11 +100,21 @@ final class Gcm {
         ghash.startWithAssociatedData(aad, aadLen, aadTail, true);
         ctr(nonce, nonceOff, in, inOff, n, out, outOff);
         finishTag(in, inOff, n, aadLen + aadTail.length);
-        // constant-time: a timing difference would let an attacker forge tags byte by byte
-        if (!MessageDigest.isEqual(tag, Arrays.copyOfRange(in, inOff + n, inOff + inLen))) {
+        if (!sameTag(tag, in, inOff + n)) {
             Arrays.fill(out, outOff, outOff + n, (byte) 0);
             throw new AEADBadTagException("GCM authentication failed");
         }
+    }
+
+    /**
+     * Compares a computed tag with the 16 bytes at {@code received[off]} in constant time (a timing
+     * difference would let an attacker forge tags byte by byte), in place: the JDK's
+     * {@code MessageDigest.isEqual} needed a copy of the received tag and cost more than the check.
+     */
+    static boolean sameTag(byte[] computed, byte[] received, int off) {
+        long diff = ((long) LONG_LE.get(computed, 0) ^ (long) LONG_LE.get(received, off))
+                | ((long) LONG_LE.get(computed, 8) ^ (long) LONG_LE.get(received, off + 8));
+        return diff == 0;
     }
 
     /**

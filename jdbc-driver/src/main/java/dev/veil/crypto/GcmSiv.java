@@ -7,7 +7,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -36,6 +35,8 @@ final class GcmSiv {
     private final long nonceLow;
     private final long nonceHigh;
     private final byte[] tagBlock = new byte[BLOCK];
+    // AES of the tag block goes here: JCE copies its input first when asked to encrypt in place
+    private final byte[] tagOut = new byte[BLOCK];
     private byte[] counters = EMPTY;
     private byte[] keystream = EMPTY;
 
@@ -94,9 +95,9 @@ final class GcmSiv {
     void seal(byte[] aad, int aadLen, byte[] aadTail, byte[] in, int inOff, int inLen, byte[] out, int outOff)
             throws GeneralSecurityException {
         hash(aad, aadLen, aadTail, in, inOff, inLen);
-        byte[] tag = tagBlock;
-        aes.update(tag, 0, BLOCK, tag, 0);
-        ctr(tag, in, inOff, inLen, out, outOff);
+        byte[] tag = tagOut;
+        aes.update(tagBlock, 0, BLOCK, tag, 0);
+        ctr(tag, 0, in, inOff, inLen, out, outOff);
         System.arraycopy(tag, 0, out, outOff + inLen, TAG_BYTES);
     }
 
@@ -112,13 +113,10 @@ final class GcmSiv {
         if (n < 0) {
             throw new AEADBadTagException("GCM-SIV authentication failed");
         }
-        byte[] received = Arrays.copyOfRange(in, inOff + n, inOff + inLen);
-        ctr(received, in, inOff, n, out, outOff);
+        ctr(in, inOff + n, in, inOff, n, out, outOff);
         hash(aad, aadLen, aadTail, out, outOff, n);
-        byte[] expected = tagBlock;
-        aes.update(expected, 0, BLOCK, expected, 0);
-        // constant-time: a timing difference would let an attacker forge tags byte by byte
-        if (!MessageDigest.isEqual(expected, received)) {
+        aes.update(tagBlock, 0, BLOCK, tagOut, 0);
+        if (!Gcm.sameTag(tagOut, in, inOff + n)) {
             Arrays.fill(out, outOff, outOff + n, (byte) 0);
             throw new AEADBadTagException("GCM-SIV authentication failed");
         }
@@ -135,14 +133,15 @@ final class GcmSiv {
     }
 
     /**
-     * XORs the AES-CTR keystream for {@code tag} into {@code in}, writing to {@code out}. GCM-SIV's
-     * counter block is the tag with the top bit of byte 15 set; only bytes 0..3 count, as a
-     * little-endian 32-bit integer that wraps. Package-private for the counter-wrap test.
+     * XORs the AES-CTR keystream for the tag at {@code tag[tagOff]} into {@code in}, writing to
+     * {@code out}. GCM-SIV's counter block is the tag with the top bit of byte 15 set; only bytes
+     * 0..3 count, as a little-endian 32-bit integer that wraps. Package-private for the
+     * counter-wrap test.
      */
-    void ctr(byte[] tag, byte[] in, int inOff, int len, byte[] out, int outOff) throws GeneralSecurityException {
-        int counter = (int) INT_LE.get(tag, 0);
-        long middle = (long) LONG_LE.get(tag, 4);
-        int top = (int) INT_LE.get(tag, 12) | 0x80000000;
+    void ctr(byte[] tag, int tagOff, byte[] in, int inOff, int len, byte[] out, int outOff) throws GeneralSecurityException {
+        int counter = (int) INT_LE.get(tag, tagOff);
+        long middle = (long) LONG_LE.get(tag, tagOff + 4);
+        int top = (int) INT_LE.get(tag, tagOff + 12) | 0x80000000;
         int done = 0;
         while (done < len) {
             int chunk = Math.min(len - done, CHUNK);
@@ -177,6 +176,7 @@ final class GcmSiv {
     void destroy() {
         polyval.destroy();
         Arrays.fill(tagBlock, (byte) 0);
+        Arrays.fill(tagOut, (byte) 0);
         Arrays.fill(keystream, (byte) 0);
     }
 }

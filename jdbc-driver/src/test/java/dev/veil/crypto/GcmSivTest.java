@@ -112,7 +112,7 @@ class GcmSivTest {
         tag[1] = tag[2] = tag[3] = (byte) 0xff;
         byte[] in = bytes(random, 9000);
         byte[] out = new byte[in.length];
-        GcmSiv.create(key, nonce).ctr(tag, in, 0, in.length, out, 0);
+        GcmSiv.create(key, nonce).ctr(tag, 0, in, 0, in.length, out, 0);
 
         Cipher kdf = Cipher.getInstance("AES/ECB/NoPadding");
         kdf.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
