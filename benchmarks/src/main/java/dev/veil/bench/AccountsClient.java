@@ -1,7 +1,7 @@
 package dev.veil.bench;
 
-import dev.veil.VeilException;
 import dev.veil.crypto.ColumnCipher;
+import dev.veil.policy.StorageFormat;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
@@ -17,7 +17,8 @@ import java.sql.SQLException;
  * to the driver underneath.
  */
 final class AccountsClient {
-    static final String DDL = "CREATE TABLE %s (id BIGINT PRIMARY KEY, name TEXT NOT NULL, email TEXT, ssn TEXT, balance NUMERIC(12,2))";
+    /** The table, with the SQL type of the two columns that are encrypted in the HAND and VEIL tables. */
+    static final String DDL = "CREATE TABLE %1$s (id BIGINT PRIMARY KEY, name TEXT NOT NULL, email %2$s, ssn %2$s, balance NUMERIC(12,2))";
     static final String EMAIL_INDEX = "CREATE INDEX %1$s_email ON %1$s (email)";
 
     private final DataSource pool;
@@ -61,7 +62,7 @@ final class AccountsClient {
     /** SELECT by the deterministic column; the row must exist, which proves equality search works. */
     long selectByEmail(long id) throws SQLException {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(byEmail)) {
-            ps.setString(1, protect(email, Rows.email(id)));
+            set(ps, 1, email, Rows.email(id));
             return readOne(ps, id);
         }
     }
@@ -103,8 +104,8 @@ final class AccountsClient {
     private void bind(PreparedStatement ps, long id) throws SQLException {
         ps.setLong(1, id);
         ps.setString(2, Rows.name(id));
-        ps.setString(3, protect(email, Rows.email(id)));
-        ps.setString(4, protect(ssn, Rows.ssn(id)));
+        set(ps, 3, email, Rows.email(id));
+        set(ps, 4, ssn, Rows.ssn(id));
         ps.setBigDecimal(5, Rows.balance(id));
     }
 
@@ -122,8 +123,8 @@ final class AccountsClient {
     private long read(ResultSet rs, long expectedId) throws SQLException {
         long id = rs.getLong(1);
         String name = rs.getString(2);
-        String mail = reveal(email, rs.getString(3));
-        String nationalId = reveal(ssn, rs.getString(4));
+        String mail = get(rs, 3, email);
+        String nationalId = get(rs, 4, ssn);
         BigDecimal balance = rs.getBigDecimal(5);
         if (expectedId >= 0 && !mail.equals(Rows.email(expectedId))) {
             throw new IllegalStateException("row " + expectedId + " read back a different e-mail: the driver did not decrypt");
@@ -131,11 +132,22 @@ final class AccountsClient {
         return id + name.length() + mail.length() + nationalId.length() + balance.scale();
     }
 
-    private static String protect(ColumnCipher cipher, String value) throws VeilException {
-        return cipher == null ? value : (String) cipher.encrypt(value);
+    /** Binds a value the application (or, with a cipher, its own encryption) sends: text, or a binary envelope. */
+    private static void set(PreparedStatement ps, int index, ColumnCipher cipher, String value) throws SQLException {
+        if (cipher == null) {
+            ps.setString(index, value);
+        } else if (cipher.policy().storage() == StorageFormat.BINARY) {
+            ps.setBytes(index, (byte[]) cipher.encrypt(value));
+        } else {
+            ps.setString(index, (String) cipher.encrypt(value));
+        }
     }
 
-    private static String reveal(ColumnCipher cipher, String stored) throws VeilException {
-        return cipher == null ? stored : (String) cipher.decrypt(stored);
+    private static String get(ResultSet rs, int index, ColumnCipher cipher) throws SQLException {
+        if (cipher == null) {
+            return rs.getString(index);
+        }
+        Object stored = cipher.policy().storage() == StorageFormat.BINARY ? rs.getBytes(index) : rs.getString(index);
+        return (String) cipher.decrypt(stored);
     }
 }

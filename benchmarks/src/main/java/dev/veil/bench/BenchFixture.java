@@ -6,6 +6,7 @@ import dev.veil.Veil;
 import dev.veil.crypto.ColumnCipher;
 import dev.veil.keys.Pkcs12MasterKeyProvider;
 import dev.veil.policy.PolicyLoader;
+import dev.veil.policy.StorageFormat;
 import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
 
@@ -41,6 +42,7 @@ final class BenchFixture implements AutoCloseable {
     private final boolean keep;
     private final Map<Mode, HikariDataSource> pools = new EnumMap<>(Mode.class);
     private Veil handEngine;
+    private StorageFormat storage;
 
     private BenchFixture(TestDatabase db, Path dir, boolean keep) {
         this.db = db;
@@ -56,7 +58,7 @@ final class BenchFixture implements AutoCloseable {
         System.setProperty("veil.it.url", settings.adminUrl());
         BenchFixture f = new BenchFixture(TestDatabase.postgres(), Files.createTempDirectory("veil-e2e-"), settings.keep());
         try {
-            f.open(password.toCharArray(), settings.maxThreads(), settings.durableCommit());
+            f.open(password.toCharArray(), settings.maxThreads(), settings.storage(), settings.durableCommit());
             return f;
         } catch (Exception | Error e) {
             f.close();
@@ -64,7 +66,8 @@ final class BenchFixture implements AutoCloseable {
         }
     }
 
-    private void open(char[] password, int poolSize, boolean durableCommit) throws Exception {
+    private void open(char[] password, int poolSize, StorageFormat storage, boolean durableCommit) throws Exception {
+        this.storage = storage;
         if (!durableCommit) {
             // Before any pool opens: the setting applies to sessions started afterwards.
             db.execute("ALTER DATABASE " + db.name() + " SET synchronous_commit = off");
@@ -76,22 +79,30 @@ final class BenchFixture implements AutoCloseable {
                 .append(", alias: ").append(ALIAS).append(" }\ntables:\n");
         for (Mode m : new Mode[] {Mode.HAND, Mode.VEIL}) {
             for (String t : new String[] {accountsTable(m), batchTable(m)}) {
-                policy.append("  ").append(t).append(":\n    email: deterministic\n    ssn: randomized\n");
+                policy.append("  ").append(t).append(":\n")
+                        .append("    email: { mode: deterministic, storage: ").append(storage.policyName()).append(" }\n")
+                        .append("    ssn: { mode: randomized, storage: ").append(storage.policyName()).append(" }\n");
             }
         }
         Path policyFile = dir.resolve("policy.yaml");
         Files.writeString(policyFile, policy);
 
         for (Mode m : Mode.values()) {
-            db.execute(AccountsClient.DDL.formatted(accountsTable(m)), AccountsClient.EMAIL_INDEX.formatted(accountsTable(m)),
-                    AccountsClient.DDL.formatted(batchTable(m)), AccountsClient.EMAIL_INDEX.formatted(batchTable(m)));
+            String type = m == Mode.RAW ? "TEXT" : sqlType(storage);
+            for (String t : new String[] {accountsTable(m), batchTable(m)}) {
+                db.execute(AccountsClient.DDL.formatted(t, type), AccountsClient.EMAIL_INDEX.formatted(t));
+            }
         }
-        db.execute(AccountsClient.DDL.formatted(PLAIN), AccountsClient.EMAIL_INDEX.formatted(PLAIN));
+        db.execute(AccountsClient.DDL.formatted(PLAIN, "TEXT"), AccountsClient.EMAIL_INDEX.formatted(PLAIN));
 
         handEngine = Veil.open(PolicyLoader.load(policyFile), db.connections());
         pools.put(Mode.RAW, pool("raw", db.url(), null, poolSize));
         pools.put(Mode.HAND, pool("hand", db.url(), null, poolSize));
         pools.put(Mode.VEIL, pool("veil", ShopSchema.veilUrl(db, policyFile), "dev.veil.jdbc.VeilDriver", poolSize));
+    }
+
+    private static String sqlType(StorageFormat storage) {
+        return storage == StorageFormat.BINARY ? "BYTEA" : "TEXT";
     }
 
     private static HikariDataSource pool(String name, String url, String driverClass, int size) {
@@ -152,8 +163,8 @@ final class BenchFixture implements AutoCloseable {
 
     /**
      * The guard against measuring a pass-through: read through a plain pgjdbc connection, every
-     * row of the encrypted tables holds {@code vl1:} ciphertext in email and ssn, and the other
-     * tables hold none.
+     * row of the encrypted tables holds an envelope in email and ssn ({@code vl1:} text, or binary
+     * starting with the magic byte), and the other tables hold none.
      *
      * @return one line per table checked
      */
@@ -162,17 +173,19 @@ final class BenchFixture implements AutoCloseable {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             for (Mode m : Mode.values()) {
                 for (String t : new String[] {accountsTable(m), batchTable(m)}) {
-                    check(s, t, m != Mode.RAW, report);
+                    check(s, t, m != Mode.RAW, m == Mode.RAW ? StorageFormat.TEXT : storage, report);
                 }
             }
-            check(s, PLAIN, false, report);
+            check(s, PLAIN, false, StorageFormat.TEXT, report);
         }
         return report.toString();
     }
 
-    private static void check(Statement s, String table, boolean encrypted, StringBuilder report) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE email LIKE 'vl1:%' AND ssn LIKE 'vl1:%'), "
-                + "count(*) FILTER (WHERE email LIKE 'vl1:%' OR ssn LIKE 'vl1:%') FROM " + table)) {
+    private static void check(Statement s, String table, boolean encrypted, StorageFormat form, StringBuilder report) throws SQLException {
+        String email = envelope("email", form);
+        String ssn = envelope("ssn", form);
+        try (ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE " + email + " AND " + ssn + "), "
+                + "count(*) FILTER (WHERE " + email + " OR " + ssn + ") FROM " + table)) {
             rs.next();
             long rows = rs.getLong(1);
             long both = rs.getLong(2);
@@ -184,6 +197,11 @@ final class BenchFixture implements AutoCloseable {
                 throw new IllegalStateException(table + (encrypted ? " holds plaintext: Veil did not encrypt" : " holds ciphertext it should not") + "\n" + report);
             }
         }
+    }
+
+    /** SQL that is true when the column holds one of Veil's envelopes in the given form. */
+    private static String envelope(String column, StorageFormat form) {
+        return form == StorageFormat.BINARY ? "get_byte(" + column + ", 0) = 247" : column + " LIKE 'vl1:%'";
     }
 
     String serverVersion() throws SQLException {

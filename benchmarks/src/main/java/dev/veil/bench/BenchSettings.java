@@ -1,5 +1,7 @@
 package dev.veil.bench;
 
+import dev.veil.policy.StorageFormat;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -7,7 +9,8 @@ import java.util.Set;
 
 /** What one run of {@link EndToEnd} measures and for how long; parsed from the command line. */
 record BenchSettings(String adminUrl, double warmupSeconds, double measureSeconds, int rounds, int rows,
-                     int batchRows, int batchSize, List<Integer> threads, Set<String> scenarios, boolean durableCommit, boolean keep) {
+                     int batchRows, int batchSize, List<Integer> threads, Set<String> scenarios, StorageFormat storage,
+                     boolean durableCommit, boolean keep) {
     static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
     static final List<String> ALL_SCENARIOS = List.of("oltp", "plain", "batch", "scan", "ops");
 
@@ -23,6 +26,8 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
               --batch-size N     rows per JDBC batch (default 1000)
               --threads LIST     thread counts for the statement workloads (default 1,8)
               --scenarios LIST   any of %s (default all)
+              --storage FORM     how the encrypted tables store ciphertext: text (TEXT columns, vl1: + base64url)
+                                 or binary (BYTEA columns, the raw envelope) (default text)
               --quick            a smoke run: --warmup 1 --measure 2 --rounds 1 --rows 5000 --batch-rows 20000
               --durable-commit   keep synchronous_commit=on (default: off for the benchmark database, so
                                  commit fsync latency of a shared disk does not drown the client's cost)
@@ -39,6 +44,7 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
         int batchSize = 1000;
         List<Integer> threads = List.of(1, 8);
         List<String> scenarios = ALL_SCENARIOS;
+        StorageFormat storage = StorageFormat.TEXT;
         boolean durableCommit = false;
         boolean keep = false;
         for (int i = 0; i < args.length; i++) {
@@ -52,6 +58,7 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
                 case "--batch-size" -> batchSize = Integer.parseInt(value(args, ++i, a));
                 case "--threads" -> threads = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim).map(Integer::valueOf).toList();
                 case "--scenarios" -> scenarios = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim).toList();
+                case "--storage" -> storage = storage(value(args, ++i, a));
                 case "--quick" -> {
                     warmup = 1;
                     measure = 2;
@@ -79,11 +86,20 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
             throw new IllegalArgumentException("counts and durations must be positive");
         }
         return new BenchSettings(url == null || url.isBlank() ? DEFAULT_URL : url, warmup, measure, rounds, rows,
-                batchRows, batchSize, threads, Set.copyOf(scenarios), durableCommit, keep);
+                batchRows, batchSize, threads, Set.copyOf(scenarios), storage, durableCommit, keep);
     }
 
     int maxThreads() {
         return threads.stream().mapToInt(Integer::intValue).max().orElse(1);
+    }
+
+    private static StorageFormat storage(String name) {
+        for (StorageFormat f : StorageFormat.values()) {
+            if (f.policyName().equals(name)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("--storage is text or binary, not " + name);
     }
 
     private static String value(String[] args, int i, String option) {

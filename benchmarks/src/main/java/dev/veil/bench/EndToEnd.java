@@ -1,5 +1,7 @@
 package dev.veil.bench;
 
+import dev.veil.policy.StorageFormat;
+
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -103,9 +105,11 @@ public final class EndToEnd {
                 fixture.serverVersion(), settings.adminUrl().replaceAll("[?].*", ""), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), load0, load1, (System.nanoTime() - started) / 1e9);
         System.out.printf(Locale.ROOT, "Each phase: %.0f s warm-up, %.0f s measured, best of %d interleaved rounds; %,d pre-populated rows; "
-                        + "batch insert of %,d rows in batches of %,d; HikariCP pool of %d per mode; synchronous_commit %s; VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
+                        + "batch insert of %,d rows in batches of %,d; HikariCP pool of %d per mode; synchronous_commit %s; ciphertext stored as %s; "
+                        + "VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
                 settings.warmupSeconds(), settings.measureSeconds(), settings.rounds(), settings.rows(), settings.batchRows(),
-                settings.batchSize(), settings.maxThreads(), settings.durableCommit() ? "on" : "off");
+                settings.batchSize(), settings.maxThreads(), settings.durableCommit() ? "on" : "off",
+                settings.storage() == StorageFormat.BINARY ? "BYTEA (storage: binary)" : "TEXT (storage: text)");
         System.out.println("Stored values checked through raw pgjdbc:");
         System.out.print(storage);
         System.out.println();
