@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,27 @@ class GcmTest {
             }
         }
         assertTrue(cases > 2000, "cases: " + cases);
+    }
+
+    @Test
+    void sameTagNoticesEveryByteAtItsOffset() {
+        Random random = new Random(20261129);
+        byte[] computed = bytes(random, Gcm.TAG_BYTES);
+        byte[] received = new byte[40];
+        int off = 21;
+        System.arraycopy(computed, 0, received, off, Gcm.TAG_BYTES);
+        assertTrue(Gcm.sameTag(computed, received, off));
+        for (int i = 0; i < Gcm.TAG_BYTES; i++) {
+            for (int bit = 0; bit < 8; bit++) {
+                byte[] altered = received.clone();
+                altered[off + i] ^= (byte) (1 << bit);
+                assertFalse(Gcm.sameTag(computed, altered, off), "byte " + i + " bit " + bit);
+            }
+        }
+        // bytes around the tag are not part of it
+        received[off - 1] ^= 1;
+        received[off + Gcm.TAG_BYTES] ^= 1;
+        assertTrue(Gcm.sameTag(computed, received, off));
     }
 
     @Test
