@@ -19,8 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The read path of a result set, one value: decrypting an e-mail address stored as text, as a
- * full scan does for every row, from a String (other drivers) and from the text's bytes (pgjdbc). Run: {@code java -jar benchmarks/target/benchmarks.jar DecryptBenchmark}
+ * The read path of a result set: decrypting an e-mail address stored as text, as a full scan does
+ * for every row, from a String (other drivers) and from the text's bytes (pgjdbc); and a scan-shaped
+ * row of two binary envelopes (a deterministic e-mail and a randomized national id) drawn in turn
+ * from {@value #ROWS} distinct rows, so the caches see what a real scan gives them.
+ * Run: {@code java -jar benchmarks/target/benchmarks.jar DecryptBenchmark}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -29,12 +32,19 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class DecryptBenchmark {
+    static final int ROWS = 20_000;
+
     String randomizedText;
     String deterministicText;
     byte[] randomizedBytes;
     byte[] deterministicBytes;
     ColumnCipher randomized;
     ColumnCipher deterministic;
+    ColumnCipher randomizedBinary;
+    ColumnCipher deterministicBinary;
+    byte[][] emails;
+    byte[][] nationalIds;
+    int row;
 
     @Setup
     public void setUp() throws Exception {
@@ -46,6 +56,8 @@ public class DecryptBenchmark {
                   t:
                     r: { mode: randomized, type: string }
                     d: { mode: deterministic, type: string }
+                    rb: { mode: randomized, type: string, storage: binary }
+                    db: { mode: deterministic, type: string, storage: binary }
                 """, "bench.yaml");
         FixedKeys keys = FixedKeys.sequential(7, "default");
         randomized = new ColumnCipher(policy.column(null, "t", "r").orElseThrow(), keys);
@@ -54,6 +66,14 @@ public class DecryptBenchmark {
         deterministicText = (String) deterministic.encrypt("user-123456@example.com");
         randomizedBytes = randomizedText.getBytes(StandardCharsets.US_ASCII);
         deterministicBytes = deterministicText.getBytes(StandardCharsets.US_ASCII);
+        randomizedBinary = new ColumnCipher(policy.column(null, "t", "rb").orElseThrow(), keys);
+        deterministicBinary = new ColumnCipher(policy.column(null, "t", "db").orElseThrow(), keys);
+        emails = new byte[ROWS][];
+        nationalIds = new byte[ROWS][];
+        for (int i = 0; i < ROWS; i++) {
+            emails[i] = (byte[]) deterministicBinary.encrypt(Rows.email(i));
+            nationalIds[i] = (byte[]) randomizedBinary.encrypt(Rows.ssn(i));
+        }
     }
 
     @Benchmark
@@ -75,5 +95,13 @@ public class DecryptBenchmark {
     @Benchmark
     public Object deterministicTextBytes() throws Exception {
         return deterministic.decryptText(deterministicBytes);
+    }
+
+    /** One row of a full scan with binary storage: both columns decrypted, rows taken in turn. */
+    @Benchmark
+    public int scanRowBinary() throws Exception {
+        int i = row;
+        row = i + 1 == ROWS ? 0 : i + 1;
+        return ((String) deterministicBinary.decrypt(emails[i])).length() + ((String) randomizedBinary.decrypt(nationalIds[i])).length();
     }
 }
