@@ -41,12 +41,13 @@ final class BenchFixture implements AutoCloseable {
     private final Path dir;
     private final boolean keep;
     private final Map<Mode, HikariDataSource> pools = new EnumMap<>(Mode.class);
+    private final StorageFormat storage;
     private Veil handEngine;
-    private StorageFormat storage;
 
-    private BenchFixture(TestDatabase db, Path dir, boolean keep) {
+    private BenchFixture(TestDatabase db, Path dir, StorageFormat storage, boolean keep) {
         this.db = db;
         this.dir = dir;
+        this.storage = storage;
         this.keep = keep;
     }
 
@@ -56,9 +57,9 @@ final class BenchFixture implements AutoCloseable {
             throw new IllegalStateException(PASSWORD_ENV + " is not set; run benchmarks/run-e2e.sh, which sets a benchmark-only password");
         }
         System.setProperty("veil.it.url", settings.adminUrl());
-        BenchFixture f = new BenchFixture(TestDatabase.postgres(), Files.createTempDirectory("veil-e2e-"), settings.keep());
+        BenchFixture f = new BenchFixture(TestDatabase.postgres(), Files.createTempDirectory("veil-e2e-"), settings.storage(), settings.keep());
         try {
-            f.open(password.toCharArray(), settings.maxThreads(), settings.storage(), settings.durableCommit());
+            f.open(password.toCharArray(), settings.maxThreads(), settings.durableCommit());
             return f;
         } catch (Exception | Error e) {
             f.close();
@@ -66,8 +67,7 @@ final class BenchFixture implements AutoCloseable {
         }
     }
 
-    private void open(char[] password, int poolSize, StorageFormat storage, boolean durableCommit) throws Exception {
-        this.storage = storage;
+    private void open(char[] password, int poolSize, boolean durableCommit) throws Exception {
         if (!durableCommit) {
             // Before any pool opens: the setting applies to sessions started afterwards.
             db.execute("ALTER DATABASE " + db.name() + " SET synchronous_commit = off");
@@ -101,7 +101,8 @@ final class BenchFixture implements AutoCloseable {
         pools.put(Mode.VEIL, pool("veil", ShopSchema.veilUrl(db, policyFile), "dev.veil.jdbc.VeilDriver", poolSize));
     }
 
-    private static String sqlType(StorageFormat storage) {
+    /** The SQL type of an encrypted column holding ciphertext in this form. */
+    static String sqlType(StorageFormat storage) {
         return storage == StorageFormat.BINARY ? "BYTEA" : "TEXT";
     }
 

@@ -1,7 +1,5 @@
 package dev.veil.bench;
 
-import dev.veil.policy.StorageFormat;
-
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -109,7 +107,7 @@ public final class EndToEnd {
                         + "VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
                 settings.warmupSeconds(), settings.measureSeconds(), settings.rounds(), settings.rows(), settings.batchRows(),
                 settings.batchSize(), settings.maxThreads(), settings.durableCommit() ? "on" : "off",
-                settings.storage() == StorageFormat.BINARY ? "BYTEA (storage: binary)" : "TEXT (storage: text)");
+                BenchFixture.sqlType(settings.storage()) + " (storage: " + settings.storage().policyName() + ")");
         System.out.println("Stored values checked through raw pgjdbc:");
         System.out.print(storage);
         System.out.println();
