@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rekey throughput beside a raw UPDATE of the same rows (issue: bulk jobs). Prints a markdown table.
 #   benchmarks/run-rekey.sh [rows] [admin-jdbc-url]     (defaults: 100000, local PostgreSQL as postgres)
+#   VEIL_BENCH_JAVA_OPTS='-Dveil.bench.rounds=7 -Dveil.bench.batches=500,1000' benchmarks/run-rekey.sh 400000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=benchmarks/target/benchmarks.jar
@@ -8,4 +9,4 @@ if [[ ! -f $jar || -n $(find jdbc-driver/src benchmarks/src benchmarks/pom.xml -
   mvn -q -B -ntp -DskipTests -pl benchmarks -am install
 fi
 export VEIL_BENCH_MASTER_PASSWORD="${VEIL_BENCH_MASTER_PASSWORD:-bench-only-not-a-secret}"
-exec java -Xms1g -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" dev.veil.bench.RekeyBenchmark "$@"
+exec java -Xms1g -Xmx1g ${VEIL_BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" dev.veil.bench.RekeyBenchmark "$@"

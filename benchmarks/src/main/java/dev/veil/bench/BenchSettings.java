@@ -18,9 +18,11 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
             usage: EndToEnd [options] [admin-jdbc-url]
               admin-jdbc-url     PostgreSQL URL allowed to CREATE DATABASE (else $VEIL_BENCH_JDBC_URL,
                                  else %s)
-              --warmup S         seconds of warm-up before each measured phase (default 5)
-              --measure S        seconds measured per phase (default 10)
-              --rounds N         times each phase runs per mode, modes interleaved; best is reported (default 3)
+              --warmup S         seconds of warm-up before a mode's first round of a phase (default 5); later
+                                 rounds warm up for at most 1 s
+              --measure S        seconds measured per round (default 3)
+              --rounds N         rounds per phase, each running every mode once, back to back; throughputs
+                                 are medians over rounds, ratios the median of each round's ratio (default 9)
               --rows N           rows pre-populated for the select workloads and the full scan (default 20000)
               --batch-rows N     rows per measured batch insert (default 100000)
               --batch-size N     rows per JDBC batch (default 1000)
@@ -38,8 +40,8 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
     static BenchSettings parse(String[] args) {
         String url = System.getenv("VEIL_BENCH_JDBC_URL");
         double warmup = 5;
-        double measure = 10;
-        int rounds = 3;
+        double measure = 3;
+        int rounds = 9;
         int rows = 20_000;
         int batchRows = 100_000;
         int batchSize = 1000;
@@ -88,6 +90,11 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
         }
         return new BenchSettings(url == null || url.isBlank() ? DEFAULT_URL : url, warmup, measure, rounds, rows,
                 batchRows, batchSize, threads, Set.copyOf(scenarios), storage, durableCommit, keep);
+    }
+
+    /** Warm-up before every round but a mode's first, which refreshes caches after the previous round's reset. */
+    double roundWarmupSeconds() {
+        return Math.min(1, warmupSeconds);
     }
 
     int maxThreads() {

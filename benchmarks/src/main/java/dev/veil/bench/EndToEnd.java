@@ -3,10 +3,8 @@ package dev.veil.bench;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -17,9 +15,10 @@ import java.util.function.Function;
  * ratios to RAW and the issue's goals.
  *
  * <p>Run: {@code benchmarks/run-e2e.sh [options] [admin-jdbc-url]} ({@code --help} lists the options).
- * Modes are interleaved (and their order alternated) round by round, and each phase reports its
- * best round, because on a small shared machine the database and the client compete for CPU and
- * throughput drifts; the table also shows how far VEIL/RAW moved between rounds.
+ * Modes are interleaved (and their order alternated) round by round, and ratios are taken within
+ * each round and summarised by their median ({@link Rounds}), because on a small shared machine the
+ * database and the client compete for CPU and throughput drifts; the table also shows the middle
+ * half of the per-round VEIL/RAW ratios.
  */
 public final class EndToEnd {
     private static final List<Mode> ALL = List.of(Mode.RAW, Mode.VEIL, Mode.HAND);
@@ -102,10 +101,11 @@ public final class EndToEnd {
         System.out.printf(Locale.ROOT, "Veil end-to-end benchmark: PostgreSQL %s on %s, Java %s, %d CPUs; load average %.1f at start, %.1f at end; %.0f s%n",
                 fixture.serverVersion(), settings.adminUrl().replaceAll("[?].*", ""), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), load0, load1, (System.nanoTime() - started) / 1e9);
-        System.out.printf(Locale.ROOT, "Each phase: %.0f s warm-up, %.0f s measured, best of %d interleaved rounds; %,d pre-populated rows; "
+        System.out.printf(Locale.ROOT, "Each phase: %d interleaved rounds per mode, each %.0f s measured after %.0f s of warm-up (%.0f s before a mode's first round); "
+                        + "throughputs are medians over rounds, ratios the median of each round's ratio; %,d pre-populated rows; "
                         + "batch insert of %,d rows in batches of %,d; HikariCP pool of %d per mode; synchronous_commit %s; ciphertext stored as %s; "
                         + "VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
-                settings.warmupSeconds(), settings.measureSeconds(), settings.rounds(), settings.rows(), settings.batchRows(),
+                settings.rounds(), settings.measureSeconds(), settings.roundWarmupSeconds(), settings.warmupSeconds(), settings.rows(), settings.batchRows(),
                 settings.batchSize(), settings.maxThreads(), settings.durableCommit() ? "on" : "off",
                 BenchFixture.sqlType(settings.storage()) + " (storage: " + settings.storage().policyName() + ")");
         System.out.println("Stored values checked through raw pgjdbc:");
@@ -132,45 +132,39 @@ public final class EndToEnd {
     }
 
     /**
-     * Measures one timed phase for each mode, rounds interleaved.
+     * Measures one timed phase for each mode, rounds interleaved: a mode warms up for the full
+     * warm-up before its first round and briefly before each later one (the table was reset).
      *
      * @param written the table a mode's workload inserts into (reset after every run), or {@code null} for read-only work
      */
     private void phase(String name, String unit, int threads, Double goal, List<Mode> modes, Function<Mode, AccountsClient> client,
                        Function<AccountsClient, TimedRunner.Op> workload, Function<Mode, String> written) throws Exception {
-        Map<Mode, Measurement> best = new EnumMap<>(Mode.class);
-        List<Double> roundRatios = new ArrayList<>();
+        Rounds rounds = new Rounds();
         for (int round = 0; round < settings.rounds(); round++) {
-            Map<Mode, Measurement> thisRound = new EnumMap<>(Mode.class);
+            rounds.next();
             for (Mode m : inRound(modes, round)) {
                 TimedRunner.Op op = workload.apply(client.apply(m));
-                if (settings.warmupSeconds() > 0) {
-                    TimedRunner.run(threads, settings.warmupSeconds(), op);
+                double warmup = round == 0 ? settings.warmupSeconds() : settings.roundWarmupSeconds();
+                if (warmup > 0) {
+                    TimedRunner.run(threads, warmup, op);
                     reset(written, m);
                 }
                 Measurement x = TimedRunner.run(threads, settings.measureSeconds(), op);
                 reset(written, m);
                 log("%s, %d thread(s), %s, round %d: %,.0f %s/s, %.1f µs client CPU per unit", name, threads, m, round + 1,
                         x.perSecond(), unit, x.cpuMicrosPerUnit());
-                best.merge(m, x, Measurement::best);
-                thisRound.put(m, x);
+                rounds.add(m, x);
             }
-            roundRatios.add(veilToRaw(thisRound));
         }
-        table.add(name, unit, threads, goal, best, roundRatios);
-    }
-
-    private static double veilToRaw(Map<Mode, Measurement> round) {
-        return round.get(Mode.VEIL).perSecond() / round.get(Mode.RAW).perSecond();
+        table.add(name, unit, threads, goal, rounds);
     }
 
     /** The 100k-row batch insert, one thread: a smaller warm-up load, then the measured load into an emptied table. */
     private void batch() throws Exception {
         String name = String.format(Locale.ROOT, "Batch insert %,d rows (%,d per batch)", settings.batchRows(), settings.batchSize());
-        Map<Mode, Measurement> best = new EnumMap<>(Mode.class);
-        List<Double> roundRatios = new ArrayList<>();
+        Rounds rounds = new Rounds();
         for (int round = 0; round < settings.rounds(); round++) {
-            Map<Mode, Measurement> thisRound = new EnumMap<>(Mode.class);
+            rounds.next();
             for (Mode m : inRound(ALL, round)) {
                 AccountsClient c = fixture.batch(m);
                 String t = BenchFixture.batchTable(m);
@@ -179,12 +173,10 @@ public final class EndToEnd {
                 fixture.truncate(t);
                 Measurement x = TimedRunner.once(r -> c.batchInsert(1, settings.batchRows(), settings.batchSize()));
                 log("%s, %s, round %d: %,.0f rows/s, %.1f µs client CPU per row", name, m, round + 1, x.perSecond(), x.cpuMicrosPerUnit());
-                best.merge(m, x, Measurement::best);
-                thisRound.put(m, x);
+                rounds.add(m, x);
             }
-            roundRatios.add(veilToRaw(thisRound));
         }
-        table.add(name, "rows", 1, 0.85, best, roundRatios);
+        table.add(name, "rows", 1, 0.85, rounds);
     }
 
     /** Modes in the given order in even rounds and reversed in odd ones, so drift does not favour one mode. */

@@ -13,9 +13,4 @@ record Measurement(long units, long nanos, long cpuNanos) {
     double cpuMicrosPerUnit() {
         return cpuNanos < 0 || units == 0 ? Double.NaN : cpuNanos / 1e3 / units;
     }
-
-    /** The better of two runs of the same phase (higher throughput): the one least disturbed by noise. */
-    static Measurement best(Measurement a, Measurement b) {
-        return a == null || b.perSecond() > a.perSecond() ? b : a;
-    }
 }

@@ -29,20 +29,28 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Rekey throughput beside a raw {@code UPDATE} of the same rows, in the same run on the real
  * PostgreSQL: the job moves every encrypted value of a table (two columns) to freshly rotated keys,
- * with 1 and then 2 workers. Two baselines rewrite the same two columns of an identical table through
- * raw pgjdbc: one plain UPDATE of the whole table (one statement, one transaction, every row locked
- * until it commits), and an online rewrite in the job's own shape (keyset batches of 1,000 rows read
- * and written back with one {@code UPDATE … FROM unnest(arrays)} each, a commit per batch, the same
- * number of workers) but without decryption, encryption, compare-and-set or checkpoints. Goal:
- * rekey ≥ 0.6× the raw UPDATE's rows/s. Each figure is the best of {@value #ROUNDS} interleaved rounds,
- * after one unmeasured rekey; both worker counts are held to the best raw UPDATE of the run.
+ * with 1 and 2 workers and two batch sizes. Two baselines rewrite the same two columns of an
+ * identical table through raw pgjdbc: one plain UPDATE of the whole table (one statement, one
+ * transaction, every row locked until it commits), and an online rewrite in the job's own shape
+ * (keyset batches of {@value #BASE_BATCH} rows read and written back with one
+ * {@code UPDATE … FROM unnest(arrays)} each, a commit per batch, the same number of workers) but
+ * without decryption, encryption, compare-and-set or checkpoints. Goal: rekey ≥ 0.6× the raw
+ * UPDATE's rows/s.
  *
- * <p>Run: {@code benchmarks/run-rekey.sh [rows] [admin-url]}
+ * <p>Every round runs each measurement once, back to back, after one unmeasured rekey. Ratios are
+ * taken within a round and reported as their median over rounds ({@link Rounds#median}); rows/s
+ * are medians too. Throughput on a small shared machine drifts by ±15% from minute to minute, and
+ * pairing cancels the drift.
+ *
+ * <p>Run: {@code benchmarks/run-rekey.sh [rows] [admin-url]}; {@code -Dveil.bench.rounds=N}
+ * (default 5) and {@code -Dveil.bench.batches=1000,5000} through {@code VEIL_BENCH_JAVA_OPTS}.
  */
 public final class RekeyBenchmark {
-    private static final int ROUNDS = 3;
-    private static final int BATCH = Integer.getInteger("veil.bench.batch", 1000);
-    private static final int CHUNK = Math.max(10_000, 10 * BATCH);
+    private static final int ROUNDS = Integer.getInteger("veil.bench.rounds", 5);
+    private static final int BASE_BATCH = 1000;
+    private static final int[] BATCHES = java.util.Arrays.stream(System.getProperty("veil.bench.batches", "1000,5000").split(","))
+            .map(String::trim).mapToInt(Integer::parseInt).toArray();
+    private static final int[] WORKERS = {1, 2};
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -70,39 +78,54 @@ public final class RekeyBenchmark {
                 db.execute("UPDATE raw_copy r SET email = k.email, ssn = k.ssn FROM rekeyed k WHERE k.id = r.id", "VACUUM ANALYZE raw_copy",
                         "VACUUM ANALYZE rekeyed");
                 System.out.printf(Locale.ROOT, "prepared %d rows (migrate: %.0f rows/s)%n", rows, rows / seconds(migrate));
-                StringBuilder table = new StringBuilder("| workers | raw UPDATE rows/s | raw batched rewrite rows/s | rekey rows/s "
-                        + "| rekey / raw UPDATE | rekey / raw batched rewrite |\n|---:|---:|---:|---:|---:|---:|\n");
                 // one unmeasured rekey first, so the measured ones do not pay for class loading and JIT compilation
-                rekey(veil, db, rows, 1);
-                // Best of interleaved rounds: on a small shared machine throughput drifts between runs.
-                // The raw UPDATE does not depend on workers: both rows are compared with its best.
-                int[] workerCounts = {1, 2};
-                double raw = 0;
-                double[] batched = new double[workerCounts.length];
-                double[] rekey = new double[workerCounts.length];
+                rekey(veil, db, rows, 1, BASE_BATCH);
+                double[] raw = new double[ROUNDS];
+                double[][] batched = new double[WORKERS.length][ROUNDS];
+                double[][][] rekey = new double[BATCHES.length][WORKERS.length][ROUNDS];
                 for (int round = 0; round < ROUNDS; round++) {
-                    raw = Math.max(raw, rawUpdate(db, rows));
-                    for (int w = 0; w < workerCounts.length; w++) {
-                        batched[w] = Math.max(batched[w], rawBatchedRewrite(db, rows, workerCounts[w]));
-                        rekey[w] = Math.max(rekey[w], rekey(veil, db, rows, workerCounts[w]));
+                    raw[round] = rawUpdate(db, rows);
+                    for (int w = 0; w < WORKERS.length; w++) {
+                        batched[w][round] = rawBatchedRewrite(db, rows, WORKERS[w]);
+                        for (int b = 0; b < BATCHES.length; b++) {
+                            rekey[b][w][round] = rekey(veil, db, rows, WORKERS[w], BATCHES[b]);
+                        }
+                    }
+                    System.err.printf(Locale.ROOT, "round %d: raw UPDATE %,.0f rows/s%n", round + 1, raw[round]);
+                }
+                StringBuilder table = new StringBuilder("| batch | workers | raw UPDATE rows/s | raw batched rewrite rows/s | rekey rows/s "
+                        + "| rekey / raw UPDATE | middle half of rounds | rekey / raw batched rewrite |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                for (int b = 0; b < BATCHES.length; b++) {
+                    for (int w = 0; w < WORKERS.length; w++) {
+                        double[] toRaw = divide(rekey[b][w], raw);
+                        table.append(String.format(Locale.ROOT, "| %,d | %d | %,.0f | %,.0f | %,.0f | %.2f× | %.2f–%.2f | %.2f× |%n",
+                                BATCHES[b], WORKERS[w], Rounds.median(raw), Rounds.median(batched[w]), Rounds.median(rekey[b][w]),
+                                Rounds.median(toRaw), Rounds.quantile(toRaw, 0.25), Rounds.quantile(toRaw, 0.75),
+                                Rounds.median(divide(rekey[b][w], batched[w]))));
                     }
                 }
-                for (int w = 0; w < workerCounts.length; w++) {
-                    table.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %.2f× | %.2f× |%n",
-                            workerCounts[w], raw, batched[w], rekey[w], rekey[w] / raw, rekey[w] / batched[w]));
-                }
                 System.out.println();
+                System.out.printf(Locale.ROOT, "%d rows, %d rounds; the raw batched rewrite uses %,d-row batches%n", rows, ROUNDS, BASE_BATCH);
                 System.out.print(table);
             }
         }
     }
 
+    /** Element-wise {@code a[i] / b[i]}: the ratio within each round. */
+    private static double[] divide(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        return r;
+    }
+
     /** Rotates both rings and moves every row to the new keys; returns rows/s. */
-    private static double rekey(Veil veil, TestDatabase db, int rows, int workers) throws Exception {
+    private static double rekey(Veil veil, TestDatabase db, int rows, int workers, int batch) throws Exception {
         veil.keys().rotate("default");
         veil.keys().rotate("national-id");
         JobResult r = new TableJob(veil, db.connections(), "rekeyed", JobKind.REKEY,
-                JobOptions.defaults().withWorkers(workers).withBatchSize(BATCH).withChunkSize(CHUNK), ProgressListener.NONE).run();
+                JobOptions.defaults().withWorkers(workers).withBatchSize(batch).withChunkSize(Math.max(10_000, 10 * batch)), ProgressListener.NONE).run();
         if (r.rowsChanged() != rows) {
             throw new IllegalStateException("rekey changed " + r.rowsChanged() + " of " + rows + " rows");
         }
@@ -119,8 +142,8 @@ public final class RekeyBenchmark {
      * by keyset and write the same values back in one array-bound UPDATE per batch, committing each.
      */
     private static double rawBatchedRewrite(TestDatabase db, int rows, int workers) throws Exception {
-        int chunk = CHUNK;
-        int batch = BATCH;
+        int batch = BASE_BATCH;
+        int chunk = 10 * batch;
         AtomicInteger next = new AtomicInteger();
         AtomicLong written = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(workers);

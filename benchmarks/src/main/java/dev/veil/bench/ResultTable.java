@@ -1,61 +1,53 @@
 package dev.veil.bench;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * The measured scenarios as a markdown table: throughput per mode (each mode's best round), ratios
- * of those to RAW, the spread of VEIL/RAW within single rounds, goal and verdict.
+ * The measured scenarios as a markdown table: each mode's median throughput, the median over
+ * rounds of each mode's ratio to RAW within the round, the middle half of VEIL/RAW's per-round
+ * ratios, goal and verdict. The verdict compares the median ratio with the goal.
  */
 final class ResultTable {
     /**
      * One line of the table.
      *
      * @param goal the least VEIL/RAW ratio the issue asks for, or {@code null} when there is none
-     * @param roundRatios VEIL/RAW within each round (the modes ran back to back), showing how far
-     *        the machine's noise moves the ratio
      */
-    record Row(String scenario, String unit, int threads, Double goal, Map<Mode, Measurement> best, List<Double> roundRatios) {
-        Double ratio(Mode m) {
-            Measurement raw = best.get(Mode.RAW);
-            Measurement x = best.get(m);
-            return raw == null || x == null ? null : x.perSecond() / raw.perSecond();
-        }
-
+    record Row(String scenario, String unit, int threads, Double goal, Rounds rounds) {
         Boolean passed() {
-            Double r = ratio(Mode.VEIL);
-            return goal == null || r == null ? null : r >= goal;
+            double r = rounds.ratio(Mode.VEIL);
+            return goal == null || Double.isNaN(r) ? null : r >= goal;
         }
     }
 
     private final List<Row> rows = new ArrayList<>();
 
-    void add(String scenario, String unit, int threads, Double goal, Map<Mode, Measurement> best, List<Double> roundRatios) {
-        rows.add(new Row(scenario, unit, threads, goal, new EnumMap<>(best), List.copyOf(roundRatios)));
+    void add(String scenario, String unit, int threads, Double goal, Rounds rounds) {
+        rows.add(new Row(scenario, unit, threads, goal, rounds));
     }
 
     String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| Scenario | Threads | RAW | HAND | VEIL | HAND/RAW | VEIL/RAW | VEIL/RAW within rounds | Goal VEIL/RAW | Result "
+        sb.append("| Scenario | Threads | RAW | HAND | VEIL | HAND/RAW | VEIL/RAW | VEIL/RAW middle half of rounds | Goal VEIL/RAW | Result "
                 + "| Client CPU µs/unit RAW · HAND · VEIL |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|\n");
         for (Row r : rows) {
+            Rounds x = r.rounds();
             Boolean pass = r.passed();
             sb.append("| ").append(r.scenario()).append(" (").append(r.unit()).append("/s)")
                     .append(" | ").append(r.threads())
-                    .append(" | ").append(rate(r.best().get(Mode.RAW)))
-                    .append(" | ").append(rate(r.best().get(Mode.HAND)))
-                    .append(" | ").append(rate(r.best().get(Mode.VEIL)))
-                    .append(" | ").append(ratio(r.ratio(Mode.HAND)))
-                    .append(" | ").append(ratio(r.ratio(Mode.VEIL)))
-                    .append(" | ").append(spread(r.roundRatios()))
+                    .append(" | ").append(rate(x.perSecond(Mode.RAW)))
+                    .append(" | ").append(rate(x.perSecond(Mode.HAND)))
+                    .append(" | ").append(rate(x.perSecond(Mode.VEIL)))
+                    .append(" | ").append(ratio(x.ratio(Mode.HAND)))
+                    .append(" | ").append(ratio(x.ratio(Mode.VEIL)))
+                    .append(" | ").append(spread(x.ratios(Mode.VEIL)))
                     .append(" | ").append(r.goal() == null ? "—" : "≥ " + ratio(r.goal()))
                     .append(" | ").append(pass == null ? "—" : pass ? "pass" : "**MISS**")
-                    .append(" | ").append(cpu(r.best().get(Mode.RAW))).append(" · ").append(cpu(r.best().get(Mode.HAND)))
-                    .append(" · ").append(cpu(r.best().get(Mode.VEIL)))
+                    .append(" | ").append(cpu(x.cpuMicrosPerUnit(Mode.RAW))).append(" · ").append(cpu(x.cpuMicrosPerUnit(Mode.HAND)))
+                    .append(" · ").append(cpu(x.cpuMicrosPerUnit(Mode.VEIL)))
                     .append(" |\n");
         }
         return sb.toString();
@@ -67,29 +59,23 @@ final class ResultTable {
         return passed + " of " + goals + " goals met";
     }
 
-    private static String rate(Measurement m) {
-        return m == null ? "—" : String.format(Locale.ROOT, "%,.0f", m.perSecond());
+    private static String rate(double perSecond) {
+        return Double.isNaN(perSecond) ? "—" : String.format(Locale.ROOT, "%,.0f", perSecond);
     }
 
-    private static String ratio(Double r) {
-        return r == null ? "—" : String.format(Locale.ROOT, "%.2f×", r);
+    private static String ratio(double r) {
+        return Double.isNaN(r) ? "—" : String.format(Locale.ROOT, "%.2f×", r);
     }
 
-    /** Lowest and highest of the per-round ratios. */
-    private static String spread(List<Double> ratios) {
-        if (ratios.isEmpty()) {
+    /** The first to the third quartile of the per-round ratios. */
+    private static String spread(double[] ratios) {
+        if (ratios.length == 0) {
             return "—";
         }
-        double lo = ratios.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-        double hi = ratios.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        return String.format(Locale.ROOT, "%.2f–%.2f", lo, hi);
+        return String.format(Locale.ROOT, "%.2f–%.2f", Rounds.quantile(ratios, 0.25), Rounds.quantile(ratios, 0.75));
     }
 
-    private static String cpu(Measurement m) {
-        if (m == null) {
-            return "—";
-        }
-        double us = m.cpuMicrosPerUnit();
-        return Double.isNaN(us) ? "?" : String.format(Locale.ROOT, us < 10 ? "%.2f" : "%.0f", us);
+    private static String cpu(double us) {
+        return Double.isNaN(us) ? "—" : String.format(Locale.ROOT, us < 10 ? "%.2f" : "%.0f", us);
     }
 }
