@@ -59,6 +59,11 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         return true;
     }
 
+    /** Whether parameter {@code index} goes to an encrypted column: primitive setters ask first, so they box only values they encrypt. */
+    private boolean goesToEncryptedColumn(int index) {
+        return target(index) != null;
+    }
+
     /** Like {@link #encrypted(int, Object)}, reading streams and LOBs only when the column is encrypted. */
     private boolean encrypted(int index, ValueSource value) throws SQLException {
         return target(index) != null && encrypted(index, value.get());
@@ -142,49 +147,63 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public void setBoolean(int index, boolean value) throws SQLException {
-        if (!encrypted(index, value)) {
+        if (goesToEncryptedColumn(index)) {
+            encrypted(index, (Object) value);
+        } else {
             delegate.setBoolean(index, value);
         }
     }
 
     @Override
     public void setByte(int index, byte value) throws SQLException {
-        if (!encrypted(index, value)) {
+        if (goesToEncryptedColumn(index)) {
+            encrypted(index, (Object) value);
+        } else {
             delegate.setByte(index, value);
         }
     }
 
     @Override
     public void setShort(int index, short value) throws SQLException {
-        if (!encrypted(index, value)) {
+        if (goesToEncryptedColumn(index)) {
+            encrypted(index, (Object) value);
+        } else {
             delegate.setShort(index, value);
         }
     }
 
     @Override
     public void setInt(int index, int value) throws SQLException {
-        if (!encrypted(index, value)) {
+        if (goesToEncryptedColumn(index)) {
+            encrypted(index, (Object) value);
+        } else {
             delegate.setInt(index, value);
         }
     }
 
     @Override
     public void setLong(int index, long value) throws SQLException {
-        if (!encrypted(index, value)) {
+        if (goesToEncryptedColumn(index)) {
+            encrypted(index, (Object) value);
+        } else {
             delegate.setLong(index, value);
         }
     }
 
     @Override
     public void setFloat(int index, float value) throws SQLException {
-        if (!encrypted(index, value)) {
+        if (goesToEncryptedColumn(index)) {
+            encrypted(index, (Object) value);
+        } else {
             delegate.setFloat(index, value);
         }
     }
 
     @Override
     public void setDouble(int index, double value) throws SQLException {
-        if (!encrypted(index, value)) {
+        if (goesToEncryptedColumn(index)) {
+            encrypted(index, (Object) value);
+        } else {
             delegate.setDouble(index, value);
         }
     }
