@@ -101,13 +101,14 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
         return threads.stream().mapToInt(Integer::intValue).max().orElse(1);
     }
 
-    private static StorageFormat storage(String name) {
+    /** The storage form a benchmark option names ({@code text} or {@code binary}). */
+    static StorageFormat storage(String name) {
         for (StorageFormat f : StorageFormat.values()) {
             if (f.policyName().equals(name)) {
                 return f;
             }
         }
-        throw new IllegalArgumentException("--storage is text or binary, not " + name);
+        throw new IllegalArgumentException("storage is text or binary, not " + name);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -8,6 +8,8 @@ import dev.veil.jobs.ProgressListener;
 import dev.veil.jobs.TableJob;
 import dev.veil.keys.Pkcs12MasterKeyProvider;
 import dev.veil.policy.PolicyLoader;
+import dev.veil.policy.StorageFormat;
+import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
 
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * pairing cancels the drift.
  *
  * <p>Run: {@code benchmarks/run-rekey.sh [rows] [admin-url]}; {@code -Dveil.bench.rounds=N}
- * (default 5) and {@code -Dveil.bench.batches=1000,5000} through {@code VEIL_BENCH_JAVA_OPTS}.
+ * (default 5), {@code -Dveil.bench.batches=1000,5000} and {@code -Dveil.bench.storage=binary|text}
+ * (default binary: BYTEA columns written through Veil, as README recommends for new columns; text:
+ * TEXT columns migrated in place) through {@code VEIL_BENCH_JAVA_OPTS}.
  */
 public final class RekeyBenchmark {
     private static final int ROUNDS = Integer.getInteger("veil.bench.rounds", 5);
@@ -51,6 +56,11 @@ public final class RekeyBenchmark {
     private static final int[] BATCHES = java.util.Arrays.stream(System.getProperty("veil.bench.batches", "1000,5000").split(","))
             .map(String::trim).mapToInt(Integer::parseInt).toArray();
     private static final int[] WORKERS = {1, 2};
+    /** How the encrypted columns store ciphertext: binary (BYTEA) or text (as a column migrated in place). */
+    private static final StorageFormat STORAGE = BenchSettings.storage(System.getProperty("veil.bench.storage", "binary"));
+    private static final String SQL_TYPE = BenchFixture.sqlType(STORAGE);
+    /** The empty value of the stored type: the raw UPDATE appends it, so every row gets a new version of equal width. */
+    private static final String EMPTY = STORAGE == StorageFormat.TEXT ? "''" : "''::bytea";
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -65,19 +75,20 @@ public final class RekeyBenchmark {
         Pkcs12MasterKeyProvider.createKeystore(keystore, System.getenv(passwordEnv).toCharArray(), "veil-master");
         Path policy = dir.resolve("policy.yaml");
         Files.writeString(policy, "version: 1\nkeys:\n  master: { provider: pkcs12, path: '" + keystore + "', password-env: " + passwordEnv
-                + ", alias: veil-master }\ntables:\n  rekeyed:\n    email: deterministic\n    ssn: { mode: randomized, key: national-id }\n");
+                + ", alias: veil-master }\ntables:\n  rekeyed:\n    email: { mode: deterministic, storage: " + STORAGE.policyName()
+                + " }\n    ssn: { mode: randomized, key: national-id, storage: " + STORAGE.policyName() + " }\n");
         try (TestDatabase db = TestDatabase.postgres()) {
             db.execute("ALTER DATABASE " + db.name() + " SET synchronous_commit = off");
             for (String t : new String[] {"rekeyed", "raw_copy"}) {
-                db.execute("CREATE TABLE " + t + " (id BIGINT PRIMARY KEY, email TEXT, ssn TEXT, balance NUMERIC)",
-                        "INSERT INTO " + t + " SELECT g, 'user' || g || '@example.com', 'ssn-' || g, g FROM generate_series(1, " + rows + ") g");
+                db.execute("CREATE TABLE " + t + " (id BIGINT PRIMARY KEY, email " + SQL_TYPE + ", ssn " + SQL_TYPE + ", balance NUMERIC)");
             }
             try (Veil veil = Veil.open(PolicyLoader.load(policy), db.connections())) {
-                JobResult migrate = new TableJob(veil, db.connections(), "rekeyed", JobKind.MIGRATE, JobOptions.defaults(), ProgressListener.NONE).run();
-                // the baseline table gets the same ciphertext-sized values, so both rewrite rows of equal width
-                db.execute("UPDATE raw_copy r SET email = k.email, ssn = k.ssn FROM rekeyed k WHERE k.id = r.id", "VACUUM ANALYZE raw_copy",
-                        "VACUUM ANALYZE rekeyed");
-                System.out.printf(Locale.ROOT, "prepared %d rows (migrate: %.0f rows/s)%n", rows, rows / seconds(migrate));
+                long t0 = System.nanoTime();
+                encryptRows(db, veil, policy, rows);
+                // the baseline table gets the same ciphertext, so both rewrite rows of equal width
+                db.execute("INSERT INTO raw_copy SELECT * FROM rekeyed", "VACUUM ANALYZE raw_copy", "VACUUM ANALYZE rekeyed");
+                System.out.printf(Locale.ROOT, "prepared %d rows stored as %s (%s: %.0f rows/s)%n", rows, SQL_TYPE,
+                        STORAGE == StorageFormat.TEXT ? "migrate" : "insert through jdbc:veil:", rows / ((System.nanoTime() - t0) / 1e9));
                 // one unmeasured rekey first, so the measured ones do not pay for class loading and JIT compilation
                 rekey(veil, db, rows, 1, BASE_BATCH);
                 double[] raw = new double[ROUNDS];
@@ -105,7 +116,8 @@ public final class RekeyBenchmark {
                     }
                 }
                 System.out.println();
-                System.out.printf(Locale.ROOT, "%d rows, %d rounds; the raw batched rewrite uses %,d-row batches%n", rows, ROUNDS, BASE_BATCH);
+                System.out.printf(Locale.ROOT, "%d rows stored as %s, %d rounds; the raw batched rewrite uses %,d-row batches%n", rows, SQL_TYPE,
+                        ROUNDS, BASE_BATCH);
                 System.out.print(table);
             }
         }
@@ -155,7 +167,7 @@ public final class RekeyBenchmark {
                      PreparedStatement read = c.prepareStatement("SELECT id, email, ssn FROM raw_copy WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST "
                              + batch + " ROWS ONLY");
                      PreparedStatement write = c.prepareStatement("UPDATE raw_copy AS t SET email = v.e, ssn = v.s "
-                             + "FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[])) AS v(id, e, s) "
+                             + "FROM unnest(CAST(? AS bigint[]), CAST(? AS " + SQL_TYPE + "[]), CAST(? AS " + SQL_TYPE + "[])) AS v(id, e, s) "
                              + "WHERE t.id = v.id AND t.id >= ? AND t.id <= ?")) {
                     c.setAutoCommit(false);
                     for (int k = next.getAndIncrement(); (long) k * chunk < rows; k = next.getAndIncrement()) {
@@ -165,13 +177,13 @@ public final class RekeyBenchmark {
                             read.setLong(1, after);
                             read.setLong(2, upTo);
                             List<Object> ids = new ArrayList<>();
-                            List<String> emails = new ArrayList<>();
-                            List<String> ssns = new ArrayList<>();
+                            List<Object> emails = new ArrayList<>();
+                            List<Object> ssns = new ArrayList<>();
                             try (ResultSet rs = read.executeQuery()) {
                                 while (rs.next()) {
                                     ids.add(rs.getLong(1));
-                                    emails.add(rs.getString(2));
-                                    ssns.add(rs.getString(3));
+                                    emails.add(stored(rs, 2));
+                                    ssns.add(stored(rs, 3));
                                 }
                             }
                             if (ids.isEmpty()) {
@@ -179,8 +191,8 @@ public final class RekeyBenchmark {
                             }
                             write.setArray(1, c.createArrayOf("bigint", ids.toArray()));
                             // as the job does: Java arrays, which pgjdbc sends in binary
-                            write.setObject(2, emails.toArray(new String[0]));
-                            write.setObject(3, ssns.toArray(new String[0]));
+                            write.setObject(2, asArray(emails));
+                            write.setObject(3, asArray(ssns));
                             write.setLong(4, (Long) ids.get(0));
                             write.setLong(5, (Long) ids.get(ids.size() - 1));
                             written.addAndGet(write.executeUpdate());
@@ -207,11 +219,50 @@ public final class RekeyBenchmark {
         return rows / secs;
     }
 
+    /**
+     * Fills {@code rekeyed} with encrypted rows: text storage as a column migrated in place
+     * (plaintext inserted, then the migrate job), binary storage as an application writing through
+     * {@code jdbc:veil:} in batches.
+     */
+    private static void encryptRows(TestDatabase db, Veil veil, Path policy, int rows) throws Exception {
+        if (STORAGE == StorageFormat.TEXT) {
+            db.execute("INSERT INTO rekeyed SELECT g, 'user' || g || '@example.com', 'ssn-' || g, g FROM generate_series(1, " + rows + ") g");
+            new TableJob(veil, db.connections(), "rekeyed", JobKind.MIGRATE, JobOptions.defaults(), ProgressListener.NONE).run();
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(ShopSchema.veilUrl(db, policy));
+             PreparedStatement ps = c.prepareStatement("INSERT INTO rekeyed (id, email, ssn, balance) VALUES (?, ?, ?, ?)")) {
+            c.setAutoCommit(false);
+            for (int id = 1; id <= rows; id++) {
+                ps.setLong(1, id);
+                ps.setString(2, "user" + id + "@example.com");
+                ps.setString(3, "ssn-" + id);
+                ps.setLong(4, id);
+                ps.addBatch();
+                if (id % BASE_BATCH == 0 || id == rows) {
+                    ps.executeBatch();
+                    c.commit();
+                }
+            }
+        }
+    }
+
+    /** A stored value as the job reads it: text, or the bytes of a BYTEA column. */
+    private static Object stored(ResultSet rs, int column) throws SQLException {
+        return STORAGE == StorageFormat.TEXT ? rs.getString(column) : rs.getBytes(column);
+    }
+
+    /** Values as a Java array, which pgjdbc sends in binary (as the job binds them). */
+    private static Object asArray(List<Object> values) {
+        return STORAGE == StorageFormat.TEXT ? values.toArray(new String[0]) : values.toArray(new byte[0][]);
+    }
+
+
     /** One UPDATE rewriting both columns of every row (the value is re-assigned, so each row gets a new version). */
     private static double rawUpdate(TestDatabase db, int rows) throws Exception {
         try (Connection c = DriverManager.getConnection(db.url()); Statement s = c.createStatement()) {
             long t0 = System.nanoTime();
-            int n = s.executeUpdate("UPDATE raw_copy SET email = email || '', ssn = ssn || ''");
+            int n = s.executeUpdate("UPDATE raw_copy SET email = email || " + EMPTY + ", ssn = ssn || " + EMPTY);
             double secs = (System.nanoTime() - t0) / 1e9;
             s.execute("VACUUM raw_copy");
             if (n != rows) {
