@@ -134,12 +134,11 @@ final class AccountsClient {
 
     /** Binds a value the application (or, with a cipher, its own encryption) sends: text, or a binary envelope. */
     private static void set(PreparedStatement ps, int index, ColumnCipher cipher, String value) throws SQLException {
-        if (cipher == null) {
-            ps.setString(index, value);
-        } else if (cipher.policy().storage() == StorageFormat.BINARY) {
-            ps.setBytes(index, (byte[]) cipher.encrypt(value));
+        Object sent = cipher == null ? value : cipher.encrypt(value);
+        if (sent instanceof byte[] envelope) {
+            ps.setBytes(index, envelope);
         } else {
-            ps.setString(index, (String) cipher.encrypt(value));
+            ps.setString(index, (String) sent);
         }
     }
 

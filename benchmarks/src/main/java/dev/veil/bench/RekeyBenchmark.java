@@ -109,10 +109,9 @@ public final class RekeyBenchmark {
                 for (int b = 0; b < BATCHES.length; b++) {
                     for (int w = 0; w < WORKERS.length; w++) {
                         double[] toRaw = divide(rekey[b][w], raw);
-                        table.append(String.format(Locale.ROOT, "| %,d | %d | %,.0f | %,.0f | %,.0f | %.2f× | %.2f–%.2f | %.2f× |%n",
+                        table.append(String.format(Locale.ROOT, "| %,d | %d | %,.0f | %,.0f | %,.0f | %.2f× | %s | %.2f× |%n",
                                 BATCHES[b], WORKERS[w], Rounds.median(raw), Rounds.median(batched[w]), Rounds.median(rekey[b][w]),
-                                Rounds.median(toRaw), Rounds.quantile(toRaw, 0.25), Rounds.quantile(toRaw, 0.75),
-                                Rounds.median(divide(rekey[b][w], batched[w]))));
+                                Rounds.median(toRaw), Rounds.middleHalf(toRaw), Rounds.median(divide(rekey[b][w], batched[w]))));
                     }
                 }
                 System.out.println();

@@ -43,7 +43,7 @@ final class ResultTable {
                     .append(" | ").append(rate(x.perSecond(Mode.VEIL)))
                     .append(" | ").append(ratio(x.ratio(Mode.HAND)))
                     .append(" | ").append(ratio(x.ratio(Mode.VEIL)))
-                    .append(" | ").append(spread(x.ratios(Mode.VEIL)))
+                    .append(" | ").append(Rounds.middleHalf(x.ratios(Mode.VEIL)))
                     .append(" | ").append(r.goal() == null ? "—" : "≥ " + ratio(r.goal()))
                     .append(" | ").append(pass == null ? "—" : pass ? "pass" : "**MISS**")
                     .append(" | ").append(cpu(x.cpuMicrosPerUnit(Mode.RAW))).append(" · ").append(cpu(x.cpuMicrosPerUnit(Mode.HAND)))
@@ -65,14 +65,6 @@ final class ResultTable {
 
     private static String ratio(double r) {
         return Double.isNaN(r) ? "—" : String.format(Locale.ROOT, "%.2f×", r);
-    }
-
-    /** The first to the third quartile of the per-round ratios. */
-    private static String spread(double[] ratios) {
-        if (ratios.length == 0) {
-            return "—";
-        }
-        return String.format(Locale.ROOT, "%.2f–%.2f", Rounds.quantile(ratios, 0.25), Rounds.quantile(ratios, 0.75));
     }
 
     private static String cpu(double us) {

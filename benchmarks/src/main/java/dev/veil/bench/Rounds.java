@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -56,6 +57,14 @@ final class Rounds {
 
     private double[] perRound(ToDoubleFunction<Map<Mode, Measurement>> value) {
         return rounds.stream().mapToDouble(value).filter(v -> !Double.isNaN(v)).toArray();
+    }
+
+    /** The first to the third quartile of some ratios, as the tables print it ("0.89–0.95"); a dash for none. */
+    static String middleHalf(double[] ratios) {
+        if (ratios.length == 0) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%.2f–%.2f", quantile(ratios, 0.25), quantile(ratios, 0.75));
     }
 
     static double median(double[] values) {

@@ -48,5 +48,7 @@ class RoundsTest {
         assertEquals(7, Rounds.median(new double[] {7}), 1e-12);
         assertTrue(Double.isNaN(Rounds.median(new double[0])));
         assertArrayEquals(new double[] {4, 1, 3, 2}, v, "the input is left as it was");
+        assertEquals("1.75–3.25", Rounds.middleHalf(v));
+        assertEquals("—", Rounds.middleHalf(new double[0]));
     }
 }
