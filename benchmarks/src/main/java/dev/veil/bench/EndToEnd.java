@@ -15,10 +15,10 @@ import java.util.function.Function;
  * ratios to RAW and the issue's goals.
  *
  * <p>Run: {@code benchmarks/run-e2e.sh [options] [admin-jdbc-url]} ({@code --help} lists the options).
- * Modes are interleaved (and their order alternated) round by round, and ratios are taken within
- * each round and summarised by their median ({@link Rounds}), because on a small shared machine the
- * database and the client compete for CPU and throughput drifts; the table also shows the middle
- * half of the per-round VEIL/RAW ratios.
+ * Modes are interleaved round by round, their order rotated, and every measured run starts from a
+ * checkpoint. Ratios are taken within each round and summarised by their median ({@link Rounds}),
+ * because on a small shared machine the database and the client compete for CPU and throughput
+ * drifts; the table also shows the middle half of the per-round VEIL/RAW ratios.
  */
 public final class EndToEnd {
     private static final List<Mode> ALL = List.of(Mode.RAW, Mode.VEIL, Mode.HAND);
@@ -149,6 +149,7 @@ public final class EndToEnd {
                     TimedRunner.run(threads, warmup, op);
                     reset(written, m);
                 }
+                fixture.checkpoint();
                 Measurement x = TimedRunner.run(threads, settings.measureSeconds(), op);
                 reset(written, m);
                 log("%s, %d thread(s), %s, round %d: %,.0f %s/s, %.1f µs client CPU per unit", name, threads, m, round + 1,
@@ -171,6 +172,7 @@ public final class EndToEnd {
                 fixture.truncate(t);
                 c.batchInsert(1, Math.max(settings.batchSize(), settings.batchRows() / 5), settings.batchSize());
                 fixture.truncate(t);
+                fixture.checkpoint();
                 Measurement x = TimedRunner.once(r -> c.batchInsert(1, settings.batchRows(), settings.batchSize()));
                 log("%s, %s, round %d: %,.0f rows/s, %.1f µs client CPU per row", name, m, round + 1, x.perSecond(), x.cpuMicrosPerUnit());
                 rounds.add(m, x);
@@ -179,12 +181,13 @@ public final class EndToEnd {
         table.add(name, "rows", 1, 0.85, rounds);
     }
 
-    /** Modes in the given order in even rounds and reversed in odd ones, so drift does not favour one mode. */
-    private static List<Mode> inRound(List<Mode> modes, int round) {
+    /**
+     * The modes rotated by one place a round, so over the rounds each mode runs first, in the middle
+     * and last equally often and no mode always follows the same other mode's writes.
+     */
+    static List<Mode> inRound(List<Mode> modes, int round) {
         List<Mode> order = new ArrayList<>(modes);
-        if (round % 2 == 1) {
-            Collections.reverse(order);
-        }
+        Collections.rotate(order, -(round % modes.size()));
         return order;
     }
 
