@@ -135,6 +135,7 @@ public final class RekeyBenchmark {
     private static double rekey(Veil veil, TestDatabase db, int rows, int workers, int batch) throws Exception {
         veil.keys().rotate("default");
         veil.keys().rotate("national-id");
+        checkpoint(db);
         JobResult r = new TableJob(veil, db.connections(), "rekeyed", JobKind.REKEY,
                 JobOptions.defaults().withWorkers(workers).withBatchSize(batch).withChunkSize(Math.max(10_000, 10 * batch)), ProgressListener.NONE).run();
         if (r.rowsChanged() != rows) {
@@ -142,6 +143,14 @@ public final class RekeyBenchmark {
         }
         db.execute("VACUUM rekeyed");
         return rows / seconds(r);
+    }
+
+    /**
+     * Writes out the previous measurement's dirty pages first, so no measurement pays for the one
+     * before it and each starts with the same full-page-image cost.
+     */
+    private static void checkpoint(TestDatabase db) throws SQLException {
+        db.execute("CHECKPOINT");
     }
 
     private static double seconds(JobResult r) {
@@ -158,6 +167,7 @@ public final class RekeyBenchmark {
         AtomicInteger next = new AtomicInteger();
         AtomicLong written = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(workers);
+        checkpoint(db);
         long t0 = System.nanoTime();
         List<Future<?>> done = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
@@ -259,6 +269,7 @@ public final class RekeyBenchmark {
 
     /** One UPDATE rewriting both columns of every row (the value is re-assigned, so each row gets a new version). */
     private static double rawUpdate(TestDatabase db, int rows) throws Exception {
+        checkpoint(db);
         try (Connection c = DriverManager.getConnection(db.url()); Statement s = c.createStatement()) {
             long t0 = System.nanoTime();
             int n = s.executeUpdate("UPDATE raw_copy SET email = email || " + EMPTY + ", ssn = ssn || " + EMPTY);
