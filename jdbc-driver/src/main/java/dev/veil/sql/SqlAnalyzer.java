@@ -22,11 +22,14 @@ import java.util.concurrent.atomic.LongAdder;
  * column, and which result columns to decrypt. Thread-safe; one instance per policy, shared by all
  * connections.
  *
- * <p>Text that names no table of the policy passes through without parsing. Other text is parsed
- * once and its plan (or its refusal) cached per exact text in a bounded cache.
+ * <p>Text that names no table of the policy passes through without parsing, and the most recent
+ * such texts are remembered apart. Other text is parsed once and its plan (or its refusal) cached
+ * per exact text in a bounded cache.
  */
 public final class SqlAnalyzer {
     private static final Logger LOG = LoggerFactory.getLogger(SqlAnalyzer.class);
+    /** Slots for recently seen texts that name no policy table; a power of two. */
+    private static final int PASS_THROUGH_SLOTS = 256;
 
     private final Policy policy;
     private final FastPathFilter filter;
@@ -34,6 +37,15 @@ public final class SqlAnalyzer {
     private final PlanCache<Cached> plans;
     /** Placeholder form of texts with literals to {@link PlanTemplate} or {@link Rejection}. */
     private final PlanCache<Cached> templates;
+    /**
+     * Plans of recently seen texts that name no policy table (DDL excepted), by hash slot: the
+     * statements an application runs most often against its plain tables cost one array read and
+     * one {@code equals} instead of a name search and a new plan each time. They are kept apart from
+     * {@link #plans} so that an application building many distinct plain texts (with inlined
+     * literals, say) cannot evict the plans that took a parse to make. Slots are read and written
+     * without locks: a plan's fields are final, so a racing reader sees a whole plan or an older one.
+     */
+    private final StatementPlan[] passThroughs = new StatementPlan[PASS_THROUGH_SLOTS];
     /** How long an entry made from live column lists is trusted; {@link Long#MAX_VALUE}: until DDL. */
     private final long recheckNanos;
     /** Counts DDL seen: an entry checked under an older count is checked again before use. */
@@ -74,21 +86,32 @@ public final class SqlAnalyzer {
      */
     public StatementPlan plan(String sql, SchemaLookup schema) throws VeilException {
         Objects.requireNonNull(sql, "sql");
-        if (HarmlessCommands.mayChangeTables(sql)) {
+        int slot = sql.hashCode() & (PASS_THROUGH_SLOTS - 1);
+        StatementPlan known = passThroughs[slot];
+        if (known != null && known.sql().equals(sql)) {
+            return known;
+        }
+        boolean ddl = HarmlessCommands.mayChangeTables(sql);
+        if (ddl) {
             ddlSeen.incrementAndGet();
             if (schema != null) {
                 schema.forget();
             }
         }
-        // the cache first: an app preparing the same statement on every call must not pay the
-        // name search either; SQL that names no encrypted table is never cached, so it gets here
+        // the cache next: an app preparing the same statement on every call must not pay the name
+        // search either; SQL that names no encrypted table is remembered above, never in the cache
         Cached cached = plans.get(sql);
         if (cached != null && !stillCurrent(cached, schema)) {
             cached = null;
         }
         if (cached == null) {
             if (!filter.mayMention(sql)) {
-                return StatementPlan.passThrough(sql);
+                StatementPlan plain = StatementPlan.passThrough(sql);
+                if (!ddl) {
+                    // DDL is never remembered: every DDL text must reach the schema cache's forget()
+                    passThroughs[slot] = plain;
+                }
+                return plain;
             }
             cached = analyse(sql, schema);
         }

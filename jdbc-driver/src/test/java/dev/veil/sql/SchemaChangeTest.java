@@ -139,6 +139,16 @@ class SchemaChangeTest {
     }
 
     @Test
+    void theSameDdlTextRunAgainStillDropsCachedColumnLists() throws VeilException {
+        SqlAnalyzer analyzer = analyzer("never");
+        String ddl = "alter table audit_log add column note text"; // names no policy table: a pass-through
+        for (int i = 1; i <= 3; i++) {
+            assertFalse(analyzer.plan(ddl, schema).touchesEncrypted());
+            assertEquals(i, forgotten.get(), "DDL run " + i);
+        }
+    }
+
+    @Test
     void recognisesCommandsThatMayChangeTables() {
         for (String ddl : List.of("ALTER TABLE t ADD c int", "  /* migration 7 */ drop table t", "-- x\ncreate table t (a int)",
                 "RENAME TABLE a TO b", "Create View v as select 1", "alter")) {

@@ -885,6 +885,32 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void remembersPlainTextsApartFromTheBoundedCache() throws VeilException {
+            String sql = "select id, total from audit_log where id = ?";
+            StatementPlan first = plan(sql);
+            assertFalse(first.touchesEncrypted());
+            assertSame(first, plan(new String(sql.toCharArray())), "an equal text is served from the pass-through table");
+            assertEquals(0, analyzer.cachedPlans(), "plain texts never take a place in the plan cache");
+        }
+
+        @Test
+        void plainTextsSharingASlotKeepTheirOwnPlans() throws VeilException {
+            // "Aa" and "BB" have the same String.hashCode, so these two texts land in the same slot
+            String a = "select Aa from audit_log";
+            String b = "select BB from audit_log";
+            assertEquals(a.hashCode(), b.hashCode());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(a, plan(a).sql());
+                assertEquals(b, plan(b).sql());
+            }
+            // with every slot taken by some plain text, a text that names a policy table is still analysed
+            for (int i = 0; i < 10_000; i++) {
+                plan("select x from audit_log where tag = " + i);
+            }
+            assertEquals(Map.of(1, "customers.email"), parameters(plan("select email from customers where email = ?")));
+        }
+
+        @Test
         void cachesRefusalsToo() {
             String sql = "select id from customers where ssn like ?";
             assertUnsupported(sql, "customers.ssn");
