@@ -111,6 +111,16 @@ final class Gcm {
      * difference would let an attacker forge tags byte by byte), in place: the JDK's
      * {@code MessageDigest.isEqual} needed a copy of the received tag and cost more than the check.
      */
+    /**
+     * Zeroes {@code a[0, len)}, {@code len} a multiple of 16: a word at a time, where
+     * {@code Arrays.fill} of a few blocks of bytes compiles to a byte loop that cost 5% of a scan.
+     */
+    static void wipeBlocks(byte[] a, int len) {
+        for (int i = 0; i < len; i += 8) {
+            LONG_LE.set(a, i, 0L);
+        }
+    }
+
     static boolean sameTag(byte[] computed, byte[] received, int off) {
         long diff = ((long) LONG_LE.get(computed, 0) ^ (long) LONG_LE.get(received, off))
                 | ((long) LONG_LE.get(computed, 8) ^ (long) LONG_LE.get(received, off + 8));
@@ -169,7 +179,7 @@ final class Gcm {
             for (; i < chunk; i++) {
                 out[b + i] = (byte) (in[a + i] ^ k[skip + i]);
             }
-            Arrays.fill(k, 0, bytes, (byte) 0);
+            wipeBlocks(k, bytes);
             done += chunk;
             first = false;
         } while (done < len);

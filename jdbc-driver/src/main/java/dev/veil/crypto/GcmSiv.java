@@ -167,7 +167,7 @@ final class GcmSiv {
             for (; i < chunk; i++) {
                 out[b + i] = (byte) (in[a + i] ^ k[i]);
             }
-            Arrays.fill(k, 0, blocksBytes, (byte) 0);
+            Gcm.wipeBlocks(k, blocksBytes);
             done += chunk;
         }
     }
