@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Veil's end-to-end benchmark against a real PostgreSQL and prints a markdown results table.
-#   benchmarks/run-e2e.sh                      # local PostgreSQL, full run (about 23 minutes)
+#   benchmarks/run-e2e.sh                      # local PostgreSQL, full run (about 22 minutes)
 #   benchmarks/run-e2e.sh --quick              # smoke run (about 2 minutes)
 #   benchmarks/run-e2e.sh --scenarios oltp,plain --threads 8 'jdbc:postgresql://host:5432/postgres?user=me'
 # The admin URL (argument, else $VEIL_BENCH_JDBC_URL, else the local server as user postgres) must
