@@ -107,11 +107,6 @@ final class Gcm {
     }
 
     /**
-     * Compares a computed tag with the 16 bytes at {@code received[off]} in constant time (a timing
-     * difference would let an attacker forge tags byte by byte), in place: the JDK's
-     * {@code MessageDigest.isEqual} needed a copy of the received tag and cost more than the check.
-     */
-    /**
      * Zeroes {@code a[0, len)}, {@code len} a multiple of 16: a word at a time, where
      * {@code Arrays.fill} of a few blocks of bytes compiles to a byte loop that cost 5% of a scan.
      */
@@ -121,6 +116,11 @@ final class Gcm {
         }
     }
 
+    /**
+     * Compares a computed tag with the 16 bytes at {@code received[off]} in constant time (a timing
+     * difference would let an attacker forge tags byte by byte), in place: the JDK's
+     * {@code MessageDigest.isEqual} needed a copy of the received tag and cost more than the check.
+     */
     static boolean sameTag(byte[] computed, byte[] received, int off) {
         long diff = ((long) LONG_LE.get(computed, 0) ^ (long) LONG_LE.get(received, off))
                 | ((long) LONG_LE.get(computed, 8) ^ (long) LONG_LE.get(received, off + 8));
