@@ -8,6 +8,7 @@ import dev.veil.policy.TablePolicy;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -96,8 +97,32 @@ record TableShape(String table, String schema, List<String> keyColumns, List<Int
         }
         String q = md.getIdentifierQuoteString();
         boolean postgres = md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
-        return new TableShape(stored, storedSchema, List.copyOf(pk.values()), List.copyOf(keyTypes), List.copyOf(columns),
+        TableShape shape = new TableShape(stored, storedSchema, List.copyOf(pk.values()), List.copyOf(keyTypes), List.copyOf(columns),
                 List.copyOf(ciphers), q == null || q.isBlank() ? "\"" : q.strip(), List.copyOf(keyTypeNames), postgres);
+        return postgres ? shape.withCatalogKeyTypes(c) : shape;
+    }
+
+    /**
+     * PostgreSQL: the key columns' types as the catalog names them. The driver's metadata reports
+     * {@code serial}/{@code bigserial} for integer columns with a sequence default, which are no
+     * types the server knows (no {@code serial[]} for a bulk update's arrays); the catalog says
+     * {@code integer}/{@code bigint}, and {@code format_type} spells any type the way SQL accepts.
+     */
+    private TableShape withCatalogKeyTypes(Connection c) throws SQLException {
+        List<String> names = new ArrayList<>(keyTypeNames);
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a"
+                + " WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped")) {
+            ps.setString(1, sqlName());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int i = keyColumns.indexOf(rs.getString(1));
+                    if (i >= 0) {
+                        names.set(i, rs.getString(2));
+                    }
+                }
+            }
+        }
+        return new TableShape(table, schema, keyColumns, keyTypes, columns, ciphers, quote, List.copyOf(names), postgres);
     }
 
     /** The table as SQL text, quoted. */
