@@ -176,7 +176,7 @@ public final class TableJob {
                     while (rs.next()) {
                         rows++;
                         if (rows % options.chunkSize() == 0) {
-                            boundaries.add(RowKey.read(rs, 1, shape.keyColumns().size()).encode());
+                            boundaries.add(RowKey.read(rs, 1, shape.keyKinds()).encode());
                         }
                     }
                 }
@@ -226,8 +226,8 @@ public final class TableJob {
      */
     private void processChunk(Connection reader, Connection writer, ExecutorService writerThread, TableShape shape, String jobId,
                               JobStore.Chunk chunk, RateLimiter limiter, Progress progress) throws SQLException, InterruptedException {
-        RowKey after = RowKey.decode(chunk.lastKey() != null ? chunk.lastKey() : chunk.lo(), shape.keyTypes());
-        RowKey upTo = RowKey.decode(chunk.hi(), shape.keyTypes());
+        RowKey after = RowKey.decode(chunk.lastKey() != null ? chunk.lastKey() : chunk.lo(), shape.keyKinds());
+        RowKey upTo = RowKey.decode(chunk.hi(), shape.keyKinds());
         long rowsDone = chunk.rowsDone();
         // on PostgreSQL each row's version (xmin) comes along: the bulk compare-and-set checks it
         String select = "SELECT " + shape.keyList() + ", " + String.join(", ", shape.columns().stream().map(shape::quote).toList())
@@ -402,10 +402,10 @@ public final class TableJob {
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
             if (after != null) {
-                i = after.bind(ps, i);
+                i = shape.bindCompare(ps, i, after);
             }
             if (upTo != null) {
-                upTo.bind(ps, i);
+                shape.bindCompare(ps, i, upTo);
             }
             List<Row> rows = new ArrayList<>(options.batchSize());
             try (ResultSet rs = ps.executeQuery()) {
@@ -423,7 +423,7 @@ public final class TableJob {
         for (int j = 0; j < values.length; j++) {
             values[j] = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT ? rs.getString(k + 1 + j) : rs.getBytes(k + 1 + j);
         }
-        return new Row(RowKey.read(rs, 1, k), values, withVersion ? rs.getString(k + values.length + 1) : null);
+        return new Row(RowKey.read(rs, 1, shape.keyKinds()), values, withVersion ? rs.getString(k + values.length + 1) : null);
     }
 
     /** The value to write instead of {@code stored}, or null when it needs no work. */
@@ -459,7 +459,7 @@ public final class TableJob {
             batch = new CasBatch(c.prepareStatement(casSql(shape, mask)));
             updates.put(mask, batch);
         }
-        bindCas(batch.ps, row, replacements, mask);
+        bindCas(batch.ps, shape, row, replacements, mask);
         batch.ps.addBatch();
         batch.rows.add(row);
     }
@@ -515,12 +515,19 @@ public final class TableJob {
         boolean[] written = new boolean[work.size()];
         try (PreparedStatement ps = c.prepareStatement(bulkCasSql(shape))) {
             int p = 1;
+            List<RowKey.Kind> kinds = shape.keyKinds();
             for (int i = 0; i < k; i++) {
-                Object[] keys = new Object[work.size()];
+                // Java arrays pgjdbc sends as int8[], bytea[] or text[]; the statement casts them to the key's type
+                Object[] keys = switch (kinds.get(i)) {
+                    case INTEGRAL -> new Long[work.size()];
+                    case BYTES -> new byte[work.size()][];
+                    case DECIMAL, TEXT -> new String[work.size()];
+                };
                 for (int r = 0; r < keys.length; r++) {
-                    keys[r] = work.get(r).key().values().get(i);
+                    Object v = work.get(r).key().values().get(i);
+                    keys[r] = v instanceof java.math.BigDecimal d ? d.toPlainString() : v;
                 }
-                ps.setArray(p++, c.createArrayOf(shape.keyTypeNames().get(i), keys));
+                ps.setObject(p++, keys);
             }
             String[] versions = new String[work.size()];
             for (int r = 0; r < versions.length; r++) {
@@ -537,8 +544,8 @@ public final class TableJob {
                 }
                 ps.setObject(p++, fresh);
             }
-            p = work.get(0).key().bind(ps, p);
-            work.get(work.size() - 1).key().bind(ps, p);
+            p = shape.bindCompare(ps, p, work.get(0).key());
+            shape.bindCompare(ps, p, work.get(work.size() - 1).key());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     written[rs.getInt(1) - 1] = true;
@@ -569,7 +576,13 @@ public final class TableJob {
         }
         sql.append(" FROM unnest(");
         for (int i = 0; i < k; i++) {
-            sql.append(i == 0 ? "" : ", ").append("CAST(? AS ").append(shape.keyTypeNames().get(i)).append("[])");
+            String carrier = switch (shape.keyKinds().get(i)) {
+                case INTEGRAL -> "int8";
+                case BYTES -> "bytea";
+                case DECIMAL, TEXT -> "text";
+            };
+            sql.append(i == 0 ? "" : ", ").append("CAST(CAST(? AS ").append(carrier).append("[]) AS ")
+                    .append(shape.keyTypeNames().get(i)).append("[])");
         }
         sql.append(", CAST(? AS text[])");
         for (int j = 0; j < n; j++) {
@@ -608,7 +621,7 @@ public final class TableJob {
         for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
             Row current;
             try (PreparedStatement ps = c.prepareStatement(select)) {
-                key.bind(ps, 1);
+                shape.bindKey(ps, 1, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return; // deleted meanwhile
@@ -622,7 +635,7 @@ public final class TableJob {
                 return; // the application's write already left it current
             }
             try (PreparedStatement ps = c.prepareStatement(casSql(shape, mask))) {
-                bindCas(ps, current, replacements, mask);
+                bindCas(ps, shape, current, replacements, mask);
                 if (ps.executeUpdate() == 1) {
                     changed.incrementAndGet();
                     return;
@@ -651,14 +664,14 @@ public final class TableJob {
         return "UPDATE " + shape.sqlName() + " SET " + set + " WHERE " + key + where;
     }
 
-    private static void bindCas(PreparedStatement ps, Row row, Object[] replacements, long mask) throws SQLException {
+    private static void bindCas(PreparedStatement ps, TableShape shape, Row row, Object[] replacements, long mask) throws SQLException {
         int i = 1;
         for (int j = 0; j < replacements.length; j++) {
             if ((mask & (1L << j)) != 0) {
                 ps.setObject(i++, replacements[j]);
             }
         }
-        i = row.key().bind(ps, i);
+        i = shape.bindKey(ps, i, row.key());
         for (int j = 0; j < replacements.length; j++) {
             if ((mask & (1L << j)) != 0) {
                 ps.setObject(i++, row.values()[j]);

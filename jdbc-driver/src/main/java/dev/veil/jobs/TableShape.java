@@ -142,17 +142,65 @@ record TableShape(String table, String schema, List<String> keyColumns, List<Int
         return String.join(", ", keyColumns.stream().map(this::quote).toList());
     }
 
-    /** {@code (k1, k2) > (?, ?)} or {@code k > ?}. */
+    /** How each key column's values are read, checkpointed and bound. */
+    List<RowKey.Kind> keyKinds() {
+        return keyTypes.stream().map(RowKey.Kind::of).toList();
+    }
+
+    /** Binds a key for an equality on every key column; returns the next parameter index. */
+    int bindKey(PreparedStatement ps, int first, RowKey key) throws SQLException {
+        return key.bind(ps, first, postgres);
+    }
+
+    /**
+     * The key compared with a bound key value: {@code k > ?}, or for a composite key the row-value
+     * comparison {@code (k1, k2) > (?, ?)} on PostgreSQL, whose B-tree scans use it as a range. MariaDB
+     * evaluates a row-value comparison by reading the index from its start (a full index scan per
+     * batch), so there it is spelled out as {@code k1 >= ? AND (k1 > ? OR (k1 = ? AND k2 > ?))},
+     * whose first term bounds a range scan. Bind it with {@link #bindCompare}.
+     *
+     * @param op one of {@code >}, {@code >=}, {@code <}, {@code <=}
+     */
     String keyCompare(String op) {
         return keyCompare(op, "");
     }
 
     /** The same, with the key columns qualified by {@code alias} (for example {@code "t."}). */
     String keyCompare(String op, String alias) {
-        if (keyColumns.size() == 1) {
+        int n = keyColumns.size();
+        if (n == 1) {
             return alias + quote(keyColumns.get(0)) + " " + op + " ?";
         }
-        return "(" + String.join(", ", keyColumns.stream().map(k -> alias + quote(k)).toList()) + ") " + op + " ("
-                + String.join(", ", keyColumns.stream().map(k -> "?").toList()) + ")";
+        if (postgres) {
+            return "(" + String.join(", ", keyColumns.stream().map(k -> alias + quote(k)).toList()) + ") " + op + " ("
+                    + String.join(", ", keyColumns.stream().map(k -> "?").toList()) + ")";
+        }
+        boolean greater = op.startsWith(">");
+        String strict = greater ? ">" : "<";
+        StringBuilder sql = new StringBuilder("(").append(alias).append(quote(keyColumns.get(0))).append(greater ? " >= ?" : " <= ?").append(" AND (");
+        for (int i = 0; i < n; i++) {
+            sql.append(i == 0 ? "" : " OR ").append("(");
+            for (int j = 0; j < i; j++) {
+                sql.append(alias).append(quote(keyColumns.get(j))).append(" = ? AND ");
+            }
+            sql.append(alias).append(quote(keyColumns.get(i))).append(' ').append(i == n - 1 ? op : strict).append(" ?)");
+        }
+        return sql.append("))").toString();
+    }
+
+    /** Binds {@code key} for {@link #keyCompare}; returns the next parameter index. */
+    int bindCompare(PreparedStatement ps, int first, RowKey key) throws SQLException {
+        int n = keyColumns.size();
+        if (n == 1 || postgres) {
+            return key.bind(ps, first, postgres);
+        }
+        int p = first;
+        key.bindOne(ps, p++, 0, false);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                key.bindOne(ps, p++, j, false);
+            }
+        }
+        return p;
     }
 }

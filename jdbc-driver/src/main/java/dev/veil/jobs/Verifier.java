@@ -70,7 +70,7 @@ public final class Verifier {
                             } catch (VeilException e) {
                                 failureCount++;
                                 if (failures.size() < VerifyReport.MAX_FAILURES) {
-                                    failures.add(new VerifyReport.Failure(RowKey.read(rs, 1, k).toString(), shape.columns().get(j), e.state()));
+                                    failures.add(new VerifyReport.Failure(RowKey.read(rs, 1, shape.keyKinds()).toString(), shape.columns().get(j), e.state()));
                                 }
                             }
                         }

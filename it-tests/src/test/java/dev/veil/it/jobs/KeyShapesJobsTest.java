@@ -64,14 +64,42 @@ class KeyShapesJobsTest {
                 new Shape("t_bigserial", "id", "CREATE TABLE t_bigserial (id BIGSERIAL PRIMARY KEY, secret TEXT)",
                         "INSERT INTO t_bigserial (secret) SELECT 'v' || g" + series),
                 new Shape("t_smallserial", "id", "CREATE TABLE t_smallserial (id SMALLSERIAL PRIMARY KEY, secret TEXT)",
-                        "INSERT INTO t_smallserial (secret) SELECT 'v' || g" + series));
+                        "INSERT INTO t_smallserial (secret) SELECT 'v' || g" + series),
+                new Shape("t_identity", "id", "CREATE TABLE t_identity (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, secret TEXT)",
+                        "INSERT INTO t_identity (secret) SELECT 'v' || g" + series),
+                new Shape("t_uuid", "id", "CREATE TABLE t_uuid (id UUID PRIMARY KEY, secret TEXT)",
+                        "INSERT INTO t_uuid SELECT CAST(md5(CAST(g AS text)) AS uuid), 'v' || g" + series),
+                new Shape("t_text", "code", "CREATE TABLE t_text (code VARCHAR(60) PRIMARY KEY, secret TEXT)",
+                        "INSERT INTO t_text SELECT 'k%25' || g || chr(31) || 'x''y é', 'v' || g" + series),
+                new Shape("t_bytea", "id", "CREATE TABLE t_bytea (id BYTEA PRIMARY KEY, secret TEXT)",
+                        "INSERT INTO t_bytea SELECT decode(md5(CAST(g AS text)), 'hex'), 'v' || g" + series),
+                new Shape("t_composite", "tenant, code", "CREATE TABLE t_composite (tenant INT, code TEXT, secret TEXT, PRIMARY KEY (tenant, code))",
+                        "INSERT INTO t_composite SELECT g % 4, 'c' || g || chr(31), 'v' || g" + series),
+                new Shape("t_mixed", "region, day, n", "CREATE TABLE t_mixed (region CHAR(3), day DATE, n NUMERIC(10,2), secret TEXT, "
+                        + "PRIMARY KEY (region, day, n))",
+                        "INSERT INTO t_mixed SELECT substr('abc', g % 3 + 1, 1), DATE '2026-01-01' + g % 5, g / 4.0, 'v' || g" + series));
     }
 
     static List<Shape> mariadbShapes() {
         String series = " FROM seq_1_to_" + ROWS;
         return List.of(
                 new Shape("t_serial", "id", "CREATE TABLE t_serial (id SERIAL PRIMARY KEY, secret VARCHAR(200))",
-                        "INSERT INTO t_serial (secret) SELECT CONCAT('v', seq)" + series));
+                        "INSERT INTO t_serial (secret) SELECT CONCAT('v', seq)" + series),
+                new Shape("t_auto", "id", "CREATE TABLE t_auto (id INT AUTO_INCREMENT PRIMARY KEY, secret VARCHAR(200))",
+                        "INSERT INTO t_auto (secret) SELECT CONCAT('v', seq)" + series),
+                new Shape("t_uuid", "id", "CREATE TABLE t_uuid (id UUID PRIMARY KEY, secret VARCHAR(200))",
+                        "INSERT INTO t_uuid SELECT UUID(), CONCAT('v', seq)" + series),
+                new Shape("t_text", "code", "CREATE TABLE t_text (code VARCHAR(60) PRIMARY KEY, secret VARCHAR(200))",
+                        "INSERT INTO t_text SELECT CONCAT('k%25', seq, CHAR(31), 'x''y é'), CONCAT('v', seq)" + series),
+                new Shape("t_binary", "id", "CREATE TABLE t_binary (id BINARY(16) PRIMARY KEY, secret VARCHAR(200))",
+                        "INSERT INTO t_binary SELECT UNHEX(MD5(seq)), CONCAT('v', seq)" + series),
+                new Shape("t_composite", "tenant, code", "CREATE TABLE t_composite (tenant INT, code VARCHAR(60), secret VARCHAR(200), "
+                        + "PRIMARY KEY (tenant, code))",
+                        "INSERT INTO t_composite SELECT seq % 4, CONCAT('c', seq, CHAR(31)), CONCAT('v', seq)" + series),
+                new Shape("t_mixed", "region, day, n", "CREATE TABLE t_mixed (region CHAR(3), day DATE, n DECIMAL(10,2), secret VARCHAR(200), "
+                        + "PRIMARY KEY (region, day, n))",
+                        "INSERT INTO t_mixed SELECT SUBSTR('abc', seq % 3 + 1, 1), DATE '2026-01-01' + INTERVAL (seq % 5) DAY, seq / 4.0, "
+                        + "CONCAT('v', seq)" + series));
     }
 
     void setUp(String dialect) throws Exception {
