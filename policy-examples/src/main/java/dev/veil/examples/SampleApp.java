@@ -36,8 +36,9 @@ public final class SampleApp {
     public void run(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS patients");
-            s.execute("CREATE TABLE patients (id INTEGER PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
-                    + "national_id VARCHAR(200), diagnosis VARCHAR(400), birth_date VARCHAR(200))");
+            // the columns Veil encrypts are BYTEA: they hold binary envelopes (storage: binary)
+            s.execute("CREATE TABLE patients (id INTEGER PRIMARY KEY, name VARCHAR(100), email BYTEA, "
+                    + "national_id BYTEA, diagnosis BYTEA, birth_date BYTEA)");
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO patients (id, name, email, national_id, diagnosis, birth_date) VALUES (?, ?, ?, ?, ?, ?)")) {

@@ -17,10 +17,10 @@ final class SampleAppPolicy {
                 match: { databases: [%s] }
                 tables:
                   patients:
-                    email: deterministic
-                    national_id: { mode: randomized, key: national-id }
-                    diagnosis: randomized
-                    birth_date: { mode: randomized, type: date }
+                    email: { mode: deterministic, storage: binary }
+                    national_id: { mode: randomized, key: national-id, storage: binary }
+                    diagnosis: { mode: randomized, storage: binary }
+                    birth_date: { mode: randomized, type: date, storage: binary }
                 """.formatted(database));
         return policy;
     }
