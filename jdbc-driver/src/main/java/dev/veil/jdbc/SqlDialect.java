@@ -7,11 +7,15 @@ import java.util.Locale;
 
 /** The few things that differ between databases when Veil writes SQL text itself. */
 enum SqlDialect {
-    POSTGRESQL, OTHER;
+    POSTGRESQL,
+    /** MariaDB or MySQL, through either's driver. */
+    MYSQL,
+    OTHER;
 
     static SqlDialect of(Connection raw) throws SQLException {
         String product = raw.getMetaData().getDatabaseProductName();
-        return product != null && product.toLowerCase(Locale.ROOT).contains("postgres") ? POSTGRESQL : OTHER;
+        String p = product == null ? "" : product.toLowerCase(Locale.ROOT);
+        return p.contains("postgres") ? POSTGRESQL : p.contains("mariadb") || p.contains("mysql") ? MYSQL : OTHER;
     }
 
     /**

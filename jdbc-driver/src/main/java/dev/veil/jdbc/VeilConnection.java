@@ -6,6 +6,7 @@ import dev.veil.crypto.ColumnCipher;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.sql.LiteralTarget;
 import dev.veil.sql.SchemaLookup;
+import dev.veil.sql.SqlSyntax;
 import dev.veil.sql.StatementPlan;
 
 import java.sql.CallableStatement;
@@ -26,6 +27,10 @@ public final class VeilConnection extends DelegatingConnection {
     private final SchemaLookup schema;
     private final ParameterEncryptor encryptor;
     private SqlDialect dialect;
+    /** The lexical rules of this session; read again before each plan once {@link #followMode} is set. */
+    private volatile SqlSyntax syntax;
+    /** Set once a text that may change {@code sql_mode} was planned on this connection. */
+    private volatile boolean followMode;
 
     VeilConnection(Connection raw, Runtimes.Runtime runtime) {
         super(raw);
@@ -62,9 +67,27 @@ public final class VeilConnection extends DelegatingConnection {
         return d;
     }
 
-    /** The plan of a SQL text (cached by the analyzer). */
-    StatementPlan plan(String sql) throws VeilException {
-        return runtime.veil().analyzer().plan(sql, schema);
+    /** The plan of a SQL text (cached by the analyzer), made under this session's lexical rules. */
+    StatementPlan plan(String sql) throws SQLException {
+        SqlSyntax s = syntax();
+        if (s.isMySqlFamily() && SqlModes.mayChange(sql)) {
+            // the server's rules may differ after this text runs: read them before every later plan
+            followMode = true;
+        }
+        return runtime.veil().analyzer().plan(sql, schema, s);
+    }
+
+    /**
+     * This session's lexical rules: PostgreSQL's, or for MariaDB and MySQL the server's version and
+     * the session's {@code sql_mode} as the server reports them.
+     */
+    SqlSyntax syntax() throws SQLException {
+        SqlSyntax s = syntax;
+        if (s == null || followMode) {
+            s = dialect() == SqlDialect.MYSQL ? SqlModes.read(delegate) : SqlSyntax.POSTGRESQL;
+            syntax = s;
+        }
+        return s;
     }
 
     /** The SQL to send: the plan's text with literals bound for encrypted columns replaced by ciphertext. */

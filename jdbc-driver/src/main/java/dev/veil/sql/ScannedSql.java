@@ -11,12 +11,18 @@ import java.util.List;
  * @param literals the literals of {@code original}, in order of appearance
  * @param balanced whether parentheses outside literals, comments and quoted names balance
  * @param parameterMarkers how many {@code ?} stand outside literals, comments and quoted names
+ * @param ambiguity why the text cannot be read with certainty under its dialect's rules (a
+ *        statement on an encrypted table with it is refused), or {@code null}
  */
 record ScannedSql(String original, String normalized, List<SqlLiteral> literals, boolean balanced,
-                  int parameterMarkers) {
+                  int parameterMarkers, String ambiguity) {
 
     ScannedSql {
         literals = List.copyOf(literals);
+    }
+
+    ScannedSql(String original, String normalized, List<SqlLiteral> literals, boolean balanced, int parameterMarkers) {
+        this(original, normalized, literals, balanced, parameterMarkers, null);
     }
 
     /** The literal a placeholder value stands for, or {@code null} if the value is no placeholder. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,6 +26,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Text that names no table of the policy passes through without parsing, and the most recent
  * such texts are remembered apart. Other text is parsed once and its plan (or its refusal) cached
  * per exact text in a bounded cache.
+ *
+ * <p>Plans are made under one connection's lexical rules ({@link SqlSyntax}): PostgreSQL's by
+ * default, MariaDB's or MySQL's (with the session's {@code sql_mode}) through
+ * {@link #plan(String, SchemaLookup, SqlSyntax)}, each with caches of its own.
  */
 public final class SqlAnalyzer {
     private static final Logger LOG = LoggerFactory.getLogger(SqlAnalyzer.class);
@@ -32,6 +37,10 @@ public final class SqlAnalyzer {
     private static final int PASS_THROUGH_SLOTS = 256;
 
     private final Policy policy;
+    private final SqlSyntax syntax;
+    /** The analyzers of other syntaxes (on the PostgreSQL one only), sharing the DDL count and counters. */
+    private final ConcurrentHashMap<SqlSyntax, SqlAnalyzer> bySyntax;
+    private final int maxCachedPlans;
     private final FastPathFilter filter;
     /** Exact SQL text to {@link StatementPlan} or {@link Rejection}. */
     private final PlanCache<Cached> plans;
@@ -49,10 +58,10 @@ public final class SqlAnalyzer {
     /** How long an entry made from live column lists is trusted; {@link Long#MAX_VALUE}: until DDL. */
     private final long recheckNanos;
     /** Counts DDL seen: an entry checked under an older count is checked again before use. */
-    private final AtomicInteger ddlSeen = new AtomicInteger();
-    private final LongAdder parses = new LongAdder();
-    private final LongAdder refusals = new LongAdder();
-    private final LongAdder schemaChanges = new LongAdder();
+    private final AtomicInteger ddlSeen;
+    private final LongAdder parses;
+    private final LongAdder refusals;
+    private final LongAdder schemaChanges;
 
     /**
      * @param policy the policy whose encrypted columns matter; its {@code schema.refresh-after}
@@ -61,11 +70,39 @@ public final class SqlAnalyzer {
      *        literal-free forms of texts with literals are remembered besides
      */
     public SqlAnalyzer(Policy policy, int maxCachedPlans) {
+        this(policy, maxCachedPlans, SqlSyntax.POSTGRESQL, null);
+    }
+
+    private SqlAnalyzer(Policy policy, int maxCachedPlans, SqlSyntax syntax, SqlAnalyzer shared) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.syntax = syntax;
+        this.maxCachedPlans = maxCachedPlans;
+        this.bySyntax = shared == null ? new ConcurrentHashMap<>() : null;
         this.filter = new FastPathFilter(policy.tableNameKeys());
         this.plans = new PlanCache<>(maxCachedPlans);
         this.templates = new PlanCache<>(maxCachedPlans);
         this.recheckNanos = policy.schemaRefreshAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE);
+        this.ddlSeen = shared == null ? new AtomicInteger() : shared.ddlSeen;
+        this.parses = shared == null ? new LongAdder() : shared.parses;
+        this.refusals = shared == null ? new LongAdder() : shared.refusals;
+        this.schemaChanges = shared == null ? new LongAdder() : shared.schemaChanges;
+    }
+
+    /**
+     * The plan for one SQL text read under the given lexical rules; see {@link #plan(String, SchemaLookup)}.
+     * Texts are cached per syntax: one text can mean different things under different rules.
+     *
+     * @param syntax the connection's rules; {@code null} for PostgreSQL's
+     */
+    public StatementPlan plan(String sql, SchemaLookup schema, SqlSyntax syntax) throws VeilException {
+        if (syntax == null || syntax.equals(this.syntax) || bySyntax == null) {
+            return plan(sql, schema);
+        }
+        SqlAnalyzer other = bySyntax.get(syntax);
+        if (other == null) {
+            other = bySyntax.computeIfAbsent(syntax, s -> new SqlAnalyzer(policy, maxCachedPlans, s, this));
+        }
+        return other.plan(sql, schema);
     }
 
     /**
@@ -105,7 +142,7 @@ public final class SqlAnalyzer {
             cached = null;
         }
         if (cached == null) {
-            if (!filter.mayMention(sql)) {
+            if (!filter.mayMention(sql) && !(syntax.isMySqlFamily() && MySqlCommands.OPAQUE.mayMention(sql))) {
                 StatementPlan plain = StatementPlan.passThrough(sql);
                 if (!ddl) {
                     // DDL is never remembered: every DDL text must reach the schema cache's forget()
@@ -182,7 +219,13 @@ public final class SqlAnalyzer {
 
     /** How many SQL texts are cached now (for metrics and tests). */
     public int cachedPlans() {
-        return plans.size();
+        int n = plans.size();
+        if (bySyntax != null) {
+            for (SqlAnalyzer other : bySyntax.values()) {
+                n += other.plans.size();
+            }
+        }
+        return n;
     }
 
     /** How many statements were refused (VE006, VE007) so far, cached refusals included. */
@@ -201,7 +244,10 @@ public final class SqlAnalyzer {
     }
 
     private StatementPlan compute(String sql, LiveColumns schema) {
-        ScannedSql scanned = LiteralScanner.scan(sql);
+        ScannedSql scanned = syntax.scan(sql);
+        if (syntax.isMySqlFamily()) {
+            MySqlCommands.check(scanned, filter);
+        }
         if (scanned.literals().isEmpty()) {
             return template(scanned, schema).instantiate(scanned);
         }

@@ -17,6 +17,14 @@ public final class ShopSchema {
             "CREATE TABLE audit_log (id SERIAL PRIMARY KEY, message TEXT)",
     };
 
+    /** DDL for MariaDB and MySQL. Encrypted columns are TEXT (or VARBINARY for binary storage). */
+    public static final String[] MARIADB = {
+            "CREATE TABLE customers (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100) NOT NULL, email TEXT, ssn TEXT, phone TEXT, birth_date TEXT, tier VARCHAR(20))",
+            "CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, customer_id INT REFERENCES customers(id), total DECIMAL(12,2), note TEXT, total_secret TEXT, placed_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)",
+            "CREATE TABLE payments (id INT AUTO_INCREMENT PRIMARY KEY, order_id INT REFERENCES orders(id), card_token VARBINARY(512), contact_phone TEXT, amount DECIMAL(12,2))",
+            "CREATE TABLE audit_log (id INT AUTO_INCREMENT PRIMARY KEY, message TEXT)",
+    };
+
     /** Writes the shop policy (ShopPolicy.TABLES) with a fresh keystore into {@code dir}; returns the policy path. */
     public static Path policy(Path dir) throws Exception {
         Path keystore = TestKeys.keystore(dir);
@@ -32,6 +40,6 @@ public final class ShopSchema {
     }
 
     public static void create(TestDatabase db) throws SQLException {
-        db.execute(POSTGRES);
+        db.execute(db.isPostgres() ? POSTGRES : MARIADB);
     }
 }

@@ -70,6 +70,11 @@ public final class TestDatabase implements AutoCloseable {
         return url;
     }
 
+    /** Whether this is a PostgreSQL database (else MariaDB or MySQL). */
+    public boolean isPostgres() {
+        return postgres;
+    }
+
     public String name() {
         return name;
     }

@@ -1,0 +1,139 @@
+package dev.veil.sql;
+
+import dev.veil.VeilState;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * MariaDB and MySQL commands that move values past Veil without naming a column in a way the
+ * analysis can follow, checked on the scanned text before it is parsed.
+ *
+ * <ul>
+ *   <li>{@code PREPARE name FROM ...} and {@code EXECUTE IMMEDIATE ...}: the statement is text the
+ *       server parses later. It passes only when it is one string literal that names no encrypted
+ *       table (so a later {@code EXECUTE name} runs a statement Veil has read); from a variable or
+ *       an expression it cannot be read and is refused.</li>
+ *   <li>{@code LOAD DATA|XML ... INFILE} and {@code SELECT ... INTO OUTFILE|DUMPFILE}: rows move
+ *       between the server and files without Veil; refused on encrypted tables.</li>
+ *   <li>{@code sql_mode} changed in the same text as a statement on an encrypted table: the rest
+ *       of the text would be read under rules Veil does not know yet; refused.</li>
+ *   <li>Text the scanner found ambiguous (see {@link MySqlScanner}): refused on encrypted tables.</li>
+ * </ul>
+ */
+final class MySqlCommands {
+    /** Words that make a text worth checking even when it names no encrypted table. */
+    static final FastPathFilter OPAQUE = new FastPathFilter(List.of("prepare", "execute"));
+    private static final FastPathFilter FILES = new FastPathFilter(List.of("infile", "outfile", "dumpfile"));
+    private static final FastPathFilter MODE = new FastPathFilter(List.of("sql_mode"));
+
+    private MySqlCommands() {
+    }
+
+    /**
+     * Throws a {@link Rejection} when the text must be refused.
+     *
+     * @param scanned the text as {@link MySqlScanner} read it
+     * @param tables the policy's table names
+     */
+    static void check(ScannedSql scanned, FastPathFilter tables) {
+        Set<String> named = tables.mentioned(scanned.original());
+        boolean opaque = OPAQUE.mayMention(scanned.normalized());
+        if (scanned.ambiguity() != null && (!named.isEmpty() || opaque)) {
+            throw Rejection.unsupported("this statement names encrypted table(s) " + names(named, opaque)
+                    + " and cannot be read with certainty under MariaDB/MySQL rules: it has " + scanned.ambiguity()
+                    + "; rewrite it without that");
+        }
+        if (!named.isEmpty() && FILES.mayMention(scanned.normalized())) {
+            throw Rejection.unsupported("LOAD DATA INFILE and SELECT ... INTO OUTFILE/DUMPFILE move rows of encrypted table(s) "
+                    + String.join(", ", named) + " between the server and files without Veil; they are refused. "
+                    + "Read and write such rows through Veil");
+        }
+        if (!named.isEmpty() && MODE.mayMention(scanned.normalized())) {
+            throw Rejection.unsupported("this text changes sql_mode and also names encrypted table(s) " + String.join(", ", named)
+                    + ", whose statements would be read under the old rules; run SET sql_mode as a statement of its own");
+        }
+        if (opaque) {
+            serverSideStatements(scanned, tables);
+        }
+    }
+
+    private static String names(Set<String> named, boolean opaque) {
+        return named.isEmpty() && opaque ? "(through PREPARE/EXECUTE)" : String.join(", ", named);
+    }
+
+    /** Every {@code PREPARE name FROM x} and {@code EXECUTE IMMEDIATE x}: x must be a literal naming no encrypted table. */
+    private static void serverSideStatements(ScannedSql scanned, FastPathFilter tables) {
+        List<String> tokens = tokens(scanned.normalized());
+        for (int t = 0; t < tokens.size(); t++) {
+            String token = tokens.get(t);
+            int source;
+            String command;
+            String before = t == 0 ? "" : tokens.get(t - 1);
+            if (token.equalsIgnoreCase("prepare") && !before.equalsIgnoreCase("deallocate") && !before.equalsIgnoreCase("drop")) {
+                command = "PREPARE";
+                source = t + 2 < tokens.size() && tokens.get(t + 2).equalsIgnoreCase("from") ? t + 3 : -1;
+            } else if (token.equalsIgnoreCase("execute") && t + 1 < tokens.size() && tokens.get(t + 1).equalsIgnoreCase("immediate")) {
+                command = "EXECUTE IMMEDIATE";
+                source = t + 2;
+            } else {
+                continue;
+            }
+            SqlLiteral text = source < 0 || source >= tokens.size() ? null : placeholder(scanned, tokens.get(source));
+            boolean alone = source + 1 >= tokens.size() || tokens.get(source + 1).equals(";");
+            if (text == null || !alone) {
+                throw Rejection.unsupported(command + " of a statement given as a variable or an expression: Veil cannot read "
+                        + "the statement the server will run, and the policy has encrypted tables, so it is refused; "
+                        + "write the statement as one string literal, or use a JDBC PreparedStatement");
+            }
+            Set<String> named = tables.mentioned(text.value());
+            if (!named.isEmpty() || OPAQUE.mayMention(text.value())) {
+                throw new Rejection(VeilState.UNSUPPORTED_SQL, command + " of a statement on encrypted table(s) "
+                        + (named.isEmpty() ? "(through nested PREPARE/EXECUTE)" : String.join(", ", named))
+                        + ": the server would run it without Veil, so it is refused; use a JDBC PreparedStatement instead");
+            }
+        }
+    }
+
+    private static SqlLiteral placeholder(ScannedSql scanned, String token) {
+        if (token.length() < 3 || token.charAt(0) != '\'' || token.charAt(token.length() - 1) != '\'') {
+            return null;
+        }
+        return scanned.literal(token.substring(1, token.length() - 1), false);
+    }
+
+    /**
+     * The tokens of a placeholder text: words, placeholders ({@code '3'}), quoted names, and single
+     * other characters; whitespace dropped.
+     */
+    static List<String> tokens(String normalized) {
+        List<String> out = new ArrayList<>();
+        int n = normalized.length();
+        int i = 0;
+        while (i < n) {
+            char c = normalized.charAt(i);
+            int end;
+            if (Character.isWhitespace(c)) {
+                i++;
+                continue;
+            } else if (c == '\'' || c == '"' || c == '`') {
+                end = normalized.indexOf(c, i + 1);
+                while (end >= 0 && end + 1 < n && normalized.charAt(end + 1) == c) {
+                    end = normalized.indexOf(c, end + 2);
+                }
+                end = end < 0 ? n : end + 1;
+            } else if (FastPathFilter.isWordChar(c)) {
+                end = i + 1;
+                while (end < n && FastPathFilter.isWordChar(normalized.charAt(end))) {
+                    end++;
+                }
+            } else {
+                end = i + 1;
+            }
+            out.add(normalized.substring(i, end));
+            i = end;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.veil.sql;
+
+import java.util.Locale;
+
+/**
+ * The lexical rules of one connection's SQL: what is code, what is a string, what is a comment.
+ * The same text can mean different things under different rules (a backslash escapes a quote in
+ * MariaDB unless {@code NO_BACKSLASH_ESCAPES}; {@code "x"} is a string there unless
+ * {@code ANSI_QUOTES}; {@code /*! ... *}{@code /} is code there and a comment in PostgreSQL), so
+ * plans are made and cached per syntax.
+ *
+ * @param family the database family
+ * @param version the server version as MariaDB/MySQL write it in versioned comments
+ *        ({@code 10.11.6} is {@code 101106}, {@code 8.0.36} is {@code 80036}); 0 when not relevant
+ * @param backslashEscapes whether a backslash escapes the next character in a string
+ *        (MariaDB/MySQL without {@code NO_BACKSLASH_ESCAPES})
+ * @param ansiQuotes whether {@code "} quotes identifiers rather than strings (MariaDB/MySQL
+ *        {@code ANSI_QUOTES})
+ */
+public record SqlSyntax(Family family, long version, boolean backslashEscapes, boolean ansiQuotes) {
+
+    /** The database families whose lexical rules Veil knows. */
+    public enum Family {
+        /** PostgreSQL: dollar quotes, {@code E''}, nested comments. */
+        POSTGRESQL,
+        /** MariaDB: MySQL's rules, plus {@code /*M! *}{@code /} executable comments. */
+        MARIADB,
+        /** MySQL. */
+        MYSQL
+    }
+
+    /** PostgreSQL's rules (also used for the databases Veil has no rules of its own for). */
+    public static final SqlSyntax POSTGRESQL = new SqlSyntax(Family.POSTGRESQL, 0, false, false);
+
+    /**
+     * The rules of a MariaDB or MySQL session.
+     *
+     * @param mariadb whether the server is MariaDB (its {@code VERSION()} says so)
+     * @param serverVersion {@code VERSION()}, such as {@code 10.11.6-MariaDB-0+deb12u1} or {@code 8.0.36}
+     * @param sqlMode the session's {@code @@sql_mode}
+     */
+    public static SqlSyntax mysql(boolean mariadb, String serverVersion, String sqlMode) {
+        String mode = "," + (sqlMode == null ? "" : sqlMode.toUpperCase(Locale.ROOT).replace(" ", "")) + ",";
+        // ANSI is a combination mode; servers expand it in @@sql_mode, but accept it as written
+        boolean ansi = mode.contains(",ANSI_QUOTES,") || mode.contains(",ANSI,");
+        return new SqlSyntax(mariadb ? Family.MARIADB : Family.MYSQL, versionNumber(serverVersion),
+                !mode.contains(",NO_BACKSLASH_ESCAPES,"), ansi);
+    }
+
+    /** {@code 10.11.6-MariaDB} to {@code 101106}: major, then minor and patch as two digits each. */
+    static long versionNumber(String version) {
+        if (version == null) {
+            return 0;
+        }
+        long[] parts = new long[3];
+        int part = 0;
+        for (int i = 0; i < version.length() && part < 3; i++) {
+            char c = version.charAt(i);
+            if (c >= '0' && c <= '9') {
+                parts[part] = parts[part] * 10 + (c - '0');
+            } else if (c == '.') {
+                part++;
+            } else {
+                break;
+            }
+        }
+        return parts[0] * 10_000 + Math.min(parts[1], 99) * 100 + Math.min(parts[2], 99);
+    }
+
+    /** Whether this is MariaDB's or MySQL's syntax. */
+    public boolean isMySqlFamily() {
+        return family != Family.POSTGRESQL;
+    }
+
+    /** The literals of a text under these rules, and the text the parser is to see. */
+    ScannedSql scan(String sql) {
+        return isMySqlFamily() ? MySqlScanner.scan(sql, this) : LiteralScanner.scan(sql);
+    }
+
+    @Override
+    public String toString() {
+        return isMySqlFamily() ? family + "[" + version + (backslashEscapes ? "" : ",NO_BACKSLASH_ESCAPES")
+                + (ansiQuotes ? ",ANSI_QUOTES" : "") + "]" : family.toString();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.veil.sql;
+
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.veil.sql.ShopFixture.literals;
+import static dev.veil.sql.ShopFixture.parameters;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The analysis under MariaDB/MySQL rules: what those rules make code is analysed as code. */
+class MySqlAnalysisTest {
+    private final SchemaLookup schema = ShopFixture.schema(new AtomicInteger());
+    private final SqlAnalyzer analyzer = new SqlAnalyzer(ShopFixture.policy(), 1000);
+
+    private StatementPlan plan(String sql) throws VeilException {
+        return analyzer.plan(sql, schema, MySqlScannerTest.MARIADB);
+    }
+
+    private void assertUnsupported(String sql, String... fragments) {
+        VeilException e = assertThrows(VeilException.class, () -> plan(sql), sql);
+        assertEquals(VeilState.UNSUPPORTED_SQL, e.state(), e.getMessage());
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' should contain '" + f + "'");
+        }
+        assertFalse(e.getMessage().contains("x@y"), e.getMessage());
+    }
+
+    @Test
+    void literalsInExecutableCommentsAreEncrypted() throws VeilException {
+        StatementPlan p = plan("INSERT INTO customers (name, email) VALUES ('n' /*!, 'x@y' */)");
+        assertEquals(List.of("'x@y' -> customers.email = x@y"), literals(p));
+        p = plan("INSERT INTO customers (name /*M!, email */) VALUES ('n' /*M!, 'x@y' */)");
+        assertEquals(List.of("'x@y' -> customers.email = x@y"), literals(p));
+        p = plan("INSERT INTO customers (name /*!50000, email */) VALUES ('n' /*!50000, 'x@y' */)");
+        assertEquals(List.of("'x@y' -> customers.email = x@y"), literals(p));
+    }
+
+    @Test
+    void predicatesInExecutableCommentsAreChecked() {
+        assertUnsupported("SELECT id FROM customers WHERE name = 'n' /*! OR email LIKE 'x%' */", "customers.email");
+        assertUnsupported("SELECT id FROM customers WHERE name = 'n' /*M! OR email LIKE 'x%' */", "customers.email");
+    }
+
+    @Test
+    void theSameTextIsReadByEachConnectionsRules() throws VeilException {
+        String sql = "INSERT INTO customers (name, email) VALUES ('n' /*!, 'x@y' */)";
+        StatementPlan postgres = analyzer.plan(sql, schema);
+        // under PostgreSQL's rules that is a comment: the INSERT writes no encrypted column
+        assertTrue(postgres.literals().isEmpty());
+        assertEquals(1, plan(sql).literals().size());
+        assertNotSame(postgres, plan(sql));
+    }
+
+    @Test
+    void doubleQuotedStringsAndBackslashesAreEncryptedWhole() throws VeilException {
+        StatementPlan p = plan("UPDATE customers SET email = \"o\\'b@y\" WHERE id = 1");
+        assertEquals(List.of("\"o\\'b@y\" -> customers.email = o'b@y"), literals(p));
+        p = plan("SELECT id FROM customers WHERE email = 'a\\'b'");
+        assertEquals(List.of("'a\\'b' -> customers.email = a'b"), literals(p));
+    }
+
+    @Test
+    void prefixedLiteralsForEncryptedColumnsAreRefused() {
+        assertUnsupported("SELECT id FROM customers WHERE email = _utf8mb4'x@y'", "customers.email");
+        assertUnsupported("SELECT id FROM customers WHERE email = 0x78", "customers.email");
+        assertUnsupported("UPDATE customers SET email = X'78' WHERE id = 1", "customers.email");
+    }
+
+    @Test
+    void ambiguousTextOnEncryptedTablesIsRefused() {
+        assertUnsupported("INSERT INTO customers (name, email) VALUES ('n', 'x@' 'y')", "adjacent");
+        assertUnsupported("SELECT id FROM customers WHERE id = ? /*! OR email = ? */", "parameter marker");
+        assertUnsupported("SELECT 1 /*!1234567 , email */ FROM customers", "digits");
+    }
+
+    @Test
+    void serverSidePreparedStatements() throws VeilException {
+        assertUnsupported("PREPARE s FROM 'INSERT INTO customers (name, email) VALUES (''n'', ''x@y'')'", "PREPARE", "customers");
+        assertUnsupported("PREPARE s FROM @q", "PREPARE", "variable");
+        assertUnsupported("PREPARE s FROM CONCAT('INSERT INTO cust', 'omers VALUES (1)')", "PREPARE");
+        assertUnsupported("EXECUTE IMMEDIATE 'DELETE FROM customers'", "EXECUTE IMMEDIATE", "customers");
+        assertUnsupported("EXECUTE IMMEDIATE @q", "EXECUTE IMMEDIATE");
+        assertUnsupported("/*!PREPARE s FROM @q */", "PREPARE");
+        assertUnsupported("SELECT 1; PREPARE s FROM 'SELECT \\'x\\' ' 'FROM customers'", "adjacent");
+        assertUnsupported("PREPARE s FROM 'PREPARE t FROM @q'", "PREPARE");
+        // a statement on plain tables, as a literal, is read and allowed; EXECUTE runs only what was read
+        assertFalse(plan("PREPARE s FROM 'SELECT title FROM products WHERE id = ?'").touchesEncrypted());
+        assertFalse(plan("EXECUTE s USING @id").touchesEncrypted());
+        assertFalse(plan("DEALLOCATE PREPARE s").touchesEncrypted());
+    }
+
+    @Test
+    void filesAreRefusedOnEncryptedTables() throws VeilException {
+        assertUnsupported("LOAD DATA LOCAL INFILE '/tmp/c.csv' INTO TABLE customers", "LOAD DATA", "customers");
+        assertUnsupported("SELECT email FROM customers INTO OUTFILE '/tmp/c.csv'", "OUTFILE", "customers");
+        assertUnsupported("SELECT * FROM customers INTO DUMPFILE '/tmp/c'", "DUMPFILE");
+        assertFalse(plan("LOAD DATA LOCAL INFILE '/tmp/p.csv' INTO TABLE products").touchesEncrypted());
+    }
+
+    @Test
+    void sqlModeChangedBesideAnEncryptedTableIsRefused() throws VeilException {
+        assertUnsupported("SET sql_mode = 'ANSI_QUOTES'; SELECT \"email\" FROM customers", "sql_mode");
+        assertUnsupported("SET STATEMENT sql_mode = 'NO_BACKSLASH_ESCAPES' FOR SELECT id FROM customers WHERE email = 'a'", "sql_mode");
+        assertFalse(plan("SET sql_mode = 'ANSI_QUOTES'").touchesEncrypted());
+    }
+
+    @Test
+    void parametersAreNumberedAsTheServerSees() throws VeilException {
+        StatementPlan p = plan("SELECT name FROM customers WHERE name = '?' /* ? */ AND email = ? # ?\n AND phone = ?");
+        assertEquals(Map.of(1, "customers.email", 2, "customers.phone"), parameters(p));
+    }
+}
