@@ -467,7 +467,7 @@ class StatementCorpusTest {
                 test("plain Statement update literal encrypted", plainWrite("UPDATE customers SET ssn = '333-33-3333' WHERE id = 3", 1,
                         "SELECT ssn FROM customers WHERE id = 3", "SELECT ssn FROM customers WHERE id = 3", "333-33-3333")),
                 test("plain Statement typed literals", plainWrite("UPDATE orders SET total_secret = 12.50 WHERE id = 3", 1,
-                        "SELECT total_secret FROM orders WHERE id = 3", "SELECT total_secret FROM orders WHERE id = 3", "12.5")),
+                        "SELECT total_secret FROM orders WHERE id = 3", "SELECT total_secret FROM orders WHERE id = 3", "12.50")),
                 test("upsert with EXCLUDED", write(
                         "INSERT INTO customers (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email",
                         p(1, "Alice", "upsert@example.com"), 1, "SELECT email FROM customers WHERE id = 1", "SELECT email FROM customers WHERE id = 1",

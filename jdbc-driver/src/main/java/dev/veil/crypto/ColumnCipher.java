@@ -91,7 +91,7 @@ public final class ColumnCipher {
     }
 
     private byte[] seal(Object value) throws VeilException {
-        return sealPlaintext(ValueCodec.encode(policy.type(), value, policy.column()));
+        return sealPlaintext(ValueCodec.encode(policy, value));
     }
 
     private byte[] sealPlaintext(byte[] plaintext) throws VeilException {
@@ -198,7 +198,7 @@ public final class ColumnCipher {
             return unsealText(Envelope.fromText(s));
         }
         if (stored instanceof byte[] b && Envelope.isBinaryEnvelope(b)) {
-            return ValueCodec.decode(policy.type(), open(b), policy.column());
+            return ValueCodec.decode(policy, open(b));
         }
         // plaintext, or a column the database stores as neither text nor binary, which cannot hold a ciphertext
         return legacy(stored);
@@ -209,7 +209,7 @@ public final class ColumnCipher {
         if (envelope == null || !Envelope.isBinaryEnvelope(envelope)) {
             throw failed("its text form is damaged", -1);
         }
-        return ValueCodec.decode(policy.type(), open(envelope), policy.column());
+        return ValueCodec.decode(policy, open(envelope));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.veil.crypto;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
+import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.ColumnRef;
 import dev.veil.policy.LogicalType;
 
@@ -25,14 +26,74 @@ import java.util.UUID;
 /**
  * Turns typed plaintext into canonical bytes and back. Canonical means one encoding per value of a
  * logical type: {@code setInt(5)}, {@code setLong(5)} and {@code setString("5")} on an integer
- * column all give the same bytes, and so do {@code 1.0} and {@code 1.00} on a decimal column, which
- * is what makes deterministic equality work whatever setter the application used.
+ * column all give the same bytes, and so do {@code 1.0} and {@code 1.00} on a deterministic decimal
+ * column, which is what makes deterministic equality work whatever setter the application used.
+ * Randomized decimal columns keep the scale a value was written with (see
+ * {@link #encode(ColumnPolicy, Object)}).
  *
  * <p>Decoding returns the canonical Java type of the logical type: String, byte[], Long, BigDecimal,
  * Boolean, LocalDate, LocalTime, LocalDateTime, OffsetDateTime (UTC) or UUID.
  */
 public final class ValueCodec {
     private ValueCodec() {
+    }
+
+    /**
+     * The bytes of a value bound to a column, as its policy asks: canonical (see
+     * {@link #encode(LogicalType, Object, ColumnRef)}) for a deterministic column; for a randomized
+     * decimal column the number keeps the scale it was written with ({@code 1234.50} stays two
+     * decimal places), which needs no canonical form since no ciphertext of it is ever compared.
+     * A decimal column with a declared {@code scale} refuses values with more decimal places.
+     *
+     * <p>The decimal encoding (4-byte scale, then the unscaled value's two's-complement bytes)
+     * is the same in both cases, so values written either way decode everywhere.
+     *
+     * @throws VeilException {@code VE008} as for {@link #encode(LogicalType, Object, ColumnRef)}, or
+     *         when a decimal has more decimal places than the column's declared scale
+     */
+    public static byte[] encode(ColumnPolicy policy, Object value) throws VeilException {
+        if (policy.type() != LogicalType.DECIMAL) {
+            return encode(policy.type(), value, policy.column());
+        }
+        BigDecimal exact;
+        try {
+            exact = toDecimal(value);
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw new VeilException(VeilState.VALUE_CONVERSION, "a " + value.getClass().getSimpleName()
+                    + " value bound to " + policy.column() + " cannot be converted to its type decimal");
+        }
+        if (exact == null) {
+            return encode(policy.type(), value, policy.column()); // reports the unsupported Java type
+        }
+        BigDecimal canonical = canonicalDecimal(exact);
+        if (policy.scale() != null && canonical.scale() > policy.scale()) {
+            throw new VeilException(VeilState.VALUE_CONVERSION, "a decimal bound to " + policy.column() + " has more than "
+                    + policy.scale() + " decimal place(s), the column's scale in the policy; round it before writing");
+        }
+        BigDecimal d = policy.isDeterministic() ? canonical : policy.scale() != null ? exact.setScale(policy.scale(), java.math.RoundingMode.UNNECESSARY)
+                : exact.scale() < 0 ? exact.setScale(0) : exact;
+        return decimalBytes(d);
+    }
+
+    /**
+     * The value encoded by {@link #encode(ColumnPolicy, Object)}: a decimal comes back with the
+     * column's declared scale when it has one, else with the scale it was stored with.
+     */
+    public static Object decode(ColumnPolicy policy, byte[] bytes) throws VeilException {
+        Object v = decode(policy.type(), bytes, policy.column());
+        if (policy.scale() != null && v instanceof BigDecimal d && d.scale() != policy.scale()) {
+            try {
+                return d.setScale(policy.scale(), java.math.RoundingMode.UNNECESSARY);
+            } catch (ArithmeticException writtenBeforeTheScale) {
+                return d; // more places than the scale allows (written before it was declared): never rounded away
+            }
+        }
+        return v;
+    }
+
+    private static byte[] decimalBytes(BigDecimal d) {
+        byte[] unscaled = d.unscaledValue().toByteArray();
+        return ByteBuffer.allocate(4 + unscaled.length).putInt(d.scale()).put(unscaled).array();
     }
 
     /**
@@ -48,11 +109,7 @@ public final class ValueCodec {
             case STRING -> ((String) v).getBytes(StandardCharsets.UTF_8);
             case BYTES -> ((byte[]) v).clone();
             case INTEGER -> ByteBuffer.allocate(8).putLong((Long) v).array();
-            case DECIMAL -> {
-                BigDecimal d = (BigDecimal) v;
-                byte[] unscaled = d.unscaledValue().toByteArray();
-                yield ByteBuffer.allocate(4 + unscaled.length).putInt(d.scale()).put(unscaled).array();
-            }
+            case DECIMAL -> decimalBytes((BigDecimal) v);
             case BOOLEAN -> new byte[] {(byte) ((Boolean) v ? 1 : 0)};
             case DATE -> ByteBuffer.allocate(8).putLong(((LocalDate) v).toEpochDay()).array();
             case TIME -> ByteBuffer.allocate(8).putLong(((LocalTime) v).toNanoOfDay()).array();
@@ -138,7 +195,7 @@ public final class ValueCodec {
                 case STRING -> toText(value);
                 case BYTES -> value instanceof byte[] b ? b : null;
                 case INTEGER -> toLong(value);
-                case DECIMAL -> toDecimal(value);
+                case DECIMAL -> canonicalDecimal(toDecimal(value));
                 case BOOLEAN -> toBoolean(value);
                 case DATE -> toDate(value);
                 case TIME -> toTime(value);
@@ -212,8 +269,12 @@ public final class ValueCodec {
         } else {
             return null;
         }
-        // one encoding per number: 1.0 and 1.00 are the same value
-        return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+        return d;
+    }
+
+    /** One encoding per number: 1.0 and 1.00 are the same value. */
+    private static BigDecimal canonicalDecimal(BigDecimal d) {
+        return d == null ? null : d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
     }
 
     /** The boolean a value stands for, or {@code null} when its type has none; IAE when it has none. */

@@ -11,9 +11,17 @@ package dev.veil.policy;
  * @param storage text or binary ciphertext
  * @param migrating whether legacy plaintext is still being read (it is returned unchanged)
  * @param mark where the column was declared
+ * @param scale for a decimal column, the number of decimal places every value is read back with
+ *        (and the most a written value may have); {@code null} when the policy declares none
  */
 public record ColumnPolicy(ColumnRef column, EncryptionMode mode, LogicalType type, String keyRing,
-                           String domain, StorageFormat storage, boolean migrating, SourceMark mark) {
+                           String domain, StorageFormat storage, boolean migrating, SourceMark mark, Integer scale) {
+
+    /** A column with no declared decimal scale. */
+    public ColumnPolicy(ColumnRef column, EncryptionMode mode, LogicalType type, String keyRing,
+                        String domain, StorageFormat storage, boolean migrating, SourceMark mark) {
+        this(column, mode, type, keyRing, domain, storage, migrating, mark, null);
+    }
 
     /** Whether equality predicates can be served by comparing ciphertexts. */
     public boolean isDeterministic() {

@@ -47,7 +47,9 @@ public final class PolicyLoader {
     private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after",
             "on-missing-key");
     private static final Set<String> RING_KEYS = Set.of("rotate-after", "master-key", "on-missing-key");
-    private static final Set<String> COLUMN_KEYS = Set.of("mode", "type", "key", "domain", "storage", "migrating");
+    /** The most decimal places a column's {@code scale} may declare (PostgreSQL's numeric allows 1000 in a typmod). */
+    private static final int MAX_SCALE = 1000;
+    private static final Set<String> COLUMN_KEYS = Set.of("mode", "type", "key", "domain", "storage", "migrating", "scale");
     private static final Set<String> TABLE_KEYS = Set.of("columns", "allow-unparseable");
     private static final Set<String> STORE_KEYS = Set.of("table", "url", "user", "password-env");
     private static final Set<String> MATCH_KEYS = Set.of("urls", "databases");
@@ -302,7 +304,18 @@ public final class PolicyLoader {
                 ? choice(c.get("storage").getValueNode(), "storage of " + ref, StorageFormat.values(), StorageFormat::policyName)
                 : StorageFormat.TEXT;
         boolean migrating = c.containsKey("migrating") && bool(c.get("migrating").getValueNode(), "migrating");
-        return new ColumnPolicy(ref, mode, type, ring, domain, storage, migrating, mark(keyNode));
+        Integer scale = null;
+        if (c.containsKey("scale")) {
+            Node n = c.get("scale").getValueNode();
+            if (type != LogicalType.DECIMAL) {
+                throw error(n, "scale of " + ref + " applies to type: decimal only (this column is " + type.policyName() + ")");
+            }
+            scale = intValue(n, "scale of " + ref);
+            if (scale < 0 || scale > MAX_SCALE) {
+                throw error(n, "scale of " + ref + " must be between 0 and " + MAX_SCALE + " (decimal places)");
+            }
+        }
+        return new ColumnPolicy(ref, mode, type, ring, domain, storage, migrating, mark(keyNode), scale);
     }
 
     /** Columns sharing a domain must share what makes their ciphertexts comparable. */
