@@ -50,7 +50,7 @@ public final class PolicyLoader {
     /** The most decimal places a column's {@code scale} may declare (PostgreSQL's numeric allows 1000 in a typmod). */
     private static final int MAX_SCALE = 1000;
     private static final Set<String> COLUMN_KEYS = Set.of("mode", "type", "key", "domain", "storage", "migrating", "scale");
-    private static final Set<String> TABLE_KEYS = Set.of("columns", "allow-unparseable");
+    private static final Set<String> TABLE_KEYS = Set.of("columns", "allow-unparseable", "allow-opaque");
     private static final Set<String> STORE_KEYS = Set.of("table", "url", "user", "password-env");
     private static final Set<String> MATCH_KEYS = Set.of("urls", "databases");
 
@@ -263,11 +263,15 @@ public final class PolicyLoader {
         Map<String, NodeTuple> t = mapping(node, "table " + name, null);
         Node columnsNode = node;
         boolean allowUnparseable = false;
+        boolean allowOpaque = false;
         if (t.containsKey("columns")) {
             Map<String, NodeTuple> longForm = mapping(node, "table " + name, TABLE_KEYS);
             columnsNode = longForm.get("columns").getValueNode();
             if (longForm.containsKey("allow-unparseable")) {
                 allowUnparseable = bool(longForm.get("allow-unparseable").getValueNode(), "allow-unparseable");
+            }
+            if (longForm.containsKey("allow-opaque")) {
+                allowOpaque = bool(longForm.get("allow-opaque").getValueNode(), "allow-opaque");
             }
         }
         Map<String, ColumnPolicy> columns = new LinkedHashMap<>();
@@ -282,7 +286,7 @@ public final class PolicyLoader {
         if (columns.isEmpty()) {
             throw error(columnsNode, "table " + name + " lists no columns");
         }
-        return new TablePolicy(name, columns, allowUnparseable);
+        return new TablePolicy(name, columns, allowUnparseable, allowOpaque);
     }
 
     private ColumnPolicy column(ColumnRef ref, Node keyNode, Node node) throws VeilException {

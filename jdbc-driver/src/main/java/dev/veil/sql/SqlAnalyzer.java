@@ -42,6 +42,9 @@ public final class SqlAnalyzer {
     private final ConcurrentHashMap<SqlSyntax, SqlAnalyzer> bySyntax;
     private final int maxCachedPlans;
     private final FastPathFilter filter;
+    /** Finds texts that may hold PREPARE or EXECUTE, which must be checked even when they name no policy table. */
+    private static final FastPathFilter PREPARED_STATEMENT_WORDS = new FastPathFilter(List.of("prepare", "execute"));
+    private final PgStatementGuard guard;
     /** Exact SQL text to {@link StatementPlan} or {@link Rejection}. */
     private final PlanCache<Cached> plans;
     /** Placeholder form of texts with literals to {@link PlanTemplate} or {@link Rejection}. */
@@ -79,6 +82,7 @@ public final class SqlAnalyzer {
         this.maxCachedPlans = maxCachedPlans;
         this.bySyntax = shared == null ? new ConcurrentHashMap<>() : null;
         this.filter = new FastPathFilter(policy.tableNameKeys());
+        this.guard = new PgStatementGuard(new OpaqueCode(policy, filter), filter, new PgDdlRules(policy));
         this.plans = new PlanCache<>(maxCachedPlans);
         this.templates = new PlanCache<>(maxCachedPlans);
         this.recheckNanos = policy.schemaRefreshAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE);
@@ -143,6 +147,9 @@ public final class SqlAnalyzer {
         }
         if (cached == null) {
             if (!filter.mayMention(sql) && !(syntax.isMySqlFamily() && MySqlCommands.OPAQUE.mayMention(sql))) {
+                if (!syntax.isMySqlFamily() && PREPARED_STATEMENT_WORDS.mayMention(sql)) {
+                    guardOrThrow(sql); // an EXECUTE is refused unless its PREPARE was accepted
+                }
                 StatementPlan plain = StatementPlan.passThrough(sql);
                 if (!ddl) {
                     // DDL is never remembered: every DDL text must reach the schema cache's forget()
@@ -159,8 +166,29 @@ public final class SqlAnalyzer {
         return (StatementPlan) cached.value;
     }
 
-    /** Plans a text not in the cache (or no longer current) and caches the plan or the refusal. */
+    /**
+     * Runs {@link PgStatementGuard} on a text read by PostgreSQL's rules (MySQL-family texts have
+     * {@link MySqlCommands}); returns whether it is accepted server-side code only.
+     */
+    private boolean guardOrThrow(String sql) throws VeilException {
+        try {
+            return guard.check(sql);
+        } catch (Rejection r) {
+            refusals.increment();
+            throw r.toException();
+        }
+    }
+
+    /**
+     * Plans a text not in the cache (or no longer current) and caches the plan or the refusal.
+     * Refusals by {@link PgStatementGuard} are not cached: whether an EXECUTE is accepted depends on
+     * the PREPAREs seen so far.
+     */
     private Cached analyse(String sql, SchemaLookup schema) throws VeilException {
+        if (!syntax.isMySqlFamily() && guardOrThrow(sql)) {
+            // server-side code the policy accepts: nothing in it can be encrypted, and the parser does not model it
+            return plans.putIfAbsent(sql, new Cached(StatementPlan.passThrough(sql), List.of(), System.nanoTime(), ddlSeen.get()));
+        }
         int ddl = ddlSeen.get();
         long started = System.nanoTime();
         LiveColumns live = new LiveColumns(schema);

@@ -142,6 +142,24 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void readsAllowOpaquePerTable() throws Exception {
+        Policy p = parse(KEYS + """
+                tables:
+                  customers:
+                    columns:
+                      email: { mode: deterministic }
+                    allow-opaque: true
+                  suppliers:
+                    phone: deterministic
+                """);
+        assertTrue(p.table(null, "customers").orElseThrow().allowOpaque());
+        assertFalse(p.table(null, "customers").orElseThrow().allowUnparseable());
+        assertFalse(p.table(null, "suppliers").orElseThrow().allowOpaque());
+        String m = error(KEYS + "tables:\n  customers:\n    columns: { email: deterministic }\n    allow-opaque: maybe\n");
+        assertTrue(m.startsWith("policy.yaml:8:19: allow-opaque must be true or false"), m);
+    }
+
+    @Test
     void rejectsUnknownModesAndTypes() {
         String m = error(KEYS + "tables:\n  customers:\n    email: { mode: determinstic }\n");
         assertTrue(m.contains("policy.yaml:7:20: unknown mode of customers.email 'determinstic'; expected one of: randomized, deterministic"), m);

@@ -106,7 +106,7 @@ class SqlAnalyzerTest {
             assertPassThrough("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE");
             assertPassThrough("VACUUM ANALYZE customers;");
             assertRejected("LOCK TABLE customers; SELEKT email FROM customers", VeilState.UNPARSEABLE_SQL, "customers");
-            assertRejected("COPY customers FROM STDIN", VeilState.UNPARSEABLE_SQL, "customers");
+            assertRejected("COPY customers FROM STDIN", VeilState.UNSUPPORTED_SQL, "customers", "getCopyAPI");
         }
 
         @Test

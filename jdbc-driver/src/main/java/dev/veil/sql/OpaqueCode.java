@@ -1,0 +1,68 @@
+package dev.veil.sql;
+
+import dev.veil.VeilState;
+import dev.veil.policy.Policy;
+import dev.veil.policy.TablePolicy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Refuses statements whose effect on encrypted values Veil cannot see: server-side code (a DO block,
+ * a prepared statement, a function, procedure, rule or trigger definition, a bulk load from a file)
+ * that names a protected relation. Dialect-neutral: each dialect's lexer finds such statements and
+ * hands their text here.
+ *
+ * <p>A table may opt in with {@code allow-opaque: true} in the policy; the text of such code is then
+ * passed through unchanged, and whatever values it holds reach the server as written.
+ */
+final class OpaqueCode {
+    private final Policy policy;
+    private final FastPathFilter filter;
+
+    OpaqueCode(Policy policy, FastPathFilter filter) {
+        this.policy = policy;
+        this.filter = filter;
+    }
+
+    /** Whether the policy protects any table (so that code Veil cannot inspect at all must be refused). */
+    boolean protectsAnything() {
+        return !policy.tables().isEmpty();
+    }
+
+    /**
+     * Throws unless every protected relation {@code text} names (anywhere: in names, string bodies
+     * or comments) allows opaque code.
+     *
+     * @param what the kind of statement, for the message ({@code "a DO block"})
+     * @param text the statement's text as the application wrote it
+     * @throws Rejection VE006 naming the tables that do not allow it
+     */
+    void refuseUnlessAllowed(String what, String text) {
+        List<String> refused = refusedTables(text);
+        if (!refused.isEmpty()) {
+            throw new Rejection(VeilState.UNSUPPORTED_SQL, what + " names the encrypted table(s) "
+                    + String.join(", ", refused) + ": Veil cannot see what server-side code does with their values, "
+                    + "so it is refused. Run it outside the application as a reviewed migration, or set "
+                    + "allow-opaque: true on the table in the policy to accept that such code may handle plaintext");
+        }
+    }
+
+    /** The protected relations {@code text} names whose policy does not allow opaque code, in order of mention. */
+    List<String> refusedTables(String text) {
+        if (!filter.mayMention(text)) {
+            return List.of();
+        }
+        Set<String> names = filter.mentioned(text);
+        List<String> refused = new ArrayList<>();
+        for (TablePolicy t : policy.tables()) {
+            String key = t.name().name().key().toLowerCase(Locale.ROOT);
+            if (names.contains(key) && !t.allowOpaque() && !refused.contains(t.name().toString())) {
+                refused.add(t.name().toString());
+            }
+        }
+        return refused;
+    }
+}
