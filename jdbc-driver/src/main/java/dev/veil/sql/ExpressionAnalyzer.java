@@ -39,6 +39,7 @@ import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator;
 import net.sf.jsqlparser.expression.operators.relational.SimilarToExpression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.Select;
 
@@ -86,6 +87,14 @@ final class ExpressionAnalyzer {
         }
         if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
             return analyze(list.get(0), scope);
+        }
+        if (e instanceof AllTableColumns all) {
+            // c.* as a value (ROW(c.*), to_jsonb(c.*)), not a select list's expansion
+            Relation r = scope.relation(all.getTable());
+            if (r != null && r.hasEncrypted()) {
+                throw Scope.wholeRowRefused(r);
+            }
+            return Origin.PLAIN;
         }
         if (e instanceof Parenthesis p) {
             return analyze(p.getExpression(), scope);
@@ -318,6 +327,12 @@ final class ExpressionAnalyzer {
             @Override
             public <S> Void visit(ParenthesedSelect select, S context) {
                 analysis.queries.analyze(select, scope);
+                return null;
+            }
+
+            @Override
+            public <S> Void visit(AllTableColumns all, S context) {
+                analyze(all, scope);
                 return null;
             }
         }, null);

@@ -26,9 +26,11 @@ final class PgDdlRules {
     /**
      * Checks one statement; a statement that is no DDL of these forms passes.
      *
+     * @return whether the statement is {@code CREATE TABLE … (LIKE …)}, which copies no rows and
+     *         needs no parse (the parser does not read it)
      * @throws Rejection VE006 naming table.column and the safe way
      */
-    void check(List<PgTokens.Token> statement) {
+    boolean check(List<PgTokens.Token> statement) {
         PgTokenCursor c = new PgTokenCursor(statement);
         if (c.accept("alter", "table")) {
             alterTable(c);
@@ -36,7 +38,7 @@ final class PgDdlRules {
             c.accept("unique");
             if (c.accept("index")) {
                 createIndex(c);
-                return;
+                return false;
             }
             c.accept("global");
             c.accept("local");
@@ -45,9 +47,10 @@ final class PgDdlRules {
             }
             c.accept("unlogged");
             if (c.accept("table")) {
-                createTable(c);
+                return createTable(c);
             }
         }
+        return false;
     }
 
     private void alterTable(PgTokenCursor c) {
@@ -216,13 +219,20 @@ final class PgDdlRules {
         }
     }
 
-    private void createTable(PgTokenCursor c) {
+    private boolean createTable(PgTokenCursor c) {
         c.accept("if", "not", "exists");
         TablePolicy table = PgTokenCursor.table(policy, c.name());
-        if (table == null || !c.peekIsSymbol("(")) {
-            return;
+        if (!c.peekIsSymbol("(")) {
+            return false;
         }
-        for (List<PgTokens.Token> element : c.group()) {
+        List<List<PgTokens.Token>> elements = c.group();
+        if (c.done() && elements.stream().allMatch(e -> !e.isEmpty() && e.get(0).is("like"))) {
+            return true;
+        }
+        if (table == null) {
+            return false;
+        }
+        for (List<PgTokens.Token> element : elements) {
             if (element.isEmpty()) {
                 continue;
             }
@@ -237,6 +247,7 @@ final class PgDdlRules {
                 columnDefinition(table, new PgTokenCursor(element));
             }
         }
+        return false;
     }
 
     private void checkConstraint(TablePolicy table, List<PgTokens.Token> expression) {

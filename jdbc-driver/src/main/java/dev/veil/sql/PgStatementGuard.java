@@ -34,8 +34,8 @@ final class PgStatementGuard {
     /**
      * Checks every statement of a text.
      *
-     * @return whether every statement is server-side code that was accepted, so the text must pass
-     *         through unparsed
+     * @return whether every statement is server-side code that was accepted (or a
+     *         {@code CREATE TABLE … (LIKE …)}), so the text must pass through unparsed
      * @throws Rejection VE006 when a statement is refused
      */
     boolean check(String sql) {
@@ -96,8 +96,7 @@ final class PgStatementGuard {
             copy(text);
             return false;
         }
-        ddl.check(tokens);
-        return false;
+        return ddl.check(tokens);
     }
 
     private void copy(String text) {

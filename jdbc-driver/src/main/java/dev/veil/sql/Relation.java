@@ -30,6 +30,12 @@ sealed interface Relation {
     /** The columns {@code *} stands for. */
     QueryResult star();
 
+    /** Whether any column of this relation may hold encrypted values. */
+    boolean hasEncrypted();
+
+    /** How messages name this relation. */
+    String describe();
+
     /** A table of the database. */
     record BaseTable(String schema, String table, String aliasKey, TablePolicy policy, LiveColumns live)
             implements Relation {
@@ -90,6 +96,16 @@ sealed interface Relation {
             return QueryResult.of(out, -1);
         }
 
+        @Override
+        public boolean hasEncrypted() {
+            return policy != null;
+        }
+
+        @Override
+        public String describe() {
+            return policy != null ? policy.name().toString() : table;
+        }
+
         /** The table's columns as the database reports them, or an empty list when unknown. */
         List<String> liveColumns() {
             return live.of(schema == null ? null : Identifier.parse(schema).text(), Identifier.parse(table).text());
@@ -118,6 +134,21 @@ sealed interface Relation {
         @Override
         public QueryResult star() {
             return result;
+        }
+
+        @Override
+        public boolean hasEncrypted() {
+            for (OutputColumn c : result.columns()) {
+                if (c.origin().encrypted() != null) {
+                    return true;
+                }
+            }
+            return !result.exact();
+        }
+
+        @Override
+        public String describe() {
+            return aliasKey == null ? "a sub-query" : aliasKey;
         }
     }
 }

@@ -63,10 +63,22 @@ final class Scope {
         return null;
     }
 
-    /** What a column reference yields. Unknown columns are plain (the database will reject them). */
+    /**
+     * What a column reference yields. Unknown columns are plain (the database will reject them).
+     *
+     * @throws Rejection when the name is no column but a relation with encrypted columns, used as a
+     *         whole-row value ({@code c::text}, {@code to_jsonb(c)}): its text would carry ciphertext
+     *         to functions and comparisons with plaintext
+     */
     Origin resolve(Column column) {
         String nameKey = key(column.getColumnName());
         Table qualifier = column.getTable();
+        if (qualifier == null || qualifier.getName() == null) {
+            Relation row = wholeRow(nameKey);
+            if (row != null) {
+                throw wholeRowRefused(row);
+            }
+        }
         if (qualifier != null && qualifier.getName() != null) {
             Relation r = relation(qualifier);
             if (r == null) {
@@ -77,6 +89,40 @@ final class Scope {
             return o == null ? Origin.PLAIN : o;
         }
         return resolveUnqualified(nameKey);
+    }
+
+    /**
+     * The relation with encrypted columns that a bare name denotes as a row value, or {@code null}
+     * when the name is a column (as PostgreSQL prefers) or names no such relation. Columns are
+     * looked up only when a relation answers to the name, so ordinary references cost a list scan.
+     */
+    Relation wholeRow(String nameKey) {
+        for (Scope s = this; s != null; s = s.parent) {
+            for (Relation r : s.relations) {
+                if (r.answersTo(null, nameKey)) {
+                    if (!r.hasEncrypted()) {
+                        return null;
+                    }
+                    for (Scope t = this; t != s.parent; t = t.parent) {
+                        for (Relation other : t.relations) {
+                            if (other.column(nameKey, true) != null) {
+                                return null;
+                            }
+                        }
+                    }
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The refusal of a whole-row reference to {@code row}. */
+    static Rejection wholeRowRefused(Relation row) {
+        return Rejection.unsupported("a whole-row reference to " + row.describe() + " (as a value, c::text, to_jsonb(c), "
+                + "row_to_json(c), ROW(c.*)) is refused: it has encrypted columns, and the row's text would carry "
+                + "ciphertext into functions and comparisons with plaintext. Name the columns you need; if a column "
+                + "has the same name as the table, qualify it");
     }
 
     private Origin resolveUnqualified(String nameKey) {

@@ -18,6 +18,7 @@ import net.sf.jsqlparser.statement.delete.ParenthesedDelete;
 import net.sf.jsqlparser.statement.insert.Insert;
 import net.sf.jsqlparser.statement.insert.ParenthesedInsert;
 import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.update.ParenthesedUpdate;
 import net.sf.jsqlparser.statement.update.Update;
@@ -44,7 +45,11 @@ final class StatementAnalyzer {
     /** Analyses a top-level statement and records the result set it produces, if any. */
     void analyze(Statement statement) {
         if (statement instanceof Select s) {
-            analysis.bindings.resultSet(analysis.queries.analyze(s, null).resultColumns());
+            QueryResult result = analysis.queries.analyze(s, null);
+            if (s instanceof PlainSelect p && p.getIntoTables() != null && !p.getIntoTables().isEmpty()) {
+                refuseCopy(result, "SELECT … INTO " + p.getIntoTables().get(0).getFullyQualifiedName());
+            }
+            analysis.bindings.resultSet(result.resultColumns());
         } else if (statement instanceof Insert || statement instanceof Update || statement instanceof Delete) {
             QueryResult returning = dml(statement, null);
             if (returning != null) {
@@ -61,12 +66,34 @@ final class StatementAnalyzer {
             analysis.queries.analyze(v.getSelect(), null);
         } else if (statement instanceof CreateView v && v.getSelect() != null) {
             // the view's literals would be stored in the catalog: they must be encrypted too
-            analysis.queries.analyze(v.getSelect(), null);
+            QueryResult result = analysis.queries.analyze(v.getSelect(), null);
+            if (v.isMaterialized()) {
+                refuseCopy(result, "CREATE MATERIALIZED VIEW " + v.getView().getFullyQualifiedName());
+            }
         } else if (statement instanceof CreateTable t && t.getSelect() != null) {
-            analysis.queries.analyze(t.getSelect(), null);
+            refuseCopy(analysis.queries.analyze(t.getSelect(), null), "CREATE TABLE " + t.getTable().getFullyQualifiedName() + " AS");
         } else if ((statement instanceof Merge || statement instanceof Upsert) && tables.mayMention(statement.toString())) {
             throw Rejection.unsupported(statement.getClass().getSimpleName().toUpperCase(Locale.ROOT)
                     + " is not supported on tables with encrypted columns");
+        }
+    }
+
+    /**
+     * Refuses a statement that stores a query's output in a new relation when that output holds an
+     * encrypted column: the ciphertext is bound to its column and would sit, undecryptable, in a
+     * relation the policy does not describe. {@code CREATE TABLE … (LIKE t)} copies no rows and passes.
+     */
+    private static void refuseCopy(QueryResult result, String what) {
+        for (OutputColumn c : result.columns()) {
+            if (c.origin().encrypted() != null) {
+                throw Rejection.unsupported(c.origin().encrypted(), what + " would copy its ciphertext into a relation the "
+                        + "policy does not describe, where it cannot be decrypted. Copy only plain columns, or create the "
+                        + "table, add it to the policy and copy the rows through Veil (read, then write)");
+            }
+        }
+        if (!result.exact()) {
+            throw Rejection.unsupported(what + " copies columns Veil cannot determine from a table with encrypted columns; "
+                    + "name the columns");
         }
     }
 

@@ -156,4 +156,32 @@ class ProtectedRelationGuardTest {
         refused("COPY (SELECT name FROM customers WHERE email = 'x@example.com') TO STDOUT", "COPY");
         passes("COPY products FROM STDIN");
     }
+
+    @Test
+    void refusesWholeRowReferencesToRelationsWithEncryptedColumns() throws Exception {
+        refused("SELECT id FROM customers c WHERE c::text LIKE '%x@example.com%'", "whole-row reference to customers");
+        refused("SELECT id FROM customers c WHERE to_jsonb(c) @> '{\"email\": \"x@example.com\"}'", "whole-row");
+        refused("SELECT id FROM customers c WHERE row_to_json(c) ->> 'email' = 'x@example.com'", "whole-row");
+        refused("SELECT to_jsonb(c.*) FROM customers c", "whole-row");
+        refused("SELECT ROW(c.*) FROM customers c", "whole-row");
+        refused("SELECT customers FROM customers", "whole-row");
+        refused("SELECT id FROM customers WHERE customers::text = ?", "whole-row");
+        refused("SELECT (SELECT count(*) FROM products p WHERE p.title = c::text) FROM customers c", "whole-row");
+        refused("SELECT to_jsonb(t) FROM (SELECT email FROM customers) t", "whole-row reference to t");
+        ProtectedRelationGuardTest.this.passes("SELECT to_jsonb(p) FROM products p");
+        ProtectedRelationGuardTest.this.passes("SELECT to_jsonb(t) FROM (SELECT name FROM customers) t");
+        StatementPlan p = analyzer.plan("SELECT c.* FROM customers c", schema);
+        assertTrue(p.touchesEncrypted());
+        analyzer.plan("SELECT c.name FROM customers c WHERE c.id = ?", schema);
+    }
+
+    @Test
+    void refusesCopiesOfEncryptedColumnsIntoTablesOutsideThePolicy() throws Exception {
+        refused("CREATE TABLE c2 AS SELECT * FROM customers", "customers.email", "CREATE TABLE");
+        refused("CREATE TABLE c3 AS SELECT id, ssn FROM customers WHERE id > 2", "customers.ssn");
+        refused("SELECT id, email INTO c4 FROM customers", "customers.email");
+        refused("CREATE MATERIALIZED VIEW mv AS SELECT note FROM orders", "orders.note");
+        analyzer.plan("CREATE TABLE c5 AS SELECT id, name FROM customers", schema);
+        analyzer.plan("CREATE TABLE c6 (LIKE customers INCLUDING ALL)", schema);
+    }
 }
