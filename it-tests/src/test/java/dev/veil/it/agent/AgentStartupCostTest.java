@@ -1,6 +1,7 @@
 package dev.veil.it.agent;
 
 import dev.veil.testkit.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the instrumentation alone); and with Veil as a driver ({@code jdbc:veil:}, no agent: the
  * engine's own cost). The Spring Boot app is measured the same way. Reports medians; the numbers go to {@code target/agent-startup.txt}.
  * Rounds: {@code -Dveil.it.startup.rounds} (default 3).
+ *
+ * <p>A measurement, not a test (what it runs, {@link AgentProcessTest} and {@link SpringBootAgentTest}
+ * test): tagged {@code measurement}, it runs only with {@code -Pmeasure} (see docs/benchmarks.md).
  */
+@Tag("measurement")
 class AgentStartupCostTest {
     @TempDir
     Path dir;
