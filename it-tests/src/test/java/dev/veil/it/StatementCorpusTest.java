@@ -6,6 +6,9 @@ import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,12 +38,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * statement either round-trips plaintext (and, for writes, the real connection underneath sees
  * only ciphertext) or fails with the named VeilException. Each case runs in a transaction that is
  * rolled back, so cases do not see each other's writes.
+ *
+ * <p>Every case runs on PostgreSQL and, when {@code VEIL_IT_MARIADB_URL} is set, on MariaDB through
+ * MariaDB Connector/J; cases written in one database's syntax run on that database only
+ * ({@link #pg}, {@link #maria}).
  */
 class StatementCorpusTest {
     @TempDir
     static Path dir;
     static TestDatabase db;
     static String url;
+    static TestDatabase mariadb;
+    static String mariadbUrl;
 
     /** What a case checks, given the Veil connection. */
     @FunctionalInterface
@@ -50,9 +59,21 @@ class StatementCorpusTest {
 
     @BeforeAll
     static void setUp() throws Exception {
+        Path policy = ShopSchema.policy(dir);
         db = TestDatabase.postgres();
+        url = fill(db, policy);
+        db.execute("SELECT setval('customers_id_seq', 50)", "SELECT setval('orders_id_seq', 50)", "SELECT setval('payments_id_seq', 50)");
+        mariadb = TestDatabase.mariadbOrNull();
+        if (mariadb != null) {
+            mariadbUrl = fill(mariadb, policy);
+            mariadb.execute("ALTER TABLE customers AUTO_INCREMENT = 51", "ALTER TABLE orders AUTO_INCREMENT = 51", "ALTER TABLE payments AUTO_INCREMENT = 51");
+        }
+    }
+
+    /** Creates the shop schema with its rows (written through Veil); returns the Veil URL. */
+    static String fill(TestDatabase db, Path policy) throws Exception {
         ShopSchema.create(db);
-        url = ShopSchema.veilUrl(db, ShopSchema.policy(dir));
+        String url = ShopSchema.veilUrl(db, policy);
         try (Connection c = DriverManager.getConnection(url)) {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO customers (id, name, email, ssn, phone, birth_date, tier) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -72,13 +93,16 @@ class StatementCorpusTest {
                 payment(ps, 2, 3, new byte[] {4, 5, 6}, "+1-555-0101", "5.00");
                 ps.executeBatch();
             }
-            db.execute("SELECT setval('customers_id_seq', 50)", "SELECT setval('orders_id_seq', 50)", "SELECT setval('payments_id_seq', 50)");
         }
+        return url;
     }
 
     @AfterAll
     static void tearDown() throws Exception {
         db.close();
+        if (mariadb != null) {
+            mariadb.close();
+        }
     }
 
     static void customer(PreparedStatement ps, int id, String name, String email, String ssn, String phone, LocalDate born, String tier)
@@ -218,9 +242,10 @@ class StatementCorpusTest {
         return out;
     }
 
-    /** Reads through the real pgjdbc connection beneath Veil: every non-null value must be an envelope. */
+    /** Reads through the real driver's connection beneath Veil: every non-null value must be an envelope. */
     static void ciphertextOnly(Connection veil, String sql) throws SQLException {
-        Connection raw = (Connection) veil.unwrap(PGConnection.class);
+        Connection raw = veil.isWrapperFor(PGConnection.class) ? (Connection) veil.unwrap(PGConnection.class)
+                : veil.unwrap(org.mariadb.jdbc.Connection.class);
         assertFalse(raw instanceof dev.veil.jdbc.VeilConnection);
         int values = 0;
         try (Statement s = raw.createStatement(); ResultSet rs = s.executeQuery(sql)) {
@@ -233,7 +258,9 @@ class StatementCorpusTest {
                     }
                     values++;
                     String text = rs.getString(i);
-                    boolean envelope = text.startsWith("vl1:") || rs.getMetaData().getColumnType(i) == java.sql.Types.BINARY && (bytes[0] & 0xFF) == 0xF7;
+                    int type = rs.getMetaData().getColumnType(i);
+                    boolean binary = type == java.sql.Types.BINARY || type == java.sql.Types.VARBINARY || type == java.sql.Types.LONGVARBINARY;
+                    boolean envelope = text.startsWith("vl1:") || binary && (bytes[0] & 0xFF) == 0xF7;
                     assertTrue(envelope, "raw value " + i + " of " + sql + " is not ciphertext: " + text);
                 }
             }
@@ -241,8 +268,36 @@ class StatementCorpusTest {
         assertTrue(values > 0, "the raw check found no values: " + sql);
     }
 
-    static DynamicTest test(String name, Check check) {
-        return DynamicTest.dynamicTest(name, () -> {
+    /** A case for every database. */
+    static DynamicNode test(String name, Check check) {
+        return on(name, check, true, true);
+    }
+
+    /** A case in PostgreSQL syntax. */
+    static DynamicNode pg(String name, Check check) {
+        return on(name, check, true, false);
+    }
+
+    /** A case in MariaDB/MySQL syntax. */
+    static DynamicNode maria(String name, Check check) {
+        return on(name, check, false, true);
+    }
+
+    static DynamicNode on(String name, Check check, boolean postgres, boolean maria) {
+        List<DynamicTest> tests = new ArrayList<>();
+        if (postgres) {
+            tests.add(run("PostgreSQL", () -> url, check));
+        }
+        if (maria) {
+            tests.add(run("MariaDB", () -> mariadbUrl, check));
+        }
+        return DynamicContainer.dynamicContainer(name, tests);
+    }
+
+    static DynamicTest run(String database, java.util.function.Supplier<String> target, Check check) {
+        return DynamicTest.dynamicTest(database, () -> {
+            String url = target.get();
+            Assumptions.assumeTrue(url != null, "VEIL_IT_MARIADB_URL is not set");
             try (Connection c = DriverManager.getConnection(url)) {
                 c.setAutoCommit(false);
                 try {
@@ -257,7 +312,7 @@ class StatementCorpusTest {
     static final VeilState UNSUPPORTED = VeilState.UNSUPPORTED_SQL;
 
     @TestFactory
-    Stream<DynamicTest> reads() {
+    Stream<DynamicNode> reads() {
         return Stream.of(
                 test("point select decrypts", rows("SELECT email FROM customers WHERE id = ?", p(1), "alice@example.com")),
                 test("equality on deterministic column", rows("SELECT name FROM customers WHERE email = ?", p("bob@example.com"), "Bob")),
@@ -266,14 +321,14 @@ class StatementCorpusTest {
                 test("select star", rows("SELECT * FROM customers WHERE id = ?", p(2), "2|Bob|bob@example.com|222-22-2222|+1-555-0101|1975-06-15|silver")),
                 test("alias star", rows("SELECT c.* FROM customers c WHERE c.id = ?", p(3), "3|Carol|carol@example.com|null|null|null|gold")),
                 test("column alias", rows("SELECT email AS e FROM customers WHERE id = ?", p(2), "bob@example.com")),
-                test("quoted and upper-case names", rows("SELECT \"email\" FROM CUSTOMERS WHERE ID = ?", p(1), "alice@example.com")),
-                test("schema-qualified table", rows("SELECT email FROM public.customers WHERE id = ?", p(1), "alice@example.com")),
+                pg("quoted and upper-case names", rows("SELECT \"email\" FROM CUSTOMERS WHERE ID = ?", p(1), "alice@example.com")),
+                pg("schema-qualified table", rows("SELECT email FROM public.customers WHERE id = ?", p(1), "alice@example.com")),
                 test("sub-select in FROM", rows("SELECT x.e FROM (SELECT email AS e FROM customers WHERE id = ?) x", p(1), "alice@example.com")),
                 test("CTE", rows("WITH t AS (SELECT email, ssn FROM customers WHERE id = ?) SELECT ssn FROM t", p(2), "222-22-2222")),
                 test("UNION of one column", rows("SELECT email FROM customers WHERE id = ? UNION ALL SELECT email FROM customers WHERE id = ?", p(1, 2),
                         "alice@example.com", "bob@example.com")),
                 test("IN list", rows("SELECT name FROM customers WHERE email IN (?, ?) ORDER BY id", p("alice@example.com", "bob@example.com"), "Alice", "Bob")),
-                test("= ANY(array)", rows("SELECT name FROM customers WHERE email = ANY(?) ORDER BY id",
+                pg("= ANY(array)", rows("SELECT name FROM customers WHERE email = ANY(?) ORDER BY id",
                         p((Object) new String[] {"carol@example.com", "alice@example.com"}), "Alice", "Carol")),
                 test("not equal", rows("SELECT name FROM customers WHERE email <> ? ORDER BY id", p("alice@example.com"), "Bob", "Carol")),
                 test("IS NULL on randomized", rows("SELECT name FROM customers WHERE ssn IS NULL", p(), "Carol")),
@@ -292,10 +347,10 @@ class StatementCorpusTest {
                         p(), "Alice|1", "Bob|2")),
                 test("equality on domain column", rows("SELECT name FROM customers WHERE phone = ?", p("+1-555-0101"), "Bob")),
                 test("binary deterministic equality", rows("SELECT id FROM payments WHERE card_token = ?", p((Object) new byte[] {4, 5, 6}), "2")),
-                test("binary column read", rows("SELECT card_token FROM payments WHERE id = ?", p(1), "\\x010203")),
+                pg("binary column read", rows("SELECT card_token FROM payments WHERE id = ?", p(1), "\\x010203")),
                 test("date column read", rows("SELECT birth_date FROM customers WHERE id = ?", p(1), "1980-01-01")),
                 test("decimal column read", rows("SELECT total_secret FROM orders WHERE id = ?", p(2), "20.5")),
-                test("cast on the parameter", rows("SELECT name FROM customers WHERE email = ?::text", p("alice@example.com"), "Alice")),
+                pg("cast on the parameter", rows("SELECT name FROM customers WHERE email = ?::text", p("alice@example.com"), "Alice")),
                 test("Hibernate-style aliases", rows("select c1_0.id,c1_0.email,c1_0.name from customers c1_0 where c1_0.email=?",
                         p("carol@example.com"), "3|carol@example.com|Carol")),
                 test("Hibernate-style paging", rows("select c1_0.id,c1_0.email from customers c1_0 order by c1_0.id offset ? rows fetch first ? rows only",
@@ -351,7 +406,7 @@ class StatementCorpusTest {
                         }
                     }
                 }),
-                test("nothing handed out is raw", c -> {
+                pg("nothing handed out is raw", c -> {
                     try (PreparedStatement ps = c.prepareStatement("SELECT email FROM customers WHERE id = ?")) {
                         ps.setInt(1, 1);
                         try (ResultSet rs = ps.executeQuery()) {
@@ -378,7 +433,7 @@ class StatementCorpusTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> writes() {
+    Stream<DynamicNode> writes() {
         return Stream.of(
                 test("insert", write("INSERT INTO customers (name, email, ssn) VALUES (?, ?, ?)", p("Zed", "zed@example.com", "999-99-9999"), 1,
                         "SELECT email, ssn FROM customers WHERE name = 'Zed'", "SELECT email, ssn FROM customers WHERE name = 'Zed'",
@@ -413,7 +468,7 @@ class StatementCorpusTest {
                         }
                     }
                 }),
-                test("generated keys (pgjdbc appends RETURNING *)", c -> {
+                pg("generated keys (pgjdbc appends RETURNING *)", c -> {
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
                         ps.setString(1, "Gen");
                         ps.setString(2, "gen@example.com");
@@ -425,7 +480,7 @@ class StatementCorpusTest {
                         }
                     }
                 }),
-                test("generated keys by column name", c -> {
+                pg("generated keys by column name", c -> {
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)", new String[] {"id", "email"})) {
                         ps.setString(1, "Gen2");
                         ps.setString(2, "gen2@example.com");
@@ -468,11 +523,11 @@ class StatementCorpusTest {
                         "SELECT ssn FROM customers WHERE id = 3", "SELECT ssn FROM customers WHERE id = 3", "333-33-3333")),
                 test("plain Statement typed literals", plainWrite("UPDATE orders SET total_secret = 12.50 WHERE id = 3", 1,
                         "SELECT total_secret FROM orders WHERE id = 3", "SELECT total_secret FROM orders WHERE id = 3", "12.50")),
-                test("upsert with EXCLUDED", write(
+                pg("upsert with EXCLUDED", write(
                         "INSERT INTO customers (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email",
                         p(1, "Alice", "upsert@example.com"), 1, "SELECT email FROM customers WHERE id = 1", "SELECT email FROM customers WHERE id = 1",
                         "upsert@example.com")),
-                test("upsert with a parameter", write(
+                pg("upsert with a parameter", write(
                         "INSERT INTO customers (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET ssn = ?",
                         p(2, "Bob", "bob@example.com", "777"), 1, "SELECT email, ssn FROM customers WHERE id = 2", "SELECT ssn FROM customers WHERE id = 2",
                         "777")),
@@ -513,7 +568,7 @@ class StatementCorpusTest {
                 }),
                 test("setInt on a string column is its text", write("UPDATE customers SET email = ? WHERE id = ?", p(42, 2), 1,
                         "SELECT email FROM customers WHERE id = 2", "SELECT email FROM customers WHERE id = 2", "42")),
-                test("CTE insert", c -> {
+                pg("CTE insert", c -> {
                     try (PreparedStatement ps = c.prepareStatement("WITH ins AS (INSERT INTO customers (name, email) VALUES (?, ?) RETURNING id, email) SELECT email FROM ins")) {
                         ps.setString(1, "Cte");
                         ps.setString(2, "cte@example.com");
@@ -531,7 +586,7 @@ class StatementCorpusTest {
                         assertEquals(1L, ps.executeLargeUpdate());
                     }
                 }),
-                test("DDL and transactions pass through", c -> {
+                pg("DDL and transactions pass through", c -> {
                     try (Statement s = c.createStatement()) {
                         s.execute("CREATE TEMP TABLE scratch (v TEXT)");
                         s.execute("SET LOCAL statement_timeout = '5s'");
@@ -543,7 +598,7 @@ class StatementCorpusTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> refusals() {
+    Stream<DynamicNode> refusals() {
         return Stream.of(
                 test("LIKE on deterministic", refused("SELECT id FROM customers WHERE email LIKE ?", UNSUPPORTED, "email")),
                 test("ILIKE", refused("SELECT id FROM customers WHERE email ILIKE ?", UNSUPPORTED, "email")),
@@ -576,7 +631,7 @@ class StatementCorpusTest {
                 test("plain Statement LIKE literal", c -> plainRefused("SELECT id FROM customers WHERE email LIKE 'alice%'", UNSUPPORTED, "email").run(c)),
                 test("plain Statement equality on randomized literal", c -> plainRefused("SELECT id FROM customers WHERE ssn = '111-11-1111'", UNSUPPORTED, "ssn").run(c)),
                 test("unparseable SQL on an encrypted table", c -> plainRefused("SELECT email FROM customers WHERE ((", VeilState.UNPARSEABLE_SQL, "customers").run(c)),
-                test("callable statement on an encrypted table", c -> {
+                pg("callable statement on an encrypted table", c -> {
                     VeilException e = assertThrows(VeilException.class,
                             () -> c.prepareCall("{call audit((SELECT email FROM customers WHERE id = ?))}"));
                     assertEquals(UNSUPPORTED, e.state());
@@ -605,6 +660,103 @@ class StatementCorpusTest {
                         assertThrows(SQLException.class, () -> ps.executeQuery("SELECT ssn FROM customers WHERE ssn = 'x'"));
                     }
                 })
+        );
+    }
+
+    /** MariaDB/MySQL shapes and the ways its lexical rules could carry values past a PostgreSQL-minded reader. */
+    @TestFactory
+    Stream<DynamicNode> mariadbShapes() {
+        return Stream.of(
+                maria("back-quoted and upper-case names", rows("SELECT `email` FROM customers WHERE ID = ?", p(1), "alice@example.com")),
+                maria("database-qualified table", c -> rows("SELECT email FROM " + c.getCatalog() + ".customers WHERE id = ?", p(1),
+                        "alice@example.com").run(c)),
+                maria("LIMIT ?, ?", rows("SELECT email FROM customers ORDER BY id LIMIT ?, ?", p(1, 1), "bob@example.com")),
+                maria("binary column read", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT card_token FROM payments WHERE id = ?")) {
+                        ps.setInt(1, 1);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next());
+                            org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {1, 2, 3}, rs.getBytes(1));
+                        }
+                    }
+                }),
+                maria("double-quoted string literal", plainRows("SELECT name FROM customers WHERE email = \"carol@example.com\"", "Carol")),
+                maria("backslash-escaped literal", plainRows("SELECT count(*) FROM customers WHERE email = 'o\\'brien@example.com'", "0")),
+                maria("# and -- comments", plainRows("SELECT email FROM customers # it's a comment\n-- and 'this'\nWHERE id = 1", "alice@example.com")),
+                maria("generated key", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                        ps.setString(1, "Gen");
+                        ps.setString(2, "gen@example.com");
+                        assertEquals(1, ps.executeUpdate());
+                        try (ResultSet keys = ps.getGeneratedKeys()) {
+                            assertTrue(keys.next());
+                            assertTrue(keys.getInt(1) > 50);
+                        }
+                    }
+                    ciphertextOnly(c, "SELECT email FROM customers WHERE name = 'Gen'");
+                }),
+                maria("INSERT ... SET", write("INSERT INTO customers SET name = ?, email = ?", p("Set", "set@example.com"), 1,
+                        "SELECT email FROM customers WHERE name = 'Set'", "SELECT email FROM customers WHERE name = 'Set'", "set@example.com")),
+                maria("REPLACE INTO", write("REPLACE INTO customers (id, name, email) VALUES (?, ?, ?)", p(60, "Rep", "rep@example.com"), 1,
+                        "SELECT email FROM customers WHERE id = 60", "SELECT email FROM customers WHERE id = 60", "rep@example.com")),
+                maria("REPLACE INTO ... SET over a row", write("REPLACE INTO customers SET id = ?, name = ?, email = ?", p(3, "Carol", "rep3@example.com"), 2,
+                        "SELECT email FROM customers WHERE id = 3", "SELECT email FROM customers WHERE id = 3", "rep3@example.com")),
+                maria("INSERT IGNORE", write("INSERT IGNORE INTO customers (id, name, email) VALUES (?, ?, ?)", p(61, "Ign", "ign@example.com"), 1,
+                        "SELECT email FROM customers WHERE id = 61", "SELECT email FROM customers WHERE id = 61", "ign@example.com")),
+                maria("ON DUPLICATE KEY UPDATE col = VALUES(col)", write(
+                        "INSERT INTO customers (id, name, email) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE email = VALUES(email)",
+                        p(1, "Alice", "dup@example.com"), 2, "SELECT email FROM customers WHERE id = 1", "SELECT email FROM customers WHERE id = 1",
+                        "dup@example.com")),
+                maria("ON DUPLICATE KEY UPDATE with a parameter", write(
+                        "INSERT INTO customers (id, name, email) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE ssn = ?",
+                        p(2, "Bob", "bob@example.com", "777"), 2, "SELECT email, ssn FROM customers WHERE id = 2", "SELECT ssn FROM customers WHERE id = 2",
+                        "777")),
+                maria("multi-table UPDATE writes the joined table's column", write(
+                        "UPDATE customers c JOIN orders o ON o.customer_id = c.id SET o.note = ? WHERE c.id = ? AND o.id = ?",
+                        p("joined note", 1, 1), 1, "SELECT note FROM orders WHERE id = 1", "SELECT note FROM orders WHERE id = 1", "joined note")),
+                maria("multi-table UPDATE of both tables", write(
+                        "UPDATE customers c, orders o SET o.note = ?, c.ssn = ? WHERE o.customer_id = c.id AND o.id = ?",
+                        p("n2", "ssn2", 2), 2, "SELECT c.ssn, o.note FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.id = 2",
+                        "SELECT c.ssn, o.note FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.id = 2", "ssn2|n2")),
+                maria("multi-table UPDATE with an unqualified column", write(
+                        "UPDATE customers JOIN orders ON orders.customer_id = customers.id SET note = ? WHERE orders.id = ?",
+                        p("unq", 2), 1, "SELECT note FROM orders WHERE id = 2", "SELECT note FROM orders WHERE id = 2", "unq")),
+                maria("multi-table DELETE", c -> {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE o FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.email = ? AND o.id = 2")) {
+                        ps.setString(1, "alice@example.com");
+                        assertEquals(1, ps.executeUpdate());
+                    }
+                }),
+                maria("values in /*! */ are encrypted", plainWrite("INSERT INTO customers (name, email) VALUES ('Exec' /*!, 'exec@example.com' */)", 1,
+                        "SELECT email FROM customers WHERE name = 'Exec'", "SELECT email FROM customers WHERE name = 'Exec'", "exec@example.com")),
+                maria("columns and values in /*M! */ are encrypted", plainWrite(
+                        "INSERT INTO customers (name /*M!, email */) VALUES ('ExecM' /*M!, 'execm@example.com' */)", 1,
+                        "SELECT email FROM customers WHERE name = 'ExecM'", "SELECT email FROM customers WHERE name = 'ExecM'", "execm@example.com")),
+                maria("values in /*!50000 */ are encrypted", plainWrite(
+                        "INSERT INTO customers (name /*!50000, email */) VALUES ('Exec5' /*!50000, 'exec5@example.com' */)", 1,
+                        "SELECT email FROM customers WHERE name = 'Exec5'", "SELECT email FROM customers WHERE name = 'Exec5'", "exec5@example.com")),
+                maria("double-quoted literal encrypted", plainWrite("UPDATE customers SET ssn = \"333\" WHERE id = 3", 1,
+                        "SELECT ssn FROM customers WHERE id = 3", "SELECT ssn FROM customers WHERE id = 3", "333")),
+                maria("backslash-escaped literal encrypted", plainWrite("INSERT INTO customers (name, email) VALUES ('Esc', 'o\\'b\\\\@example.com')", 1,
+                        "SELECT email FROM customers WHERE name = 'Esc'", "SELECT email FROM customers WHERE name = 'Esc'", "o'b\\@example.com")),
+                maria("predicate in /*! */ refused", c -> plainRefused("SELECT id FROM customers WHERE name = 'n' /*! OR email LIKE 'x%' */",
+                        UNSUPPORTED, "email").run(c)),
+                maria("comments do not nest", c -> plainRefused("SELECT id FROM customers WHERE name = 'n' /* /* */ OR email LIKE 'x%' /* */",
+                        UNSUPPORTED, "email").run(c)),
+                maria("PREPARE of an encrypted table refused", c -> plainRefused(
+                        "PREPARE s FROM 'INSERT INTO customers (name, email) VALUES (''n'', ''x@example.com'')'", UNSUPPORTED, "customers").run(c)),
+                maria("PREPARE from a variable refused", c -> plainRefused("PREPARE s FROM @q", UNSUPPORTED, "PREPARE").run(c)),
+                maria("EXECUTE IMMEDIATE refused", c -> plainRefused("EXECUTE IMMEDIATE 'DELETE FROM customers'", UNSUPPORTED, "customers").run(c)),
+                maria("LOAD DATA refused", c -> plainRefused("LOAD DATA LOCAL INFILE '/tmp/veil.csv' INTO TABLE customers", UNSUPPORTED, "customers").run(c)),
+                maria("INTO OUTFILE refused", c -> plainRefused("SELECT email FROM customers INTO OUTFILE '/tmp/veil.csv'", UNSUPPORTED, "customers").run(c)),
+                maria("INTO DUMPFILE refused", c -> plainRefused("SELECT email FROM customers LIMIT 1 INTO DUMPFILE '/tmp/veil.bin'", UNSUPPORTED, "customers").run(c)),
+                maria("adjacent strings refused", c -> plainRefused("INSERT INTO customers (name, email) VALUES ('n', 'x@' 'example.com')",
+                        UNSUPPORTED, "adjacent").run(c)),
+                maria("sql_mode changed beside an encrypted table refused", c -> plainRefused(
+                        "SET STATEMENT sql_mode = 'ANSI_QUOTES' FOR SELECT \"email\" FROM customers", UNSUPPORTED, "sql_mode").run(c)),
+                maria("AS new alias refused", refused("INSERT INTO customers (id, name, email) VALUES (?, ?, ?) AS new ON DUPLICATE KEY UPDATE email = new.email",
+                        VeilState.UNPARSEABLE_SQL, "customers")),
+                maria("ambiguous multi-table SET refused", refused("UPDATE customers c JOIN customers d ON d.id = c.id SET email = ?", UNSUPPORTED, "email"))
         );
     }
 }

@@ -3,6 +3,7 @@ package dev.veil.sql;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.TablePolicy;
 import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Block;
@@ -19,18 +20,22 @@ import net.sf.jsqlparser.statement.insert.Insert;
 import net.sf.jsqlparser.statement.insert.ParenthesedInsert;
 import net.sf.jsqlparser.statement.merge.Merge;
 import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.FromItem;
+import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.update.ParenthesedUpdate;
 import net.sf.jsqlparser.statement.update.Update;
 import net.sf.jsqlparser.statement.update.UpdateSet;
 import net.sf.jsqlparser.statement.upsert.Upsert;
+import net.sf.jsqlparser.statement.upsert.UpsertType;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Analyses one parsed statement: SELECT, INSERT (VALUES, SELECT, ON CONFLICT, RETURNING), UPDATE,
+ * Analyses one parsed statement: SELECT, INSERT (VALUES, SELECT, SET, ON CONFLICT, ON DUPLICATE KEY
+ * UPDATE, RETURNING), MariaDB/MySQL REPLACE, UPDATE (with MariaDB/MySQL multi-table targets),
  * DELETE. DDL and other statements carry no values for encrypted columns and are left alone.
  */
 final class StatementAnalyzer {
@@ -55,6 +60,8 @@ final class StatementAnalyzer {
             if (returning != null) {
                 analysis.bindings.resultSet(returning.resultColumns());
             }
+        } else if (statement instanceof Upsert u && (u.getUpsertType() == UpsertType.REPLACE || u.getUpsertType() == UpsertType.REPLACE_SET)) {
+            insert(replaceAsInsert(u), null);
         } else if (statement instanceof ExplainStatement e && e.getStatement() != null) {
             // EXPLAIN ANALYZE runs the statement: its values must be encrypted; its output is plain
             analysis.queries.analyze(e.getStatement(), null);
@@ -120,6 +127,18 @@ final class StatementAnalyzer {
                 + " on a table with encrypted columns");
     }
 
+    /** MariaDB/MySQL {@code REPLACE} writes what the same {@code INSERT} would (after deleting the old row). */
+    private static Insert replaceAsInsert(Upsert u) {
+        Insert insert = new Insert().withTable(u.getTable()).withColumns(u.getColumns()).withSelect(u.getSelect());
+        if (u.getUpdateSets() != null) {
+            insert.withSetUpdateSets(u.getUpdateSets());
+        }
+        if (u.getDuplicateUpdateSets() != null) {
+            insert.withDuplicateUpdateSets(u.getDuplicateUpdateSets());
+        }
+        return insert;
+    }
+
     private QueryResult insert(Insert insert, Scope outer) {
         Scope with = analysis.queries.withItems(insert.getWithItemsList(), outer);
         Relation.BaseTable target = baseTable(insert.getTable());
@@ -174,7 +193,7 @@ final class StatementAnalyzer {
             analysis.expressions.analyze(insert.getConflictTarget().getWhereExpression(), scope);
         }
         if (insert.getDuplicateUpdateSets() != null) {
-            updateSets(insert.getDuplicateUpdateSets(), target, scope);
+            duplicateKeySets(insert.getDuplicateUpdateSets(), target, scope);
         }
         return returning(insert.getReturningClause(), scope);
     }
@@ -187,7 +206,11 @@ final class StatementAnalyzer {
         analysis.queries.joins(update.getStartJoins(), scope);
         analysis.queries.addFromItem(update.getFromItem(), scope);
         analysis.queries.joins(update.getJoins(), scope);
-        updateSets(update.getUpdateSets(), target, scope);
+        if (update.getStartJoins() != null && !update.getStartJoins().isEmpty()) {
+            multiTableSets(update, target, scope);
+        } else {
+            updateSets(update.getUpdateSets(), target, scope);
+        }
         analysis.expressions.analyze(update.getWhere(), scope);
         analysis.ordering.orderBy(update.getOrderByElements(), scope, null);
         return returning(update.getReturningClause(), scope);
@@ -206,6 +229,108 @@ final class StatementAnalyzer {
         analysis.expressions.analyze(delete.getWhere(), scope);
         analysis.ordering.orderBy(delete.getOrderByElements(), scope, null);
         return returning(delete.getReturningClause(), scope);
+    }
+
+    /**
+     * MariaDB/MySQL {@code ON DUPLICATE KEY UPDATE a = VALUES(a)}: {@code VALUES(b)} is the value the
+     * INSERT would have written to column b, so copying it within one column is a copy.
+     */
+    private void duplicateKeySets(List<UpdateSet> sets, Relation.BaseTable target, Scope scope) {
+        List<UpdateSet> rest = new ArrayList<>();
+        for (UpdateSet set : sets) {
+            if (set.getColumns().size() == 1 && set.getValues().size() == 1 && set.getValues().get(0) instanceof Function f
+                    && f.getName() != null && (f.getName().equalsIgnoreCase("values") || f.getName().equalsIgnoreCase("value"))
+                    && f.getParameters() != null && f.getParameters().size() == 1 && f.getParameters().get(0) instanceof Column source
+                    && source.getTable() == null) {
+                String name = set.getColumns().get(0).getColumnName();
+                ColumnPolicy column = column(target, name);
+                ColumnPolicy from = column(target, source.getColumnName());
+                analysis.rules.write(column, target.table() + "." + name, from == null ? Origin.PLAIN : new Origin.Encrypted(from));
+            } else {
+                rest.add(set);
+            }
+        }
+        updateSets(rest, target, scope);
+    }
+
+    /**
+     * MariaDB/MySQL {@code UPDATE a JOIN b ... SET b.x = ?} (or {@code UPDATE a, b SET ...}): each SET
+     * column is written in the table it names, so it is encrypted for that table's column. A column
+     * whose table cannot be told is refused when any of the updated tables has an encrypted column
+     * of that name.
+     */
+    private void multiTableSets(Update update, Relation.BaseTable target, Scope scope) {
+        List<Relation.BaseTable> tables = new ArrayList<>();
+        tables.add(target);
+        for (Join join : update.getStartJoins()) {
+            FromItem item = join.getFromItem();
+            if (item instanceof Table t) {
+                String alias = t.getAlias() == null ? null : Scope.key(t.getAlias().getName());
+                Relation r = scope.relation(alias != null ? new Table(t.getAlias().getName()) : t);
+                tables.add(r instanceof Relation.BaseTable b ? b : baseTable(t));
+            }
+        }
+        for (UpdateSet set : update.getUpdateSets()) {
+            List<Column> columns = set.getColumns();
+            Relation.BaseTable owner = null;
+            for (Column c : columns) {
+                Relation.BaseTable t = owner(c, tables, scope);
+                if (owner != null && t != owner) {
+                    owner = null;
+                    if (columns.stream().anyMatch(x -> encryptedAnywhere(x.getColumnName(), tables))) {
+                        throw Rejection.unsupported("a SET of several columns of different tables in a multi-table UPDATE is not "
+                                + "supported on encrypted columns; write one column per assignment");
+                    }
+                    break;
+                }
+                owner = t;
+            }
+            // no owner: no updated table has these columns encrypted; the target stands for "plain"
+            updateSets(List.of(set), owner == null ? target : owner, scope);
+        }
+    }
+
+    /** The updated table a SET column belongs to; {@code null} only when none of them can have it encrypted. */
+    private Relation.BaseTable owner(Column c, List<Relation.BaseTable> tables, Scope scope) {
+        String name = c.getColumnName();
+        if (c.getTable() != null && c.getTable().getName() != null) {
+            Relation r = scope.relation(c.getTable());
+            if (r instanceof Relation.BaseTable b) {
+                return b;
+            }
+            if (encryptedAnywhere(name, tables) || r != null) {
+                throw Rejection.unsupported("cannot tell which table the SET column " + c.getFullyQualifiedName()
+                        + " of this multi-table UPDATE writes; name a table of the statement or its alias");
+            }
+            return null;
+        }
+        Relation.BaseTable found = null;
+        boolean unknown = false;
+        for (Relation.BaseTable t : tables) {
+            if (t.column(Scope.key(name), true) != null) {
+                if (found != null) {
+                    throw Rejection.unsupported("the SET column " + name + " of this multi-table UPDATE is in more than one "
+                            + "of its tables; qualify it with the table or alias");
+                }
+                found = t;
+            } else if (!t.columnsKnown()) {
+                unknown = true;
+            }
+        }
+        if (unknown && encryptedAnywhere(name, tables)) {
+            throw Rejection.unsupported("cannot tell which table the SET column " + name + " of this multi-table UPDATE writes, "
+                    + "because the columns of one of its tables are unknown; qualify it with the table or alias");
+        }
+        return found;
+    }
+
+    private static boolean encryptedAnywhere(String name, List<Relation.BaseTable> tables) {
+        for (Relation.BaseTable t : tables) {
+            if (column(t, name) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code SET a = x, (b, c) = (y, z), (d, e) = (SELECT ...)}. */

@@ -118,4 +118,38 @@ class MySqlAnalysisTest {
         StatementPlan p = plan("SELECT name FROM customers WHERE name = '?' /* ? */ AND email = ? # ?\n AND phone = ?");
         assertEquals(Map.of(1, "customers.email", 2, "customers.phone"), parameters(p));
     }
+
+    @Test
+    void multiTableUpdateEncryptsForEachTargetsOwnColumn() throws VeilException {
+        assertEquals(Map.of(1, "orders.note"),
+                parameters(plan("UPDATE customers c JOIN orders o ON o.customer_id = c.id SET o.note = ? WHERE c.id = ?")));
+        assertEquals(Map.of(1, "orders.note", 2, "customers.email"),
+                parameters(plan("UPDATE customers c, orders o SET o.note = ?, c.email = ? WHERE o.customer_id = c.id AND c.id = ?")));
+        assertEquals(Map.of(1, "orders.note", 2, "customers.ssn"),
+                parameters(plan("UPDATE customers JOIN orders ON orders.customer_id = customers.id SET note = ?, ssn = ? WHERE customers.id = ?")));
+        assertEquals(List.of("'x' -> orders.note = x"),
+                literals(plan("UPDATE customers c JOIN orders o ON o.customer_id = c.id SET o.note = 'x' WHERE c.id = 1")));
+        assertUnsupported("UPDATE customers c JOIN orders o ON o.customer_id = c.id SET c.email = o.note", "customers.email");
+        assertUnsupported("UPDATE customers c JOIN customers d ON d.id = c.id SET email = ?", "more than one");
+        assertUnsupported("UPDATE customers c JOIN orders o ON o.customer_id = c.id SET x.note = ?", "which table");
+    }
+
+    @Test
+    void mariaDbInsertShapes() throws VeilException {
+        assertEquals(Map.of(2, "customers.email"), parameters(plan("INSERT INTO customers SET name = ?, email = ?")));
+        assertEquals(Map.of(2, "customers.email"), parameters(plan("INSERT IGNORE INTO customers (name, email) VALUES (?, ?)")));
+        assertEquals(Map.of(2, "customers.email"), parameters(plan("REPLACE INTO customers (name, email) VALUES (?, ?)")));
+        assertEquals(Map.of(2, "customers.email"), parameters(plan("REPLACE INTO customers SET name = ?, email = ?")));
+        assertEquals(Map.of(2, "customers.email", 3, "customers.ssn"), parameters(plan(
+                "INSERT INTO customers (id, email) VALUES (?, ?) ON DUPLICATE KEY UPDATE email = VALUES(email), ssn = ?")));
+        assertUnsupported("INSERT INTO customers (id, email) VALUES (?, ?) ON DUPLICATE KEY UPDATE ssn = VALUES(email)", "customers.ssn");
+        assertUnsupported("REPLACE INTO customers (name, email) SELECT name, phone FROM customers", "customers.email");
+    }
+
+    @Test
+    void limitWithTwoParameters() throws VeilException {
+        StatementPlan p = plan("SELECT email FROM customers ORDER BY id LIMIT ?, ?");
+        assertTrue(p.parameters().isEmpty());
+        assertEquals(List.of("customers.email"), ShopFixture.results(p, 0));
+    }
 }
