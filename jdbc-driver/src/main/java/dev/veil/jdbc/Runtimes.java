@@ -17,8 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * the keystore or the policy succeeds.
  */
 final class Runtimes {
-    /** The engine plus the JDBC layer's shared caches for one policy, and its background rekey, if any. */
-    record Runtime(Veil veil, SchemaCache schema, dev.veil.jobs.BackgroundRekeyer rekeyer) {
+    /**
+     * The engine plus the JDBC layer's shared caches for one policy (column lists of databases Veil
+     * reads no catalog of; catalog snapshots), and its background rekey, if any.
+     */
+    record Runtime(Veil veil, SchemaCache schema, Catalogs catalogs, dev.veil.jobs.BackgroundRekeyer rekeyer) {
         void close() {
             if (rekeyer != null) {
                 rekeyer.close();
@@ -54,7 +57,8 @@ final class Runtimes {
                 Policy policy = PolicyLoader.load(Path.of(key));
                 Veil veil = Veil.open(policy, keyDatabase);
                 SchemaCache schema = new SchemaCache(policy.schemaRefreshAfter().orElse(null));
-                r = new Runtime(veil, schema, dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
+                r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()),
+                        dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
                 BY_POLICY.put(key, r);
             }
             return r;

@@ -5,7 +5,9 @@ import dev.veil.VeilState;
 import dev.veil.crypto.ColumnCipher;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.sql.LiteralTarget;
+import dev.veil.sql.NameResolver;
 import dev.veil.sql.SchemaLookup;
+import dev.veil.sql.SessionEffect;
 import dev.veil.sql.SqlSyntax;
 import dev.veil.sql.StatementPlan;
 
@@ -25,6 +27,7 @@ import java.util.List;
 public final class VeilConnection extends DelegatingConnection {
     private final Runtimes.Runtime runtime;
     private final SchemaLookup schema;
+    private final ConnectionNames names;
     private final ParameterEncryptor encryptor;
     private SqlDialect dialect;
     /** The lexical rules of this session; read again before each plan once {@link #followMode} is set. */
@@ -35,15 +38,23 @@ public final class VeilConnection extends DelegatingConnection {
     VeilConnection(Connection raw, Runtimes.Runtime runtime) {
         super(raw);
         this.runtime = runtime;
+        this.names = new ConnectionNames(raw, runtime.catalogs(), runtime.veil().policy());
         this.schema = new SchemaLookup() {
             @Override
             public List<String> columns(String schemaName, String table) throws SQLException {
-                return runtime.schema().columns(raw, schemaName, table);
+                SchemaCache columns = names.columns();
+                return (columns != null ? columns : runtime.schema()).columns(raw, schemaName, table);
             }
 
             @Override
             public void forget() {
                 runtime.schema().clear();
+                runtime.catalogs().invalidateAll();
+            }
+
+            @Override
+            public NameResolver resolver() throws VeilException {
+                return names.resolver();
             }
         };
         this.encryptor = new ParameterEncryptor(raw, runtime);
@@ -74,7 +85,11 @@ public final class VeilConnection extends DelegatingConnection {
             // the server's rules may differ after this text runs: read them before every later plan
             followMode = true;
         }
-        return runtime.veil().analyzer().plan(sql, schema, s);
+        StatementPlan plan = runtime.veil().analyzer().plan(sql, schema, s);
+        if (plan.effect() != SessionEffect.NONE) {
+            names.running(plan.effect());
+        }
+        return plan;
     }
 
     /**
@@ -88,6 +103,61 @@ public final class VeilConnection extends DelegatingConnection {
             syntax = s;
         }
         return s;
+    }
+
+    /**
+     * A prepared statement is about to run: follows what it may do to name resolution, and refuses
+     * it when its names were resolved under another search path than the connection has now.
+     *
+     * @throws VeilException {@code VE006} when the path changed since the statement was prepared
+     */
+    void executing(StatementPlan plan) throws VeilException {
+        if (plan.effect() != SessionEffect.NONE) {
+            names.running(plan.effect());
+        }
+        if (plan.context() > 0) {
+            NameResolver now = names.resolver();
+            if (now != null && now.context() != plan.context()) {
+                throw new VeilException(VeilState.UNSUPPORTED_SQL, "the search path (or current schema) changed since this "
+                        + "statement was prepared, so its table names may now mean other tables; prepare it again");
+            }
+        }
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        super.commit();
+        names.transactionEnded();
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        super.rollback();
+        names.transactionEnded();
+    }
+
+    @Override
+    public void rollback(java.sql.Savepoint savepoint) throws SQLException {
+        super.rollback(savepoint);
+        names.transactionEnded();
+    }
+
+    @Override
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        super.setAutoCommit(autoCommit);
+        names.transactionEnded();
+    }
+
+    @Override
+    public void setSchema(String name) throws SQLException {
+        names.pathSet();
+        super.setSchema(name);
+    }
+
+    @Override
+    public void setCatalog(String name) throws SQLException {
+        names.pathSet();
+        super.setCatalog(name);
     }
 
     /** The SQL to send: the plan's text with literals bound for encrypted columns replaced by ciphertext. */

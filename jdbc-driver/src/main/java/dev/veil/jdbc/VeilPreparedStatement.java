@@ -102,14 +102,40 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public ResultSet executeQuery() throws SQLException {
+        connection.executing(plan);
         results.rerun();
         return super.executeQuery();
     }
 
     @Override
     public boolean execute() throws SQLException {
+        connection.executing(plan);
         results.rerun();
         return super.execute();
+    }
+
+    @Override
+    public int executeUpdate() throws SQLException {
+        connection.executing(plan);
+        return super.executeUpdate();
+    }
+
+    @Override
+    public long executeLargeUpdate() throws SQLException {
+        connection.executing(plan);
+        return super.executeLargeUpdate();
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        connection.executing(plan);
+        return super.executeBatch();
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        connection.executing(plan);
+        return super.executeLargeBatch();
     }
 
     @Override

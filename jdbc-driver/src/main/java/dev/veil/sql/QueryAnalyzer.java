@@ -230,8 +230,7 @@ final class QueryAnalyzer {
                 scope.add(new Relation.DerivedTable(aliasKey != null ? aliasKey : Scope.key(t.getName()), renamed(cte, t.getAlias())));
                 return;
             }
-            scope.add(new Relation.BaseTable(t.getSchemaName(), t.getName(), aliasKey,
-                    analysis.policy.table(t.getSchemaName(), t.getName()).orElse(null), analysis.live));
+            scope.add(analysis.table(t, aliasKey));
         } else if (item instanceof ParenthesedSelect p) {
             // only LATERAL sub-selects see the relations beside them
             Scope visible = p instanceof LateralSubSelect ? scope : scope.parent();

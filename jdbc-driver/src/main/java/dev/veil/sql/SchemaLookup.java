@@ -25,4 +25,16 @@ public interface SchemaLookup {
      */
     default void forget() {
     }
+
+    /**
+     * What table names mean on this connection now (its search path and its database's catalog
+     * snapshot), or {@code null} when names are to be read as written, by the policy alone.
+     * Called for every statement that is not a recently seen plain text, so it must be cheap
+     * unless the path or the snapshot has to be read again.
+     *
+     * @throws dev.veil.VeilException when the path or the catalog cannot be read
+     */
+    default NameResolver resolver() throws dev.veil.VeilException {
+        return null;
+    }
 }

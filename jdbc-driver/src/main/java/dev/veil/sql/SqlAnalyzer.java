@@ -2,17 +2,30 @@ package dev.veil.sql;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.Identifier;
 import dev.veil.policy.Policy;
+import dev.veil.policy.TableName;
 import dev.veil.policy.TablePolicy;
 import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.update.Update;
+import net.sf.jsqlparser.statement.upsert.Upsert;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,9 +36,11 @@ import java.util.concurrent.atomic.LongAdder;
  * column, and which result columns to decrypt. Thread-safe; one instance per policy, shared by all
  * connections.
  *
- * <p>Text that names no table of the policy passes through without parsing, and the most recent
- * such texts are remembered apart. Other text is parsed once and its plan (or its refusal) cached
- * per exact text in a bounded cache.
+ * <p>Text that names no protected relation (a policy table, or a view, child or partition of one
+ * that a catalog snapshot reported) passes through without parsing, and the most recent such
+ * texts are remembered apart. Other text is parsed once per resolution context (the connection's
+ * database and search path, see {@link NameResolver}) and its plan (or its refusal) cached per
+ * exact text and context in a bounded cache.
  *
  * <p>Plans are made under one connection's lexical rules ({@link SqlSyntax}): PostgreSQL's by
  * default, MariaDB's or MySQL's (with the session's {@code sql_mode}) through
@@ -41,14 +56,19 @@ public final class SqlAnalyzer {
     /** The analyzers of other syntaxes (on the PostgreSQL one only), sharing the DDL count and counters. */
     private final ConcurrentHashMap<SqlSyntax, SqlAnalyzer> bySyntax;
     private final int maxCachedPlans;
-    private final FastPathFilter filter;
+    /** Built from {@link #protectedNames}; replaced when a catalog snapshot reports new names. */
+    private volatile FastPathFilter filter;
+    /** Every name that needs analysis: the policy's tables and every protected relation seen in a snapshot. */
+    private final Set<String> protectedNames;
+    private final NameResolver policyOnly;
     /** Finds texts that may hold PREPARE or EXECUTE, which must be checked even when they name no policy table. */
     private static final FastPathFilter PREPARED_STATEMENT_WORDS = new FastPathFilter(List.of("prepare", "execute"));
-    private final PgStatementGuard guard;
-    /** Exact SQL text to {@link StatementPlan} or {@link Rejection}. */
-    private final PlanCache<Cached> plans;
-    /** Placeholder form of texts with literals to {@link PlanTemplate} or {@link Rejection}. */
-    private final PlanCache<Cached> templates;
+    /** Rebuilt with {@link #filter}. */
+    private volatile PgStatementGuard guard;
+    /** Exact SQL text and resolution context to {@link StatementPlan} or {@link Rejection}. */
+    private final PlanCache<PlanKey, Cached> plans;
+    /** Placeholder form of texts with literals, and context, to {@link PlanTemplate} or {@link Rejection}. */
+    private final PlanCache<PlanKey, Cached> templates;
     /**
      * Plans of recently seen texts that name no policy table (DDL excepted), by hash slot: the
      * statements an application runs most often against its plain tables cost one array read and
@@ -81,8 +101,10 @@ public final class SqlAnalyzer {
         this.syntax = syntax;
         this.maxCachedPlans = maxCachedPlans;
         this.bySyntax = shared == null ? new ConcurrentHashMap<>() : null;
-        this.filter = new FastPathFilter(policy.tableNameKeys());
+        this.protectedNames = new HashSet<>(shared == null ? policy.tableNameKeys() : shared.protectedNames);
+        this.filter = new FastPathFilter(Set.copyOf(protectedNames));
         this.guard = new PgStatementGuard(new OpaqueCode(policy, filter), filter, new PgDdlRules(policy));
+        this.policyOnly = NameResolver.policyOnly(policy);
         this.plans = new PlanCache<>(maxCachedPlans);
         this.templates = new PlanCache<>(maxCachedPlans);
         this.recheckNanos = policy.schemaRefreshAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE);
@@ -120,7 +142,8 @@ public final class SqlAnalyzer {
      * analyzer plans; when a list changed, every plan is made again.
      *
      * @param sql the SQL text, with JDBC {@code ?} parameters
-     * @param schema column names of live tables, asked only when a statement needs them
+     * @param schema column names of live tables, asked only when a statement needs them, and the
+     *        connection's {@link NameResolver}; {@code null}: names mean what the policy says of them as written
      * @throws VeilException {@code VE006} ({@link VeilState#UNSUPPORTED_SQL}) when the statement uses an
      *         encrypted column in a way Veil cannot serve; {@code VE007} ({@link VeilState#UNPARSEABLE_SQL})
      *         when it names an encrypted table but cannot be parsed
@@ -139,9 +162,23 @@ public final class SqlAnalyzer {
                 schema.forget();
             }
         }
+        NameResolver names;
+        try {
+            names = schema == null ? null : schema.resolver();
+        } catch (VeilException e) {
+            if (!filter.mayMention(sql)) {
+                // ROLLBACK in an aborted transaction, say: it names nothing protected and must run
+                return StatementPlan.passThrough(sql).withEffect(SessionEffect.of(sql));
+            }
+            throw e;
+        }
+        if (names == null) {
+            names = policyOnly;
+        }
         // the cache next: an app preparing the same statement on every call must not pay the name
         // search either; SQL that names no encrypted table is remembered above, never in the cache
-        Cached cached = plans.get(sql);
+        PlanKey key = new PlanKey(sql, names.context());
+        Cached cached = plans.get(key);
         if (cached != null && !stillCurrent(cached, schema)) {
             cached = null;
         }
@@ -150,14 +187,14 @@ public final class SqlAnalyzer {
                 if (!syntax.isMySqlFamily() && PREPARED_STATEMENT_WORDS.mayMention(sql)) {
                     guardOrThrow(sql); // an EXECUTE is refused unless its PREPARE was accepted
                 }
-                StatementPlan plain = StatementPlan.passThrough(sql);
+                StatementPlan plain = StatementPlan.passThrough(sql).withEffect(SessionEffect.of(sql));
                 if (!ddl) {
                     // DDL is never remembered: every DDL text must reach the schema cache's forget()
                     passThroughs[slot] = plain;
                 }
                 return plain;
             }
-            cached = analyse(sql, schema);
+            cached = analyse(sql, schema, names, key);
         }
         if (cached.value instanceof Rejection r) {
             refusals.increment();
@@ -184,17 +221,17 @@ public final class SqlAnalyzer {
      * Refusals by {@link PgStatementGuard} are not cached: whether an EXECUTE is accepted depends on
      * the PREPAREs seen so far.
      */
-    private Cached analyse(String sql, SchemaLookup schema) throws VeilException {
+    private Cached analyse(String sql, SchemaLookup schema, NameResolver names, PlanKey key) throws VeilException {
         if (!syntax.isMySqlFamily() && guardOrThrow(sql)) {
             // server-side code the policy accepts: nothing in it can be encrypted, and the parser does not model it
-            return plans.putIfAbsent(sql, new Cached(StatementPlan.passThrough(sql), List.of(), System.nanoTime(), ddlSeen.get()));
+            return plans.putIfAbsent(key, new Cached(StatementPlan.passThrough(sql).withEffect(SessionEffect.of(sql)), List.of(), System.nanoTime(), ddlSeen.get()));
         }
         int ddl = ddlSeen.get();
         long started = System.nanoTime();
         LiveColumns live = new LiveColumns(schema);
         Object outcome;
         try {
-            outcome = compute(sql, live);
+            outcome = compute(sql, live, names).with(SessionEffect.of(sql), names.context());
         } catch (Rejection r) {
             outcome = r;
         } catch (LiveColumns.LookupFailure f) {
@@ -206,7 +243,7 @@ public final class SqlAnalyzer {
             outcome = new Rejection(VeilState.UNSUPPORTED_SQL, "Veil could not analyse this statement ("
                     + e.getClass().getSimpleName() + "); it touches an encrypted table, so it is refused");
         }
-        return plans.putIfAbsent(sql, new Cached(outcome, live.seen(), started, ddl));
+        return plans.putIfAbsent(key, new Cached(outcome, live.seen(), started, ddl));
     }
 
     /**
@@ -271,15 +308,50 @@ public final class SqlAnalyzer {
         return schemaChanges.sum();
     }
 
-    private StatementPlan compute(String sql, LiveColumns schema) {
+    /**
+     * A catalog snapshot was read. Its relation names join the names that need analysis (names are
+     * never dropped: a name too many costs a parse, one too few would leak); when it says something
+     * new, every cached plan is made again.
+     *
+     * @param changed whether it differs from the previous snapshot of the same database
+     */
+    public void observe(ProtectedRelations snapshot, boolean changed) {
+        synchronized (protectedNames) {
+            if (!protectedNames.containsAll(snapshot.nameKeys())) {
+                protectedNames.addAll(snapshot.nameKeys());
+                FastPathFilter f = new FastPathFilter(Set.copyOf(protectedNames));
+                guard = new PgStatementGuard(new OpaqueCode(policy, f), f, new PgDdlRules(policy));
+                filter = f;
+                java.util.Arrays.fill(passThroughs, null);
+                changed = true;
+            }
+        }
+        if (changed) {
+            plans.clear();
+            templates.clear();
+        }
+        if (bySyntax != null) {
+            for (SqlAnalyzer other : bySyntax.values()) {
+                other.observe(snapshot, changed);
+            }
+        }
+    }
+
+    /** Whether a text names a protected relation as a word (a quick test: it may also be a false yes). */
+    public boolean mayMentionProtected(String sql) {
+        return filter.mayMention(sql);
+    }
+
+    private StatementPlan compute(String sql, LiveColumns schema, NameResolver names) {
         ScannedSql scanned = syntax.scan(sql);
         if (syntax.isMySqlFamily()) {
             MySqlCommands.check(scanned, filter);
         }
         if (scanned.literals().isEmpty()) {
-            return template(scanned, schema).instantiate(scanned);
+            return template(scanned, schema, names).instantiate(scanned);
         }
-        Cached cached = templates.get(scanned.normalized());
+        PlanKey key = new PlanKey(scanned.normalized(), names.context());
+        Cached cached = templates.get(key);
         if (cached != null && !stillCurrent(cached, schema.lookup())) {
             cached = null;
         }
@@ -297,20 +369,20 @@ public final class SqlAnalyzer {
         long started = System.nanoTime();
         PlanTemplate fresh;
         try {
-            fresh = template(scanned, schema);
+            fresh = template(scanned, schema, names);
         } catch (Rejection r) {
             if (cached == null) {
-                templates.putIfAbsent(scanned.normalized(), new Cached(r, schema.seen(), started, ddl));
+                templates.putIfAbsent(key, new Cached(r, schema.seen(), started, ddl));
             }
             throw r;
         }
         if (cached == null) {
-            templates.putIfAbsent(scanned.normalized(), new Cached(fresh, schema.seen(), started, ddl));
+            templates.putIfAbsent(key, new Cached(fresh, schema.seen(), started, ddl));
         }
         return fresh.instantiate(scanned);
     }
 
-    private PlanTemplate template(ScannedSql scanned, LiveColumns schema) {
+    private PlanTemplate template(ScannedSql scanned, LiveColumns schema, NameResolver names) {
         StatementParser.Parsed parsed;
         try {
             if (!scanned.balanced()) {
@@ -320,10 +392,25 @@ public final class SqlAnalyzer {
             parses.increment();
             parsed = StatementParser.parse(scanned.normalized());
         } catch (StatementParser.Unparseable e) {
-            unparseable(scanned.normalized(), e.getMessage());
+            unparseable(scanned.normalized(), e.getMessage(), names);
             return PlanTemplate.passThrough();
         }
-        Analysis analysis = new Analysis(policy, filter, schema, scanned);
+        if (parsed.statements().size() > 1) {
+            boolean changesNames = false;
+            boolean data = false;
+            for (Statement statement : parsed.statements()) {
+                SessionEffect e = SessionEffect.ofCommand(statement.toString());
+                changesNames |= e == SessionEffect.NAMES || e == SessionEffect.DDL;
+                data |= statement instanceof Select || statement instanceof Insert || statement instanceof Update
+                        || statement instanceof Delete || statement instanceof Merge || statement instanceof Upsert;
+            }
+            if (changesNames && data) {
+                throw Rejection.unsupported("a script that names an encrypted table and also changes how names resolve "
+                        + "(SET search_path, SET SCHEMA, SET ROLE, RESET, USE, set_config, DDL) cannot be analysed: "
+                        + "its later statements would be read with the names as they were before; run the commands one by one");
+            }
+        }
+        Analysis analysis = new Analysis(policy, filter, schema, scanned, names, v -> view(v, names, schema));
         for (Statement statement : parsed.statements()) {
             analysis.statements().analyze(statement);
         }
@@ -350,7 +437,7 @@ public final class SqlAnalyzer {
      * Throws unless the text is a harmless command (DDL, LOCK, VACUUM...) or every encrypted table it
      * names allows unparseable SQL. {@code sql} is the placeholder form.
      */
-    private void unparseable(String sql, String where) {
+    private void unparseable(String sql, String where, NameResolver resolver) {
         if (HarmlessCommands.isHarmless(sql)) {
             return;
         }
@@ -361,12 +448,84 @@ public final class SqlAnalyzer {
                 allowed = false;
             }
         }
+        for (ProtectedRelations.ProtectedRelation r : resolver.relations().relations()) {
+            if (names.contains(r.name().toLowerCase(Locale.ROOT)) && (r.policy() == null || !r.policy().allowUnparseable())) {
+                allowed = false; // a view, or a child of a table that does not allow it
+            }
+        }
         if (allowed) {
             LOG.debug("passing through unparseable SQL on tables {} that allow it", names);
             return;
         }
         throw new Rejection(VeilState.UNPARSEABLE_SQL, "cannot parse a statement on encrypted table(s) "
                 + String.join(", ", names) + " (" + where + "); rewrite it, or set allow-unparseable on the table");
+    }
+
+    /**
+     * The policy of the columns a protected view exposes, found by analysing its definition as a
+     * derived table: each view column that carries an encrypted column's values unchanged maps to
+     * that column (so reads decrypt, equality on deterministic columns works, and writes through
+     * an auto-updatable view encrypt). A view that uses an encrypted column any other way is
+     * refused. Made once per catalog snapshot.
+     *
+     * @return the view's column policy, or {@code null} when it exposes no encrypted column
+     */
+    private TablePolicy view(ProtectedRelations.ProtectedRelation view, NameResolver names, LiveColumns live) {
+        Object mapped = names.relations().viewMapping(view, v -> mapView(v, names.along(v.renderedPath()), live));
+        if (mapped instanceof Rejection r) {
+            throw r;
+        }
+        return ((Optional<?>) mapped).map(TablePolicy.class::cast).orElse(null);
+    }
+
+    private Object mapView(ProtectedRelations.ProtectedRelation view, NameResolver names, LiveColumns live) {
+        String what = "view " + view.schema() + "." + view.name();
+        try {
+            String text = view.definition() == null ? "" : view.definition().strip();
+            while (text.endsWith(";")) {
+                text = text.substring(0, text.length() - 1).strip();
+            }
+            ScannedSql scanned = syntax.scan(text);
+            StatementParser.Parsed parsed = StatementParser.parse(scanned.normalized());
+            if (parsed.statements().size() != 1 || !(parsed.statements().get(0) instanceof Select select)) {
+                return cannotMap(what, "its definition is not one query");
+            }
+            Analysis analysis = new Analysis(policy, filter, live, scanned, names, v -> view(v, names, live));
+            QueryResult result = analysis.queries.analyze(select, null);
+            List<OutputColumn> out = result.columns();
+            if (!result.exact() || !view.columns().isEmpty() && out.size() != view.columns().size()) {
+                return cannotMap(what, "its columns cannot be matched to its query");
+            }
+            Map<String, ColumnPolicy> columns = new LinkedHashMap<>();
+            for (int i = 0; i < out.size(); i++) {
+                ColumnPolicy c = out.get(i).origin().encrypted();
+                String name = view.columns().isEmpty() ? out.get(i).name() : view.columns().get(i);
+                if (c != null) {
+                    if (name == null) {
+                        return cannotMap(what, "an encrypted column has no name in it");
+                    }
+                    columns.put(Identifier.parse(ProtectedRelations.quoted(name)).key(), c);
+                }
+            }
+            if (columns.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new TablePolicy(new TableName(new Identifier(view.schema(), true), new Identifier(view.name(), true)),
+                    columns, false));
+        } catch (Rejection r) {
+            return cannotMap(what, r.getMessage());
+        } catch (StatementParser.Unparseable e) {
+            return cannotMap(what, "its definition cannot be parsed");
+        }
+    }
+
+    private static Rejection cannotMap(String what, String reason) {
+        return new Rejection(VeilState.UNSUPPORTED_SQL, what + " reads encrypted columns, but Veil cannot map its columns to "
+                + "them (" + reason + "); query the underlying table, or define the view so each encrypted column is selected as is");
+    }
+
+    /** A SQL text (or its placeholder form) and the resolution context it was analysed under. */
+    private record PlanKey(String text, int context) {
     }
 
     /**

@@ -372,9 +372,8 @@ final class StatementAnalyzer {
     }
 
     private Relation.BaseTable baseTable(Table t) {
-        TablePolicy policy = analysis.policy.table(t.getSchemaName(), t.getName()).orElse(null);
         String alias = t.getAlias() == null ? null : Scope.key(t.getAlias().getName());
-        return new Relation.BaseTable(t.getSchemaName(), t.getName(), alias, policy, analysis.live);
+        return analysis.table(t, alias);
     }
 
     private static ColumnPolicy column(Relation.BaseTable table, String name) {

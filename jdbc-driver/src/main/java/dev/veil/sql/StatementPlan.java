@@ -28,9 +28,18 @@ public final class StatementPlan {
     private final List<List<ColumnPolicy>> resultSets;
     /** {@link #parameters} by index, made once per plan: every setter of every statement asks. */
     private final ParameterTarget[] byIndex;
+    private final SessionEffect effect;
+    private final int context;
 
     public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets) {
+        this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0);
+    }
+
+    private StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
+                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, SessionEffect effect, int context) {
+        this.effect = effect;
+        this.context = context;
         this.sql = sql;
         this.touchesEncrypted = touchesEncrypted;
         this.parameters = Map.copyOf(parameters);
@@ -43,6 +52,33 @@ public final class StatementPlan {
     /** A plan for SQL that involves no encrypted column. */
     public static StatementPlan passThrough(String sql) {
         return new StatementPlan(sql, false, Map.of(), List.of(), List.of());
+    }
+
+    /** This plan, saying what running it may do to name resolution on its connection. */
+    public StatementPlan withEffect(SessionEffect e) {
+        return with(e, context);
+    }
+
+    /**
+     * This plan, saying what running it may do to name resolution and the resolution context
+     * (see {@link NameResolver#context()}) its names were resolved in.
+     */
+    public StatementPlan with(SessionEffect e, int resolvedIn) {
+        return e == effect && resolvedIn == context ? this
+                : new StatementPlan(sql, touchesEncrypted, parameters, literals, resultSets, e, resolvedIn);
+    }
+
+    /**
+     * The resolution context the plan's table names were resolved in; 0 when it names no
+     * protected relation or no catalog was read. A plan made in one context is wrong in another.
+     */
+    public int context() {
+        return context;
+    }
+
+    /** What running the statement may do to name resolution on its connection (the JDBC layer follows it). */
+    public SessionEffect effect() {
+        return effect;
     }
 
     public String sql() {

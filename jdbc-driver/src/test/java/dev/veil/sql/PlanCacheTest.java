@@ -17,7 +17,7 @@ class PlanCacheTest {
 
     @Test
     void keepsTheFirstValueStored() {
-        PlanCache<Object> cache = new PlanCache<>(4);
+        PlanCache<String, Object> cache = new PlanCache<>(4);
         Object a = new Object();
         assertSame(a, cache.putIfAbsent("k", a));
         assertSame(a, cache.putIfAbsent("k", new Object()));
@@ -27,7 +27,7 @@ class PlanCacheTest {
 
     @Test
     void evictsUnusedEntriesBeforeUsedOnes() {
-        PlanCache<Integer> cache = new PlanCache<>(10);
+        PlanCache<String, Integer> cache = new PlanCache<>(10);
         for (int i = 0; i < 10; i++) {
             cache.putIfAbsent("k" + i, i);
         }
@@ -40,7 +40,7 @@ class PlanCacheTest {
 
     @Test
     void staysBoundedUnderConcurrentUse() throws Exception {
-        PlanCache<Integer> cache = new PlanCache<>(100);
+        PlanCache<String, Integer> cache = new PlanCache<>(100);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> futures = new ArrayList<>();

@@ -1,0 +1,268 @@
+package dev.veil.jdbc;
+
+import dev.veil.policy.Policy;
+import dev.veil.policy.TablePolicy;
+import dev.veil.sql.NameResolver;
+import dev.veil.sql.ProtectedRelations;
+import dev.veil.sql.ProtectedRelations.Kind;
+import dev.veil.sql.ProtectedRelations.ProtectedRelation;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads what a database's catalog says about protected relations ({@link ProtectedRelations}) and
+ * a connection's search path. PostgreSQL: {@code pg_class}, {@code pg_inherits} (children and
+ * partitions at any depth), {@code pg_depend}/{@code pg_rewrite} (views and materialized views over
+ * protected relations, and views over those), {@code pg_get_viewdef}, {@code current_schemas(true)}.
+ * MariaDB/MySQL: {@code information_schema.TABLES} and {@code VIEWS}, {@code DATABASE()}.
+ * Only Veil's own catalog queries run; no application value is sent.
+ */
+abstract class CatalogReader {
+
+    /** The reader for the database behind a connection. */
+    static CatalogReader of(Connection raw) throws SQLException {
+        String product = raw.getMetaData().getDatabaseProductName();
+        String p = product == null ? "" : product.toLowerCase(Locale.ROOT);
+        if (p.contains("postgres")) {
+            return new Postgres();
+        }
+        if (p.contains("mariadb") || p.contains("mysql")) {
+            return new MariaDb();
+        }
+        return null;
+    }
+
+    /** How the database stores unquoted names. */
+    abstract NameResolver.Folding folding();
+
+    /** The schemas an unqualified table name is searched in on this connection now, in order. */
+    abstract List<String> path(Connection raw) throws SQLException;
+
+    /** The protected relations of the connection's database now. */
+    abstract ProtectedRelations read(Connection raw, Policy policy) throws SQLException;
+
+    static final class Postgres extends CatalogReader {
+        private static final String SAME_NAMED = "SELECT c.oid, n.nspname, c.relname, c.relkind FROM pg_catalog.pg_class c "
+                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND lower(c.relname) = ANY (?::text[])";
+        private static final String DESCENDANTS = "WITH RECURSIVE d(oid, root) AS ("
+                + "SELECT i.inhrelid, i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhparent = ANY (?::oid[]) "
+                + "UNION SELECT i.inhrelid, d.root FROM pg_catalog.pg_inherits i JOIN d ON i.inhparent = d.oid) "
+                + "SELECT d.oid, d.root, n.nspname, c.relname FROM d JOIN pg_catalog.pg_class c ON c.oid = d.oid "
+                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace";
+        private static final String RULE_DEPENDS = "d.classid = 'pg_catalog.pg_rewrite'::regclass "
+                + "AND d.refclassid = 'pg_catalog.pg_class'::regclass";
+        private static final String VIEWS = "WITH RECURSIVE v(oid) AS ("
+                + "SELECT r.ev_class FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid "
+                + "WHERE " + RULE_DEPENDS + " AND d.refobjid = ANY (?::oid[]) AND r.ev_class <> d.refobjid "
+                + "UNION SELECT r.ev_class FROM v JOIN pg_catalog.pg_depend d ON d.refobjid = v.oid AND " + RULE_DEPENDS
+                + " JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid WHERE r.ev_class <> v.oid) "
+                + "SELECT v.oid, n.nspname, c.relname, pg_catalog.pg_get_viewdef(v.oid), "
+                + "ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = v.oid AND a.attnum > 0 "
+                + "AND NOT a.attisdropped ORDER BY a.attnum) "
+                + "FROM v JOIN pg_catalog.pg_class c ON c.oid = v.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE c.relkind IN ('v', 'm')";
+
+        @Override
+        NameResolver.Folding folding() {
+            return NameResolver.Folding.LOWER;
+        }
+
+        @Override
+        List<String> path(Connection raw) throws SQLException {
+            try (PreparedStatement ps = raw.prepareStatement("SELECT pg_catalog.current_schemas(true)::text[]");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return strings(rs.getArray(1));
+            }
+        }
+
+        @Override
+        ProtectedRelations read(Connection raw, Policy policy) throws SQLException {
+            List<String> path = path(raw);
+            Map<Long, ProtectedRelation> found = new HashMap<>();
+            List<String[]> sameNamed = new ArrayList<>();
+            try (PreparedStatement ps = raw.prepareStatement(SAME_NAMED)) {
+                ps.setString(1, textArray(policy.tableNameKeys()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String schema = rs.getString(2);
+                        String name = rs.getString(3);
+                        sameNamed.add(new String[] {schema, name});
+                        TablePolicy t = ProtectedRelations.policyTable(policy, schema, name).orElse(null);
+                        if (t != null && "rpf".indexOf(rs.getString(4).charAt(0)) >= 0) {
+                            found.put(rs.getLong(1), new ProtectedRelation(schema, name, Kind.TABLE, t, null, null, null));
+                        }
+                    }
+                }
+            }
+            if (!found.isEmpty()) {
+                Map<Long, ProtectedRelation> children = new HashMap<>();
+                try (PreparedStatement ps = raw.prepareStatement(DESCENDANTS)) {
+                    ps.setString(1, oidArray(found.keySet()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ProtectedRelation root = found.get(rs.getLong(2));
+                            if (root != null && !found.containsKey(rs.getLong(1))) {
+                                children.put(rs.getLong(1), new ProtectedRelation(rs.getString(3), rs.getString(4), Kind.INHERITED,
+                                        root.policy(), null, null, null));
+                            }
+                        }
+                    }
+                }
+                found.putAll(children);
+                try (PreparedStatement ps = raw.prepareStatement(VIEWS)) {
+                    ps.setString(1, oidArray(found.keySet()));
+                    Map<Long, ProtectedRelation> views = new HashMap<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            views.put(rs.getLong(1), new ProtectedRelation(rs.getString(2), rs.getString(3), Kind.VIEW, null,
+                                    rs.getString(4), path, strings(rs.getArray(5))));
+                        }
+                    }
+                    views.keySet().removeAll(found.keySet());
+                    found.putAll(views);
+                }
+            }
+            Set<String> derivedNames = new LinkedHashSet<>();
+            for (ProtectedRelation r : found.values()) {
+                String key = r.name().toLowerCase(Locale.ROOT);
+                if (!policy.tableNameKeys().contains(key)) {
+                    derivedNames.add(key);
+                }
+            }
+            if (!derivedNames.isEmpty()) {
+                try (PreparedStatement ps = raw.prepareStatement(SAME_NAMED)) {
+                    ps.setString(1, textArray(derivedNames));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            sameNamed.add(new String[] {rs.getString(2), rs.getString(3)});
+                        }
+                    }
+                }
+            }
+            return ProtectedRelations.of(policy, found.values(), sameNamed);
+        }
+
+        private static String oidArray(Set<Long> oids) {
+            StringBuilder b = new StringBuilder("{");
+            for (Long oid : oids) {
+                b.append(b.length() > 1 ? "," : "").append(oid);
+            }
+            return b.append('}').toString();
+        }
+
+        /** A PostgreSQL array literal of names; each element double-quoted, so any name is safe. */
+        private static String textArray(Set<String> names) {
+            StringBuilder b = new StringBuilder("{");
+            for (String n : names) {
+                b.append(b.length() > 1 ? "," : "").append('"').append(n.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+            return b.append('}').toString();
+        }
+    }
+
+    static final class MariaDb extends CatalogReader {
+        @Override
+        NameResolver.Folding folding() {
+            return NameResolver.Folding.NONE;
+        }
+
+        @Override
+        List<String> path(Connection raw) throws SQLException {
+            try (PreparedStatement ps = raw.prepareStatement("SELECT DATABASE()"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                String db = rs.getString(1);
+                return db == null ? List.of() : List.of(db);
+            }
+        }
+
+        @Override
+        ProtectedRelations read(Connection raw, Policy policy) throws SQLException {
+            List<ProtectedRelation> found = new ArrayList<>();
+            List<String[]> sameNamed = new ArrayList<>();
+            Set<String> names = new LinkedHashSet<>(policy.tableNameKeys());
+            try (PreparedStatement ps = raw.prepareStatement("SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
+                    + "WHERE TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String schema = rs.getString(1);
+                    String name = rs.getString(2);
+                    if (!names.contains(name.toLowerCase(Locale.ROOT))) {
+                        continue;
+                    }
+                    sameNamed.add(new String[] {schema, name});
+                    TablePolicy t = ProtectedRelations.policyTable(policy, schema, name).orElse(null);
+                    if (t != null && !"VIEW".equalsIgnoreCase(rs.getString(3))) {
+                        found.add(new ProtectedRelation(schema, name, Kind.TABLE, t, null, null, null));
+                    }
+                }
+            }
+            if (found.isEmpty()) {
+                return ProtectedRelations.of(policy, found, sameNamed);
+            }
+            // views whose definition names a protected relation, and views over those: MariaDB
+            // prints definitions with every name qualified, so a word search is exact enough
+            Map<String, String[]> views = new HashMap<>();
+            try (PreparedStatement ps = raw.prepareStatement("SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    views.put(rs.getString(1) + "\u0000" + rs.getString(2), new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                }
+            }
+            Set<String> protectedNames = new LinkedHashSet<>();
+            found.forEach(r -> protectedNames.add(r.name().toLowerCase(Locale.ROOT)));
+            Set<String> taken = new LinkedHashSet<>();
+            boolean grew = true;
+            while (grew) {
+                grew = false;
+                for (Map.Entry<String, String[]> e : views.entrySet()) {
+                    String def = e.getValue()[2] == null ? "" : e.getValue()[2].toLowerCase(Locale.ROOT);
+                    if (taken.contains(e.getKey()) || protectedNames.stream().noneMatch(n -> def.contains("`" + n + "`"))) {
+                        continue;
+                    }
+                    taken.add(e.getKey());
+                    protectedNames.add(e.getValue()[1].toLowerCase(Locale.ROOT));
+                    grew = true;
+                }
+            }
+            for (String k : taken) {
+                String[] v = views.get(k);
+                List<String> columns = new ArrayList<>();
+                try (PreparedStatement ps = raw.prepareStatement("SELECT COLUMN_NAME FROM information_schema.COLUMNS "
+                        + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+                    ps.setString(1, v[0]);
+                    ps.setString(2, v[1]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            columns.add(rs.getString(1));
+                        }
+                    }
+                }
+                found.add(new ProtectedRelation(v[0], v[1], Kind.VIEW, null, v[2], List.of(v[0]), columns));
+                sameNamed.add(new String[] {v[0], v[1]});
+            }
+            return ProtectedRelations.of(policy, found, sameNamed);
+        }
+    }
+
+    static List<String> strings(Array array) throws SQLException {
+        if (array == null) {
+            return List.of();
+        }
+        Object[] values = (Object[]) array.getArray();
+        return List.copyOf(Arrays.stream(values).map(String::valueOf).toList());
+    }
+}
