@@ -9,16 +9,6 @@ import java.util.Map;
 /**
  * What Veil must do with one SQL text: which parameters to encrypt, which literals to rewrite, and
  * which result columns to decrypt. Immutable; cached per SQL text and shared by every connection.
- *
- * @param sql the SQL text the plan was made for
- * @param touchesEncrypted {@code false} when the statement involves no encrypted column; the JDBC
- *        layer then passes everything through untouched
- * @param parameters 1-based JDBC parameter index to the column its value goes to; parameters
- *        absent from the map are not encrypted
- * @param literals literals to replace by ciphertext literals, by ascending {@code start}
- * @param resultSets for each result the statement (or script) produces, in order, the encrypted
- *        column behind each result column: element {@code i} describes result column {@code i + 1},
- *        {@code null} for a plain column. An empty list for statements without results.
  */
 public final class StatementPlan {
     private final String sql;
@@ -31,6 +21,19 @@ public final class StatementPlan {
     private final SessionEffect effect;
     private final int context;
 
+    /**
+     * The plan for {@code sql}.
+     *
+     * @param sql the SQL text the plan was made for
+     * @param touchesEncrypted {@code false} when the statement involves no encrypted column; the JDBC
+     *        layer then passes everything through untouched
+     * @param parameters 1-based JDBC parameter index to the column its value goes to; parameters
+     *        absent from the map are not encrypted
+     * @param literals literals to replace by ciphertext literals, by ascending {@code start}
+     * @param resultSets for each result the statement (or script) produces, in order, the encrypted
+     *        column behind each result column: element {@code i} describes result column {@code i + 1},
+     *        {@code null} for a plain column. An empty list for statements without results.
+     */
     public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets) {
         this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0);
