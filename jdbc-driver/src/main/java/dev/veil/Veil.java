@@ -47,6 +47,7 @@ public final class Veil implements AutoCloseable {
         this.analyzer = new SqlAnalyzer(policy, PLAN_CACHE_SIZE);
         VeilMetrics metrics = keys.metrics();
         this.ciphers = new IdentityHashMap<>();
+        keys.useDeterministically(policy.columns().stream().filter(ColumnPolicy::isDeterministic).map(ColumnPolicy::keyRing).toList());
         for (ColumnPolicy c : policy.columns()) {
             ciphers.put(c, new ColumnCipher(c, keys, policy.keys().onMissingKey(c.keyRing()), metrics));
         }

@@ -20,4 +20,14 @@ public interface DataKeySource {
      * @throws VeilException {@code VE003} if unknown, {@code VE004} if destroyed
      */
     DataKey key(int keyId) throws VeilException;
+
+    /**
+     * The keys an equality lookup on a deterministic column must try, the write key first: one per
+     * data-key version of the ring that may hold values. A source without versions has one.
+     *
+     * @throws VeilException as {@link #activeKey}
+     */
+    default DataKey[] lookupKeys(String ring) throws VeilException {
+        return new DataKey[] {activeKey(ring, false)};
+    }
 }

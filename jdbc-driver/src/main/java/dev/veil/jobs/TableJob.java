@@ -85,6 +85,28 @@ public final class TableJob {
     }
 
     /**
+     * A new version of a ring that deterministic columns use becomes its write key only once every
+     * process can have seen it ({@code keys.refresh-after} after its creation); a rekey waits for
+     * that, since moving values to it earlier would hide them from processes that look up under the
+     * older versions only.
+     */
+    private void awaitWriteKeys(TableShape shape) throws VeilException, InterruptedException {
+        for (ColumnCipher c : shape.ciphers()) {
+            String ring = c.policy().keyRing();
+            java.time.Instant until = veil.keys().pendingUntil(ring);
+            if (until != null) {
+                LOG.info("rekey of {} waits until {}: the newest version of ring '{}' is written from then on, once every "
+                        + "process has seen it (keys.refresh-after)", shape.qualifiedName(), until, ring);
+                long millis = java.time.Duration.between(java.time.Instant.now(), until).toMillis();
+                if (millis > 0) {
+                    Thread.sleep(millis + 1);
+                }
+                veil.keys().forget(ring);
+            }
+        }
+    }
+
+    /**
      * Forgets a table's job (its checkpoints), so the next run starts from the first row.
      *
      * @throws VeilException when the table is not in the policy or has no primary key
@@ -119,6 +141,7 @@ public final class TableJob {
             for (ColumnCipher c : shape.ciphers()) {
                 veil.keys().forget(c.policy().keyRing());
             }
+            awaitWriteKeys(shape);
         }
         String jobId = jobId(shape);
         JobStore.Job job = store.job(jobId);

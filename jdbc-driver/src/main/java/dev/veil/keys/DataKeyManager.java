@@ -16,8 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -50,6 +53,8 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     private final LinkedHashMap<Integer, DataKey> cache;
     private final Map<Integer, DataKey> byId = new ConcurrentHashMap<>();
     private final Map<Integer, Unavailable> unavailable = new ConcurrentHashMap<>();
+    /** Rings that deterministic columns use: a new version of one is written only after the propagation delay. */
+    private final Set<String> deterministicRings = ConcurrentHashMap.newKeySet();
     private final VeilMetrics metrics;
     private volatile boolean closed;
 
@@ -57,8 +62,13 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     private record Unavailable(VeilState state, String message, long untilMillis) {
     }
 
-    /** The active key of a ring as this process last saw it. */
-    private record Active(DataKey key, Instant expiresAt, long recheckAtMillis, AtomicLong nonces) {
+    /**
+     * A ring as this process last saw it: the key new values are written with, every live version's
+     * key (the write key first) for equality lookups on deterministic columns, and until when this
+     * view holds (the next re-read, the write key's expiry, or the moment a newer version becomes
+     * the write key).
+     */
+    private record Active(DataKey key, long validUntilMillis, AtomicLong nonces, DataKey[] lookup) {
     }
 
     public DataKeyManager(DataKeyStore store, MasterKeyProvider master, KeysPolicy policy) {
@@ -114,29 +124,110 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     public DataKey activeKey(String ring, boolean consumesNonce) throws VeilException {
         Active a = active.get(ring);
         long now = clock.millis();
-        if (a != null && !a.key.isDestroyed() && now < a.recheckAtMillis && (a.expiresAt == null || now < a.expiresAt.toEpochMilli())
+        if (a != null && !a.key.isDestroyed() && now < a.validUntilMillis
                 && (!consumesNonce || a.nonces.incrementAndGet() <= nonceBudget)) {
             return a.key;
         }
+        Active fresh = refresh(ring, a);
+        if (consumesNonce) {
+            fresh.nonces.incrementAndGet();
+        }
+        return fresh.key;
+    }
+
+    /**
+     * The keys an equality lookup on a deterministic column of {@code ring} must try: one per
+     * version that may hold values (active and decrypt-only versions, a version created but not yet
+     * written included; never retired or destroyed ones), the write key first. This view is read
+     * again from the key table at least every {@code keys.refresh-after}.
+     *
+     * <p>The array is shared: callers must not change it.
+     *
+     * @throws VeilException as {@link #activeKey}, or when a live version cannot be unwrapped
+     */
+    @Override
+    public DataKey[] lookupKeys(String ring) throws VeilException {
+        Active a = active.get(ring);
+        if (a != null && clock.millis() < a.validUntilMillis && usableLookup(a)) {
+            return a.lookup;
+        }
+        return refresh(ring, a).lookup;
+    }
+
+    private static boolean usableLookup(Active a) {
+        for (DataKey k : a.lookup) {
+            if (k.isDestroyed()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Marks rings that deterministic columns use. A new version of such a ring (rotated on demand
+     * or on expiry) is not used for writes until {@code keys.refresh-after} after its creation, so
+     * every process, re-reading its view at least that often, looks up under it before any value
+     * is written with it.
+     */
+    public void useDeterministically(Iterable<String> rings) {
+        rings.forEach(deterministicRings::add);
+    }
+
+    /** Whether deterministic columns use {@code ring} (see {@link #useDeterministically}). */
+    public boolean isDeterministic(String ring) {
+        return deterministicRings.contains(ring);
+    }
+
+    /** How long a new version of {@code ring} waits before it is written: zero for rings only randomized columns use. */
+    public Duration propagationDelay(String ring) {
+        Duration refresh = policy.refreshAfter();
+        return deterministicRings.contains(ring) && refresh != null ? refresh : Duration.ZERO;
+    }
+
+    /**
+     * When the newest version of {@code ring} becomes its write key, or {@code null} when it
+     * already is (read from the key table now).
+     */
+    public Instant pendingUntil(String ring) throws VeilException {
+        Instant now = clock.instant();
+        Duration delay = propagationDelay(ring);
+        KeyRecord newest = null;
+        int live = 0;
+        for (KeyRecord k : store.ring(ring)) {
+            if (live(k) && k.wrapped() != null) {
+                live++;
+                if (newest == null || k.version() > newest.version()) {
+                    newest = k;
+                }
+            }
+        }
+        if (newest == null || live < 2 || delay.isZero()) {
+            return null; // a ring's only version is written at once: no value can be under another
+        }
+        Instant at = newest.createdAt().plus(delay);
+        return at.isAfter(now) ? at : null;
+    }
+
+    private Active refresh(String ring, Active seen) throws VeilException {
         synchronized (ringLocks.computeIfAbsent(ring, r -> new Object())) {
             checkOpen();
             Active current = active.get(ring);
-            if (current != a && current != null && usable(current, clock.instant())) {
-                return current.key;
+            if (current != seen && current != null && usable(current, clock.millis())) {
+                return current;
             }
-            boolean budgetSpent = a != null && a.nonces.get() > nonceBudget;
-            Active fresh = loadOrRotate(ring, budgetSpent ? a.key.id() : -1);
+            boolean budgetSpent = seen != null && seen.nonces.get() > nonceBudget;
+            Active fresh = loadOrRotate(ring, budgetSpent ? seen.key.id() : -1);
             active.put(ring, fresh);
-            if (consumesNonce) {
-                fresh.nonces.incrementAndGet();
-            }
-            return fresh.key;
+            return fresh;
         }
     }
 
-    private boolean usable(Active a, Instant now) {
-        return !a.key.isDestroyed() && now.toEpochMilli() < a.recheckAtMillis && (a.expiresAt == null || now.isBefore(a.expiresAt))
-                && a.nonces.get() < nonceBudget;
+    private boolean usable(Active a, long now) {
+        return !a.key.isDestroyed() && now < a.validUntilMillis && a.nonces.get() < nonceBudget && usableLookup(a);
+    }
+
+    private static boolean live(KeyRecord k) {
+        return k.state() == KeyState.ACTIVE || k.state() == KeyState.DECRYPT_ONLY;
     }
 
     /**
@@ -155,19 +246,70 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
                     newest = k;
                 }
             }
-            if (newest != null && !newest.expiredAt(now) && newest.keyId() != exhaustedKeyId) {
-                return new Active(key(newest), newest.expiresAt(), recheckAt(now), new AtomicLong());
+            Duration delay = propagationDelay(ring);
+            boolean pending = newest != null && delay.compareTo(Duration.ZERO) > 0 && now.isBefore(newest.createdAt().plus(delay));
+            if (newest != null && (pending || !newest.expiredAt(now)) && newest.keyId() != exhaustedKeyId) {
+                return view(ring, keys, newest, pending, delay, now);
             }
             KeyRecord created = create(ring, maxVersion + 1, now);
             if (created != null) {
                 AUDIT.info("key {} ring={} version={} id={} master={}", maxVersion == 0 ? "created" : "rotated",
                         ring, created.version(), created.keyId(), created.masterKeyId());
-                return new Active(key(created), created.expiresAt(), recheckAt(now), new AtomicLong());
+                List<KeyRecord> withCreated = new ArrayList<>(keys);
+                withCreated.add(created);
+                boolean waits = maxVersion > 0 && delay.compareTo(Duration.ZERO) > 0;
+                return view(ring, withCreated, created, waits, delay, now);
             }
             // another process created this version first: read the ring again and use its key
         }
         throw new VeilException(VeilState.KEY_STORE_FAILURE, "could not create or find an active key for ring '" + ring
                 + "' after " + MAX_ATTEMPTS + " attempts");
+    }
+
+    /**
+     * The view of a ring whose newest active version is {@code newest}. While {@code newest} is
+     * pending (younger than the propagation delay), values are still written with the newest older
+     * live version, so that no process that has not yet seen {@code newest} can miss them.
+     */
+    private Active view(String ring, List<KeyRecord> keys, KeyRecord newest, boolean pending, Duration delay, Instant now)
+            throws VeilException {
+        List<KeyRecord> live = new ArrayList<>();
+        for (KeyRecord k : keys) {
+            if (live(k)) {
+                live.add(k);
+            }
+        }
+        live.sort(Comparator.comparingInt(KeyRecord::version).reversed());
+        KeyRecord write = newest;
+        if (pending) {
+            for (KeyRecord k : live) {
+                if (k.version() < newest.version() && k.wrapped() != null) {
+                    write = k;
+                    break;
+                }
+            }
+        }
+        long until = recheckAt(now);
+        if (write != newest) {
+            until = Math.min(until, newest.createdAt().plus(delay).toEpochMilli());
+        } else if (newest.expiresAt() != null) {
+            until = Math.min(until, newest.expiresAt().toEpochMilli());
+        }
+        DataKey writeKey = key(write);
+        DataKey[] lookup;
+        if (deterministicRings.contains(ring)) {
+            List<DataKey> all = new ArrayList<>();
+            all.add(writeKey);
+            for (KeyRecord k : live) {
+                if (k != write && k.wrapped() != null) {
+                    all.add(key(k));
+                }
+            }
+            lookup = all.toArray(new DataKey[0]);
+        } else {
+            lookup = new DataKey[] {writeKey};
+        }
+        return new Active(writeKey, until, new AtomicLong(), lookup);
     }
 
     private long recheckAt(Instant now) {

@@ -166,6 +166,12 @@ public final class KeyAdmin {
             throw new VeilException(VeilState.KEY_DESTROYED, "key " + key.keyId() + " is already destroyed");
         }
         long rows = usage().getOrDefault(key.keyId(), 0L);
+        if (rows > 0 && policy.columns().stream().anyMatch(c -> c.isDeterministic() && c.keyRing().equals(key.ring()))) {
+            // lookups on deterministic columns stop matching a retired version: its rows would vanish from them
+            throw new VeilException(VeilState.KEY_IN_USE, "key " + key.keyId() + " (ring " + key.ring() + " version " + key.version()
+                    + ") still protects " + rows + " value(s), and deterministic columns use this ring: lookups would no "
+                    + "longer find them; run veil rekey first, and retire it once 'veil keys list --usage' shows it holds no value");
+        }
         keys.store().setState(key.keyId(), KeyState.RETIRED);
         AUDIT.info("key retired ring={} version={} id={} rows={}", key.ring(), key.version(), key.keyId(), rows);
         return rows;

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -209,6 +210,93 @@ class DataKeyManagerTest {
         try (DataKeyManager keys = fixture.manager()) {
             DataKey k = keys.activeKey("default", false);
             assertSame(k, keys.key(k.id()));
+        }
+    }
+
+    private static int[] ids(DataKey[] keys) {
+        int[] out = new int[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            out[i] = keys[i].id();
+        }
+        return out;
+    }
+
+    @Test
+    void newVersionOfADeterministicRingIsLookedUpAtOnceAndWrittenAfterTheRefreshDelay() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (DataKeyManager keys = fixture.manager(clock, DataKeyManager.DEFAULT_NONCE_BUDGET, "refresh-after: 10s")) {
+            keys.useDeterministically(List.of("default"));
+            ColumnCipher cipher = new ColumnCipher(column("deterministic"), keys);
+            Object before = cipher.encrypt("v");
+            int v1 = keys.activeKey("default", false).id();
+            assertEquals(1, keys.lookupKeys("default").length);
+            assertNull(keys.pendingUntil("default"), "a ring's only version is written at once");
+            int v2 = keys.rotate("default").keyId();
+            assertEquals(v1, keys.activeKey("default", false).id(), "written only after the propagation delay");
+            assertEquals(before, cipher.encrypt("v"));
+            assertArrayEquals(new int[] {v1, v2}, ids(keys.lookupKeys("default")), "looked up at once");
+            assertEquals(Instant.parse("2026-01-01T00:00:10Z"), keys.pendingUntil("default"));
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals(v2, keys.activeKey("default", false).id());
+            assertArrayEquals(new int[] {v2, v1}, ids(keys.lookupKeys("default")));
+            assertNull(keys.pendingUntil("default"));
+            Object[] forms = new Object[4];
+            assertEquals(2, cipher.encryptForLookup("v", forms));
+            assertEquals(before, forms[1], "the old version's form is the stored one");
+            assertEquals(cipher.encrypt("v"), forms[0]);
+            assertEquals("v", cipher.decrypt(forms[0]));
+        }
+    }
+
+    @Test
+    void anExpiredDeterministicKeyIsStillWrittenUntilItsSuccessorHasPropagated() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (DataKeyManager keys = fixture.manager(clock, DataKeyManager.DEFAULT_NONCE_BUDGET, "rotate-after: 30d", "refresh-after: 1m")) {
+            keys.useDeterministically(List.of("default"));
+            int v1 = keys.activeKey("default", false).id();
+            clock.advance(Duration.ofDays(31));
+            assertEquals(v1, keys.activeKey("default", false).id(), "the expiry created the next version but does not write it yet");
+            assertEquals(2, keys.store().ring("default").size());
+            assertEquals(2, keys.lookupKeys("default").length);
+            clock.advance(Duration.ofSeconds(59));
+            assertEquals(v1, keys.activeKey("default", false).id());
+            assertEquals(2, keys.store().ring("default").size(), "no further version while one is pending");
+            clock.advance(Duration.ofSeconds(1));
+            assertNotEquals(v1, keys.activeKey("default", false).id());
+        }
+    }
+
+    @Test
+    void aProcessWithAStaleViewLooksUpUnderEveryVersionAnotherProcessWrites() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (DataKeyManager writer = fixture.manager(clock, DataKeyManager.DEFAULT_NONCE_BUDGET, "refresh-after: 10s");
+             DataKeyManager reader = fixture.manager(clock, DataKeyManager.DEFAULT_NONCE_BUDGET, "refresh-after: 10s")) {
+            writer.useDeterministically(List.of("default"));
+            reader.useDeterministically(List.of("default"));
+            writer.activeKey("default", false);
+            for (int second = 0; second < 60; second++) {
+                reader.lookupKeys("default");
+                if (second == 3 || second == 17) {
+                    writer.rotate("default");
+                }
+                int written = writer.activeKey("default", false).id();
+                int[] seen = ids(reader.lookupKeys("default"));
+                assertTrue(java.util.Arrays.stream(seen).anyMatch(id -> id == written),
+                        "at second " + second + " the reader must look up under key " + written);
+                clock.advance(Duration.ofSeconds(1));
+            }
+            assertEquals(3, reader.lookupKeys("default").length);
+        }
+    }
+
+    @Test
+    void randomizedOnlyRingsWriteANewVersionAtOnce() throws Exception {
+        try (DataKeyManager keys = fixture.manager("refresh-after: 10m")) {
+            int v1 = keys.activeKey("default", true).id();
+            int v2 = keys.rotate("default").keyId();
+            assertNotEquals(v1, v2);
+            assertEquals(v2, keys.activeKey("default", true).id());
+            assertEquals(1, keys.lookupKeys("default").length);
         }
     }
 }
