@@ -95,31 +95,108 @@ public final class ColumnCipher {
     }
 
     private byte[] sealPlaintext(byte[] plaintext) throws VeilException {
-        byte[] out = new byte[Envelope.size(algorithm, plaintext.length)];
         for (int attempt = 0; ; attempt++) {
             DataKey key = keys.activeKey(policy.keyRing(), algorithm == Algorithm.AES_256_GCM);
-            Envelope.writeHeader(out, algorithm, key.id());
-            try {
-                if (algorithm == Algorithm.AES_256_GCM) {
-                    AesGcm.seal(key.randomizedKey(), out, context, plaintext);
-                } else {
-                    AesGcmSiv.seal(key.deterministicKey(), out, context, plaintext);
-                }
-            } catch (GeneralSecurityException | IllegalStateException e) {
-                if (!key.isDestroyed() || attempt == MAX_ATTEMPTS) {
-                    throw new VeilException(VeilState.DECRYPTION_FAILED, "cannot encrypt a value for " + policy.column()
-                            + " with key " + key.id() + ": " + e.getClass().getSimpleName(), e);
-                }
-                continue;
-            }
-            // Checked after use: if the key was evicted and wiped while we used it, the output may
-            // be under wiped bytes, so it is discarded and made again with a freshly loaded key.
-            if (!key.isDestroyed()) {
+            byte[] out = sealWith(key, plaintext, attempt);
+            if (out != null) {
                 return out;
             }
-            if (attempt == MAX_ATTEMPTS) {
-                throw new VeilException(VeilState.KEY_STORE_FAILURE, "data key " + key.id() + " was evicted repeatedly while in use; raise keys.cache-size");
+        }
+    }
+
+    /**
+     * Seals under {@code key}; {@code null} when the key was evicted and wiped while in use (the
+     * output may then be under wiped bytes, so it is discarded and the caller fetches the key again).
+     */
+    private byte[] sealWith(DataKey key, byte[] plaintext, int attempt) throws VeilException {
+        byte[] out = new byte[Envelope.size(algorithm, plaintext.length)];
+        Envelope.writeHeader(out, algorithm, key.id());
+        try {
+            if (algorithm == Algorithm.AES_256_GCM) {
+                AesGcm.seal(key.randomizedKey(), out, context, plaintext);
+            } else {
+                AesGcmSiv.seal(key.deterministicKey(), out, context, plaintext);
             }
+        } catch (GeneralSecurityException | IllegalStateException e) {
+            if (!key.isDestroyed() || attempt >= MAX_ATTEMPTS) {
+                throw new VeilException(VeilState.DECRYPTION_FAILED, "cannot encrypt a value for " + policy.column()
+                        + " with key " + key.id() + ": " + e.getClass().getSimpleName(), e);
+            }
+            return null;
+        }
+        if (!key.isDestroyed()) {
+            return out;
+        }
+        if (attempt >= MAX_ATTEMPTS) {
+            throw new VeilException(VeilState.KEY_STORE_FAILURE, "data key " + key.id() + " was evicted repeatedly while in use; raise keys.cache-size");
+        }
+        return null;
+    }
+
+    /**
+     * How many data-key versions an equality lookup on this (deterministic) column must match now:
+     * 1 outside a rotation. See {@link DataKeySource#lookupKeys}.
+     */
+    public int lookupVersions() throws VeilException {
+        return keys.lookupKeys(policy.keyRing()).length;
+    }
+
+    /** The ids of the data keys {@link #encryptForLookup} uses now, the write key's first. */
+    public int[] lookupKeyIds() throws VeilException {
+        DataKey[] versions = keys.lookupKeys(policy.keyRing());
+        int[] ids = new int[versions.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = versions[i].id();
+        }
+        return ids;
+    }
+
+    /**
+     * Encrypts a value for an equality lookup: once under every data-key version of the column's
+     * ring that may hold values, the write key's form first, so that {@code col IN (all of them)}
+     * finds the row whichever version wrote it. Deterministic columns only.
+     *
+     * @param value a non-null value
+     * @param out receives the stored forms ({@code String} or {@code byte[]}); at least
+     *        {@link #lookupVersions()} long. Slots past the live versions are left alone.
+     * @return how many forms were written
+     * @throws VeilException as {@link #encrypt}
+     */
+    public int encryptForLookup(Object value, Object[] out) throws VeilException {
+        return encryptForLookup(value, out, 0);
+    }
+
+    /** As {@link #encryptForLookup(Object, Object[])}, writing from {@code out[from]}. */
+    public int encryptForLookup(Object value, Object[] out, int from) throws VeilException {
+        byte[] plaintext = ValueCodec.encode(policy.type(), value, policy.column());
+        try {
+            for (int attempt = 0; ; attempt++) {
+                DataKey[] versions = keys.lookupKeys(policy.keyRing());
+                if (from + versions.length > out.length) {
+                    throw new VeilException(VeilState.UNSUPPORTED_SQL, "a lookup on " + policy.column() + " must match "
+                            + versions.length + " data-key versions of ring '" + policy.keyRing() + "', more than the "
+                            + (out.length - from) + " this statement has room for; finish the rekey (veil rekey) and retire "
+                            + "old versions (veil keys retire) once 'veil keys list --usage' shows they hold no value");
+                }
+                boolean complete = true;
+                for (int i = 0; i < versions.length && complete; i++) {
+                    byte[] env = sealWith(versions[i], plaintext, attempt);
+                    if (env == null) {
+                        complete = false;
+                    } else {
+                        out[from + i] = policy.storage() == StorageFormat.TEXT ? Envelope.toText(env) : env;
+                    }
+                }
+                if (complete) {
+                    metrics.encrypted();
+                    return versions.length;
+                }
+            }
+        } catch (VeilException e) {
+            metrics.failed(e.state());
+            throw e;
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.veil.VeilState;
 import dev.veil.crypto.ColumnCipher;
 import dev.veil.policy.StorageFormat;
 import dev.veil.sql.ParameterTarget;
+import dev.veil.sql.StatementPlan;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,9 +35,38 @@ final class ParameterEncryptor {
         this.runtime = runtime;
     }
 
-    void bind(PreparedStatement ps, int index, ParameterTarget target, Object value) throws SQLException {
+    /**
+     * Binds {@code value} for {@code target} at parameter {@code index} of the SQL sent (its first
+     * slot, for a slotted lookup parameter).
+     *
+     * @param checks where values written into deterministic columns with a unique index are noted,
+     *        for the check across key versions before the statement runs; may be {@code null}
+     */
+    void bind(PreparedStatement ps, int index, ParameterTarget target, Object value, VersionChecks checks) throws SQLException {
         ColumnCipher cipher = runtime.veil().cipher(target.column());
         boolean text = target.column().storage() == StorageFormat.TEXT;
+        switch (target.lookup()) {
+            case EQUALS, NOT_EQUALS, LIST_ITEM -> {
+                bindSlots(ps, index, target, cipher, value, text);
+                return;
+            }
+            case ARRAY -> {
+                if (value != null) {
+                    bindLookupArray(ps, index, target, cipher, value, text);
+                    return;
+                }
+            }
+            case FIXED -> {
+                if (cipher.lookupVersions() > 1) {
+                    throw fixedLookup(target.column());
+                }
+            }
+            case NONE -> {
+                if (checks != null && value != null && !target.array()) {
+                    checks.written(target.column(), cipher, value);
+                }
+            }
+        }
         if (value == null) {
             ps.setNull(index, target.array() ? Types.ARRAY : text ? Types.VARCHAR : Types.BINARY);
             return;
@@ -50,12 +80,57 @@ final class ParameterEncryptor {
             ps.setArray(index, rawConnection.createArrayOf(text ? "text" : "bytea", encrypted));
             return;
         }
-        Object ciphertext = cipher.encrypt(value);
+        set(ps, index, cipher.encrypt(value));
+    }
+
+    private static void set(PreparedStatement ps, int index, Object ciphertext) throws SQLException {
         if (ciphertext instanceof String s) {
             ps.setString(index, s);
         } else {
             ps.setBytes(index, (byte[]) ciphertext);
         }
+    }
+
+    /** A lookup parameter sent as {@link StatementPlan#LOOKUP_SLOTS} parameters: one per live version, padded with the first. */
+    private static void bindSlots(PreparedStatement ps, int index, ParameterTarget target, ColumnCipher cipher, Object value,
+                                  boolean text) throws SQLException {
+        int slots = target.slots();
+        if (value == null) {
+            for (int i = 0; i < slots; i++) {
+                ps.setNull(index + i, text ? Types.VARCHAR : Types.BINARY);
+            }
+            return;
+        }
+        Object[] forms = new Object[slots];
+        int n = cipher.encryptForLookup(value, forms);
+        for (int i = 0; i < slots; i++) {
+            set(ps, index + i, forms[i < n ? i : 0]);
+        }
+    }
+
+    /** {@code col = ANY(?)}: every element once per live version. */
+    private void bindLookupArray(PreparedStatement ps, int index, ParameterTarget target, ColumnCipher cipher, Object value,
+                                 boolean text) throws SQLException {
+        Object[] elements = elements(value, target);
+        int versions = cipher.lookupVersions();
+        Object[] encrypted = new Object[elements.length * versions];
+        int n = 0;
+        for (Object element : elements) {
+            if (element == null) {
+                encrypted[n++] = null;
+            } else {
+                n += cipher.encryptForLookup(element, encrypted, n);
+            }
+        }
+        ps.setArray(index, rawConnection.createArrayOf(text ? "text" : "bytea", java.util.Arrays.copyOf(encrypted, n)));
+    }
+
+    /** The refusal of a lookup written in a shape that can match one data-key version only, while the ring has several. */
+    static VeilException fixedLookup(dev.veil.policy.ColumnPolicy column) {
+        return new VeilException(VeilState.UNSUPPORTED_SQL, "a comparison with " + column.column() + " must match every "
+                + "data-key version of ring '" + column.keyRing() + "' while it is being rotated, and this form of it cannot; "
+                + "write it as column = ?, column <> ?, column IN (?, ...) or column = ANY(?), or finish the rotation "
+                + "(veil rekey, then veil keys retire of the old version once 'veil keys list --usage' shows it holds no value)");
     }
 
     private static Object[] elements(Object value, ParameterTarget target) throws SQLException {

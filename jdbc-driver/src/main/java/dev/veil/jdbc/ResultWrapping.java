@@ -35,7 +35,11 @@ final class ResultWrapping {
     String run(String sql) throws SQLException {
         plan = connection.plan(sql);
         resultIndex = 0;
-        return connection.sqlToSend(plan);
+        String send = connection.sqlToSend(plan);
+        if (plan.touchesEncrypted()) {
+            new VersionChecks(connection, plan, false).beforeRun(true);
+        }
+        return send;
     }
 
     /** The prepared statement runs again: its results start at the first. */

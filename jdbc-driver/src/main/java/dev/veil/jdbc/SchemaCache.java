@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SchemaCache {
     private final Map<String, Read> columns = new ConcurrentHashMap<>();
+    private final Map<String, Unique> uniques = new ConcurrentHashMap<>();
     private final long maxAgeNanos;
 
     /** @param maxAge how long a list read is trusted; {@code null}: until {@link #clear()} */
@@ -46,9 +47,58 @@ final class SchemaCache {
         return found;
     }
 
+    /**
+     * Whether {@code column} alone carries a unique index or constraint (composite ones are not
+     * counted), as {@link DatabaseMetaData#getIndexInfo} reports; cached like the column lists.
+     */
+    boolean unique(Connection raw, dev.veil.policy.ColumnPolicy column) throws SQLException {
+        String key = column.column().toString();
+        Unique cached = uniques.get(key);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.at < maxAgeNanos) {
+            return cached.unique;
+        }
+        boolean found = readUnique(raw.getMetaData(), column);
+        uniques.put(key, new Unique(found, now));
+        return found;
+    }
+
+    private static boolean readUnique(DatabaseMetaData md, dev.veil.policy.ColumnPolicy column) throws SQLException {
+        Identifier s = column.column().table().schema();
+        for (String tableName : spellings(md, column.column().table().name())) {
+            for (String schemaName : s == null ? new String[] {null} : spellings(md, s)) {
+                Map<String, List<String>> indexes = new java.util.HashMap<>();
+                try (ResultSet rs = md.getIndexInfo(null, schemaName, tableName, true, true)) {
+                    while (rs.next()) {
+                        String index = rs.getString("INDEX_NAME");
+                        String name = rs.getString("COLUMN_NAME");
+                        if (index != null && name != null && !rs.getBoolean("NON_UNIQUE")) {
+                            indexes.computeIfAbsent(rs.getString("TABLE_SCHEM") + "." + index, k -> new ArrayList<>()).add(name);
+                        }
+                    }
+                }
+                for (List<String> cols : indexes.values()) {
+                    if (cols.size() == 1 && column.column().column().matches(quoteIfNeeded(cols.get(0)))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A catalog name as a policy identifier would be written to match it exactly. */
+    private static String quoteIfNeeded(String name) {
+        return name.equals(name.toLowerCase(java.util.Locale.ROOT)) ? name : '"' + name + '"';
+    }
+
+    private record Unique(boolean unique, long at) {
+    }
+
     /** Forgets everything: DDL is about to run through Veil. */
     void clear() {
         columns.clear();
+        uniques.clear();
     }
 
     /** A column list and when it was read ({@link System#nanoTime()}). */

@@ -160,21 +160,70 @@ public final class VeilConnection extends DelegatingConnection {
         super.setCatalog(name);
     }
 
-    /** The SQL to send: the plan's text with literals bound for encrypted columns replaced by ciphertext. */
+    /** The application's connection to the database, for Veil's own checks (never handed out). */
+    Connection raw() {
+        return delegate;
+    }
+
+    /** Whether a deterministic column alone carries a unique index (cached per runtime). */
+    boolean uniqueColumn(ColumnPolicy column) throws SQLException {
+        return runtime.schema().unique(delegate, column);
+    }
+
+    /**
+     * The SQL to send: the plan's text with literals bound for encrypted columns replaced by
+     * ciphertext, and lookups on deterministic columns widened to every live data-key version
+     * (see {@link StatementPlan}).
+     */
     String sqlToSend(StatementPlan plan) throws SQLException {
-        if (plan.literals().isEmpty()) {
+        List<StatementPlan.Expansion> expansions = plan.expansions();
+        if (plan.literals().isEmpty() && expansions.isEmpty()) {
             return plan.sql();
         }
         SqlDialect dialect = dialect();
         String sql = plan.sql();
-        StringBuilder out = new StringBuilder(sql.length() + 64 * plan.literals().size());
+        StringBuilder out = new StringBuilder(sql.length() + 64 * plan.literals().size() + 16 * expansions.size());
         int pos = 0;
+        int e = 0;
         for (LiteralTarget literal : plan.literals()) {
+            while (e < expansions.size() && expansions.get(e).start() < literal.from()) {
+                pos = expand(out, sql, pos, expansions.get(e++));
+            }
             ColumnCipher cipher = runtime.veil().cipher(literal.column());
-            out.append(sql, pos, literal.start()).append(dialect.literal(cipher.encrypt(literal.value())));
+            out.append(sql, pos, literal.from());
+            switch (literal.lookup()) {
+                case EQUALS -> out.append(" IN (").append(lookupLiterals(dialect, cipher, literal)).append(") ");
+                case NOT_EQUALS -> out.append(" NOT IN (").append(lookupLiterals(dialect, cipher, literal)).append(") ");
+                case LIST_ITEM -> out.append(lookupLiterals(dialect, cipher, literal));
+                default -> {
+                    if (literal.lookup() == dev.veil.sql.LookupForm.FIXED && cipher.lookupVersions() > 1) {
+                        throw ParameterEncryptor.fixedLookup(literal.column());
+                    }
+                    out.append(dialect.literal(cipher.encrypt(literal.value())));
+                }
+            }
             pos = literal.end();
         }
+        while (e < expansions.size()) {
+            pos = expand(out, sql, pos, expansions.get(e++));
+        }
         return out.append(sql, pos, sql.length()).toString();
+    }
+
+    private static int expand(StringBuilder out, String sql, int pos, StatementPlan.Expansion x) {
+        out.append(sql, pos, x.start()).append(x.replacement());
+        return x.end();
+    }
+
+    /** A literal compared with a deterministic column, as one literal per live data-key version. */
+    private static String lookupLiterals(SqlDialect dialect, ColumnCipher cipher, LiteralTarget literal) throws SQLException {
+        Object[] forms = new Object[StatementPlan.LOOKUP_SLOTS];
+        int n = cipher.encryptForLookup(literal.value(), forms);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ", ").append(dialect.literal(forms[i]));
+        }
+        return sb.toString();
     }
 
     /** The ciphers behind the columns of the {@code index}-th result of a plan; {@code null} when none. */

@@ -36,17 +36,31 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     private final ResultWrapping results;
     /** The statement's plan: which parameters go to encrypted columns. */
     private final StatementPlan plan;
+    /** What must be checked before the statement runs while a deterministic ring has several live versions. */
+    private final VersionChecks checks;
 
-    VeilPreparedStatement(VeilConnection connection, PreparedStatement raw, StatementPlan plan, boolean generatedKeys) {
+    VeilPreparedStatement(VeilConnection connection, PreparedStatement raw, StatementPlan plan, boolean generatedKeys)
+            throws SQLException {
         super(raw);
         this.connection = connection;
         this.results = new ResultWrapping(connection, this, plan);
         this.results.requestGeneratedKeys(generatedKeys);
         this.plan = plan;
+        try {
+            this.checks = new VersionChecks(connection, plan, true);
+        } catch (SQLException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
     }
 
     private ParameterTarget target(int index) {
         return plan.parameter(index);
+    }
+
+    /** The number of application parameter {@code index} in the SQL sent (the same unless lookups were slotted). */
+    private int server(int index) {
+        return plan.remapsParameters() ? plan.serverIndex(index) : index;
     }
 
     /** Binds the encrypted value when parameter {@code index} goes to an encrypted column; false otherwise. */
@@ -55,7 +69,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (t == null) {
             return false;
         }
-        connection.encryptor().bind(delegate, index, t, value);
+        connection.encryptor().bind(delegate, server(index), t, value, checks);
         return true;
     }
 
@@ -104,6 +118,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     public ResultSet executeQuery() throws SQLException {
         connection.executing(plan);
         results.rerun();
+        checks.beforeRun(true);
         return super.executeQuery();
     }
 
@@ -111,31 +126,54 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     public boolean execute() throws SQLException {
         connection.executing(plan);
         results.rerun();
+        checks.beforeRun(true);
         return super.execute();
     }
 
     @Override
     public int executeUpdate() throws SQLException {
         connection.executing(plan);
+        checks.beforeRun(true);
         return super.executeUpdate();
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
         connection.executing(plan);
+        checks.beforeRun(true);
         return super.executeLargeUpdate();
+    }
+
+    @Override
+    public void addBatch() throws SQLException {
+        checks.addBatch();
+        super.addBatch();
     }
 
     @Override
     public int[] executeBatch() throws SQLException {
         connection.executing(plan);
+        checks.beforeRun(false);
         return super.executeBatch();
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
         connection.executing(plan);
+        checks.beforeRun(false);
         return super.executeLargeBatch();
+    }
+
+    @Override
+    public void clearBatch() throws SQLException {
+        checks.clear();
+        super.clearBatch();
+    }
+
+    @Override
+    public void clearParameters() throws SQLException {
+        checks.clearParameters();
+        super.clearParameters();
     }
 
     @Override
@@ -160,14 +198,14 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public void setNull(int index, int sqlType) throws SQLException {
         if (!encrypted(index, (Object) null)) {
-            delegate.setNull(index, sqlType);
+            delegate.setNull(server(index), sqlType);
         }
     }
 
     @Override
     public void setNull(int index, int sqlType, String typeName) throws SQLException {
         if (!encrypted(index, (Object) null)) {
-            delegate.setNull(index, sqlType, typeName);
+            delegate.setNull(server(index), sqlType, typeName);
         }
     }
 
@@ -176,7 +214,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (goesToEncryptedColumn(index)) {
             encrypted(index, (Object) value);
         } else {
-            delegate.setBoolean(index, value);
+            delegate.setBoolean(server(index), value);
         }
     }
 
@@ -185,7 +223,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (goesToEncryptedColumn(index)) {
             encrypted(index, (Object) value);
         } else {
-            delegate.setByte(index, value);
+            delegate.setByte(server(index), value);
         }
     }
 
@@ -194,7 +232,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (goesToEncryptedColumn(index)) {
             encrypted(index, (Object) value);
         } else {
-            delegate.setShort(index, value);
+            delegate.setShort(server(index), value);
         }
     }
 
@@ -203,7 +241,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (goesToEncryptedColumn(index)) {
             encrypted(index, (Object) value);
         } else {
-            delegate.setInt(index, value);
+            delegate.setInt(server(index), value);
         }
     }
 
@@ -212,7 +250,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (goesToEncryptedColumn(index)) {
             encrypted(index, (Object) value);
         } else {
-            delegate.setLong(index, value);
+            delegate.setLong(server(index), value);
         }
     }
 
@@ -221,7 +259,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (goesToEncryptedColumn(index)) {
             encrypted(index, (Object) value);
         } else {
-            delegate.setFloat(index, value);
+            delegate.setFloat(server(index), value);
         }
     }
 
@@ -230,112 +268,112 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (goesToEncryptedColumn(index)) {
             encrypted(index, (Object) value);
         } else {
-            delegate.setDouble(index, value);
+            delegate.setDouble(server(index), value);
         }
     }
 
     @Override
     public void setBigDecimal(int index, BigDecimal value) throws SQLException {
         if (!encrypted(index, value)) {
-            delegate.setBigDecimal(index, value);
+            delegate.setBigDecimal(server(index), value);
         }
     }
 
     @Override
     public void setString(int index, String value) throws SQLException {
         if (!encrypted(index, value)) {
-            delegate.setString(index, value);
+            delegate.setString(server(index), value);
         }
     }
 
     @Override
     public void setNString(int index, String value) throws SQLException {
         if (!encrypted(index, value)) {
-            delegate.setNString(index, value);
+            delegate.setNString(server(index), value);
         }
     }
 
     @Override
     public void setBytes(int index, byte[] bytes) throws SQLException {
         if (!encrypted(index, bytes)) {
-            delegate.setBytes(index, bytes);
+            delegate.setBytes(server(index), bytes);
         }
     }
 
     @Override
     public void setDate(int index, Date date) throws SQLException {
         if (!encrypted(index, date)) {
-            delegate.setDate(index, date);
+            delegate.setDate(server(index), date);
         }
     }
 
     @Override
     public void setDate(int index, Date date, Calendar calendar) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.withCalendar(date, calendar))) {
-            delegate.setDate(index, date, calendar);
+            delegate.setDate(server(index), date, calendar);
         }
     }
 
     @Override
     public void setTime(int index, Time time) throws SQLException {
         if (!encrypted(index, time)) {
-            delegate.setTime(index, time);
+            delegate.setTime(server(index), time);
         }
     }
 
     @Override
     public void setTime(int index, Time time, Calendar calendar) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.withCalendar(time, calendar))) {
-            delegate.setTime(index, time, calendar);
+            delegate.setTime(server(index), time, calendar);
         }
     }
 
     @Override
     public void setTimestamp(int index, Timestamp timestamp) throws SQLException {
         if (!encrypted(index, timestamp)) {
-            delegate.setTimestamp(index, timestamp);
+            delegate.setTimestamp(server(index), timestamp);
         }
     }
 
     @Override
     public void setTimestamp(int index, Timestamp timestamp, Calendar calendar) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.withCalendar(timestamp, calendar))) {
-            delegate.setTimestamp(index, timestamp, calendar);
+            delegate.setTimestamp(server(index), timestamp, calendar);
         }
     }
 
     @Override
     public void setObject(int index, Object value) throws SQLException {
         if (!encrypted(index, value)) {
-            delegate.setObject(index, value);
+            delegate.setObject(server(index), value);
         }
     }
 
     @Override
     public void setObject(int index, Object value, int targetSqlType) throws SQLException {
         if (!encrypted(index, value)) {
-            delegate.setObject(index, value, targetSqlType);
+            delegate.setObject(server(index), value, targetSqlType);
         }
     }
 
     @Override
     public void setObject(int index, Object value, int targetSqlType, int scaleOrLength) throws SQLException {
         if (!encrypted(index, value)) {
-            delegate.setObject(index, value, targetSqlType, scaleOrLength);
+            delegate.setObject(server(index), value, targetSqlType, scaleOrLength);
         }
     }
 
     @Override
     public void setObject(int index, Object value, SQLType targetSqlType) throws SQLException {
         if (!encrypted(index, value)) {
-            delegate.setObject(index, value, targetSqlType);
+            delegate.setObject(server(index), value, targetSqlType);
         }
     }
 
     @Override
     public void setObject(int index, Object value, SQLType targetSqlType, int scaleOrLength) throws SQLException {
         if (!encrypted(index, value)) {
-            delegate.setObject(index, value, targetSqlType, scaleOrLength);
+            delegate.setObject(server(index), value, targetSqlType, scaleOrLength);
         }
     }
 
@@ -346,14 +384,14 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
             throw unsupported(t, "an array");
         }
         if (!encrypted(index, array)) {
-            delegate.setArray(index, array);
+            delegate.setArray(server(index), array);
         }
     }
 
     @Override
     public void setAsciiStream(int index, InputStream stream) throws SQLException {
         if (!encrypted(index, () -> ascii(ParameterEncryptor.read(stream, -1)))) {
-            delegate.setAsciiStream(index, stream);
+            delegate.setAsciiStream(server(index), stream);
         }
     }
 
@@ -365,7 +403,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public void setAsciiStream(int index, InputStream stream, long length) throws SQLException {
         if (!encrypted(index, () -> ascii(ParameterEncryptor.read(stream, length)))) {
-            delegate.setAsciiStream(index, stream, length);
+            delegate.setAsciiStream(server(index), stream, length);
         }
     }
 
@@ -380,7 +418,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public void setBinaryStream(int index, InputStream stream) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(stream, -1))) {
-            delegate.setBinaryStream(index, stream);
+            delegate.setBinaryStream(server(index), stream);
         }
     }
 
@@ -392,7 +430,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public void setBinaryStream(int index, InputStream stream, long length) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(stream, length))) {
-            delegate.setBinaryStream(index, stream, length);
+            delegate.setBinaryStream(server(index), stream, length);
         }
     }
 
@@ -400,14 +438,14 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @SuppressWarnings("deprecation")
     public void setUnicodeStream(int index, InputStream stream, int length) throws SQLException {
         if (!encrypted(index, () -> utf8(ParameterEncryptor.read(stream, length)))) {
-            delegate.setUnicodeStream(index, stream, length);
+            delegate.setUnicodeStream(server(index), stream, length);
         }
     }
 
     @Override
     public void setCharacterStream(int index, Reader reader) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(reader, -1))) {
-            delegate.setCharacterStream(index, reader);
+            delegate.setCharacterStream(server(index), reader);
         }
     }
 
@@ -419,84 +457,84 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public void setCharacterStream(int index, Reader reader, long length) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(reader, length))) {
-            delegate.setCharacterStream(index, reader, length);
+            delegate.setCharacterStream(server(index), reader, length);
         }
     }
 
     @Override
     public void setNCharacterStream(int index, Reader reader) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(reader, -1))) {
-            delegate.setNCharacterStream(index, reader);
+            delegate.setNCharacterStream(server(index), reader);
         }
     }
 
     @Override
     public void setNCharacterStream(int index, Reader reader, long length) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(reader, length))) {
-            delegate.setNCharacterStream(index, reader, length);
+            delegate.setNCharacterStream(server(index), reader, length);
         }
     }
 
     @Override
     public void setClob(int index, Clob clob) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(clob))) {
-            delegate.setClob(index, clob);
+            delegate.setClob(server(index), clob);
         }
     }
 
     @Override
     public void setClob(int index, Reader reader) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(reader, -1))) {
-            delegate.setClob(index, reader);
+            delegate.setClob(server(index), reader);
         }
     }
 
     @Override
     public void setClob(int index, Reader reader, long length) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(reader, length))) {
-            delegate.setClob(index, reader, length);
+            delegate.setClob(server(index), reader, length);
         }
     }
 
     @Override
     public void setNClob(int index, NClob clob) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(clob))) {
-            delegate.setNClob(index, clob);
+            delegate.setNClob(server(index), clob);
         }
     }
 
     @Override
     public void setNClob(int index, Reader reader) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(reader, -1))) {
-            delegate.setNClob(index, reader);
+            delegate.setNClob(server(index), reader);
         }
     }
 
     @Override
     public void setNClob(int index, Reader reader, long length) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(reader, length))) {
-            delegate.setNClob(index, reader, length);
+            delegate.setNClob(server(index), reader, length);
         }
     }
 
     @Override
     public void setBlob(int index, Blob blob) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(blob))) {
-            delegate.setBlob(index, blob);
+            delegate.setBlob(server(index), blob);
         }
     }
 
     @Override
     public void setBlob(int index, InputStream stream) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(stream, -1))) {
-            delegate.setBlob(index, stream);
+            delegate.setBlob(server(index), stream);
         }
     }
 
     @Override
     public void setBlob(int index, InputStream stream, long length) throws SQLException {
         if (!encrypted(index, () -> ParameterEncryptor.read(stream, length))) {
-            delegate.setBlob(index, stream, length);
+            delegate.setBlob(server(index), stream, length);
         }
     }
 
@@ -506,7 +544,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (t != null) {
             throw unsupported(t, "a Ref");
         }
-        delegate.setRef(index, ref);
+        delegate.setRef(server(index), ref);
     }
 
     @Override
@@ -515,20 +553,20 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         if (t != null) {
             throw unsupported(t, "a RowId");
         }
-        delegate.setRowId(index, rowId);
+        delegate.setRowId(server(index), rowId);
     }
 
     @Override
     public void setSQLXML(int index, SQLXML xml) throws SQLException {
         if (!encrypted(index, () -> xml == null ? null : xml.getString())) {
-            delegate.setSQLXML(index, xml);
+            delegate.setSQLXML(server(index), xml);
         }
     }
 
     @Override
     public void setURL(int index, java.net.URL url) throws SQLException {
         if (!encrypted(index, () -> url == null ? null : url.toString())) {
-            delegate.setURL(index, url);
+            delegate.setURL(server(index), url);
         }
     }
 

@@ -18,6 +18,66 @@ final class Bindings {
     private final Map<Integer, ColumnPolicy> literalColumns = new TreeMap<>();
     private final List<List<ColumnPolicy>> resultSets = new ArrayList<>();
     private final Map<Integer, String> readLiterals = new TreeMap<>();
+    private final Map<Integer, LookupForm> parameterLookups = new TreeMap<>();
+    private final Map<Integer, LookupForm> literalLookups = new TreeMap<>();
+    private final Map<String, ColumnPolicy> versionSensitive = new TreeMap<>();
+    private boolean upsert;
+
+    /**
+     * Marks a parameter or literal already bound to a column as compared with it, not written:
+     * {@link LookupForm#FIXED} until {@link #expandable} names its shape.
+     */
+    void lookup(Origin value) {
+        if (value instanceof Origin.Parameter p) {
+            parameterLookups.putIfAbsent(p.index(), LookupForm.FIXED);
+        } else if (value instanceof Origin.Literal l) {
+            literalLookups.putIfAbsent(l.ordinal(), LookupForm.FIXED);
+        } else if (value instanceof Origin.Several several) {
+            several.values().forEach(this::lookup);
+        }
+    }
+
+    /** Says in which form a lookup value stands directly in the text (see {@link LookupForm}). */
+    void expandable(Origin value, LookupForm form) {
+        if (value instanceof Origin.Parameter p && parameterLookups.get(p.index()) == LookupForm.FIXED) {
+            parameterLookups.put(p.index(), form);
+        } else if (value instanceof Origin.Literal l && !l.negative() && form != LookupForm.ARRAY
+                && literalLookups.get(l.ordinal()) == LookupForm.FIXED) {
+            literalLookups.put(l.ordinal(), form);
+        }
+    }
+
+    /** The form of a bound parameter ({@link LookupForm#NONE} when it is written). */
+    LookupForm parameterLookup(int index) {
+        return parameterLookups.getOrDefault(index, LookupForm.NONE);
+    }
+
+    /** The form of a bound literal ({@link LookupForm#NONE} when it is written). */
+    LookupForm literalLookup(int ordinal) {
+        return literalLookups.getOrDefault(ordinal, LookupForm.NONE);
+    }
+
+    /**
+     * Records that the statement's result depends on deterministic values of {@code column}
+     * meeting each other (a join, a correlation, GROUP BY, DISTINCT): exact only while its ring
+     * has one live version.
+     */
+    void versionSensitive(ColumnPolicy column) {
+        versionSensitive.putIfAbsent(column.keyRing() + "|" + column.column(), column);
+    }
+
+    List<ColumnPolicy> versionSensitive() {
+        return List.copyOf(versionSensitive.values());
+    }
+
+    /** The statement is an upsert (ON CONFLICT, ON DUPLICATE KEY UPDATE). */
+    void upsert() {
+        upsert = true;
+    }
+
+    boolean isUpsert() {
+        return upsert;
+    }
 
     /** Binds parameter {@code index} to {@code column}; a parameter cannot serve two contexts. */
     void parameter(int index, ColumnPolicy column, boolean array) {
@@ -80,7 +140,7 @@ final class Bindings {
     }
 
     boolean touchesEncrypted() {
-        return !parameters.isEmpty() || !literals.isEmpty()
+        return !parameters.isEmpty() || !literals.isEmpty() || !versionSensitive.isEmpty()
                 || resultSets.stream().anyMatch(r -> r.stream().anyMatch(Objects::nonNull));
     }
 }

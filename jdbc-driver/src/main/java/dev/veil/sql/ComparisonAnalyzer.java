@@ -6,6 +6,8 @@ import net.sf.jsqlparser.expression.CastExpression;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
@@ -44,12 +46,54 @@ final class ComparisonAnalyzer {
         Origin l = analyze(left, scope);
         List<Origin> rights = quantified(right, scope);
         if (rights == null) {
-            analysis.rules.equality(l, analyze(right, scope), op);
+            Origin r = analyze(right, scope);
+            analysis.rules.equality(l, r, op);
+            if (l.encrypted() != null && direct(right)) {
+                LookupForm form = op.equals("=") ? LookupForm.EQUALS
+                        : op.equals("<>") || op.equals("!=") ? LookupForm.NOT_EQUALS : LookupForm.FIXED;
+                analysis.bindings.expandable(r, form);
+            }
         } else {
+            boolean matchesAny = quantifier(right, op);
             for (Origin r : rights) {
                 analysis.rules.equality(l, r, op + " ANY/ALL");
+                if (matchesAny && l.encrypted() != null) {
+                    analysis.bindings.expandable(r, r instanceof Origin.Parameter p && p.array() ? LookupForm.ARRAY : LookupForm.LIST_ITEM);
+                }
             }
         }
+    }
+
+    /** Whether {@code e} is a bare parameter or literal, written where a lookup form can replace it. */
+    private static boolean direct(Expression e) {
+        return e instanceof JdbcParameter || e instanceof StringValue || e instanceof LongValue;
+    }
+
+    /**
+     * Whether {@code col op ANY/ALL(x)} stays right when each value of {@code x} is replaced by one
+     * per data-key version: {@code = ANY} / {@code = SOME} and {@code <> ALL} do; {@code = ALL} and
+     * {@code <> ANY} do not. Only parameters, or literals directly in {@code ARRAY[...]}, qualify.
+     */
+    private static boolean quantifier(Expression e, String op) {
+        if (!(e instanceof Function f) || f.getName() == null || f.getParameters() == null || f.getParameters().size() != 1) {
+            return false;
+        }
+        String name = f.getName().toLowerCase(Locale.ROOT);
+        boolean any = name.equals("any") || name.equals("some");
+        boolean right = op.equals("=") ? any : (op.equals("<>") || op.equals("!=")) && name.equals("all");
+        Expression arg = f.getParameters().get(0);
+        if (arg instanceof JdbcParameter) {
+            return right;
+        }
+        if (arg instanceof ArrayConstructor array) {
+            for (Expression x : array.getExpressions()) {
+                if (!direct(x)) {
+                    return false;
+                }
+            }
+            return right;
+        }
+        return false;
     }
 
     /** The values of {@code ANY(...)}/{@code ALL(...)}, or {@code null} when {@code e} is no such form. */
@@ -101,7 +145,11 @@ final class ComparisonAnalyzer {
             analysis.rules.equality(l, subqueryValue(analysis.queries.analyze(s, scope)), op);
         } else if (right instanceof ExpressionList<?> list) {
             for (Expression item : list) {
-                analysis.rules.equality(l, analyze(item, scope), op);
+                Origin r = analyze(item, scope);
+                analysis.rules.equality(l, r, op);
+                if (l.encrypted() != null && direct(item)) {
+                    analysis.bindings.expandable(r, LookupForm.LIST_ITEM);
+                }
             }
         } else {
             analysis.rules.equality(l, analyze(right, scope), op);

@@ -268,6 +268,9 @@ final class ExpressionAnalyzer {
                 if ((f.isDistinct() || f.isUnique()) && !c.isDeterministic()) {
                     throw Rejection.unsupported(c, "COUNT(DISTINCT) needs deterministic encryption; the column is randomized");
                 }
+                if (f.isDistinct() || f.isUnique()) {
+                    analysis.bindings.versionSensitive(c);
+                }
             } else {
                 throw Rejection.unsupported(c, "function " + simple + "() is not supported on encrypted columns");
             }
@@ -282,6 +285,9 @@ final class ExpressionAnalyzer {
             ColumnPolicy c = analyze(arg, scope).encrypted();
             if (c != null && !(name.equals("count") && (!a.isDistinct() || c.isDeterministic()))) {
                 throw Rejection.unsupported(c, "function " + name + "() is not supported on encrypted columns");
+            }
+            if (c != null && a.isDistinct()) {
+                analysis.bindings.versionSensitive(c);
             }
         }
         analyze(a.getFilterExpression(), scope);

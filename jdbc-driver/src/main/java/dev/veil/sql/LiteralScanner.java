@@ -23,6 +23,7 @@ final class LiteralScanner {
         int depth = 0;
         boolean balanced = true;
         int markers = 0;
+        int[] markerOffsets = new int[4];
         int n = sql.length();
         int i = 0;
         while (i < n) {
@@ -39,7 +40,10 @@ final class LiteralScanner {
                 i = skipQuoted(sql, i, c);
                 continue;
             } else if (c == '?') {
-                markers++;
+                if (markers == markerOffsets.length) {
+                    markerOffsets = java.util.Arrays.copyOf(markerOffsets, markers * 2);
+                }
+                markerOffsets[markers++] = i;
                 i++;
                 while (i < n && isDigit(sql.charAt(i))) {
                     i++; // ?1: a numbered marker, refused later, never a literal
@@ -95,10 +99,10 @@ final class LiteralScanner {
             i = literalEnd;
         }
         if (out == null) {
-            return new ScannedSql(sql, sql, List.of(), balanced && depth == 0, markers);
+            return new ScannedSql(sql, sql, List.of(), balanced && depth == 0, java.util.Arrays.copyOf(markerOffsets, markers));
         }
         out.append(sql, copied, n);
-        return new ScannedSql(sql, out.toString(), literals, balanced && depth == 0, markers);
+        return new ScannedSql(sql, out.toString(), literals, balanced && depth == 0, java.util.Arrays.copyOf(markerOffsets, markers));
     }
 
     /** A string literal whose quote is at {@code quote}; {@code start} includes any prefix. */

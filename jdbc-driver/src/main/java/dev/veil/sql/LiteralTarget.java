@@ -11,8 +11,17 @@ import dev.veil.policy.ColumnPolicy;
  * @param column the column whose cipher encrypts it
  * @param value the literal's value with SQL quoting removed ({@code 'O''Brien'} gives {@code O'Brien});
  *        numbers as written
+ * @param lookup {@link LookupForm#NONE} for a value written into the column, else the shape of the
+ *        comparison it takes part in
+ * @param from where the text replaced starts: {@code start}, or for {@link LookupForm#EQUALS} and
+ *        {@link LookupForm#NOT_EQUALS} the offset of the operator, which is replaced with the literal
  */
-public record LiteralTarget(int start, int end, ColumnPolicy column, String value) {
+public record LiteralTarget(int start, int end, ColumnPolicy column, String value, LookupForm lookup, int from) {
+
+    public LiteralTarget(int start, int end, ColumnPolicy column, String value) {
+        this(start, end, column, value, LookupForm.NONE, start);
+    }
+
     @Override
     public String toString() {
         // the value is plaintext: never print it

@@ -33,6 +33,7 @@ final class MySqlScanner {
     private int depth;
     private boolean balanced = true;
     private int markers;
+    private int[] markerOffsets = new int[4];
     private String ambiguity;
     /** Inside an executable comment the server runs: its {@code *}{@code /} ends it. */
     private boolean inExecutable;
@@ -73,7 +74,10 @@ final class MySqlScanner {
                 i++;
             } else if (c == '?') {
                 token();
-                markers++;
+                if (markers == markerOffsets.length) {
+                    markerOffsets = java.util.Arrays.copyOf(markerOffsets, markers * 2);
+                }
+                markerOffsets[markers++] = i;
                 if (inExecutable) {
                     ambiguous("a parameter marker inside an executable comment");
                 }
@@ -98,7 +102,7 @@ final class MySqlScanner {
         if (inExecutable) {
             ambiguous("an executable comment is not closed");
         }
-        return new ScannedSql(sql, out.toString(), literals, balanced && depth == 0, markers, ambiguity);
+        return new ScannedSql(sql, out.toString(), literals, balanced && depth == 0, java.util.Arrays.copyOf(markerOffsets, markers), ambiguity);
     }
 
     /** A string whose opening quote is at {@code quote}; {@code start} includes any prefix. */

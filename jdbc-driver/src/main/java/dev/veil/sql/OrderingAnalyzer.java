@@ -39,6 +39,9 @@ final class OrderingAnalyzer {
         if (c != null && !c.isDeterministic()) {
             throw Rejection.unsupported(c, clause + " needs deterministic encryption; the column is randomized");
         }
+        if (c != null) {
+            analysis.bindings.versionSensitive(c);
+        }
     }
 
     /** An expression in ORDER BY / GROUP BY: an output alias, an output position, or an expression. */

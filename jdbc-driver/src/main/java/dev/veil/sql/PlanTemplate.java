@@ -21,10 +21,23 @@ final class PlanTemplate {
     private final Map<Integer, ColumnPolicy> literalColumns;
     private final List<List<ColumnPolicy>> resultSets;
     private final Map<Integer, String> readLiterals;
+    private final Map<Integer, LookupForm> literalLookups;
+    private final List<ColumnPolicy> versionSensitive;
+    private final boolean upsert;
 
     PlanTemplate(Bindings bindings) {
         this.touchesEncrypted = bindings.touchesEncrypted();
-        this.parameters = Map.copyOf(bindings.parameters());
+        Map<Integer, ParameterTarget> targets = new HashMap<>();
+        bindings.parameters().forEach((i, t) -> {
+            LookupForm form = bindings.parameterLookup(i);
+            targets.put(i, form.isLookup() ? t.as(form) : t);
+        });
+        this.parameters = Map.copyOf(targets);
+        Map<Integer, LookupForm> forms = new HashMap<>();
+        bindings.literals().keySet().forEach(o -> forms.put(o, bindings.literalLookup(o)));
+        this.literalLookups = Map.copyOf(forms);
+        this.versionSensitive = bindings.versionSensitive();
+        this.upsert = bindings.isUpsert();
         this.literals = Map.copyOf(bindings.literals());
         Map<Integer, ColumnPolicy> columns = new HashMap<>();
         bindings.literals().keySet().forEach(o -> columns.put(o, bindings.literalColumn(o)));
@@ -60,7 +73,71 @@ final class PlanTemplate {
         if (!touchesEncrypted) {
             return StatementPlan.passThrough(sql.original());
         }
-        return new StatementPlan(sql.original(), true, parameters, literalTargets(sql), resultSets);
+        Map<Integer, ParameterTarget> targets = parameters;
+        List<StatementPlan.Expansion> expansions = new ArrayList<>();
+        for (ParameterTarget t : parameters.values()) {
+            if (t.slots() > 1) {
+                targets = expand(sql, expansions);
+                break;
+            }
+        }
+        return new StatementPlan(sql.original(), true, targets, literalTargets(sql), resultSets, expansions,
+                sql.parameterMarkers(), versionSensitive, upsert);
+    }
+
+    /**
+     * Where the text must change so that each slotted lookup parameter stands for
+     * {@link StatementPlan#LOOKUP_SLOTS} parameters; a parameter whose operator is not written
+     * right before it (a comment between them, say) is demoted to {@link LookupForm#FIXED}.
+     */
+    private Map<Integer, ParameterTarget> expand(ScannedSql sql, List<StatementPlan.Expansion> out) {
+        Map<Integer, ParameterTarget> targets = new HashMap<>(parameters);
+        String text = sql.original();
+        String slots = String.join(", ", java.util.Collections.nCopies(StatementPlan.LOOKUP_SLOTS, "?"));
+        for (Map.Entry<Integer, ParameterTarget> e : parameters.entrySet()) {
+            ParameterTarget t = e.getValue();
+            if (t.slots() <= 1) {
+                continue;
+            }
+            int at = sql.markerOffsets()[e.getKey() - 1];
+            if (t.lookup() == LookupForm.LIST_ITEM) {
+                out.add(new StatementPlan.Expansion(at, at + 1, slots));
+                continue;
+            }
+            int op = operatorBefore(text, at, t.lookup());
+            if (op < 0) {
+                targets.put(e.getKey(), t.as(LookupForm.FIXED));
+                continue;
+            }
+            String space = op > 0 && Character.isWhitespace(text.charAt(op - 1)) ? "" : " ";
+            out.add(new StatementPlan.Expansion(op, at + 1, space + (t.lookup() == LookupForm.EQUALS ? "IN (" : "NOT IN (") + slots + ")"));
+        }
+        out.sort(Comparator.comparingInt(StatementPlan.Expansion::start));
+        return targets;
+    }
+
+    /**
+     * The offset of the {@code =} ({@link LookupForm#EQUALS}) or {@code <>}/{@code !=}
+     * ({@link LookupForm#NOT_EQUALS}) written right before offset {@code at}, whitespace apart; -1
+     * when there is none.
+     */
+    static int operatorBefore(String sql, int at, LookupForm form) {
+        int i = at - 1;
+        while (i >= 0 && Character.isWhitespace(sql.charAt(i))) {
+            i--;
+        }
+        if (i < 0) {
+            return -1;
+        }
+        char c = sql.charAt(i);
+        char before = i > 0 ? sql.charAt(i - 1) : ' ';
+        if (form == LookupForm.EQUALS) {
+            return c == '=' && "<>!:=".indexOf(before) < 0 ? i : -1;
+        }
+        if (form == LookupForm.NOT_EQUALS && (c == '>' && before == '<' || c == '=' && before == '!')) {
+            return i >= 2 && "<>!=".indexOf(sql.charAt(i - 2)) >= 0 ? -1 : i - 1;
+        }
+        return -1;
     }
 
     private List<LiteralTarget> literalTargets(ScannedSql sql) {
@@ -73,6 +150,15 @@ final class PlanTemplate {
             }
             int start = literal.start();
             String value = literal.value();
+            LookupForm form = literalLookups.getOrDefault(e.getKey(), LookupForm.NONE);
+            int from = start;
+            if (form == LookupForm.EQUALS || form == LookupForm.NOT_EQUALS) {
+                from = operatorBefore(sql.original(), start, form);
+                if (from < 0) {
+                    form = LookupForm.FIXED;
+                    from = start;
+                }
+            }
             if (e.getValue().negative()) {
                 start = signBefore(sql.original(), start);
                 if (start < 0) {
@@ -80,7 +166,7 @@ final class PlanTemplate {
                 }
                 value = "-" + value;
             }
-            out.add(new LiteralTarget(start, literal.end(), column, value));
+            out.add(new LiteralTarget(start, literal.end(), column, value, form, form.isLookup() && from != literal.start() ? from : start));
         }
         out.sort(Comparator.comparingInt(LiteralTarget::start));
         return out;

@@ -140,6 +140,9 @@ final class QueryAnalyzer {
                     if (p != null && !p.isDeterministic()) {
                         throw Rejection.unsupported(p, "DISTINCT needs deterministic encryption; the column is randomized");
                     }
+                    if (p != null) {
+                        analysis.bindings.versionSensitive(p);
+                    }
                 }
             }
         }
@@ -362,6 +365,9 @@ final class QueryAnalyzer {
             if (context != null) {
                 if (distinct && !context.isDeterministic()) {
                     throw Rejection.unsupported(context, what + " needs deterministic encryption; the column is randomized");
+                }
+                if (distinct) {
+                    analysis.bindings.versionSensitive(context);
                 }
                 for (QueryResult b : branches) {
                     Origin o = i < b.columns().size() ? b.columns().get(i).origin() : Origin.PLAIN;

@@ -10,19 +10,25 @@ import java.util.List;
  * @param normalized the text with literal {@code i} replaced by {@code 'i'} (strings) or {@code i} (numbers)
  * @param literals the literals of {@code original}, in order of appearance
  * @param balanced whether parentheses outside literals, comments and quoted names balance
- * @param parameterMarkers how many {@code ?} stand outside literals, comments and quoted names
+ * @param markerOffsets the offset in {@code original} of each {@code ?} that stands outside literals,
+ *        comments and quoted names, in order (parameter {@code i} is at {@code markerOffsets[i - 1]})
  * @param ambiguity why the text cannot be read with certainty under its dialect's rules (a
  *        statement on an encrypted table with it is refused), or {@code null}
  */
 record ScannedSql(String original, String normalized, List<SqlLiteral> literals, boolean balanced,
-                  int parameterMarkers, String ambiguity) {
+                  int[] markerOffsets, String ambiguity) {
 
     ScannedSql {
         literals = List.copyOf(literals);
     }
 
-    ScannedSql(String original, String normalized, List<SqlLiteral> literals, boolean balanced, int parameterMarkers) {
-        this(original, normalized, literals, balanced, parameterMarkers, null);
+    ScannedSql(String original, String normalized, List<SqlLiteral> literals, boolean balanced, int[] markerOffsets) {
+        this(original, normalized, literals, balanced, markerOffsets, null);
+    }
+
+    /** How many {@code ?} stand outside literals, comments and quoted names. */
+    int parameterMarkers() {
+        return markerOffsets.length;
     }
 
     /** The literal a placeholder value stands for, or {@code null} if the value is no placeholder. */

@@ -180,6 +180,9 @@ final class StatementAnalyzer {
         if (insert.getSetUpdateSets() != null) {
             updateSets(insert.getSetUpdateSets(), target, scope);
         }
+        if (insert.getConflictAction() != null || insert.getDuplicateUpdateSets() != null) {
+            analysis.bindings.upsert();
+        }
         if (insert.getConflictAction() != null) {
             Scope conflict = new Scope(with);
             conflict.add(target);

@@ -9,8 +9,28 @@ import java.util.Map;
 /**
  * What Veil must do with one SQL text: which parameters to encrypt, which literals to rewrite, and
  * which result columns to decrypt. Immutable; cached per SQL text and shared by every connection.
+ *
+ * <p><b>Lookups across key versions.</b> A deterministic column's values are written under its
+ * ring's write key, and a ring may hold values under several data-key versions during a rotation.
+ * So a parameter compared with such a column ({@code col = ?}, {@code col <> ?}, an item of
+ * {@code IN (...)}) is sent as {@link #LOOKUP_SLOTS} parameters ({@code col IN (?, ?, ?, ?)}),
+ * bound to the value encrypted under each live version and padded with copies; the
+ * application's parameter numbers are mapped to the SQL sent by {@link #serverIndex}.
  */
 public final class StatementPlan {
+    /** How many parameters a lookup parameter becomes: the most data-key versions a lookup can match. */
+    public static final int LOOKUP_SLOTS = 4;
+
+    /** Text from {@code start} to {@code end} of the original is sent as {@code replacement}. */
+    public record Expansion(int start, int end, String replacement) {
+    }
+
+    /** What a plan knows about lookups on deterministic columns (see the class comment). */
+    private record Versions(List<Expansion> expansions, int[] serverIndex, List<ColumnPolicy> versionSensitive, boolean upsert,
+                            boolean lookupLiterals) {
+        static final Versions NONE = new Versions(List.of(), null, List.of(), false, false);
+    }
+
     private final String sql;
     private final boolean touchesEncrypted;
     private final Map<Integer, ParameterTarget> parameters;
@@ -20,6 +40,7 @@ public final class StatementPlan {
     private final ParameterTarget[] byIndex;
     private final SessionEffect effect;
     private final int context;
+    private final Versions versions;
 
     /**
      * The plan for {@code sql}.
@@ -36,13 +57,47 @@ public final class StatementPlan {
      */
     public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets) {
-        this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0);
+        this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0, Versions.NONE);
+    }
+
+    /**
+     * A plan with lookups on deterministic columns.
+     *
+     * @param expansions where the text changes for slotted lookup parameters, by ascending start
+     * @param markers how many parameters the application binds
+     * @param versionSensitive deterministic columns whose values meet each other (joins, GROUP BY,
+     *        DISTINCT): refused while their ring has more than one live version
+     * @param upsert whether the statement is an upsert
+     */
+    public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
+                         List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, List<Expansion> expansions,
+                         int markers, List<ColumnPolicy> versionSensitive, boolean upsert) {
+        this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0,
+                new Versions(List.copyOf(expansions), serverIndex(expansions, parameters, markers), List.copyOf(versionSensitive), upsert,
+                        literals.stream().anyMatch(l -> l.lookup().isLookup())));
+    }
+
+    private static int[] serverIndex(List<Expansion> expansions, Map<Integer, ParameterTarget> parameters, int markers) {
+        if (expansions.isEmpty()) {
+            return null;
+        }
+        int[] map = new int[Math.max(markers, parameters.isEmpty() ? 0 : Collections.max(parameters.keySet())) + 1];
+        int next = 1;
+        for (int i = 1; i < map.length; i++) {
+            map[i] = next;
+            ParameterTarget t = parameters.get(i);
+            next += t == null ? 1 : t.slots();
+        }
+        map[0] = next - map.length; // the shift of numbers past the last parameter
+        return map;
     }
 
     private StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
-                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, SessionEffect effect, int context) {
+                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, SessionEffect effect, int context,
+                          Versions versions) {
         this.effect = effect;
         this.context = context;
+        this.versions = versions;
         this.sql = sql;
         this.touchesEncrypted = touchesEncrypted;
         this.parameters = Map.copyOf(parameters);
@@ -68,7 +123,7 @@ public final class StatementPlan {
      */
     public StatementPlan with(SessionEffect e, int resolvedIn) {
         return e == effect && resolvedIn == context ? this
-                : new StatementPlan(sql, touchesEncrypted, parameters, literals, resultSets, e, resolvedIn);
+                : new StatementPlan(sql, touchesEncrypted, parameters, literals, resultSets, e, resolvedIn, versions);
     }
 
     /**
@@ -107,6 +162,47 @@ public final class StatementPlan {
 
     public List<List<ColumnPolicy>> resultSets() {
         return resultSets;
+    }
+
+    /** Where the text sent differs from {@link #sql()} for slotted lookup parameters (literals apart). */
+    public List<Expansion> expansions() {
+        return versions.expansions;
+    }
+
+    /**
+     * The number, in the SQL sent, of application parameter {@code index} (of its first slot for a
+     * slotted lookup parameter). The identity for statements without slotted parameters.
+     */
+    public int serverIndex(int index) {
+        int[] map = versions.serverIndex;
+        if (map == null) {
+            return index;
+        }
+        if (index >= 1 && index < map.length) {
+            return map[index];
+        }
+        // out of range: let the driver report it against a number it also considers out of range
+        return index < 1 ? index : index + map[0];
+    }
+
+    /** Whether application parameter numbers differ from those of the SQL sent. */
+    public boolean remapsParameters() {
+        return versions.serverIndex != null;
+    }
+
+    /** Deterministic columns whose values meet each other here (joins, GROUP BY, DISTINCT). */
+    public List<ColumnPolicy> versionSensitive() {
+        return versions.versionSensitive;
+    }
+
+    /** Whether the statement is an upsert (ON CONFLICT, ON DUPLICATE KEY UPDATE). */
+    public boolean upsert() {
+        return versions.upsert;
+    }
+
+    /** Whether a literal is compared with a deterministic column (so it is encrypted per live version). */
+    public boolean hasLookupLiterals() {
+        return versions.lookupLiterals;
     }
 
     /**

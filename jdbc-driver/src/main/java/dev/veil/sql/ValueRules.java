@@ -31,11 +31,14 @@ final class ValueRules {
                 throw Rejection.unsupported(ca, "cannot be compared with " + Rejection.name(cb)
                         + ", which is encrypted in a different context");
             }
+            bindings.versionSensitive(ca);
+            bindings.versionSensitive(cb);
             return;
         }
         ColumnPolicy c = ca != null ? ca : cb;
         Origin other = ca != null ? b : a;
         bind(other, c, "cannot be compared with a plain column or expression");
+        bindings.lookup(other);
     }
 
     /** Writes {@code value} into {@code target} ({@code null} for a plain column named {@code targetName}). */

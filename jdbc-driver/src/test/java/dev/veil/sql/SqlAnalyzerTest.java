@@ -415,7 +415,11 @@ class SqlAnalyzerTest {
 
         @Test
         void treatsPlainExpressionsAsPlainColumns() throws VeilException {
-            assertPassThrough("select count(*), count(email), count(distinct phone), email is null, ? from customers");
+            assertPassThrough("select count(*), count(email), email is null, ? from customers");
+            // count(distinct) is exact only while the ring has one live key version, which is checked when it runs
+            StatementPlan distinct = plan("select count(distinct phone) from customers");
+            assertEquals(Arrays.asList((String) null), results(distinct, 0));
+            assertEquals(List.of("customers.phone"), distinct.versionSensitive().stream().map(ShopFixture::name).toList());
             assertResults("select count(email), email, length(name) from customers", null, "customers.email", null);
         }
 
@@ -441,7 +445,11 @@ class SqlAnalyzerTest {
 
         @Test
         void allowsSelfJoinOnDeterministicColumn() throws VeilException {
-            assertPassThrough("select a.id from customers a join customers b on a.email = b.email and a.id <> b.id");
+            StatementPlan p = plan("select a.id from customers a join customers b on a.email = b.email and a.id <> b.id");
+            assertTrue(p.parameters().isEmpty() && p.literals().isEmpty(), p.toString());
+            assertEquals(Arrays.asList((String) null), results(p, 0));
+            // exact only while the ring has one live key version, which is checked when it runs
+            assertEquals(List.of("customers.email"), p.versionSensitive().stream().map(ShopFixture::name).toList());
         }
 
         @Test
@@ -963,6 +971,106 @@ class SqlAnalyzerTest {
             assertEquals(0, lookups.get());
             plan("select * from customers");
             assertEquals(1, lookups.get());
+        }
+    }
+
+    /** Lookups on deterministic columns are widened to every live data-key version; see {@link StatementPlan}. */
+    @Nested
+    class LookupsAcrossKeyVersions {
+        /** The text sent for a plan's parameters (literals left as written). */
+        private String sent(StatementPlan p) {
+            StringBuilder out = new StringBuilder();
+            int pos = 0;
+            for (StatementPlan.Expansion x : p.expansions()) {
+                out.append(p.sql(), pos, x.start()).append(x.replacement());
+                pos = x.end();
+            }
+            return out.append(p.sql().substring(pos)).toString();
+        }
+
+        private LookupForm form(StatementPlan p, int index) {
+            return p.parameter(index).lookup();
+        }
+
+        @Test
+        void equalityParameterBecomesFourSlotsAndLaterParametersShift() throws VeilException {
+            StatementPlan p = plan("select id from customers where email = ? and name = ? and phone <> ?");
+            assertEquals("select id from customers where email IN (?, ?, ?, ?) and name = ? and phone NOT IN (?, ?, ?, ?)", sent(p));
+            assertEquals(LookupForm.EQUALS, form(p, 1));
+            assertEquals(LookupForm.NOT_EQUALS, form(p, 3));
+            assertEquals(1, p.serverIndex(1));
+            assertEquals(5, p.serverIndex(2));
+            assertEquals(6, p.serverIndex(3));
+            assertEquals(10, p.serverIndex(4), "numbers past the last parameter shift too");
+        }
+
+        @Test
+        void inListItemsBecomeFourSlotsEach() throws VeilException {
+            StatementPlan p = plan("select id from customers where email in (?, ?) or email not in (?)");
+            assertEquals("select id from customers where email in (?, ?, ?, ?, ?, ?, ?, ?) or email not in (?, ?, ?, ?)", sent(p));
+            assertEquals(LookupForm.LIST_ITEM, form(p, 2));
+            assertEquals(9, p.serverIndex(3));
+        }
+
+        @Test
+        void writesAndPlainStatementsKeepTheirNumbers() throws VeilException {
+            StatementPlan p = plan("insert into customers (id, email, phone) values (?, ?, ?)");
+            assertFalse(p.remapsParameters());
+            assertEquals(LookupForm.NONE, form(p, 2));
+            StatementPlan u = plan("update customers set email = ? where id = ?");
+            assertFalse(u.remapsParameters());
+            assertEquals(LookupForm.NONE, form(u, 1));
+            assertEquals(2, u.serverIndex(2));
+        }
+
+        @Test
+        void anyArrayIsWidenedElementWiseWithoutChangingTheText() throws VeilException {
+            StatementPlan p = plan("select id from customers where email = any(?)");
+            assertEquals(LookupForm.ARRAY, form(p, 1));
+            assertFalse(p.remapsParameters());
+            assertEquals(LookupForm.FIXED, form(plan("select id from customers where email = all(?)"), 1));
+            assertEquals(LookupForm.ARRAY, form(plan("select id from customers where email <> all(?)"), 1));
+        }
+
+        @Test
+        void shapesThatCannotBeWidenedAreFixed() throws VeilException {
+            assertEquals(LookupForm.FIXED, form(plan("select id from customers where ? = email"), 1));
+            assertEquals(LookupForm.FIXED, form(plan("select id from customers where email is not distinct from ?"), 1));
+            assertEquals(LookupForm.FIXED, form(plan("select id from customers where email = cast(? as text)"), 1));
+            assertEquals(LookupForm.FIXED, form(plan("select id from customers where email = /* c */ ?"), 1));
+            assertEquals(LookupForm.FIXED, form(plan("select id from customers where (email, phone) = (?, ?)"), 1));
+        }
+
+        @Test
+        void equalityLiteralIsReplacedFromItsOperator() throws VeilException {
+            StatementPlan p = plan("select id from customers where email = 'a@x' and phone in ('1', '2')");
+            LiteralTarget email = p.literals().get(0);
+            assertEquals(LookupForm.EQUALS, email.lookup());
+            assertEquals(p.sql().indexOf('='), email.from());
+            assertEquals(LookupForm.LIST_ITEM, p.literals().get(1).lookup());
+            assertEquals(p.literals().get(1).start(), p.literals().get(1).from());
+            assertEquals(LookupForm.NONE, plan("insert into customers (id, email) values (1, 'a@x')").literals().get(0).lookup());
+        }
+
+        @Test
+        void joinsGroupingAndDistinctOverDeterministicColumnsAreVersionSensitive() throws VeilException {
+            assertEquals(List.of("customers.phone", "payments.contact_phone"), names(plan(
+                    "select c.id from customers c join payments p on c.phone = p.contact_phone")));
+            assertEquals(List.of("customers.email"), names(plan("select email, count(*) from customers group by email")));
+            assertEquals(List.of("customers.email"), names(plan("select distinct email from customers")));
+            assertEquals(List.of("customers.email"), names(plan("select count(distinct email) from customers")));
+            assertEquals(List.of("customers.email"), names(plan("select id from customers where email in (select email from customers where id > 3)")));
+            assertEquals(List.of(), names(plan("select id, email from customers where email = ?")));
+        }
+
+        @Test
+        void upsertsAreMarked() throws VeilException {
+            assertTrue(plan("insert into customers (id, email) values (?, ?) on conflict (email) do nothing").upsert());
+            assertFalse(plan("insert into customers (id, email) values (?, ?)").upsert());
+        }
+
+        private List<String> names(StatementPlan p) {
+            return p.versionSensitive().stream().map(ShopFixture::name).sorted().toList();
         }
     }
 }

@@ -1,0 +1,213 @@
+package dev.veil.jdbc;
+
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import dev.veil.crypto.ColumnCipher;
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.sql.LiteralTarget;
+import dev.veil.sql.ParameterTarget;
+import dev.veil.sql.StatementPlan;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one statement must check before it runs while a ring that deterministic columns use has
+ * more than one live data-key version (during a rotation, until the old version is retired):
+ * <ul>
+ * <li>joins, GROUP BY, DISTINCT over such a column are refused ({@code VE006}): values of two
+ *     versions differ even when their plaintexts are equal;</li>
+ * <li>a value written into such a column that has a unique index is looked up under the other live
+ *     versions first, and refused with SQLState {@code 23505} when a row holds it (the database's
+ *     constraint only sees equal ciphertexts, so it cannot catch this itself);</li>
+ * <li>an upsert on such a column is refused ({@code VE006}): its conflict target cannot see rows of
+ *     the other versions;</li>
+ * <li>a prepared statement whose SQL has a literal compared with such a column is refused when the
+ *     live versions changed since it was prepared.</li>
+ * </ul>
+ * Statements that need none of this cost one boolean test per execution. Not thread-safe: one per
+ * statement, as the statement itself.
+ */
+final class VersionChecks {
+    /** Values per precheck query. */
+    private static final int CHUNK = 200;
+
+    private final VeilConnection connection;
+    private final StatementPlan plan;
+    /** Deterministic columns the statement writes that carry a unique index. */
+    private final List<ColumnPolicy> unique;
+    private final boolean needed;
+    /** For prepared statements: the data-key ids each lookup literal was encrypted under. */
+    private final Map<ColumnPolicy, int[]> literalKeys;
+    /** Forms under the other live versions of the values bound now, and of the rows batched. */
+    private Map<ColumnPolicy, List<Object>> current;
+    private Map<ColumnPolicy, List<Object>> batched;
+
+    /**
+     * @param prepared whether the plan's text (and its literals) was sent once, at prepare time
+     */
+    VersionChecks(VeilConnection connection, StatementPlan plan, boolean prepared) throws SQLException {
+        this.connection = connection;
+        this.plan = plan;
+        List<ColumnPolicy> u = new ArrayList<>();
+        if (plan.touchesEncrypted()) {
+            for (ParameterTarget t : plan.parameters().values()) {
+                addIfUnique(u, t.column(), t.lookup().isLookup());
+            }
+            for (LiteralTarget l : plan.literals()) {
+                addIfUnique(u, l.column(), l.lookup().isLookup());
+            }
+        }
+        this.unique = u;
+        Map<ColumnPolicy, int[]> keys = null;
+        if (prepared && plan.hasLookupLiterals()) {
+            keys = new IdentityHashMap<>();
+            for (LiteralTarget l : plan.literals()) {
+                if (l.lookup().isLookup()) {
+                    keys.put(l.column(), cipher(l.column()).lookupKeyIds());
+                }
+            }
+        }
+        this.literalKeys = keys;
+        this.needed = !u.isEmpty() || !plan.versionSensitive().isEmpty() || keys != null;
+    }
+
+    private void addIfUnique(List<ColumnPolicy> out, ColumnPolicy c, boolean lookup) throws SQLException {
+        if (!lookup && c.isDeterministic() && !out.contains(c) && connection.uniqueColumn(c)) {
+            out.add(c);
+        }
+    }
+
+    private ColumnCipher cipher(ColumnPolicy c) {
+        return connection.runtime().veil().cipher(c);
+    }
+
+    /** A value is bound for deterministic column {@code column}: notes its forms under the other live versions when it has a unique index. */
+    void written(ColumnPolicy column, ColumnCipher cipher, Object value) throws SQLException {
+        if (unique.isEmpty() || !unique.contains(column) || cipher.lookupVersions() <= 1) {
+            return;
+        }
+        Object[] forms = new Object[StatementPlan.LOOKUP_SLOTS];
+        int n = cipher.encryptForLookup(value, forms);
+        if (current == null) {
+            current = new IdentityHashMap<>();
+        }
+        current.computeIfAbsent(column, c -> new ArrayList<>()).addAll(Arrays.asList(forms).subList(1, n));
+    }
+
+    void addBatch() {
+        if (current == null) {
+            return;
+        }
+        if (batched == null) {
+            batched = new IdentityHashMap<>();
+        }
+        current.forEach((c, forms) -> batched.computeIfAbsent(c, k -> new ArrayList<>()).addAll(forms));
+        current = null;
+    }
+
+    void clear() {
+        current = null;
+        batched = null;
+    }
+
+    void clearParameters() {
+        current = null;
+    }
+
+    /**
+     * Runs the checks before the statement (or its batch, when {@code single} is false) runs.
+     *
+     * @throws SQLException {@code VE006} for a statement that cannot be exact now, {@code 23505}
+     *         for a value that another live version already holds in a unique column
+     */
+    void beforeRun(boolean single) throws SQLException {
+        if (!needed) {
+            return;
+        }
+        try {
+            for (ColumnPolicy c : plan.versionSensitive()) {
+                if (cipher(c).lookupVersions() > 1) {
+                    throw new VeilException(VeilState.UNSUPPORTED_SQL, "values of " + c.column() + " meet each other here "
+                            + "(a join, GROUP BY or DISTINCT), and ring '" + c.keyRing() + "' has more than one live "
+                            + "data-key version, so equal values may differ; this is refused until the rotation ends: "
+                            + "run veil rekey, then veil keys retire of the old version once 'veil keys list --usage' "
+                            + "shows it holds no value");
+                }
+            }
+            if (literalKeys != null) {
+                for (Map.Entry<ColumnPolicy, int[]> e : literalKeys.entrySet()) {
+                    if (!Arrays.equals(e.getValue(), cipher(e.getKey()).lookupKeyIds())) {
+                        throw new VeilException(VeilState.UNSUPPORTED_SQL, "this prepared statement compares " + e.getKey().column()
+                                + " with a literal encrypted under the data-key versions live when it was prepared, and ring '"
+                                + e.getKey().keyRing() + "' has changed since; prepare it again, or bind the value as a parameter");
+                    }
+                }
+            }
+            for (ColumnPolicy c : unique) {
+                if (cipher(c).lookupVersions() <= 1) {
+                    continue;
+                }
+                if (plan.upsert()) {
+                    throw new VeilException(VeilState.UNSUPPORTED_SQL, "an upsert on " + c.column() + " cannot see rows "
+                            + "written under the other live data-key versions of ring '" + c.keyRing() + "' and is refused "
+                            + "until the rotation ends (veil rekey, then veil keys retire of the old version)");
+                }
+                List<Object> forms = new ArrayList<>();
+                if (batched != null && batched.get(c) != null) {
+                    forms.addAll(batched.get(c));
+                }
+                if (single && current != null && current.get(c) != null) {
+                    forms.addAll(current.get(c));
+                }
+                for (LiteralTarget l : plan.literals()) {
+                    if (l.column() == c && !l.lookup().isLookup()) {
+                        Object[] out = new Object[StatementPlan.LOOKUP_SLOTS];
+                        int n = cipher(c).encryptForLookup(l.value(), out);
+                        forms.addAll(Arrays.asList(out).subList(1, n));
+                    }
+                }
+                precheck(c, forms);
+            }
+        } finally {
+            if (!single) {
+                batched = null;
+            }
+        }
+    }
+
+    /** Refuses when a row of {@code column}'s table already holds one of {@code forms}. */
+    private void precheck(ColumnPolicy column, List<Object> forms) throws SQLException {
+        Connection raw = connection.raw();
+        for (int from = 0; from < forms.size(); from += CHUNK) {
+            List<Object> chunk = forms.subList(from, Math.min(forms.size(), from + CHUNK));
+            String sql = "SELECT 1 FROM " + column.column().table() + " WHERE " + column.column().column() + " IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") LIMIT 1";
+            try (PreparedStatement ps = raw.prepareStatement(sql)) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    Object f = chunk.get(i);
+                    if (f instanceof String s) {
+                        ps.setString(i + 1, s);
+                    } else {
+                        ps.setBytes(i + 1, (byte[]) f);
+                    }
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new SQLIntegrityConstraintViolationException("duplicate value for unique column " + column.column()
+                                + ": a row already holds it under another data-key version of ring '" + column.keyRing()
+                                + "' (Veil checks this while the ring is being rotated)", "23505");
+                    }
+                }
+            }
+        }
+    }
+}
