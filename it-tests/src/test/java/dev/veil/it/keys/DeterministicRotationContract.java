@@ -1,0 +1,347 @@
+package dev.veil.it.keys;
+
+import dev.veil.Veil;
+import dev.veil.VeilException;
+import dev.veil.VeilState;
+import dev.veil.jobs.JobKind;
+import dev.veil.jobs.JobOptions;
+import dev.veil.jobs.JobResult;
+import dev.veil.jobs.ProgressListener;
+import dev.veil.jobs.TableJob;
+import dev.veil.keys.KeyAdmin;
+import dev.veil.keys.KeyRecord;
+import dev.veil.keys.KeyState;
+import dev.veil.policy.PolicyLoader;
+import dev.veil.testkit.ShopSchema;
+import dev.veil.testkit.TestDatabase;
+import dev.veil.testkit.TestKeys;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Deterministic columns through a key rotation: lookups ({@code =}, {@code IN}, {@code = ANY},
+ * literals), a join across a domain, GROUP BY and a UNIQUE constraint, checked before a rotation,
+ * right after it (also through a second application instance whose key view is stale), during a
+ * rekey with four writers inserting duplicates on purpose, and after the rekey and retirement.
+ */
+abstract class DeterministicRotationContract {
+    static final int ROWS = 300;
+    /** keys.refresh-after of the policy: how long a new version waits before it is written. */
+    static final long REFRESH_MILLIS = 2000;
+
+    @TempDir
+    Path dir;
+    TestDatabase db;
+    /** Application instance A (fresh view) and B (loads its view before the rotation). */
+    Path policyA;
+    Path policyB;
+    Path adminPolicy;
+
+    abstract TestDatabase database() throws SQLException;
+
+    abstract boolean postgres();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = database();
+        String text = "version: 1\n" + TestKeys.keysYaml(TestKeys.keystore(dir), "refresh-after: 2s") + """
+                tables:
+                  people:
+                    email: { mode: deterministic, domain: mail }
+                  contacts:
+                    email: { mode: deterministic, domain: mail }
+                """;
+        policyA = People.instance(dir, text);
+        policyB = People.instance(dir, text);
+        adminPolicy = People.instance(dir, text);
+        db.execute("CREATE TABLE people (id BIGINT PRIMARY KEY, email VARCHAR(200) UNIQUE, note VARCHAR(20))",
+                "CREATE TABLE contacts (id BIGINT PRIMARY KEY, email VARCHAR(200))");
+        try (Connection c = connect(policyA)) {
+            c.setAutoCommit(false);
+            try (PreparedStatement people = c.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, 'n')");
+                 PreparedStatement contacts = c.prepareStatement("INSERT INTO contacts (id, email) VALUES (?, ?)")) {
+                for (int id = 1; id <= ROWS; id++) {
+                    people.setLong(1, id);
+                    people.setString(2, email(id));
+                    people.addBatch();
+                    if (id % 3 == 0) {
+                        contacts.setLong(1, id);
+                        contacts.setString(2, email(id));
+                        contacts.addBatch();
+                    }
+                }
+                people.executeBatch();
+                contacts.executeBatch();
+            }
+            c.commit();
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    static String email(long id) {
+        return "user" + id + "@example.com";
+    }
+
+    Connection connect(Path policy) throws SQLException {
+        return DriverManager.getConnection(ShopSchema.veilUrl(db, policy));
+    }
+
+    /** Every lookup form finds its rows; joins and GROUP BY are exact, or refused while several versions live. */
+    void checkReads(Path policy, Boolean severalVersions, long maxId) throws Exception {
+        try (Connection c = connect(policy)) {
+            for (long id : new long[] {1, 2, 150, maxId}) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM people WHERE email = ?")) {
+                    ps.setString(1, email(id));
+                    assertEquals(List.of(id), ids(ps.executeQuery()), "lookup of row " + id);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM people WHERE email IN (?, ?) AND note = ? ORDER BY id")) {
+                ps.setString(1, email(2));
+                ps.setString(2, email(maxId));
+                ps.setString(3, "n");
+                assertEquals(List.of(2L, maxId), ids(ps.executeQuery()), "IN with a plain parameter after it");
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM people WHERE email <> ?")) {
+                ps.setString(1, email(1));
+                assertEquals(List.of(maxId - 1), ids(ps.executeQuery()), "<>");
+            }
+            try (Statement s = c.createStatement()) {
+                assertEquals(List.of(7L), ids(s.executeQuery("SELECT id FROM people WHERE email = '" + email(7) + "'")), "literal =");
+                assertEquals(List.of(8L, maxId), ids(s.executeQuery("SELECT id FROM people WHERE email IN ('" + email(8) + "', '"
+                        + email(maxId) + "') ORDER BY id")), "literal IN");
+            }
+            if (postgres()) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM people WHERE email = ANY(?) ORDER BY id")) {
+                    ps.setArray(1, c.createArrayOf("text", new Object[] {email(3), email(maxId)}));
+                    assertEquals(List.of(3L, maxId), ids(ps.executeQuery()), "= ANY(?)");
+                }
+            }
+            String join = "SELECT count(*) FROM people p JOIN contacts c ON c.email = p.email";
+            String group = "SELECT email, count(*) FROM contacts GROUP BY email";
+            if (severalVersions == null) {
+                // a process whose view may or may not have been re-read yet: exact or refused, never wrong
+                try {
+                    assertEquals(List.of(ROWS / 3L), ids(c.createStatement().executeQuery(join)), "join across the domain");
+                } catch (VeilException e) {
+                    assertEquals(VeilState.UNSUPPORTED_SQL, e.state());
+                }
+            } else if (severalVersions) {
+                VeilException j = assertThrows(VeilException.class, () -> c.createStatement().executeQuery(join));
+                assertEquals(VeilState.UNSUPPORTED_SQL, j.state());
+                assertTrue(j.getMessage().contains("veil rekey"), j.getMessage());
+                try (PreparedStatement ps = c.prepareStatement(group)) {
+                    assertEquals(VeilState.UNSUPPORTED_SQL, assertThrows(VeilException.class, ps::executeQuery).state());
+                }
+            } else {
+                assertEquals(List.of(ROWS / 3L), ids(c.createStatement().executeQuery(join)), "join across the domain");
+                try (ResultSet rs = c.createStatement().executeQuery(group)) {
+                    int groups = 0;
+                    while (rs.next()) {
+                        groups++;
+                        assertEquals(1, rs.getInt(2));
+                    }
+                    assertEquals(ROWS / 3, groups);
+                }
+            }
+        }
+    }
+
+    /** Inserting the e-mail of an existing row fails with a unique violation, whichever version holds it. */
+    void assertDuplicateRefused(Path policy, long existing) throws SQLException {
+        try (Connection c = connect(policy); PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, 'd')")) {
+            ps.setLong(1, 1_000_000 + ThreadLocalRandom.current().nextInt(1_000_000));
+            ps.setString(2, email(existing));
+            SQLException e = assertThrows(SQLException.class, ps::executeUpdate, "duplicate of row " + existing);
+            assertTrue(e.getSQLState().startsWith("23"), e.getSQLState() + " " + e.getMessage());
+            if (e.getMessage().contains("data-key version")) {
+                assertEquals("23505", e.getSQLState());
+                assertTrue(e.getMessage().contains("people.email") && !e.getMessage().contains(email(existing)), e.getMessage());
+            }
+        }
+    }
+
+    void insert(Path policy, long id) throws SQLException {
+        try (Connection c = connect(policy); PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, 'n')")) {
+            ps.setLong(1, id);
+            ps.setString(2, email(id));
+            ps.executeUpdate();
+        }
+    }
+
+    static List<Long> ids(ResultSet rs) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (rs) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void lookupsJoinsGroupingAndUniqueThroughARotationAndRekey() throws Exception {
+        // before: one version
+        checkReads(policyA, false, ROWS);
+        checkReads(policyB, false, ROWS); // B's view is loaded now, before the rotation
+        assertDuplicateRefused(policyA, 5);
+
+        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
+            KeyRecord v1 = admin.keys().store().ring("default").get(0);
+            KeyRecord v2 = admin.keys().rotate("default");
+
+            // right after: A and B may not have re-read their views yet; nothing is written under v2 before they have
+            checkReads(policyB, null, ROWS);
+            checkReads(policyA, null, ROWS);
+            assertDuplicateRefused(policyA, 6);
+            assertDuplicateRefused(policyB, 7);
+            insert(policyB, ROWS + 1);
+            checkReads(policyA, null, ROWS + 1);
+
+            // once v2 is written: rows under v1 and v2, B's view refreshed
+            Thread.sleep(REFRESH_MILLIS + 200);
+            insert(policyA, ROWS + 2);
+            insert(policyB, ROWS + 3);
+            checkReads(policyA, true, ROWS + 3);
+            checkReads(policyB, true, ROWS + 3);
+            assertDuplicateRefused(policyA, 8);
+            assertDuplicateRefused(policyB, ROWS + 2);
+            assertDuplicateRefused(policyA, ROWS + 1);
+
+            KeyAdmin keys = new KeyAdmin(PolicyLoader.load(adminPolicy), admin.keys(), db.connections());
+            VeilException busy = assertThrows(VeilException.class, () -> keys.retire(keys.find(v1.keyId())));
+            assertEquals(VeilState.KEY_IN_USE, busy.state());
+
+            // during a rekey: four writers insert duplicates of random rows, all must fail
+            AtomicBoolean rekeyDone = new AtomicBoolean();
+            AtomicInteger accepted = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(5);
+            try {
+                List<Future<?>> writers = new ArrayList<>();
+                for (int w = 0; w < 4; w++) {
+                    Path p = w % 2 == 0 ? policyA : policyB;
+                    int writer = w;
+                    writers.add(pool.submit(() -> {
+                        long next = 2_000_000L * (writer + 1);
+                        try (Connection c = connect(p); PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, 'd')")) {
+                            do {
+                                ps.setLong(1, next++);
+                                ps.setString(2, email(1 + ThreadLocalRandom.current().nextInt(ROWS + 3)));
+                                try {
+                                    ps.executeUpdate();
+                                    accepted.incrementAndGet();
+                                } catch (SQLException e) {
+                                    assertTrue(e.getSQLState().startsWith("23"), e.getSQLState() + " " + e.getMessage());
+                                    refused.incrementAndGet();
+                                }
+                            } while (!rekeyDone.get());
+                        }
+                        return null;
+                    }));
+                }
+                Future<JobResult> rekey = pool.submit(() -> {
+                    try {
+                        return new TableJob(admin, db.connections(), "people", JobKind.REKEY,
+                                JobOptions.defaults().withWorkers(2).withBatchSize(20), ProgressListener.NONE).run();
+                    } finally {
+                        rekeyDone.set(true);
+                    }
+                });
+                JobResult r = rekey.get(120, TimeUnit.SECONDS);
+                assertTrue(r.finished());
+                for (Future<?> f : writers) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                assertEquals(0, accepted.get(), "duplicates admitted during the rekey");
+                assertTrue(refused.get() > 0);
+            } finally {
+                pool.shutdownNow();
+            }
+            new TableJob(admin, db.connections(), "contacts", JobKind.REKEY, JobOptions.defaults(), ProgressListener.NONE).run();
+            checkReads(policyA, true, ROWS + 3);
+
+            // after the rekey: v1 holds nothing, so it may be retired; then one version again
+            Map<Integer, Long> usage = keys.usage();
+            assertEquals(0L, usage.getOrDefault(v1.keyId(), 0L), usage.toString());
+            assertEquals(ROWS + 3L + ROWS / 3, usage.get(v2.keyId()), usage.toString());
+            keys.retire(keys.find(v1.keyId()));
+            assertEquals(KeyState.RETIRED, keys.find(v1.keyId()).state());
+            Thread.sleep(REFRESH_MILLIS + 200);
+            checkReads(policyA, false, ROWS + 3);
+            checkReads(policyB, false, ROWS + 3);
+            assertDuplicateRefused(policyA, 9);
+            assertDuplicateRefused(policyB, ROWS + 1);
+        }
+    }
+
+    @Test
+    void upsertOnAUniqueDeterministicColumnIsRefusedWhileSeveralVersionsLive() throws Exception {
+        String upsert = postgres()
+                ? "INSERT INTO people (id, email, note) VALUES (?, ?, 'u') ON CONFLICT (email) DO NOTHING"
+                : "INSERT INTO people (id, email, note) VALUES (?, ?, 'u') ON DUPLICATE KEY UPDATE note = 'u'";
+        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
+            admin.keys().rotate("default");
+            Thread.sleep(REFRESH_MILLIS + 200);
+            try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement(upsert)) {
+                ps.setLong(1, 5_000_000);
+                ps.setString(2, email(1));
+                VeilException e = assertThrows(VeilException.class, ps::executeUpdate);
+                assertEquals(VeilState.UNSUPPORTED_SQL, e.state());
+                assertTrue(e.getMessage().contains("people.email"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void batchedDuplicateOfAnOlderVersionIsRefusedWithoutWritingTheBatch() throws Exception {
+        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
+            admin.keys().rotate("default");
+            Thread.sleep(REFRESH_MILLIS + 200);
+            try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, 'b')")) {
+                for (long id = 7_000_000; id < 7_000_010; id++) {
+                    ps.setLong(1, id);
+                    ps.setString(2, id == 7_000_005 ? email(42) : "batch" + id + "@example.com");
+                    ps.addBatch();
+                }
+                SQLException e = assertThrows(SQLException.class, ps::executeBatch);
+                assertEquals("23505", e.getSQLState());
+                assertTrue(e.getMessage().contains("people.email") && !e.getMessage().contains(email(42)), e.getMessage());
+            }
+            try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery("SELECT count(*) FROM people WHERE note = 'b'")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1));
+            }
+        }
+    }
+}
