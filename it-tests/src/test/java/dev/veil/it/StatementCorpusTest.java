@@ -775,6 +775,14 @@ class StatementCorpusTest {
                         "SET STATEMENT sql_mode = 'ANSI_QUOTES' FOR SELECT \"email\" FROM customers", UNSUPPORTED, "sql_mode").run(c)),
                 maria("AS new alias refused", refused("INSERT INTO customers (id, name, email) VALUES (?, ?, ?) AS new ON DUPLICATE KEY UPDATE email = new.email",
                         VeilState.UNPARSEABLE_SQL, "customers")),
+                maria("CHANGE of an encrypted column refused", c -> plainRefused("ALTER TABLE customers CHANGE email email2 TEXT",
+                        UNSUPPORTED, "customers.email").run(c)),
+                maria("non-NULL default on an encrypted column refused", c -> plainRefused(
+                        "ALTER TABLE customers ALTER COLUMN ssn SET DEFAULT '000-00-0000'", UNSUPPORTED, "customers.ssn").run(c)),
+                maria("RENAME TABLE refused", c -> plainRefused("RENAME TABLE customers TO clients", UNSUPPORTED, "customers").run(c)),
+                maria("trigger on an encrypted table refused", c -> plainRefused(
+                        "CREATE TRIGGER copy_email AFTER INSERT ON customers FOR EACH ROW INSERT INTO audit_log (message) VALUES (NEW.email)",
+                        UNSUPPORTED, "customers").run(c)),
                 maria("ambiguous multi-table SET refused", refused("UPDATE customers c JOIN customers d ON d.id = c.id SET email = ?", UNSUPPORTED, "email"))
         );
     }

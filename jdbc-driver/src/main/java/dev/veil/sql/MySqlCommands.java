@@ -1,6 +1,6 @@
 package dev.veil.sql;
 
-import dev.veil.VeilState;
+import dev.veil.policy.Policy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,11 @@ import java.util.Set;
  *   <li>{@code sql_mode} changed in the same text as a statement on an encrypted table: the rest
  *       of the text would be read under rules Veil does not know yet; refused.</li>
  *   <li>Text the scanner found ambiguous (see {@link MySqlScanner}): refused on encrypted tables.</li>
+ *   <li>DDL that would change what an encrypted column is, and server-side code: {@link MySqlDdlRules}.</li>
  * </ul>
+ *
+ * <p>Server-side code that names an encrypted table ({@code PREPARE} text, a bulk load) is refused
+ * through {@link OpaqueCode}, so a table's {@code allow-opaque: true} lets it pass as on PostgreSQL.
  */
 final class MySqlCommands {
     /** Words that make a text worth checking even when it names no encrypted table. */
@@ -28,34 +32,48 @@ final class MySqlCommands {
     private static final FastPathFilter FILES = new FastPathFilter(List.of("infile", "outfile", "dumpfile"));
     private static final FastPathFilter MODE = new FastPathFilter(List.of("sql_mode"));
 
-    private MySqlCommands() {
+    private final FastPathFilter tables;
+    private final OpaqueCode opaque;
+    private final MySqlDdlRules ddl;
+
+    /** @param tables the policy's table names */
+    MySqlCommands(Policy policy, FastPathFilter tables) {
+        this.tables = tables;
+        this.opaque = new OpaqueCode(policy, tables);
+        this.ddl = new MySqlDdlRules(policy, opaque);
     }
 
     /**
      * Throws a {@link Rejection} when the text must be refused.
      *
      * @param scanned the text as {@link MySqlScanner} read it
-     * @param tables the policy's table names
      */
-    static void check(ScannedSql scanned, FastPathFilter tables) {
+    void check(ScannedSql scanned) {
         Set<String> named = tables.mentioned(scanned.original());
-        boolean opaque = OPAQUE.mayMention(scanned.normalized());
-        if (scanned.ambiguity() != null && (!named.isEmpty() || opaque)) {
-            throw Rejection.unsupported("this statement names encrypted table(s) " + names(named, opaque)
+        boolean serverSide = OPAQUE.mayMention(scanned.normalized());
+        if (scanned.ambiguity() != null && (!named.isEmpty() || serverSide)) {
+            throw Rejection.unsupported("this statement names encrypted table(s) " + names(named, serverSide)
                     + " and cannot be read with certainty under MariaDB/MySQL rules: it has " + scanned.ambiguity()
                     + "; rewrite it without that");
         }
+        List<String> tokens = tokens(scanned.normalized());
         if (!named.isEmpty() && FILES.mayMention(scanned.normalized())) {
-            throw Rejection.unsupported("LOAD DATA INFILE and SELECT ... INTO OUTFILE/DUMPFILE move rows of encrypted table(s) "
-                    + String.join(", ", named) + " between the server and files without Veil; they are refused. "
-                    + "Read and write such rows through Veil");
+            if (!tokens.isEmpty() && tokens.get(0).equalsIgnoreCase("load")) {
+                opaque.refuseUnlessAllowed("a bulk load from a file (LOAD DATA/XML INFILE)", scanned.original());
+            } else {
+                throw Rejection.unsupported("SELECT ... INTO OUTFILE/DUMPFILE writes rows of encrypted table(s) "
+                        + String.join(", ", named) + " to a file without Veil; it is refused. Read such rows through Veil");
+            }
         }
         if (!named.isEmpty() && MODE.mayMention(scanned.normalized())) {
             throw Rejection.unsupported("this text changes sql_mode and also names encrypted table(s) " + String.join(", ", named)
                     + ", whose statements would be read under the old rules; run SET sql_mode as a statement of its own");
         }
-        if (opaque) {
-            serverSideStatements(scanned, tables);
+        if (serverSide) {
+            serverSideStatements(scanned, tokens);
+        }
+        if (!named.isEmpty()) {
+            ddl.check(tokens, scanned.original());
         }
     }
 
@@ -64,8 +82,7 @@ final class MySqlCommands {
     }
 
     /** Every {@code PREPARE name FROM x} and {@code EXECUTE IMMEDIATE x}: x must be a literal naming no encrypted table. */
-    private static void serverSideStatements(ScannedSql scanned, FastPathFilter tables) {
-        List<String> tokens = tokens(scanned.normalized());
+    private void serverSideStatements(ScannedSql scanned, List<String> tokens) {
         for (int t = 0; t < tokens.size(); t++) {
             String token = tokens.get(t);
             int source;
@@ -82,17 +99,19 @@ final class MySqlCommands {
             }
             SqlLiteral text = source < 0 || source >= tokens.size() ? null : placeholder(scanned, tokens.get(source));
             boolean alone = source + 1 >= tokens.size() || tokens.get(source + 1).equals(";");
-            if (text == null || !alone) {
+            if ((text == null || !alone) && opaque.protectsAnything()) {
                 throw Rejection.unsupported(command + " of a statement given as a variable or an expression: Veil cannot read "
                         + "the statement the server will run, and the policy has encrypted tables, so it is refused; "
                         + "write the statement as one string literal, or use a JDBC PreparedStatement");
             }
-            Set<String> named = tables.mentioned(text.value());
-            if (!named.isEmpty() || OPAQUE.mayMention(text.value())) {
-                throw new Rejection(VeilState.UNSUPPORTED_SQL, command + " of a statement on encrypted table(s) "
-                        + (named.isEmpty() ? "(through nested PREPARE/EXECUTE)" : String.join(", ", named))
-                        + ": the server would run it without Veil, so it is refused; use a JDBC PreparedStatement instead");
+            if (text == null) {
+                continue;
             }
+            if (OPAQUE.mayMention(text.value()) && opaque.protectsAnything()) {
+                throw Rejection.unsupported(command + " of a statement that itself prepares or executes one is refused: "
+                        + "Veil cannot see what it runs, and the policy has encrypted tables");
+            }
+            opaque.refuseUnlessAllowed(command, text.value());
         }
     }
 

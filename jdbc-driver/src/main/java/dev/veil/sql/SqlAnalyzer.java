@@ -65,6 +65,8 @@ public final class SqlAnalyzer {
     private static final FastPathFilter PREPARED_STATEMENT_WORDS = new FastPathFilter(List.of("prepare", "execute"));
     /** Rebuilt with {@link #filter}. */
     private volatile PgStatementGuard guard;
+    /** MariaDB/MySQL commands checked before parsing ({@code null} under PostgreSQL's syntax); rebuilt with {@link #filter}. */
+    private volatile MySqlCommands mysql;
     /** Exact SQL text and resolution context to {@link StatementPlan} or {@link Rejection}. */
     private final PlanCache<PlanKey, Cached> plans;
     /** Placeholder form of texts with literals, and context, to {@link PlanTemplate} or {@link Rejection}. */
@@ -104,6 +106,7 @@ public final class SqlAnalyzer {
         this.protectedNames = new HashSet<>(shared == null ? policy.tableNameKeys() : shared.protectedNames);
         this.filter = new FastPathFilter(Set.copyOf(protectedNames));
         this.guard = new PgStatementGuard(new OpaqueCode(policy, filter), filter, new PgDdlRules(policy));
+        this.mysql = syntax.isMySqlFamily() ? new MySqlCommands(policy, filter) : null;
         this.policyOnly = NameResolver.policyOnly(policy);
         this.plans = new PlanCache<>(maxCachedPlans);
         this.templates = new PlanCache<>(maxCachedPlans);
@@ -321,6 +324,7 @@ public final class SqlAnalyzer {
                 protectedNames.addAll(snapshot.nameKeys());
                 FastPathFilter f = new FastPathFilter(Set.copyOf(protectedNames));
                 guard = new PgStatementGuard(new OpaqueCode(policy, f), f, new PgDdlRules(policy));
+                mysql = syntax.isMySqlFamily() ? new MySqlCommands(policy, f) : null;
                 filter = f;
                 java.util.Arrays.fill(passThroughs, null);
                 changed = true;
@@ -345,7 +349,7 @@ public final class SqlAnalyzer {
     private StatementPlan compute(String sql, LiveColumns schema, NameResolver names) {
         ScannedSql scanned = syntax.scan(sql);
         if (syntax.isMySqlFamily()) {
-            MySqlCommands.check(scanned, filter);
+            mysql.check(scanned);
         }
         if (scanned.literals().isEmpty()) {
             return template(scanned, schema, names).instantiate(scanned);

@@ -152,4 +152,35 @@ class MySqlAnalysisTest {
         assertTrue(p.parameters().isEmpty());
         assertEquals(List.of("customers.email"), ShopFixture.results(p, 0));
     }
+
+    @Test
+    void ddlThatWouldChangeAnEncryptedColumnIsRefused() throws VeilException {
+        assertUnsupported("ALTER TABLE customers CHANGE email email2 TEXT", "customers.email", "CHANGE");
+        assertUnsupported("ALTER TABLE `customers` MODIFY COLUMN `email` INT", "customers.email", "MODIFY");
+        assertUnsupported("ALTER TABLE customers ALTER COLUMN email SET DEFAULT 'x@y'", "customers.email", "default");
+        assertUnsupported("ALTER TABLE customers RENAME COLUMN email TO mail", "customers.email");
+        assertUnsupported("ALTER TABLE customers RENAME COLUMN name TO email", "customers.email");
+        assertUnsupported("ALTER TABLE customers RENAME TO clients", "customers");
+        assertUnsupported("RENAME TABLE customers TO clients", "customers");
+        assertUnsupported("RENAME TABLE products TO p2, p3 TO customers", "customers");
+        assertUnsupported("ALTER TABLE customers ADD COLUMN email_lower TEXT AS (lower(email)) VIRTUAL", "customers.email", "generated");
+        assertUnsupported("ALTER TABLE customers ADD (nick TEXT, ssn TEXT DEFAULT 'none')", "customers.ssn");
+        assertUnsupported("ALTER TABLE customers /*!, MODIFY email INT */", "customers.email");
+        assertFalse(plan("ALTER TABLE customers ALTER COLUMN email SET DEFAULT NULL").touchesEncrypted());
+        assertFalse(plan("ALTER TABLE customers ALTER email DROP DEFAULT").touchesEncrypted());
+        assertFalse(plan("ALTER TABLE customers ADD COLUMN nick TEXT DEFAULT 'x', ALGORITHM=INPLACE").touchesEncrypted());
+        assertFalse(plan("ALTER TABLE customers ADD INDEX customers_email (email)").touchesEncrypted());
+        assertFalse(plan("ALTER TABLE customers CHANGE name full_name VARCHAR(200)").touchesEncrypted());
+        assertFalse(plan("CREATE TABLE customers_copy LIKE customers").touchesEncrypted());
+    }
+
+    @Test
+    void serverSideCodeOnAnEncryptedTableIsRefused() {
+        assertUnsupported("CREATE TRIGGER t AFTER INSERT ON customers FOR EACH ROW INSERT INTO products (title) VALUES (NEW.email)",
+                "trigger", "customers");
+        assertUnsupported("CREATE DEFINER=`root`@`localhost` PROCEDURE p() SELECT email FROM customers", "procedure", "customers");
+        assertUnsupported("CREATE OR REPLACE FUNCTION f() RETURNS TEXT RETURN (SELECT email FROM customers LIMIT 1)", "function");
+        assertUnsupported("CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM customers", "event");
+        assertUnsupported("BEGIN NOT ATOMIC INSERT INTO customers (email) VALUES ('x@y'); END", "compound", "customers");
+    }
 }
