@@ -17,6 +17,9 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Decides, for each connection an outermost {@code connect}/{@code getConnection} returned,
@@ -35,6 +38,10 @@ final class ConnectionInterceptor implements VeilBridge.Hook {
 
     private final String policyPath;
     private volatile Policy policy;
+    /** Databases already announced as left unprotected (by URL without parameters). */
+    private final Set<String> unprotected = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean anyMatched = new AtomicBoolean();
+    private final AtomicBoolean warnedNoneMatched = new AtomicBoolean();
 
     ConnectionInterceptor(String policyPath) {
         this.policyPath = policyPath;
@@ -53,10 +60,11 @@ final class ConnectionInterceptor implements VeilBridge.Hook {
                 String database = match.needsDatabase() ? database(raw) : null;
                 mustProtect = match.matches(url, database);
                 if (!mustProtect) {
-                    LOG.debug("Veil agent leaves a connection to {} alone: the policy does not match it", database == null ? "another database" : database);
+                    leftAlone(raw);
                     return raw;
                 }
             }
+            anyMatched.set(true);
             return VeilConnections.wrap(raw, policyPath, keyDatabase(driver, source, args));
         } catch (SQLException e) {
             closeQuietly(raw);
@@ -68,6 +76,22 @@ final class ConnectionInterceptor implements VeilBridge.Hook {
             }
             closeQuietly(raw);
             throw new VeilException(VeilState.CONFIGURATION_INVALID, "the Veil agent could not protect a connection the policy matches: " + t, t);
+        }
+    }
+
+    /**
+     * A connection the policy's {@code match} does not cover: announced once per database at INFO,
+     * and once at WARN while no connection has matched at all (a {@code match} section that
+     * matches nothing leaves the whole application unprotected).
+     */
+    private void leftAlone(Connection raw) {
+        String database = VeilConnections.describe(raw);
+        if (unprotected.add(database)) {
+            LOG.info("Veil agent: connections to {} are not protected: the match section of policy {} does not cover them", database, policyPath);
+        }
+        if (!anyMatched.get() && warnedNoneMatched.compareAndSet(false, true)) {
+            LOG.warn("Veil agent: no connection has matched the match section of policy {} so far, so none is protected (the first was to {});"
+                    + " if this application's data should be encrypted, correct match (urls, databases)", policyPath, database);
         }
     }
 

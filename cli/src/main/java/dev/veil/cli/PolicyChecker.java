@@ -1,25 +1,25 @@
 package dev.veil.cli;
 
+import dev.veil.Veil;
+import dev.veil.VeilException;
 import dev.veil.crypto.Algorithm;
 import dev.veil.crypto.Envelope;
+import dev.veil.jdbc.CatalogCheck;
+import dev.veil.jdbc.CatalogCheck.LiveColumn;
+import dev.veil.keys.ConnectionFactory;
 import dev.veil.policy.ColumnPolicy;
-import dev.veil.policy.Identifier;
 import dev.veil.policy.LogicalType;
 import dev.veil.policy.Policy;
 import dev.veil.policy.StorageFormat;
-import dev.veil.policy.TableName;
 
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Holds a policy against a live schema: every table and column exists, each column's type can
@@ -39,12 +39,12 @@ final class PolicyChecker {
         }
     }
 
-    private record LiveColumn(String schema, String name, int jdbcType, String typeName, long size) {
-        String describe() {
-            boolean sized = jdbcType == Types.VARCHAR || jdbcType == Types.CHAR || jdbcType == Types.NVARCHAR || jdbcType == Types.NCHAR
-                    || jdbcType == Types.BINARY || jdbcType == Types.VARBINARY;
-            return sized && size > 0 && size < UNBOUNDED ? typeName + "(" + size + ")" : typeName;
-        }
+    /** A column type as the database would print it: {@code varchar(500)}, {@code text}. */
+    static String describe(LiveColumn c) {
+        int t = c.jdbcType();
+        boolean sized = t == Types.VARCHAR || t == Types.CHAR || t == Types.NVARCHAR || t == Types.NCHAR
+                || t == Types.BINARY || t == Types.VARBINARY;
+        return sized && c.size() > 0 && c.size() < UNBOUNDED ? c.typeName() + "(" + c.size() + ")" : c.typeName();
     }
 
     private final Connection connection;
@@ -55,19 +55,35 @@ final class PolicyChecker {
         this.minDistinct = minDistinct;
     }
 
+    /**
+     * What the driver does when an engine starts, reported instead of thrown: the master-key
+     * provider is created exactly as the driver creates it (settings, keystore or token, password
+     * or PIN variables, alias or label) and the key store's settings are read.
+     */
+    static List<Finding> engineStart(Policy policy, ConnectionFactory database) {
+        try (Veil veil = Veil.open(policy, database)) {
+            return List.of(new Finding(Level.OK, "keys", "master key " + veil.keys().master().masterKeyId() + " opens"));
+        } catch (VeilException e) {
+            return List.of(new Finding(Level.ERROR, "keys", e.getSQLState() + " " + e.getMessage()));
+        }
+    }
+
+    /** The driver's catalog check ({@link CatalogCheck}), then each column's type and width, and few distinct values. */
     List<Finding> check(Policy policy) throws SQLException {
         List<Finding> out = new ArrayList<>();
-        for (var table : policy.tables()) {
-            List<LiveColumn> live = columns(table.name());
-            if (live.isEmpty()) {
-                out.add(new Finding(Level.ERROR, table.name().toString(), "table does not exist"));
+        CatalogCheck.Report report = CatalogCheck.run(policy, connection);
+        for (CatalogCheck.TableFit table : report.tables()) {
+            if (!table.exists()) {
+                out.add(new Finding(Level.ERROR, table.table().name().toString(), "table does not exist (" + policy.mark(table.table())
+                        + (policy.strict() ? "); strict: true, so the driver refuses connections until it exists"
+                        : "); the driver logs a warning and leaves its columns unprotected until it exists")));
                 continue;
             }
-            for (ColumnPolicy c : table.columns().values()) {
+            for (ColumnPolicy c : table.table().columns().values()) {
                 String subject = c.column().toString();
-                LiveColumn col = live.stream().filter(l -> c.column().column().matches(quoteIfNeeded(l.name()))).findFirst().orElse(null);
+                LiveColumn col = table.column(c);
                 if (col == null) {
-                    out.add(new Finding(Level.ERROR, subject, "column does not exist"));
+                    out.add(new Finding(Level.ERROR, subject, "column does not exist (" + c.mark() + "); the driver refuses connections"));
                     continue;
                 }
                 out.add(fit(c, col));
@@ -82,11 +98,6 @@ final class PolicyChecker {
         return out;
     }
 
-    private static String quoteIfNeeded(String liveName) {
-        // a name as the database reports it is exact: compare it as a quoted identifier would
-        return '"' + liveName.replace("\"", "\"\"") + '"';
-    }
-
     /** Whether the column's type and width can hold the ciphertext, and what width it needs. */
     static Finding fit(ColumnPolicy c, LiveColumn col) {
         String subject = c.column().toString();
@@ -98,14 +109,14 @@ final class PolicyChecker {
         boolean isFixedText = t == Types.CHAR || t == Types.NCHAR;
         boolean isBinary = t == Types.BINARY || t == Types.VARBINARY || t == Types.LONGVARBINARY || t == Types.BLOB;
         if (text && isFixedText) {
-            return new Finding(Level.ERROR, subject, col.describe() + " pads values with spaces, which breaks ciphertexts; use varchar or text");
+            return new Finding(Level.ERROR, subject, describe(col) + " pads values with spaces, which breaks ciphertexts; use varchar or text");
         }
         if (text && !isText) {
-            return new Finding(Level.ERROR, subject, col.describe() + " cannot hold text ciphertexts (storage: text); use varchar or text"
+            return new Finding(Level.ERROR, subject, describe(col) + " cannot hold text ciphertexts (storage: text); use varchar or text"
                     + (isBinary ? ", or set storage: binary" : ""));
         }
         if (!text && !isBinary) {
-            return new Finding(Level.ERROR, subject, col.describe() + " cannot hold binary ciphertexts (storage: binary); use bytea/varbinary/blob"
+            return new Finding(Level.ERROR, subject, describe(col) + " cannot hold binary ciphertexts (storage: binary); use bytea/varbinary/blob"
                     + (isText ? ", or set storage: text" : ""));
         }
         long width = col.size() <= 0 || col.size() >= UNBOUNDED ? -1 : col.size();
@@ -113,23 +124,35 @@ final class PolicyChecker {
         if (fixed >= 0) {
             int need = stored(alg, fixed, text);
             if (width >= 0 && width < need) {
-                return new Finding(Level.ERROR, subject, col.describe() + " is too narrow: a " + c.type().policyName() + " ciphertext needs "
+                return new Finding(Level.ERROR, subject, describe(col) + " is too narrow: a " + c.type().policyName() + " ciphertext needs "
                         + need + (text ? " characters" : " bytes") + "; widen it to " + need + " or more");
             }
-            return new Finding(Level.OK, subject, col.describe() + " holds its ciphertexts (" + need + (text ? " characters" : " bytes") + ")");
+            return new Finding(Level.OK, subject, describe(col) + " holds its ciphertexts (" + need + (text ? " characters" : " bytes") + ")");
         }
         String rule = text ? "a value of n bytes needs " + (Envelope.TEXT_PREFIX.length()) + " + ceil(4(n+" + Envelope.size(alg, 0) + ")/3) characters"
                 : "a value of n bytes needs n+" + Envelope.size(alg, 0) + " bytes";
         if (width < 0) {
-            return new Finding(Level.OK, subject, col.describe() + " is unbounded (" + rule + ")");
+            return new Finding(Level.OK, subject, describe(col) + " is unbounded (" + rule + ")");
         }
-        long maxPlain = (text ? (width - Envelope.TEXT_PREFIX.length()) * 3 / 4 : width) - Envelope.size(alg, 0);
+        long maxPlain = largestPlaintext(alg, width, text);
         if (maxPlain < 1) {
-            return new Finding(Level.ERROR, subject, col.describe() + " cannot hold any ciphertext: " + rule + ", so at least "
+            return new Finding(Level.ERROR, subject, describe(col) + " cannot hold any ciphertext: " + rule + ", so at least "
                     + stored(alg, 1, text) + " for one byte");
         }
-        return new Finding(maxPlain < 16 ? Level.WARNING : Level.OK, subject, col.describe() + " holds ciphertexts of values up to "
-                + maxPlain + " bytes; " + rule + " (a " + width + "-byte value would need " + stored(alg, (int) width, text) + ")");
+        // a bounded column holds only part of a string, bytes or decimal plaintext's range
+        return new Finding(Level.WARNING, subject, describe(col) + " holds ciphertexts of values up to " + maxPlain
+                + " bytes only; longer values do not fit. " + rule + " (a " + width + "-byte value would need "
+                + stored(alg, (int) width, text) + "); use an unbounded type (" + (text ? "text" : "bytea, blob") + ") or widen it");
+    }
+
+    /**
+     * The largest plaintext, in bytes, whose stored ciphertext fits {@code width}: the width less the
+     * {@code vl1:} prefix and base64url's 4-for-3 expansion for text storage, then less the
+     * envelope's overhead (header, nonce, tag).
+     */
+    static long largestPlaintext(Algorithm alg, long width, boolean text) {
+        long envelope = text ? (width - Envelope.TEXT_PREFIX.length()) * 3 / 4 : width;
+        return envelope - Envelope.size(alg, 0);
     }
 
     /** Length of the stored ciphertext of an {@code n}-byte plaintext: characters for text, bytes for binary. */
@@ -167,42 +190,5 @@ final class PolicyChecker {
             }
         }
         return null;
-    }
-
-    /** The live columns of a policy table (trying the name as written, lower and upper case, as databases fold differently). */
-    private List<LiveColumn> columns(TableName table) throws SQLException {
-        DatabaseMetaData md = connection.getMetaData();
-        Set<String> spellings = new LinkedHashSet<>();
-        Identifier name = table.name();
-        spellings.add(name.text());
-        if (!name.quoted()) {
-            spellings.add(name.text().toLowerCase(Locale.ROOT));
-            spellings.add(name.text().toUpperCase(Locale.ROOT));
-        }
-        String current = connection.getSchema();
-        List<LiveColumn> any = new ArrayList<>();
-        for (String spelling : spellings) {
-            List<LiveColumn> found = new ArrayList<>();
-            try (ResultSet rs = md.getColumns(connection.getCatalog(), null, escape(md, spelling), null)) {
-                while (rs.next()) {
-                    found.add(new LiveColumn(rs.getString("TABLE_SCHEM"), rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"),
-                            rs.getString("TYPE_NAME"), rs.getLong("COLUMN_SIZE")));
-                }
-            }
-            if (table.schema() != null) {
-                found.removeIf(c -> c.schema() == null || !table.schema().matches(quoteIfNeeded(c.schema())));
-            } else if (found.stream().anyMatch(c -> c.schema() != null && c.schema().equals(current))) {
-                found.removeIf(c -> c.schema() == null || !c.schema().equals(current));
-            }
-            if (!found.isEmpty()) {
-                return found;
-            }
-        }
-        return any;
-    }
-
-    private static String escape(DatabaseMetaData md, String pattern) throws SQLException {
-        String esc = md.getSearchStringEscape();
-        return esc == null || esc.isEmpty() ? pattern : pattern.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
     }
 }

@@ -2,7 +2,9 @@ package dev.veil.cli;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
+import dev.veil.keys.ConnectionFactory;
 import dev.veil.policy.Policy;
+import dev.veil.policy.PolicyLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,7 +13,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -28,10 +32,12 @@ final class PolicyCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = {"Holds the policy against the live schema: tables and columns exist; each column's type can hold the "
-                    + "ciphertext (text or binary storage) and is wide enough, with the width needed; deterministic columns "
-                    + "with few distinct values get a warning (counted with one COUNT(DISTINCT) per deterministic column).",
-                    "Exit 4 when there are errors; warnings alone exit 0."},
+            description = {"Runs the driver's own start-up checks, reporting instead of refusing: the policy loads, the "
+                    + "master key opens with its settings (keystore or token, password or PIN variable, alias or label), and "
+                    + "the policy's tables and columns exist. Then: each column's type can hold the ciphertext (text or binary "
+                    + "storage), with the width needed and, for bounded columns, the largest value that fits; deterministic "
+                    + "columns with few distinct values get a warning (one COUNT(DISTINCT) per deterministic column).",
+                    "Exit 4 when there are errors (a policy that does not load included); warnings alone exit 0."},
             footer = {"%nExamples:", "  veil policy check --policy policy.yaml --url jdbc:postgresql://db/shop?user=ops",
                     "  veil policy check --min-distinct 100 …", ExitCode.FOOTER})
     static final class Check implements Callable<Integer> {
@@ -46,17 +52,27 @@ final class PolicyCommand implements Runnable {
         @Override
         public Integer call() throws VeilException {
             PrintWriter out = spec.commandLine().getOut();
-            Policy policy = target.loadPolicy();
-            try (Connection c = target.database().open()) {
-                List<PolicyChecker.Finding> findings = new PolicyChecker(c, minDistinct).check(policy);
-                findings.forEach(out::println);
-                long errors = findings.stream().filter(f -> f.level() == PolicyChecker.Level.ERROR).count();
-                long warnings = findings.stream().filter(f -> f.level() == PolicyChecker.Level.WARNING).count();
-                out.println(policy.source() + ": " + policy.columns().size() + " column(s), " + errors + " error(s), " + warnings + " warning(s)");
-                return errors > 0 ? ExitCode.CHECK_FAILED : ExitCode.OK;
+            Path path = target.policyPath();
+            Policy policy;
+            try {
+                policy = PolicyLoader.load(path);
+            } catch (VeilException e) {
+                out.println(new PolicyChecker.Finding(PolicyChecker.Level.ERROR, "policy", e.getSQLState() + " " + e.getMessage()));
+                out.println(path + ": the policy cannot be loaded, 1 error(s)");
+                return ExitCode.CHECK_FAILED;
+            }
+            ConnectionFactory database = target.database();
+            List<PolicyChecker.Finding> findings = new ArrayList<>(PolicyChecker.engineStart(policy, database));
+            try (Connection c = database.open()) {
+                findings.addAll(new PolicyChecker(c, minDistinct).check(policy));
             } catch (SQLException e) {
                 throw new VeilException(VeilState.KEY_STORE_FAILURE, "cannot read the schema: " + e.getMessage(), e);
             }
+            findings.forEach(out::println);
+            long errors = findings.stream().filter(f -> f.level() == PolicyChecker.Level.ERROR).count();
+            long warnings = findings.stream().filter(f -> f.level() == PolicyChecker.Level.WARNING).count();
+            out.println(policy.source() + ": " + policy.columns().size() + " column(s), " + errors + " error(s), " + warnings + " warning(s)");
+            return errors > 0 ? ExitCode.CHECK_FAILED : ExitCode.OK;
         }
     }
 }

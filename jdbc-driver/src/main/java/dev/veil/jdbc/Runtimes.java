@@ -19,9 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Runtimes {
     /**
      * The engine plus the JDBC layer's shared caches for one policy (column lists of databases Veil
-     * reads no catalog of; catalog snapshots), and its background rekey, if any.
+     * reads no catalog of; catalog snapshots), whether the policy fits each database reached, and
+     * its background rekey, if any.
      */
-    record Runtime(Veil veil, SchemaCache schema, Catalogs catalogs, dev.veil.jobs.BackgroundRekeyer rekeyer) {
+    record Runtime(Veil veil, SchemaCache schema, Catalogs catalogs, PolicyFit fit, dev.veil.jobs.BackgroundRekeyer rekeyer) {
         void close() {
             if (rekeyer != null) {
                 rekeyer.close();
@@ -57,7 +58,7 @@ final class Runtimes {
                 Policy policy = PolicyLoader.load(Path.of(key));
                 Veil veil = Veil.open(policy, keyDatabase);
                 SchemaCache schema = new SchemaCache(policy.schemaRefreshAfter().orElse(null));
-                r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()),
+                r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()), new PolicyFit(policy, veil.stats().metrics()),
                         dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
                 BY_POLICY.put(key, r);
             }

@@ -29,16 +29,28 @@ public final class VeilConnection extends DelegatingConnection {
     private final SchemaLookup schema;
     private final ConnectionNames names;
     private final ParameterEncryptor encryptor;
+    private final PolicyFit.Database database;
     private SqlDialect dialect;
     /** The lexical rules of this session; read again before each plan once {@link #followMode} is set. */
     private volatile SqlSyntax syntax;
     /** Set once a text that may change {@code sql_mode} was planned on this connection. */
     private volatile boolean followMode;
 
-    VeilConnection(Connection raw, Runtimes.Runtime runtime) {
+    /**
+     * Wraps a connection of the real driver, after holding the policy against its database's
+     * catalog (once per database, and again after DDL run through Veil).
+     *
+     * @throws SQLException {@code VE001} when the policy does not fit the database
+     */
+    static VeilConnection open(Connection raw, Runtimes.Runtime runtime) throws SQLException {
+        return new VeilConnection(raw, runtime, runtime.fit().admit(raw));
+    }
+
+    private VeilConnection(Connection raw, Runtimes.Runtime runtime, PolicyFit.Database database) {
         super(raw);
         this.runtime = runtime;
         this.names = new ConnectionNames(raw, runtime.catalogs(), runtime.veil().policy());
+        this.database = database;
         this.schema = new SchemaLookup() {
             @Override
             public List<String> columns(String schemaName, String table) throws SQLException {
@@ -50,6 +62,7 @@ public final class VeilConnection extends DelegatingConnection {
             public void forget() {
                 runtime.schema().clear();
                 runtime.catalogs().invalidateAll();
+                runtime.fit().ddlRan();
             }
 
             @Override
@@ -80,6 +93,7 @@ public final class VeilConnection extends DelegatingConnection {
 
     /** The plan of a SQL text (cached by the analyzer), made under this session's lexical rules. */
     StatementPlan plan(String sql) throws SQLException {
+        runtime.fit().afterDdl(database, delegate, sql);
         SqlSyntax s = syntax();
         if (s.isMySqlFamily() && SqlModes.mayChange(sql)) {
             // the server's rules may differ after this text runs: read them before every later plan

@@ -31,11 +31,19 @@ public final class VeilConnections {
             if (policyPath != null) {
                 p.setProperty(VeilProperty.POLICY.key(), policyPath);
             }
-            return new VeilConnection(raw, Runtimes.forPolicy(VeilProperty.POLICY.resolve(p), keyDatabase));
+            return VeilConnection.open(raw, Runtimes.forPolicy(VeilProperty.POLICY.resolve(p), keyDatabase));
         } catch (SQLException | RuntimeException e) {
             raw.close();
             throw e;
         }
+    }
+
+    /**
+     * The database a connection reaches, fit for logs: its JDBC URL without parameters or
+     * credentials (else its catalog name). The same name the driver's own logs use.
+     */
+    public static String describe(Connection raw) {
+        return PolicyFit.name(raw);
     }
 
     /** Whether a connection is (or wraps) a Veil connection. */

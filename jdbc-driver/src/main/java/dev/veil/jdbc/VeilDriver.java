@@ -67,7 +67,7 @@ public final class VeilDriver implements Driver {
         }
         try {
             Runtimes.Runtime runtime = Runtimes.forPolicy(VeilProperty.POLICY.resolve(all), () -> real.connect(parsed.realUrl(), realProps));
-            return new VeilConnection(raw, runtime);
+            return VeilConnection.open(raw, runtime);
         } catch (SQLException | RuntimeException e) {
             raw.close();
             throw e;

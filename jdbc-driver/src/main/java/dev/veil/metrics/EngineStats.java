@@ -75,6 +75,11 @@ public final class EngineStats implements VeilMXBean {
     }
 
     @Override
+    public java.util.List<String> getMissingTables() {
+        return metrics.missingTables();
+    }
+
+    @Override
     public Map<String, Long> getJobProgress() {
         return metrics.jobProgress();
     }

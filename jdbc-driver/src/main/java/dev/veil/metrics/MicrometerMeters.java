@@ -41,6 +41,9 @@ final class MicrometerMeters {
                 s -> s.metrics().jobItemsDone()));
         meters.add(Gauge.builder("veil.key.cache.size", stats, s -> s.getCachedKeys()).description("unwrapped data keys held")
                 .tags(tags).register(registry));
+        meters.add(Gauge.builder("veil.policy.tables.missing", stats, s -> s.getMissingTables().size())
+                .description("policy tables that do not exist in the database (their names are the JMX attribute MissingTables)")
+                .tags(tags).register(registry));
         return () -> meters.forEach(registry::remove);
     }
 

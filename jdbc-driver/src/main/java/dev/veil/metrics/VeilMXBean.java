@@ -30,6 +30,12 @@ public interface VeilMXBean {
 
     int getCachedPlans();
 
+    /**
+     * Policy tables that do not exist in the database its connections reach (names only): their
+     * columns are not protected there until the tables exist. Empty when the policy fits.
+     */
+    java.util.List<String> getMissingTables();
+
     /** Job progress: {@code <job>.done} and {@code <job>.total} (-1 when unknown). */
     Map<String, Long> getJobProgress();
 }

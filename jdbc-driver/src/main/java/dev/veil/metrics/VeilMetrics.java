@@ -22,6 +22,7 @@ public final class VeilMetrics {
     private final LongAdder missingKeyReads = new LongAdder();
     private final Map<VeilState, LongAdder> failures = new EnumMap<>(VeilState.class);
     private final Map<String, AtomicLong[]> jobs = new ConcurrentHashMap<>();
+    private volatile java.util.List<String> missingTables = java.util.List.of();
 
     public VeilMetrics() {
         for (VeilState s : VeilState.values()) {
@@ -60,6 +61,16 @@ public final class VeilMetrics {
         AtomicLong[] p = jobs.computeIfAbsent(job, j -> new AtomicLong[] {new AtomicLong(), new AtomicLong(-1)});
         p[0].set(done);
         p[1].set(total);
+    }
+
+    /** The policy tables the databases checked so far do not have, by name (names only, sorted). */
+    public void missingTables(java.util.Collection<String> names) {
+        missingTables = java.util.List.copyOf(new java.util.TreeSet<>(names));
+    }
+
+    /** The policy tables last reported missing from the database, sorted. */
+    public java.util.List<String> missingTables() {
+        return missingTables;
     }
 
     public long encryptions() {

@@ -25,6 +25,8 @@ public final class Policy {
     private final BackgroundRekey backgroundRekey;
     private final ConnectionMatch match;
     private final Duration schemaRefreshAfter;
+    private final boolean strict;
+    private final Map<TableName, SourceMark> tableMarks;
 
     /** A policy that applies to every connection (no {@code match} section) and asks for no background jobs. */
     public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables) {
@@ -44,6 +46,21 @@ public final class Policy {
      */
     public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables, ConnectionMatch match,
                   BackgroundRekey backgroundRekey, Duration schemaRefreshAfter) {
+        this(version, source, keys, tables, match, backgroundRekey, schemaRefreshAfter, false, Map.of());
+    }
+
+    /**
+     * A policy as {@link PolicyLoader} reads it: the arguments of
+     * {@link #Policy(int, String, KeysPolicy, List, ConnectionMatch, BackgroundRekey, Duration)}, plus
+     *
+     * @param strict whether connections are refused while a policy table does not exist in the
+     *        database ({@code strict: true}); otherwise a missing table is only reported
+     * @param tableMarks where each table is named in the policy file
+     */
+    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables, ConnectionMatch match,
+                  BackgroundRekey backgroundRekey, Duration schemaRefreshAfter, boolean strict, Map<TableName, SourceMark> tableMarks) {
+        this.strict = strict;
+        this.tableMarks = Map.copyOf(tableMarks);
         this.schemaRefreshAfter = schemaRefreshAfter;
         this.match = match == null ? ConnectionMatch.ALL : match;
         this.backgroundRekey = backgroundRekey;
@@ -139,6 +156,22 @@ public final class Policy {
      */
     public Optional<Duration> schemaRefreshAfter() {
         return Optional.ofNullable(schemaRefreshAfter);
+    }
+
+    /**
+     * Whether a policy table missing from the database refuses connections ({@code strict: true})
+     * instead of being reported (logged once, and shown in the metrics).
+     */
+    public boolean strict() {
+        return strict;
+    }
+
+    /** Where a table is named in the policy file; for tables built without one, where its first column is. */
+    public SourceMark mark(TablePolicy table) {
+        SourceMark m = tableMarks.get(table.name());
+        return m != null ? m : table.columns().values().stream().map(ColumnPolicy::mark)
+                .min(java.util.Comparator.comparingInt(SourceMark::line).thenComparingInt(SourceMark::column))
+                .orElse(new SourceMark(source, 0, 0));
     }
 
     /** The key ring names the policy uses, sorted. */

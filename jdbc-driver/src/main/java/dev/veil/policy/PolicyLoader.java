@@ -12,11 +12,20 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +52,7 @@ public final class PolicyLoader {
     public static final String DEFAULT_RING = "default";
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d|w)");
-    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs", "match", "schema");
+    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs", "match", "schema", "strict");
     private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after",
             "on-missing-key");
     private static final Set<String> RING_KEYS = Set.of("rotate-after", "master-key", "on-missing-key");
@@ -53,6 +62,11 @@ public final class PolicyLoader {
     private static final Set<String> TABLE_KEYS = Set.of("columns", "allow-unparseable", "allow-opaque");
     private static final Set<String> STORE_KEYS = Set.of("table", "url", "user", "password-env");
     private static final Set<String> MATCH_KEYS = Set.of("urls", "databases");
+
+    /** The largest policy file read, in bytes. */
+    public static final int MAX_BYTES = 4 * 1024 * 1024;
+    /** The only tags a policy may carry (all resolved implicitly from plain YAML). */
+    private static final Set<Tag> PLAIN_TAGS = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.MAP, Tag.SEQ, Tag.TIMESTAMP);
 
     private final String source;
 
@@ -66,13 +80,62 @@ public final class PolicyLoader {
      * @throws VeilException {@code VE001} when the file cannot be read or is invalid
      */
     public static Policy load(Path path) throws VeilException {
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new VeilException(VeilState.POLICY_INVALID, "cannot read policy file " + path + ": " + e.getClass().getSimpleName(), e);
+        return parse(read(path), path.toString());
+    }
+
+    /**
+     * The text of a policy file: at most {@link #MAX_BYTES} bytes are read (a device or a huge file
+     * named by mistake fails without filling memory), and it must be UTF-8.
+     */
+    private static String read(Path path) throws VeilException {
+        if (Files.isDirectory(path)) {
+            throw new VeilException(VeilState.POLICY_INVALID, path + ": is a directory, not a policy file; name the YAML file itself"
+                    + " (for example " + path.resolve("policy.yaml") + ")");
         }
-        return parse(text, path.toString());
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (NoSuchFileException e) {
+            throw new VeilException(VeilState.POLICY_INVALID, "cannot read policy file " + path + ": it does not exist", e);
+        } catch (AccessDeniedException e) {
+            throw new VeilException(VeilState.POLICY_INVALID, "cannot read policy file " + path + ": permission denied", e);
+        } catch (IOException e) {
+            throw new VeilException(VeilState.POLICY_INVALID, "cannot read policy file " + path + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new VeilException(VeilState.POLICY_INVALID, path + ":" + position(bytes, MAX_BYTES) + ": the policy is larger than "
+                    + MAX_BYTES / (1024 * 1024) + " MiB; reading stopped there. A policy is a small YAML file: check the path");
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            int at = in.position();
+            throw new VeilException(VeilState.POLICY_INVALID, path + ":" + position(bytes, at) + ": not UTF-8 (byte 0x"
+                    + String.format("%02X", bytes[at] & 0xFF) + " at offset " + at + "); save the policy as UTF-8, for example with "
+                    + "iconv -f ISO-8859-1 -t UTF-8");
+        }
+        out.flip();
+        return out.toString();
+    }
+
+    /** {@code line:column} (1-based, columns in bytes) of a byte offset. */
+    private static String position(byte[] bytes, int offset) {
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < offset && i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return line + ":" + (offset - lineStart + 1);
     }
 
     /**
@@ -90,7 +153,7 @@ public final class PolicyLoader {
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(10);
         options.setAllowRecursiveKeys(false);
-        options.setCodePointLimit(4 * 1024 * 1024);
+        options.setCodePointLimit(MAX_BYTES);
         Node root;
         try {
             root = new Yaml(new SafeConstructor(options)).compose(new StringReader(yaml));
@@ -104,6 +167,7 @@ public final class PolicyLoader {
         if (root == null) {
             throw new VeilException(VeilState.POLICY_INVALID, source + ": the policy is empty; expected keys: version, keys, tables");
         }
+        checkTags(root, new java.util.IdentityHashMap<>());
         Map<String, NodeTuple> top = mapping(root, "the policy", TOP_KEYS);
         int version = top.containsKey("version") ? intValue(top.get("version").getValueNode(), "version") : 0;
         if (version != 1) {
@@ -114,12 +178,38 @@ public final class PolicyLoader {
             throw error(root, "missing 'keys' section; expected at least 'keys: { master: { provider: ... } }'");
         }
         KeysPolicy keys = keys(top.get("keys").getValueNode());
-        List<TablePolicy> tables = top.containsKey("tables") ? tables(top.get("tables").getValueNode()) : List.of();
+        Map<TableName, SourceMark> tableMarks = new HashMap<>();
+        List<TablePolicy> tables = top.containsKey("tables") ? tables(top.get("tables").getValueNode(), tableMarks) : List.of();
         checkDomains(tables);
         BackgroundRekey background = top.containsKey("jobs") ? jobs(top.get("jobs").getValueNode()) : null;
         ConnectionMatch match = top.containsKey("match") ? match(top.get("match").getValueNode()) : ConnectionMatch.ALL;
         Duration schemaRefresh = top.containsKey("schema") ? schemaRefresh(top.get("schema").getValueNode()) : Policy.DEFAULT_SCHEMA_REFRESH;
-        return new Policy(version, source, keys, tables, match, background, schemaRefresh);
+        boolean strict = top.containsKey("strict") && bool(top.get("strict").getValueNode(), "strict");
+        return new Policy(version, source, keys, tables, match, background, schemaRefresh, strict, tableMarks);
+    }
+
+    /**
+     * Refuses explicit tags: a local tag ({@code !custom}) would otherwise be dropped silently and
+     * the value read as if untagged, and no policy value needs one.
+     */
+    private void checkTags(Node node, java.util.Map<Node, Boolean> seen) throws VeilException {
+        if (seen.put(node, Boolean.TRUE) != null) {
+            return; // an alias of a node already checked
+        }
+        Tag tag = node.getTag();
+        if (!PLAIN_TAGS.contains(tag)) {
+            throw error(node, "tag '" + tag.getValue() + "' is not allowed; a policy holds plain YAML values only (remove the tag)");
+        }
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                checkTags(t.getKeyNode(), seen);
+                checkTags(t.getValueNode(), seen);
+            }
+        } else if (node instanceof SequenceNode q) {
+            for (Node item : q.getValue()) {
+                checkTags(item, seen);
+            }
+        }
     }
 
     /** {@code schema: { refresh-after: 1m }}: how long statement plans trust the live column lists they were made from. */
@@ -192,7 +282,8 @@ public final class PolicyLoader {
         if (cacheSize < 1) {
             throw error(k.get("cache-size").getValueNode(), "cache-size must be at least 1");
         }
-        Duration refresh = k.containsKey("refresh-after") ? duration(k.get("refresh-after").getValueNode()) : Duration.ofMinutes(5);
+        Duration refresh = k.containsKey("refresh-after") ? finiteDuration(k.get("refresh-after").getValueNode(), "keys.refresh-after",
+                "a process must look for other instances' rotations") : Duration.ofMinutes(5);
         return new KeysPolicy(master, rotateAfter, rings, store, cacheSize, refresh, ringMasters, onMissing, ringMissing);
     }
 
@@ -244,7 +335,7 @@ public final class PolicyLoader {
         return new MasterKeySettings(provider, settings, marks, mark(node));
     }
 
-    private List<TablePolicy> tables(Node node) throws VeilException {
+    private List<TablePolicy> tables(Node node, Map<TableName, SourceMark> marks) throws VeilException {
         List<TablePolicy> result = new ArrayList<>();
         Map<String, TableName> seen = new HashMap<>();
         for (Map.Entry<String, NodeTuple> entry : mapping(node, "tables", null).entrySet()) {
@@ -255,6 +346,7 @@ public final class PolicyLoader {
                 throw error(keyNode, "table " + name + " is listed twice (names differing only in case are ambiguous)");
             }
             result.add(table(name, entry.getValue().getValueNode()));
+            marks.put(name, mark(keyNode));
         }
         return result;
     }
@@ -413,6 +505,15 @@ public final class PolicyLoader {
             case "d" -> Duration.ofDays(n);
             default -> Duration.ofDays(7 * n);
         };
+    }
+
+    /** A duration where {@code never} makes no sense. */
+    private Duration finiteDuration(Node node, String what, String why) throws VeilException {
+        Duration d = duration(node);
+        if (d == null) {
+            throw error(node, what + " cannot be 'never': " + why + "; expected a positive number with a unit s, m, h, d or w (for example 5m)");
+        }
+        return d;
     }
 
     private <E extends Enum<E>> E choice(Node node, String what, E[] values, java.util.function.Function<E, String> name)

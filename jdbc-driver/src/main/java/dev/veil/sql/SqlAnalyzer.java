@@ -134,6 +134,11 @@ public final class SqlAnalyzer {
         return other.plan(sql, schema);
     }
 
+    /** Whether a SQL text may be DDL that changes tables ({@code CREATE}, {@code ALTER}, {@code DROP}, {@code RENAME}). */
+    public static boolean mayChangeTables(String sql) {
+        return HarmlessCommands.mayChangeTables(sql);
+    }
+
     /**
      * The plan for one SQL text (a statement or a {@code ;}-separated script). The same text gives
      * the same plan instance while it stays cached. Texts that differ only in literal values share

@@ -236,4 +236,71 @@ class PolicyLoaderTest {
         assertTrue(assertThrows(VeilException.class, () -> PolicyLoader.load(dir.resolve("missing.yaml"))).getMessage()
                 .contains("cannot read policy file"));
     }
+
+    @Test
+    void stopsReadingAtTheSizeLimit(@TempDir Path dir) throws Exception {
+        // a device that never ends, as --policy /dev/zero would name, must fail after MAX_BYTES, not fill memory
+        String m = assertThrows(VeilException.class, () -> PolicyLoader.load(Path.of("/dev/zero"))).getMessage();
+        assertTrue(m.startsWith("/dev/zero:1:" + (PolicyLoader.MAX_BYTES + 1) + ": the policy is larger than 4 MiB"), m);
+        Path big = dir.resolve("big.yaml");
+        Files.write(big, ("# " + "x".repeat(98) + "\n").repeat(PolicyLoader.MAX_BYTES / 100 + 1).getBytes());
+        VeilException e = assertThrows(VeilException.class, () -> PolicyLoader.load(big));
+        assertEquals("VE001", e.getSQLState());
+        // 101-byte lines: the limit falls in line 41528, at its 78th byte
+        assertTrue(e.getMessage().startsWith(big + ":41528:78: the policy is larger than 4 MiB"), e.getMessage());
+    }
+
+    @Test
+    void namesTheLineOfBytesThatAreNotUtf8(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("latin1.yaml");
+        Files.write(f, "version: 1\nkeys:\n  master: { provider: env }\n# caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        VeilException e = assertThrows(VeilException.class, () -> PolicyLoader.load(f));
+        assertEquals("VE001", e.getSQLState());
+        assertTrue(e.getMessage().startsWith(f + ":4:6: not UTF-8 (byte 0xE9 at offset 50); save the policy as UTF-8"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryIsNotAPolicy(@TempDir Path dir) {
+        VeilException e = assertThrows(VeilException.class, () -> PolicyLoader.load(dir));
+        assertEquals("VE001", e.getSQLState());
+        assertTrue(e.getMessage().startsWith(dir + ": is a directory, not a policy file; name the YAML file itself"), e.getMessage());
+    }
+
+    @Test
+    void refusesLocalTags() {
+        String m = error(KEYS + "tables:\n  customers:\n    email: !custom deterministic\n");
+        assertTrue(m.startsWith("policy.yaml:7:12: tag '!custom' is not allowed"), m);
+        m = error("version: 1\nkeys:\n  master: !vault { provider: env }\n");
+        assertTrue(m.startsWith("policy.yaml:3:11: tag '!vault' is not allowed"), m);
+        assertTrue(error("version: 1\nkeys:\n  master: { provider: env, x: !!binary aGk= }\n").contains("tag 'tag:yaml.org,2002:binary' is not allowed"));
+    }
+
+    @Test
+    void refreshAfterCannotBeNever() {
+        String m = error(KEYS + "  refresh-after: never\n");
+        assertTrue(m.startsWith("policy.yaml:5:18: keys.refresh-after cannot be 'never'"), m);
+        assertNull(parseQuietly(KEYS.replace("90d", "never")).keys().rotateAfter(), "rotate-after: never stays allowed");
+    }
+
+    @Test
+    void readsStrict() throws Exception {
+        assertFalse(parse(KEYS).strict());
+        assertTrue(parse(KEYS + "strict: true\n").strict());
+        assertTrue(error(KEYS + "strict: maybe\n").startsWith("policy.yaml:5:9: strict must be true or false"));
+    }
+
+    @Test
+    void remembersWhereEachTableIsNamed() throws Exception {
+        Policy p = parse(KEYS + "tables:\n  customers:\n    email: deterministic\n  orders:\n    columns:\n      note: randomized\n");
+        assertEquals(new SourceMark("policy.yaml", 6, 3), p.mark(p.table(null, "customers").orElseThrow()));
+        assertEquals(new SourceMark("policy.yaml", 8, 3), p.mark(p.table(null, "orders").orElseThrow()));
+    }
+
+    private static Policy parseQuietly(String yaml) {
+        try {
+            return parse(yaml);
+        } catch (VeilException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+    }
 }

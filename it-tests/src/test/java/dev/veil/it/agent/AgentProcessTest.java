@@ -77,6 +77,14 @@ class AgentProcessTest {
                 "dev.veil.examples.SampleApp", db.url()).assertSucceeded();
         assertSampleAppSawPlaintext(r.output());
         assertPatientsStoredEncrypted();
+        assertEquals(1, r.output().lines().filter(l -> l.startsWith("INFO: Veil: connections to " + base(db) + " are protected by policy "
+                + policy + " (")).count(), r.output());
+    }
+
+    /** The test database's URL without parameters, as Veil names it in logs. */
+    static String base(TestDatabase database) {
+        String url = database.url();
+        return url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
     }
 
     @Test
@@ -93,9 +101,14 @@ class AgentProcessTest {
     void appOnADatabaseThePolicyDoesNotMatchIsUntouched() throws Exception {
         Path otherDir = java.nio.file.Files.createDirectories(dir.resolve("other"));
         Path other = PlainJdbcApp.writePolicy(otherDir, "some_other_database");
-        ForkedJvm.Result r = ForkedJvm.run("policy=" + other, "-cp", PlainJdbcApp.classPath(), PlainJdbcApp.class.getName(), db.url())
+        ForkedJvm.Result r = ForkedJvm.run("policy=" + other, "-cp", PlainJdbcApp.classPath(), PlainJdbcApp.class.getName(), db.url(), "2")
                 .assertSucceeded();
         assertTrue(r.output().contains("APP found Ada Lovelace: recovered"), r.output());
+        // three connections, none matched: said once per database, and warned once
+        assertEquals(1, r.output().lines().filter(l -> l.equals("INFO: Veil agent: connections to " + base(db)
+                + " are not protected: the match section of policy " + other + " does not cover them")).count(), r.output());
+        assertEquals(1, r.output().lines().filter(l -> l.startsWith("WARNING: Veil agent: no connection has matched the match section of policy "
+                + other + " so far, so none is protected (the first was to " + base(db) + ")")).count(), r.output());
         List<String> stored = new ArrayList<>();
         try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT email, note FROM visits")) {
             while (rs.next()) {

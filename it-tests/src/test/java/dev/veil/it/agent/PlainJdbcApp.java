@@ -20,6 +20,7 @@ public final class PlainJdbcApp {
     private PlainJdbcApp() {
     }
 
+    /** {@code PlainJdbcApp <url> [n]}: the app's work on one connection, then {@code n} more connections opened and closed. */
     public static void main(String[] args) throws SQLException {
         try (Connection c = DriverManager.getConnection(args[0])) {
             try (Statement s = c.createStatement()) {
@@ -51,6 +52,9 @@ public final class PlainJdbcApp {
                     }
                 }
             }
+        }
+        for (int i = args.length > 1 ? Integer.parseInt(args[1]) : 0; i > 0; i--) {
+            DriverManager.getConnection(args[0]).close();
         }
     }
 
