@@ -119,4 +119,28 @@ class AgentProcessTest {
         assertTrue(stored.contains("ada@example.org") && stored.contains("recovered"), stored.toString());
         stored.forEach(v -> assertFalse(v.startsWith("vl1:"), v));
     }
+
+    @Test
+    void theAgentJarOnTheClassPathServesAsTheJdbcVeilDriver() throws Exception {
+        // a database of its own: its key table must be wrapped by this test's keystore
+        try (TestDatabase own = TestDatabase.postgres()) {
+            Path policyDir = java.nio.file.Files.createDirectories(dir.resolve("driver-from-agent-jar"));
+            Path visitsPolicy = PlainJdbcApp.writePolicy(policyDir, own.name());
+            String veilUrl = "jdbc:veil:" + own.url().substring("jdbc:".length()) + (own.url().contains("?") ? "&" : "?")
+                    + "veil.policy=" + visitsPolicy;
+            ForkedJvm.Result r = ForkedJvm.run(null, "-cp",
+                    ForkedJvm.classPath(ForkedJvm.agentJar()) + java.io.File.pathSeparator + PlainJdbcApp.classPath(),
+                    PlainJdbcApp.class.getName(), veilUrl).assertSucceeded();
+            assertTrue(r.output().contains("APP found Ada Lovelace: recovered"), r.output());
+            List<String> stored = new ArrayList<>();
+            try (Connection c = own.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT email, note FROM visits")) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                    stored.add(rs.getString(2));
+                }
+            }
+            assertFalse(stored.isEmpty());
+            stored.forEach(v -> assertTrue(v.startsWith("vl1:"), v));
+        }
+    }
 }
