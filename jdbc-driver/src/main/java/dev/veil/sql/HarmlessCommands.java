@@ -38,7 +38,27 @@ final class HarmlessCommands {
         }
         // CREATE [UNIQUE] INDEX, but not CREATE TABLE ... AS SELECT
         String rest = text.substring(i).strip().toLowerCase(Locale.ROOT);
-        return first.equals("create") && (rest.startsWith("index") || rest.startsWith("unique index"));
+        return first.equals("create") && (rest.startsWith("index") || rest.startsWith("unique index") || isPartition(rest));
+    }
+
+    /**
+     * {@code [UNLOGGED] TABLE [IF NOT EXISTS] name PARTITION OF parent ...}: a new partition holds
+     * no values, and once it exists the catalog snapshot protects it like its parent.
+     */
+    private static boolean isPartition(String rest) {
+        String[] words = rest.split("\\s+", 9);
+        int i = 0;
+        if (i < words.length && words[i].equals("unlogged")) {
+            i++;
+        }
+        if (i >= words.length || !words[i].equals("table")) {
+            return false;
+        }
+        i++;
+        if (i + 2 < words.length && words[i].equals("if") && words[i + 1].equals("not") && words[i + 2].equals("exists")) {
+            i += 3;
+        }
+        return i + 2 < words.length && words[i + 1].equals("partition") && words[i + 2].equals("of");
     }
 
     /**
