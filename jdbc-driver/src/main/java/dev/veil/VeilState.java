@@ -30,7 +30,14 @@ public enum VeilState {
     /** Veil's configuration (connection properties, URL) is invalid. */
     CONFIGURATION_INVALID("VE011"),
     /** A key operation was refused: the key still protects rows, or is its ring's active key. */
-    KEY_IN_USE("VE012");
+    KEY_IN_USE("VE012"),
+    /**
+     * A bulk job (migrate, rekey, verify) or an operator command could not read or write the
+     * application's tables; the message names the job, the table and what to check, and the
+     * database's own message is the exception's cause. Bulk jobs resume after their last
+     * committed batch when run again.
+     */
+    JOB_FAILED("VE013");
 
     private final String sqlState;
 

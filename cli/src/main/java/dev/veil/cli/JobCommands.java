@@ -159,9 +159,10 @@ final class JobCommands {
     }
 
     @Command(name = "migrate", mixinStandardHelpOptions = true,
-            description = {"Encrypt legacy plaintext in place, online. Mark the columns 'migrating: true' in the policy first, so the",
-                    "application reads both forms meanwhile; every row is updated with a compare-and-set on the value read, so",
-                    "concurrent application writes are never overwritten. Resumable: rerun after a crash or Ctrl-C."},
+            description = {"Encrypts legacy plaintext in place, online; resumable after a crash or Ctrl-C.",
+                    "Mark the columns 'migrating: true' in the policy first, so the application reads both forms meanwhile. Every "
+                    + "row is updated with a compare-and-set on the value read, so concurrent application writes are never "
+                    + "overwritten."},
             footer = {"%nExamples:", "  veil migrate --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops customers",
                     "  veil migrate --workers 2 --max-rows-per-second 5000 customers orders", ExitCode.FOOTER})
     static final class Migrate extends TableJobCommand {
@@ -172,8 +173,8 @@ final class JobCommands {
     }
 
     @Command(name = "rekey", mixinStandardHelpOptions = true,
-            description = {"Re-encrypt every value that is not under its ring's active key (after 'veil keys rotate'), online and",
-                    "resumable, so the old keys can be retired and destroyed."},
+            description = {"Re-encrypts every value that is not under its ring's active key, online and resumable.",
+                    "Run it after 'veil keys rotate', so the old keys can be retired and destroyed."},
             footer = {"%nExamples:", "  veil keys rotate national-id && veil rekey customers",
                     "  veil rekey --workers 2 --max-rows-per-second 2000", ExitCode.FOOTER})
     static final class Rekey extends TableJobCommand {
@@ -184,8 +185,8 @@ final class JobCommands {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Read and authenticate every encrypted value; report values per data key, and the primary keys (never",
-                    "the values) of any that fail."},
+            description = {"Reads and authenticates every encrypted value; reports the values per data key.",
+                    "The primary keys (never the values) of values that fail are listed."},
             footer = {"%nExamples:", "  veil verify --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops", ExitCode.FOOTER})
     static final class Verify implements Callable<Integer> {
         @Spec

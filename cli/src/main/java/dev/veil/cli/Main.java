@@ -36,18 +36,36 @@ public final class Main implements Runnable {
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? ExitCode.USAGE
                 : e instanceof VeilException v && v.state() == VeilState.KEY_IN_USE ? ExitCode.IN_USE : ExitCode.FAILURE);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof VeilException v) {
-                commandLine.getErr().println("veil: " + v.getSQLState() + " " + v.getMessage());
-            } else {
-                commandLine.getErr().println("veil: " + e);
-            }
-            commandLine.getErr().flush();
+            report(commandLine.getErr(), commandLine.getCommandSpec().qualifiedName(), e);
             return commandLine.getExitCodeExceptionMapper().getExitCode(e);
         });
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Prints a failure as {@code veil: VE0xx <what failed, where, what to do>}, then what the
+     * database or the JVM said, one {@code cause:} line each: their messages follow Veil's own,
+     * never stand in for it.
+     */
+    static void report(PrintWriter err, String command, Throwable e) {
+        VeilException v = e instanceof VeilException ve ? ve
+                : e instanceof java.sql.SQLException s ? new VeilException(VeilState.JOB_FAILED, command + " failed on the database ("
+                        + dev.veil.DatabaseFailure.describe(s) + ")", s)
+                : new VeilException(VeilState.JOB_FAILED, command + " failed unexpectedly (" + e.getClass().getSimpleName()
+                        + "); run it again, and report it with the cause below if it persists", e);
+        err.println("veil: " + v.getSQLState() + " " + v.getMessage());
+        java.util.Set<String> said = new java.util.HashSet<>();
+        said.add(v.getMessage());
+        for (Throwable t = v.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !m.isBlank() && said.add(m)) {
+                err.println("  cause: " + m.strip().replace("\n", "\n         "));
+            }
+        }
+        err.flush();
     }
 
     @Override

@@ -15,6 +15,8 @@ final class ProgressPrinter implements ProgressListener {
     private final PrintWriter out;
     private final boolean terminal;
     private long lastLine;
+    // a job reports its last batch and then its end: both are complete, the line is printed once
+    private boolean completePrinted;
 
     ProgressPrinter(PrintWriter out, boolean terminal) {
         this.out = out;
@@ -33,8 +35,13 @@ final class ProgressPrinter implements ProgressListener {
             out.flush();
         } else {
             long now = System.nanoTime();
-            if (now - lastLine >= LOG_INTERVAL_NANOS || p.rowsDone() >= p.totalRows()) {
+            boolean complete = p.rowsDone() >= p.totalRows();
+            if (complete && completePrinted) {
+                return;
+            }
+            if (now - lastLine >= LOG_INTERVAL_NANOS || complete) {
                 lastLine = now;
+                completePrinted = complete;
                 out.println(p.kind().label() + " " + p.table() + ": " + text);
                 out.flush();
             }

@@ -86,7 +86,7 @@ public final class Target {
             try {
                 return database.open();
             } catch (java.sql.SQLException e) {
-                throw new VeilException(VeilState.KEY_STORE_FAILURE, "cannot connect to the database: " + e.getMessage(), e);
+                throw new VeilException(VeilState.KEY_STORE_FAILURE, "cannot connect to the database (" + dev.veil.DatabaseFailure.describe(e) + ")", e);
             }
         }
 

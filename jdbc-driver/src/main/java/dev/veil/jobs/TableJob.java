@@ -1,7 +1,9 @@
 package dev.veil.jobs;
 
 import dev.veil.Veil;
+import dev.veil.DatabaseFailure;
 import dev.veil.VeilException;
+import dev.veil.VeilState;
 import dev.veil.crypto.ColumnCipher;
 import dev.veil.keys.ConnectionFactory;
 import dev.veil.policy.StorageFormat;
@@ -112,13 +114,29 @@ public final class TableJob {
      * @throws VeilException when the table is not in the policy or has no primary key
      */
     public static void reset(ConnectionFactory db, JobKind kind, String table, Veil veil) throws SQLException {
-        JobStore store = new JobStore(db);
-        store.ensureTables();
-        TableShape shape;
-        try (Connection c = db.open()) {
-            shape = TableShape.of(c, veil, table);
+        try {
+            JobStore store = new JobStore(db);
+            store.ensureTables();
+            TableShape shape;
+            try (Connection c = db.open()) {
+                shape = TableShape.of(c, veil, table);
+            }
+            store.reset(new TableJob(veil, db, table, kind, JobOptions.defaults(), ProgressListener.NONE).jobId(shape));
+        } catch (VeilException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw failure(kind, table, "forget its checkpoints", e);
         }
-        store.reset(new TableJob(veil, db, table, kind, JobOptions.defaults(), ProgressListener.NONE).jobId(shape));
+    }
+
+    /**
+     * The {@code VE013} a job reports for a database error: which job, which table, what it was
+     * doing, what to check; the driver's exception is the cause.
+     */
+    static VeilException failure(JobKind kind, String table, String doing, SQLException cause) {
+        String again = kind == JobKind.VERIFY ? "run it again" : "run the same command again: it continues after the last committed batch";
+        return new VeilException(VeilState.JOB_FAILED, kind.label() + " of table " + table + " failed: cannot " + doing + " ("
+                + DatabaseFailure.describe(cause) + "); when fixed, " + again, cause);
     }
 
     /**
@@ -127,10 +145,23 @@ public final class TableJob {
      * @throws VeilException when the table has no primary key or is not in the policy, or a key is unavailable
      */
     public JobResult run() throws SQLException, InterruptedException {
+        String[] doing = {"connect to the database"};
+        try {
+            return run(doing);
+        } catch (VeilException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw failure(kind, table, doing[0], e);
+        }
+    }
+
+    private JobResult run(String[] doing) throws SQLException, InterruptedException {
         long started = System.nanoTime();
         JobStore store = new JobStore(db);
+        doing[0] = "create its checkpoint tables " + JobStore.JOBS + " and " + JobStore.CHUNKS;
         store.ensureTables();
         TableShape shape;
+        doing[0] = "read the table's primary key and columns";
         try (Connection c = db.open()) {
             shape = TableShape.of(c, veil, table);
         }
@@ -144,6 +175,7 @@ public final class TableJob {
             awaitWriteKeys(shape);
         }
         String jobId = jobId(shape);
+        doing[0] = "plan its chunks";
         JobStore.Job job = store.job(jobId);
         if (job == null) {
             plan(store, shape, jobId);
@@ -160,6 +192,7 @@ public final class TableJob {
             t.setDaemon(true);
             return t;
         });
+        doing[0] = "read and write its rows";
         try {
             List<Future<Void>> workers = new ArrayList<>();
             for (int i = 0; i < options.workers(); i++) {
@@ -177,6 +210,7 @@ public final class TableJob {
             pool.shutdownNow();
             awaitStopped(pool);
         }
+        doing[0] = "record its progress";
         long[] totals = store.totals(jobId);
         boolean finished = totals[1] == 0;
         if (finished) {

@@ -28,7 +28,21 @@ public final class Verifier {
         this.db = db;
     }
 
+    /**
+     * @throws VeilException {@code VE011} when the table is not in the policy or has no primary key;
+     *         {@code VE013} when the database fails (the driver's exception is the cause)
+     */
     public VerifyReport verify(String table, ProgressListener listener) throws SQLException {
+        try {
+            return verifyTable(table, listener);
+        } catch (VeilException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw TableJob.failure(JobKind.VERIFY, table, "read its rows", e);
+        }
+    }
+
+    private VerifyReport verifyTable(String table, ProgressListener listener) throws SQLException {
         try (Connection c = db.open()) {
             TableShape shape = TableShape.of(c, veil, table);
             long total;

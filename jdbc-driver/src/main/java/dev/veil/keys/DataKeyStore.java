@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -94,6 +95,28 @@ public final class DataKeyStore {
                 c.rollback();
             }
             return false;
+        }
+    }
+
+    /**
+     * Whether the table does not exist: its probe fails with "undefined table" (PostgreSQL 42P01,
+     * MariaDB/MySQL 42S02, H2 42S02/42S04). Any other failure (no connection, no privilege) is
+     * thrown, so it is reported as the failure it is rather than as an empty key table.
+     */
+    private boolean missing(Connection c) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        try (Statement s = c.createStatement()) {
+            s.executeQuery("SELECT key_id FROM " + table + " WHERE 1 = 0").close();
+            return false;
+        } catch (SQLException e) {
+            if (!autoCommit) {
+                c.rollback();
+            }
+            String state = e.getSQLState();
+            if (state != null && Set.of("42P01", "42S02", "42S04", "42102", "42104").contains(state)) {
+                return true;
+            }
+            throw e;
         }
     }
 
@@ -194,9 +217,26 @@ public final class DataKeyStore {
         }
     }
 
+    /**
+     * Reads keys. Never creates the table: read-only commands (and a process that only reads) leave
+     * the database as they found it; a table that does not exist yet holds no keys.
+     */
     private List<KeyRecord> query(String sql, Object... args) throws VeilException {
-        ensureTable();
-        try (Connection c = connections.open(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connections.open()) {
+            return query(c, sql, args);
+        } catch (SQLException | IllegalArgumentException e) {
+            throw storeFailure("read", e);
+        }
+    }
+
+    private List<KeyRecord> query(Connection c, String sql, Object... args) throws SQLException {
+        if (!tableReady) {
+            if (missing(c)) {
+                return List.of();
+            }
+            tableReady = true;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
             List<KeyRecord> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -213,8 +253,6 @@ public final class DataKeyStore {
                 c.commit();
             }
             return out;
-        } catch (SQLException | IllegalArgumentException e) {
-            throw storeFailure("read", e);
         }
     }
 
@@ -240,8 +278,7 @@ public final class DataKeyStore {
     }
 
     private VeilException storeFailure(String what, Exception e) {
-        String state = e instanceof SQLException s ? " (SQLState " + s.getSQLState() + ")" : "";
-        return new VeilException(VeilState.KEY_STORE_FAILURE, "cannot " + what + " data-key table " + table + state
-                + ": " + e.getMessage(), e);
+        String detail = e instanceof SQLException s ? dev.veil.DatabaseFailure.describe(s) : "a stored key is damaged: " + e.getClass().getSimpleName();
+        return new VeilException(VeilState.KEY_STORE_FAILURE, "cannot " + what + " data-key table " + table + " (" + detail + ")", e);
     }
 }

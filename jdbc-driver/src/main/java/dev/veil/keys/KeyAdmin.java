@@ -89,12 +89,23 @@ public final class KeyAdmin {
         try (Connection c = database.open()) {
             return KeyUsage.scan(c, policy);
         } catch (SQLException e) {
-            throw new VeilException(VeilState.KEY_STORE_FAILURE, "cannot connect to scan key usage: " + e.getMessage(), e);
+            throw new VeilException(VeilState.KEY_STORE_FAILURE, "cannot connect to the database to count key usage ("
+                    + dev.veil.DatabaseFailure.describe(e) + ")", e);
         }
     }
 
-    /** A new version of {@code ring}, active now. */
+    /**
+     * A new version of {@code ring}, active now.
+     *
+     * @throws VeilException {@code VE003} when the ring is neither used by the policy nor held in
+     *         the key table (a typo would otherwise create a ring nothing uses)
+     */
     public KeyRecord rotate(String ring) throws VeilException {
+        if (!policy.keyRings().contains(ring) && keys.store().ring(ring).isEmpty()) {
+            throw new VeilException(VeilState.KEY_NOT_FOUND, "no ring '" + ring + "': the policy (" + policy.source()
+                    + ") does not use it and key table " + keys.store().table() + " holds no key of it; rings the policy uses: "
+                    + String.join(", ", new java.util.TreeSet<>(policy.keyRings())));
+        }
         return keys.rotate(ring);
     }
 

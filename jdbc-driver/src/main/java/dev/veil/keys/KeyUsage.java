@@ -75,7 +75,8 @@ public final class KeyUsage {
                 }
             }
         } catch (SQLException e) {
-            throw new VeilException(VeilState.KEY_STORE_FAILURE, "cannot scan " + c.column() + " for key usage: " + e.getMessage(), e);
+            throw new VeilException(VeilState.KEY_STORE_FAILURE, "cannot read " + c.column() + " to count key usage ("
+                    + dev.veil.DatabaseFailure.describe(e) + ")", e);
         }
         return new ColumnUsage(c, byKey, plaintext);
     }

@@ -123,7 +123,8 @@ public final class Pkcs11MasterKeyProvider implements MasterKeyProvider {
         KeyStore ks = login(p, pin);
         try {
             if (ks.containsAlias(label)) {
-                throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "the token already has a key labelled '" + label + "'");
+                throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "the token already has a key labelled '" + label
+                        + "'; to use the existing key run veil keys init with --if-missing, or create another with --alias NAME");
             }
             KeyGenerator g = KeyGenerator.getInstance("AES", p);
             g.init(256);

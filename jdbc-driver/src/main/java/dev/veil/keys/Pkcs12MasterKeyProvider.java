@@ -42,6 +42,7 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
     private volatile KeyStore keyStore;
     private volatile long loadedModified;
     private final char[] password;
+    private final String passwordEnv;
     private final String alias;
     // reading an entry runs the keystore's password-based decryption, which is slow: once per alias
     private final java.util.Map<String, SecretKey> keys = new java.util.concurrent.ConcurrentHashMap<>();
@@ -53,11 +54,22 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
      *         wrong, or the alias holds no AES key
      */
     public Pkcs12MasterKeyProvider(Path path, char[] password, String alias) throws VeilException {
+        this(path, password, null, alias);
+    }
+
+    /**
+     * Opens a keystore whose password was read from the environment variable {@code passwordEnv},
+     * which a wrong-password message names (never the password).
+     *
+     * @throws VeilException {@code VE002} as for {@link #Pkcs12MasterKeyProvider(Path, char[], String)}
+     */
+    public Pkcs12MasterKeyProvider(Path path, char[] password, String passwordEnv, String alias) throws VeilException {
         this.path = path;
         this.password = password.clone();
+        this.passwordEnv = passwordEnv;
         this.alias = alias;
         this.loadedModified = modified(path);
-        this.keyStore = load(path, this.password);
+        this.keyStore = load(path, this.password, passwordEnv);
         key(alias);
     }
 
@@ -76,15 +88,20 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
      * @throws VeilException {@code VE002} if the alias exists already or the file cannot be written
      */
     public static void createKeystore(Path path, char[] password, String alias) throws VeilException {
+        createKeystore(path, password, null, alias);
+    }
+
+    private static void createKeystore(Path path, char[] password, String passwordEnv, String alias) throws VeilException {
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256);
-            KeyStore ks = Files.exists(path) ? load(path, password) : KeyStore.getInstance("PKCS12");
+            KeyStore ks = Files.exists(path) ? load(path, password, passwordEnv) : KeyStore.getInstance("PKCS12");
             if (!Files.exists(path)) {
                 ks.load(null, null);
             }
             if (ks.containsAlias(alias)) {
-                throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "keystore " + path + " already has a key named '" + alias + "'");
+                throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "keystore " + path + " already has a key named '" + alias
+                        + "'; to use the existing key run veil keys init with --if-missing, or create another with --alias NAME");
             }
             ks.setEntry(alias, new KeyStore.SecretKeyEntry(generator.generateKey()), new KeyStore.PasswordProtection(password));
             Path parent = path.toAbsolutePath().getParent();
@@ -101,7 +118,7 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
         }
     }
 
-    private static KeyStore load(Path path, char[] password) throws VeilException {
+    private static KeyStore load(Path path, char[] password, String passwordEnv) throws VeilException {
         try (InputStream in = Files.newInputStream(path)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, password);
@@ -112,7 +129,8 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
             boolean badPassword = e.getCause() instanceof UnrecoverableKeyException
                     || e.getCause() instanceof javax.crypto.BadPaddingException;
             throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "cannot open keystore " + path + ": "
-                    + (badPassword ? "wrong password (or the file is damaged)" : "not a readable PKCS#12 file"), e);
+                    + (badPassword ? "wrong password " + (passwordEnv == null ? "" : "in environment variable " + passwordEnv + " ")
+                    + "(or the file is damaged); check that variable holds this keystore's password" : "not a readable PKCS#12 file"), e);
         } catch (GeneralSecurityException e) {
             throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "cannot open keystore " + path + ": " + e.getClass().getSimpleName(), e);
         }
@@ -135,7 +153,7 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
             if (k == null && now != loadedModified) {
                 synchronized (this) {
                     loadedModified = now;
-                    keyStore = load(path, password);
+                    keyStore = load(path, password, passwordEnv);
                 }
                 k = keyStore.getKey(keyAlias, password);
             }
@@ -224,7 +242,7 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
             String passwordEnv = MasterKeyProviders.required(s, "password-env", "VEIL_MASTER_PASSWORD");
             String password = MasterKeyProviders.env(s, "password-env", passwordEnv);
             String alias = s.settings().getOrDefault("alias", DEFAULT_ALIAS);
-            return new Pkcs12MasterKeyProvider(Path.of(path), password.toCharArray(), alias);
+            return new Pkcs12MasterKeyProvider(Path.of(path), password.toCharArray(), passwordEnv, alias);
         }
 
         @Override
@@ -235,13 +253,13 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
             char[] password = MasterKeyProviders.env(s, "password-env", passwordEnv).toCharArray();
             String a = alias != null ? alias : s.settings().getOrDefault("alias", DEFAULT_ALIAS);
             try {
-                if (existingOk && Files.exists(path) && load(path, password).containsAlias(a)) {
+                if (existingOk && Files.exists(path) && load(path, password, passwordEnv).containsAlias(a)) {
                     return NAME + ":" + a;
                 }
             } catch (java.security.KeyStoreException e) {
                 throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "cannot read keystore " + path + ": " + e.getClass().getSimpleName(), e);
             }
-            createKeystore(path, password, a);
+            createKeystore(path, password, passwordEnv, a);
             return NAME + ":" + a;
         }
     }

@@ -63,6 +63,7 @@ class JobsCliTest {
         assertEquals(0, migrate.code(), migrate.toString());
         assertTrue(migrate.out().contains("migrate public.people: finished; 2,500 rows read, 2,500 rewritten"), migrate.toString());
         assertTrue(migrate.out().contains("100.0% 2,500/2,500 rows"), "progress lines in a log: " + migrate);
+        assertEquals(1, migrate.out().lines().filter(l -> l.contains("100.0%")).count(), "the final progress line once: " + migrate);
 
         Cli again = veil("migrate");
         assertTrue(again.out().contains("already finished"), again.toString());
