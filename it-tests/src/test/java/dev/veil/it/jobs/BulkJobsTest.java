@@ -211,7 +211,8 @@ class BulkJobsTest {
             JobOptions options = JobOptions.defaults().withWorkers(1).withBatchSize(250).withLease(Duration.ofMinutes(10));
             SQLException e = assertThrows(SQLException.class,
                     () -> new TableJob(veil, db.connections(), "people", JobKind.MIGRATE, options, ProgressListener.NONE).run());
-            assertEquals("23514", e.getSQLState(), e.getMessage());
+            assertEquals("VE013", e.getSQLState(), e.getMessage());
+            assertEquals("23514", ((SQLException) e.getCause()).getSQLState(), "the database's refusal is the cause");
             assertEquals(1500, encryptedRows(), "batches 1-6 committed; the 7th rolled back; the 8th, read ahead, never written");
             try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery(
                     "SELECT count(*) FROM people WHERE id > 1500 AND email NOT LIKE 'vl1:%' AND ssn NOT LIKE 'vl1:%'")) {
