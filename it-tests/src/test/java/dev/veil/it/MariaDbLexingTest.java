@@ -158,4 +158,20 @@ class MariaDbLexingTest {
             refused(c, "LOAD DATA LOCAL INFILE '/tmp/veil-customers.csv' INTO TABLE customers");
         }
     }
+
+    /** A same-named table in another database: written through Veil, never in plaintext. */
+    @Test
+    void aTableOfAnotherDatabaseIsNeverWrittenInPlaintext() throws Exception {
+        try (TestDatabase other = TestDatabase.mariadbOrNull()) {
+            ShopSchema.create(other);
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO " + other.name() + ".customers (name, email) VALUES ('elsewhere', 'x@y')");
+            }
+            try (Connection c = other.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT email FROM customers WHERE name = 'elsewhere'")) {
+                assertTrue(rs.next());
+                assertTrue(rs.getString(1).startsWith("vl1:"), "stored in the clear in another database");
+            }
+        }
+    }
 }
