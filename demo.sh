@@ -24,6 +24,6 @@ case "${1:-}" in
   *)    echo "demo.sh: then running the demo on the PostgreSQL server you named, where it drops and recreates"
         echo "         the database veil_demo." ;;
 esac
-mvn -q -B -ntp -DskipTests -pl policy-examples -am install
+mvn -q -B -ntp -DskipTests -pl policy-examples -am install 2>&1 | sed "s/\x1b\[[0-9;]*m//g"   # -q: only problems are printed
 export VEIL_DEMO_MASTER_PASSWORD="${VEIL_DEMO_MASTER_PASSWORD:-demo-only-not-a-secret}"
 exec java -jar policy-examples/target/veil-demo.jar "$@"

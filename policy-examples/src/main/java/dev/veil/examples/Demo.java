@@ -87,6 +87,11 @@ public final class Demo {
         OUT.println("App URL:  " + redact(veilUrl) + "   <- the only change: jdbc: became jdbc:veil:");
         OUT.println();
 
+        // the table exists before the app connects, as in production, so Veil finds every table its policy names
+        try (Connection raw = DriverManager.getConnection(rawUrl); Statement s = raw.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS patients");
+            s.execute(SampleApp.CREATE_TABLE);
+        }
         try (Connection app = DriverManager.getConnection(veilUrl, props)) {
             new SampleApp(OUT).run(app);
         } catch (VeilException e) {

@@ -15,6 +15,10 @@ import java.time.LocalDate;
  * encrypted at rest without a line of it changing.
  */
 public final class SampleApp {
+    /** The app's table. The columns Veil encrypts are BYTEA: they hold binary envelopes (storage: binary). */
+    static final String CREATE_TABLE = "CREATE TABLE patients (id INTEGER PRIMARY KEY, name VARCHAR(100), email BYTEA, "
+            + "national_id BYTEA, diagnosis BYTEA, birth_date BYTEA)";
+
     private final PrintStream out;
 
     public SampleApp(PrintStream out) {
@@ -36,9 +40,7 @@ public final class SampleApp {
     public void run(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS patients");
-            // the columns Veil encrypts are BYTEA: they hold binary envelopes (storage: binary)
-            s.execute("CREATE TABLE patients (id INTEGER PRIMARY KEY, name VARCHAR(100), email BYTEA, "
-                    + "national_id BYTEA, diagnosis BYTEA, birth_date BYTEA)");
+            s.execute(CREATE_TABLE);
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO patients (id, name, email, national_id, diagnosis, birth_date) VALUES (?, ?, ?, ?, ?, ?)")) {
