@@ -82,9 +82,9 @@ public class GenerateDelegates {
             src.append("    protected final ").append(delegateType).append(" delegate;\n\n");
             src.append("    protected ").append(name).append("(").append(delegateType).append(" delegate) {\n        this.delegate = delegate;\n    }\n\n");
             src.append("    @Override\n    public final <T> T unwrap(Class<T> iface) throws SQLException {\n");
-            src.append("        return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);\n    }\n\n");
+            src.append("        return iface.isInstance(this) ? iface.cast(this) : VendorUnwrap.unwrap(this, delegate, iface);\n    }\n\n");
             src.append("    @Override\n    public final boolean isWrapperFor(Class<?> iface) throws SQLException {\n");
-            src.append("        return iface.isInstance(this) || delegate.isWrapperFor(iface);\n    }\n\n");
+            src.append("        return iface.isInstance(this) || VendorUnwrap.isWrapperFor(delegate, iface);\n    }\n\n");
         } else {
             src.append("    protected ").append(name).append("(").append(delegateType).append(" delegate) {\n        super(delegate);\n    }\n\n");
         }

@@ -247,11 +247,8 @@ class StatementCorpusTest {
 
     /** Reads through the real driver's connection beneath Veil: every non-null value must be an envelope. */
     static void ciphertextOnly(Connection veil, String sql) throws SQLException {
-        Connection raw = veil.isWrapperFor(PGConnection.class) ? (Connection) veil.unwrap(PGConnection.class)
-                : veil.isWrapperFor(org.mariadb.jdbc.Connection.class) ? veil.unwrap(org.mariadb.jdbc.Connection.class)
-                : veil.unwrap(com.mysql.cj.jdbc.JdbcConnection.class);
-        assertFalse(raw instanceof dev.veil.jdbc.VeilConnection);
         int values = 0;
+        Connection raw = dev.veil.jdbc.Beneath.raw(veil);
         try (Statement s = raw.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {
@@ -614,6 +611,58 @@ class StatementCorpusTest {
                     plainRows("SELECT v FROM scratch", "plain").run(c);
                 })
         );
+    }
+
+    /** Opaque code, DDL, whole-row references, COPY and unwrap on protected relations. */
+    @TestFactory
+    Stream<DynamicNode> protectedRelations() {
+        return Stream.of(
+                pg("DO block writing an encrypted table", c -> plainRefused("DO $$ BEGIN UPDATE customers SET email = 'x'; END $$", UNSUPPORTED, "customers").run(c)),
+                pg("DO block in an E string", c -> plainRefused("DO E'BEGIN DELETE FROM orders WHERE note = ''x''; END'", UNSUPPORTED, "orders").run(c)),
+                pg("PREPARE on an encrypted table", c -> plainRefused("PREPARE p1(text) AS SELECT id FROM customers WHERE email = $1", UNSUPPORTED, "PREPARE").run(c)),
+                pg("EXECUTE of a statement not prepared through Veil", c -> plainRefused("EXECUTE unknown_statement('x')", UNSUPPORTED, "EXECUTE").run(c)),
+                pg("function body writing an encrypted table", c -> plainRefused(
+                        "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'INSERT INTO payments (contact_phone) VALUES (''x'')'", UNSUPPORTED, "payments").run(c)),
+                pg("rule writing an encrypted table", c -> plainRefused(
+                        "CREATE RULE r AS ON INSERT TO audit_log DO ALSO UPDATE customers SET ssn = NEW.message", UNSUPPORTED, "customers").run(c)),
+                pg("trigger on an encrypted table", c -> plainRefused(
+                        "CREATE TRIGGER t AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION now()", UNSUPPORTED, "orders").run(c)),
+                pg("literal default on an encrypted column", c -> plainRefused("ALTER TABLE customers ALTER COLUMN ssn SET DEFAULT 'x'", UNSUPPORTED, "customers.ssn").run(c)),
+                pg("renaming an encrypted column", c -> plainRefused("ALTER TABLE orders RENAME COLUMN note TO remark", UNSUPPORTED, "orders.note").run(c)),
+                pg("type change of an encrypted column", c -> plainRefused("ALTER TABLE customers ALTER COLUMN email TYPE varchar(10)", UNSUPPORTED, "customers.email").run(c)),
+                pg("expression index over an encrypted column", c -> plainRefused("CREATE INDEX ON customers (upper(email))", UNSUPPORTED, "customers.email").run(c)),
+                pg("CREATE TABLE AS copying ciphertext", c -> plainRefused("CREATE TABLE c_copy AS SELECT * FROM customers", UNSUPPORTED, "customers.").run(c)),
+                pg("whole-row cast", c -> plainRefused("SELECT id FROM customers c WHERE c::text LIKE '%alice%'", UNSUPPORTED, "whole-row").run(c)),
+                pg("whole-row to_jsonb", refused("SELECT id FROM customers c WHERE to_jsonb(c) ->> 'email' = ?", UNSUPPORTED, "whole-row")),
+                pg("COPY from a server file", c -> plainRefused("COPY customers FROM '/tmp/customers.csv'", UNSUPPORTED, "getCopyAPI").run(c)),
+                pg("DDL on other columns, DROP and a plain CREATE TABLE AS run", c -> {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("ALTER TABLE customers ADD COLUMN nickname text DEFAULT 'none'");
+                        s.execute("ALTER TABLE customers ALTER COLUMN tier SET DEFAULT 'bronze'");
+                        s.execute("ALTER TABLE customers ALTER COLUMN email SET DEFAULT NULL");
+                        s.execute("CREATE INDEX customers_email_corpus ON customers (email)");
+                        s.execute("CREATE TABLE customer_names AS SELECT id, name FROM customers");
+                        s.execute("DROP TABLE customer_names");
+                        s.execute("ALTER TABLE customers DROP COLUMN nickname");
+                    }
+                    rows("SELECT name FROM customers WHERE email = ?", new Object[] {"bob@example.com"}, "Bob").run(c);
+                }),
+                pg("guarded COPY in and out, text and CSV", c -> {
+                    org.postgresql.copy.CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+                    copy.copyIn("COPY customers (id, name, email, ssn) FROM STDIN", new java.io.StringReader("70\tCopied\tcopied@example.com\t777-77-7777\n"));
+                    copy.copyIn("COPY customers (id, name, email) FROM STDIN (FORMAT csv)", new java.io.StringReader("71,\"Csv, Row\",csv@example.com\n"));
+                    rows("SELECT name, ssn FROM customers WHERE email = ?", new Object[] {"copied@example.com"}, "Copied|777-77-7777").run(c);
+                    rows("SELECT name FROM customers WHERE email = ?", new Object[] {"csv@example.com"}, "Csv, Row").run(c);
+                    ciphertextOnly(c, "SELECT email, ssn FROM customers WHERE id IN (70, 71)");
+                    java.io.StringWriter out = new java.io.StringWriter();
+                    copy.copyOut("COPY (SELECT id, email FROM customers WHERE id >= 70 ORDER BY id) TO STDOUT (FORMAT csv)", out);
+                    assertEquals("70,copied@example.com\n71,csv@example.com\n", out.toString());
+                }),
+                pg("unwrap to the driver's classes is refused", c -> {
+                    assertEquals(UNSUPPORTED, assertThrows(VeilException.class, () -> c.unwrap(org.postgresql.jdbc.PgConnection.class)).state());
+                    assertFalse(c.isWrapperFor(org.postgresql.core.BaseConnection.class));
+                    assertFalse(c.unwrap(PGConnection.class) instanceof Connection);
+                }));
     }
 
     @TestFactory

@@ -15,12 +15,12 @@ abstract class DelegatingDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public final <T> T unwrap(Class<T> iface) throws SQLException {
-        return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);
+        return iface.isInstance(this) ? iface.cast(this) : VendorUnwrap.unwrap(this, delegate, iface);
     }
 
     @Override
     public final boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return iface.isInstance(this) || delegate.isWrapperFor(iface);
+        return iface.isInstance(this) || VendorUnwrap.isWrapperFor(delegate, iface);
     }
 
     /** Wraps a {@link ResultSet} before it reaches the application. */

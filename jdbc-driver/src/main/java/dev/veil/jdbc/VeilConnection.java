@@ -22,7 +22,8 @@ import java.util.List;
 /**
  * A connection whose statements encrypt values bound for encrypted columns and decrypt them in
  * results. Every object it hands out is a Veil wrapper, so the application cannot reach the real
- * driver's statements by accident ({@link #unwrap} still reaches it on purpose).
+ * driver's statements ({@link #unwrap} hands out vendor interfaces only as guarded proxies, see
+ * {@link VendorUnwrap}).
  */
 public final class VeilConnection extends DelegatingConnection {
     private final Runtimes.Runtime runtime;
@@ -75,6 +76,16 @@ public final class VeilConnection extends DelegatingConnection {
 
     Runtimes.Runtime runtime() {
         return runtime;
+    }
+
+    /** The live column lists of this connection's database. */
+    SchemaLookup schemaLookup() {
+        return schema;
+    }
+
+    /** The real driver's object beneath, for Veil's own guarded vendor interfaces only. */
+    <T> T rawUnwrap(Class<T> iface) throws SQLException {
+        return delegate.unwrap(iface);
     }
 
     ParameterEncryptor encryptor() {

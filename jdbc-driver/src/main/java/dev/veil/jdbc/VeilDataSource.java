@@ -71,11 +71,11 @@ public class VeilDataSource implements DataSource {
 
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
-        return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);
+        return iface.isInstance(this) ? iface.cast(this) : VendorUnwrap.unwrap(this, delegate, iface);
     }
 
     @Override
     public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return iface.isInstance(this) || delegate.isWrapperFor(iface);
+        return iface.isInstance(this) || VendorUnwrap.isWrapperFor(delegate, iface);
     }
 }

@@ -290,6 +290,14 @@ public final class SqlAnalyzer {
         return true;
     }
 
+    /**
+     * Whether a text may name a protected relation (a policy table), so a vendor API that does not
+     * go through {@link #plan} (COPY) must look at it. Errs on the side of yes.
+     */
+    public boolean mayNameProtected(String sql) {
+        return filter.mayMention(sql);
+    }
+
     /** How many SQL texts are cached now (for metrics and tests). */
     public int cachedPlans() {
         int n = plans.size();

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.veil.VeilException;
 import dev.veil.VeilState;
+import dev.veil.it.RawConnections;
 import dev.veil.jdbc.VeilConnections;
 import dev.veil.testkit.ShopPolicy;
 import dev.veil.testkit.ShopSchema;
@@ -12,7 +13,6 @@ import dev.veil.testkit.TestKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.postgresql.PGConnection;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
@@ -77,8 +77,8 @@ public abstract class EncryptionBehaviourSuite {
 
     /** What the table really holds: read beneath Veil, whichever way Veil is attached. */
     protected List<String> raw(String sql) throws SQLException {
-        try (Connection c = db.connect()) {
-            Connection raw = VeilConnections.isVeil(c) ? (Connection) c.unwrap(PGConnection.class) : c;
+        try (Connection raw = RawConnections.open(db.url())) {
+            assertFalse(VeilConnections.isVeil(raw));
             List<String> values = new ArrayList<>();
             try (Statement s = raw.createStatement(); ResultSet rs = s.executeQuery(sql)) {
                 while (rs.next()) {
