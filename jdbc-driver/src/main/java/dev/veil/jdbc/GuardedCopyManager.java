@@ -6,6 +6,7 @@ import dev.veil.crypto.ColumnCipher;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.TablePolicy;
 import dev.veil.sql.CopyCommand;
+import dev.veil.sql.NameResolver;
 import dev.veil.sql.StatementPlan;
 import org.postgresql.copy.CopyDual;
 import org.postgresql.copy.CopyIn;
@@ -53,7 +54,7 @@ final class GuardedCopyManager extends CopyManager {
     }
 
     private Route route(String sql) throws SQLException {
-        if (!connection.runtime().veil().analyzer().mayNameProtected(sql)) {
+        if (!connection.runtime().veil().analyzer().mayMentionProtected(sql)) {
             return new Route(sql, null, null);
         }
         CopyCommand command = CopyCommand.parse(sql);
@@ -64,7 +65,11 @@ final class GuardedCopyManager extends CopyManager {
         String[] name = command.table();
         String schema = name.length >= 2 ? name[name.length - 2] : null;
         String table = name[name.length - 1];
-        TablePolicy policy = connection.runtime().veil().policy().table(schema, table).orElse(null);
+        NameResolver.Resolved resolved = connection.schemaLookup().resolver().resolve(schema, table);
+        TablePolicy policy = resolved.policy();
+        if (policy == null && resolved.relation() != null) {
+            throw refused(table + " is a view over encrypted columns; copy from a query over it: COPY (SELECT …) TO STDOUT");
+        }
         if (policy == null) {
             return new Route(sql, null, null);
         }

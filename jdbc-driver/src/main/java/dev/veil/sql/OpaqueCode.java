@@ -7,7 +7,6 @@ import dev.veil.policy.TablePolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Refuses statements whose effect on encrypted values Veil cannot see: server-side code (a DO block,
@@ -50,17 +49,27 @@ final class OpaqueCode {
         }
     }
 
-    /** The protected relations {@code text} names whose policy does not allow opaque code, in order of mention. */
+    /**
+     * The protected relations {@code text} names whose policy does not allow opaque code, in order of
+     * mention. A protected relation that is no policy table (a view, partition or child) never does.
+     */
     List<String> refusedTables(String text) {
         if (!filter.mayMention(text)) {
             return List.of();
         }
-        Set<String> names = filter.mentioned(text);
         List<String> refused = new ArrayList<>();
-        for (TablePolicy t : policy.tables()) {
-            String key = t.name().name().key().toLowerCase(Locale.ROOT);
-            if (names.contains(key) && !t.allowOpaque() && !refused.contains(t.name().toString())) {
-                refused.add(t.name().toString());
+        for (String name : filter.mentioned(text)) {
+            boolean policyTable = false;
+            for (TablePolicy t : policy.tables()) {
+                if (t.name().name().key().toLowerCase(Locale.ROOT).equals(name)) {
+                    policyTable = true;
+                    if (!t.allowOpaque() && !refused.contains(t.name().toString())) {
+                        refused.add(t.name().toString());
+                    }
+                }
+            }
+            if (!policyTable && !refused.contains(name)) {
+                refused.add(name);
             }
         }
         return refused;

@@ -18,9 +18,34 @@ final class PgDdlRules {
             "exclude", "like");
 
     private final Policy policy;
+    /** The resolver of the statement being checked (one instance serves every connection). */
+    private final ThreadLocal<NameResolver> names = new ThreadLocal<>();
 
     PgDdlRules(Policy policy) {
         this.policy = policy;
+    }
+
+    /** What a table name means for the connection: the policy of the columns it carries, or {@code null}. */
+    private TablePolicy table(String[] parts) {
+        NameResolver r = names.get();
+        if (r == null || parts == null || parts.length == 0) {
+            return PgTokenCursor.table(policy, parts);
+        }
+        String schema = parts.length >= 2 ? parts[parts.length - 2] : null;
+        NameResolver.Resolved resolved = r.resolve(schema, parts[parts.length - 1]);
+        return resolved.policy() != null ? resolved.policy() : PgTokenCursor.table(policy, parts);
+    }
+
+    /** Whether a name is a protected relation of any kind (a view over one included). */
+    private boolean isProtected(String[] parts) {
+        NameResolver r = names.get();
+        if (table(parts) != null) {
+            return true;
+        }
+        if (r == null || parts == null || parts.length == 0) {
+            return false;
+        }
+        return r.resolve(parts.length >= 2 ? parts[parts.length - 2] : null, parts[parts.length - 1]).relation() != null;
     }
 
     /**
@@ -30,7 +55,8 @@ final class PgDdlRules {
      *         needs no parse (the parser does not read it)
      * @throws Rejection VE006 naming table.column and the safe way
      */
-    boolean check(List<PgTokens.Token> statement) {
+    boolean check(List<PgTokens.Token> statement, NameResolver names) {
+        this.names.set(names);
         PgTokenCursor c = new PgTokenCursor(statement);
         if (c.accept("alter", "table")) {
             alterTable(c);
@@ -57,7 +83,7 @@ final class PgDdlRules {
         c.accept("if", "exists");
         c.accept("only");
         String[] name = c.name();
-        TablePolicy table = PgTokenCursor.table(policy, name);
+        TablePolicy table = table(name);
         c.acceptSymbol("*");
         if (c.accept("rename")) {
             renameTo(c, table, name);
@@ -86,6 +112,10 @@ final class PgDdlRules {
                 throw Rejection.unsupported("renaming table " + table.name() + " is refused: it has encrypted columns, Veil "
                         + "would not encrypt writes under the new name, and its values are bound to the old one. Keep the "
                         + "name, or add the new table to the policy and copy the rows through Veil");
+            }
+            if (table == null && isProtected(name)) {
+                throw Rejection.unsupported("renaming " + String.join(".", name) + " is refused: it carries encrypted "
+                        + "columns' values (a view, partition or child of an encrypted table). Keep the name");
             }
             TablePolicy renamedInto = PgTokenCursor.table(policy, target);
             if (renamedInto != null) {
@@ -189,7 +219,7 @@ final class PgDdlRules {
             return;
         }
         c.accept("only");
-        TablePolicy table = PgTokenCursor.table(policy, c.name());
+        TablePolicy table = table(c.name());
         if (table == null) {
             return;
         }
@@ -221,7 +251,7 @@ final class PgDdlRules {
 
     private boolean createTable(PgTokenCursor c) {
         c.accept("if", "not", "exists");
-        TablePolicy table = PgTokenCursor.table(policy, c.name());
+        TablePolicy table = table(c.name());
         if (!c.peekIsSymbol("(")) {
             return false;
         }

@@ -34,22 +34,23 @@ final class PgStatementGuard {
     /**
      * Checks every statement of a text.
      *
+     * @param names how the connection resolves table names
      * @return whether every statement is server-side code that was accepted (or a
      *         {@code CREATE TABLE … (LIKE …)}), so the text must pass through unparsed
      * @throws Rejection VE006 when a statement is refused
      */
-    boolean check(String sql) {
+    boolean check(String sql, NameResolver names) {
         List<List<PgTokens.Token>> statements = PgTokens.statements(sql);
         boolean allOpaque = !statements.isEmpty();
         for (List<PgTokens.Token> statement : statements) {
             String text = sql.substring(statement.get(0).start(), statement.get(statement.size() - 1).end());
-            allOpaque &= statement(statement, text);
+            allOpaque &= statement(statement, text, names);
         }
         return allOpaque;
     }
 
     /** Checks one statement; returns whether it is accepted server-side code. */
-    private boolean statement(List<PgTokens.Token> tokens, String text) {
+    private boolean statement(List<PgTokens.Token> tokens, String text, NameResolver names) {
         PgTokenCursor c = new PgTokenCursor(tokens);
         if (c.accept("do")) {
             opaque.refuseUnlessAllowed("a DO block", text);
@@ -96,7 +97,7 @@ final class PgStatementGuard {
             copy(text);
             return false;
         }
-        return ddl.check(tokens);
+        return ddl.check(tokens, names);
     }
 
     private void copy(String text) {

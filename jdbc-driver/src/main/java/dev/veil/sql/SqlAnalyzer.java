@@ -193,7 +193,7 @@ public final class SqlAnalyzer {
         if (cached == null) {
             if (!filter.mayMention(sql) && !(syntax.isMySqlFamily() && MySqlCommands.OPAQUE.mayMention(sql))) {
                 if (!syntax.isMySqlFamily() && PREPARED_STATEMENT_WORDS.mayMention(sql)) {
-                    guardOrThrow(sql); // an EXECUTE is refused unless its PREPARE was accepted
+                    guardOrThrow(sql, names); // an EXECUTE is refused unless its PREPARE was accepted
                 }
                 StatementPlan plain = StatementPlan.passThrough(sql).withEffect(SessionEffect.of(sql));
                 if (!ddl) {
@@ -215,9 +215,9 @@ public final class SqlAnalyzer {
      * Runs {@link PgStatementGuard} on a text read by PostgreSQL's rules (MySQL-family texts have
      * {@link MySqlCommands}); returns whether it is accepted server-side code only.
      */
-    private boolean guardOrThrow(String sql) throws VeilException {
+    private boolean guardOrThrow(String sql, NameResolver names) throws VeilException {
         try {
-            return guard.check(sql);
+            return guard.check(sql, names);
         } catch (Rejection r) {
             refusals.increment();
             throw r.toException();
@@ -230,7 +230,7 @@ public final class SqlAnalyzer {
      * the PREPAREs seen so far.
      */
     private Cached analyse(String sql, SchemaLookup schema, NameResolver names, PlanKey key) throws VeilException {
-        if (!syntax.isMySqlFamily() && guardOrThrow(sql)) {
+        if (!syntax.isMySqlFamily() && guardOrThrow(sql, names)) {
             // server-side code the policy accepts: nothing in it can be encrypted, and the parser does not model it
             return plans.putIfAbsent(key, new Cached(StatementPlan.passThrough(sql).withEffect(SessionEffect.of(sql)), List.of(), System.nanoTime(), ddlSeen.get()));
         }
@@ -288,14 +288,6 @@ public final class SqlAnalyzer {
         entry.checkedAt = now;
         entry.ddlSeen = ddl;
         return true;
-    }
-
-    /**
-     * Whether a text may name a protected relation (a policy table), so a vendor API that does not
-     * go through {@link #plan} (COPY) must look at it. Errs on the side of yes.
-     */
-    public boolean mayNameProtected(String sql) {
-        return filter.mayMention(sql);
     }
 
     /** How many SQL texts are cached now (for metrics and tests). */

@@ -184,4 +184,18 @@ class ProtectedRelationGuardTest {
         analyzer.plan("CREATE TABLE c5 AS SELECT id, name FROM customers", schema);
         analyzer.plan("CREATE TABLE c6 (LIKE customers INCLUDING ALL)", schema);
     }
+
+    @Test
+    void opaqueCodeNamingAPartitionOrViewFromTheCatalogIsRefusedLikeItsTable() throws Exception {
+        Policy policy = policy();
+        ProtectedRelations snapshot = ProtectedRelations.of(policy, java.util.List.of(
+                new ProtectedRelations.ProtectedRelation("public", "customers_2024", ProtectedRelations.Kind.INHERITED,
+                        policy.table(null, "customers").orElseThrow(), null, null, null),
+                new ProtectedRelations.ProtectedRelation("public", "v_cust", ProtectedRelations.Kind.VIEW, null,
+                        "SELECT * FROM customers", null, java.util.List.of("id", "email"))), java.util.List.of());
+        passes("DO $$ BEGIN INSERT INTO customers_2024 (email) VALUES ('x'); END $$");
+        analyzer.observe(snapshot, true);
+        refused("DO $$ BEGIN INSERT INTO customers_2024 (email) VALUES ('x@example.com'); END $$", "customers_2024");
+        refused("CREATE FUNCTION f() RETURNS SETOF text LANGUAGE sql AS 'SELECT email FROM v_cust'", "v_cust");
+    }
 }
