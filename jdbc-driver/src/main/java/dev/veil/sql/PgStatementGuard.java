@@ -40,6 +40,9 @@ final class PgStatementGuard {
      * @throws Rejection VE006 when a statement is refused
      */
     boolean check(String sql, NameResolver names) {
+        if (ordinary(sql)) {
+            return false;
+        }
         List<List<PgTokens.Token>> statements = PgTokens.statements(sql);
         boolean allOpaque = !statements.isEmpty();
         for (List<PgTokens.Token> statement : statements) {
@@ -47,6 +50,28 @@ final class PgStatementGuard {
             allOpaque &= statement(statement, text, names);
         }
         return allOpaque;
+    }
+
+    /** Statements that start with these words are never what this guard checks. */
+    private static final Set<String> ORDINARY = Set.of("select", "insert", "update", "delete", "with", "values", "table");
+
+    /**
+     * Whether a text is one ordinary DML or query statement, which this guard has nothing to say
+     * about: its first word is SELECT, INSERT, UPDATE, DELETE, WITH, VALUES or TABLE, and it holds
+     * no {@code ;} before its end (a {@code ;} inside a literal only costs the full check). Most texts
+     * are answered here without lexing them.
+     */
+    static boolean ordinary(String sql) {
+        int i = HarmlessCommands.skipComments(sql);
+        int start = i;
+        while (i < sql.length() && Character.isLetter(sql.charAt(i))) {
+            i++;
+        }
+        if (i - start < 4 || i - start > 6 || !ORDINARY.contains(sql.substring(start, i).toLowerCase(java.util.Locale.ROOT))) {
+            return false;
+        }
+        int semicolon = sql.indexOf(';', i);
+        return semicolon < 0 || sql.substring(semicolon + 1).isBlank() && sql.indexOf(';') == semicolon;
     }
 
     /** Checks one statement; returns whether it is accepted server-side code. */
