@@ -47,8 +47,8 @@ public final class Main implements Runnable {
 
     /**
      * Prints a failure as {@code veil: VE0xx <what failed, where, what to do>}, then what the
-     * database or the JVM said, one {@code cause:} line each: their messages follow Veil's own,
-     * never stand in for it.
+     * database or the JVM said on a {@code cause:} line: their message follows Veil's own, never
+     * stands in for it.
      */
     static void report(PrintWriter err, String command, Throwable e) {
         VeilException v = e instanceof VeilException ve ? ve
@@ -57,12 +57,12 @@ public final class Main implements Runnable {
                 : new VeilException(VeilState.JOB_FAILED, command + " failed unexpectedly (" + e.getClass().getSimpleName()
                         + "); run it again, and report it with the cause below if it persists", e);
         err.println("veil: " + v.getSQLState() + " " + v.getMessage());
-        java.util.Set<String> said = new java.util.HashSet<>();
-        said.add(v.getMessage());
         for (Throwable t = v.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
             String m = t.getMessage();
-            if (m != null && !m.isBlank() && said.add(m)) {
+            if (m != null && !m.isBlank() && !m.equals(v.getMessage())) {
+                // the nearest cause is the driver's (or the JDK's) own words; deeper ones repeat it
                 err.println("  cause: " + m.strip().replace("\n", "\n         "));
+                break;
             }
         }
         err.flush();
