@@ -2,6 +2,7 @@ package dev.veil.it;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
+import dev.veil.it.catalog.ServerLog;
 import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -15,12 +16,9 @@ import org.postgresql.jdbc.PgConnection;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,10 +27,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,7 +52,6 @@ class ProtectedRelationsTest {
     static void setUp() throws Exception {
         db = TestDatabase.postgres();
         ShopSchema.create(db);
-        db.execute("ALTER DATABASE " + db.name() + " SET log_statement = 'all'");
         url = ShopSchema.veilUrl(db, ShopSchema.policy(dir));
     }
 
@@ -72,46 +67,11 @@ class ProtectedRelationsTest {
         return "vmk" + UUID.randomUUID().toString().replace("-", "");
     }
 
-    /** Where the server's log ends now. */
-    static long logMark() throws IOException {
-        Path log = serverLog();
-        return log == null ? 0 : Files.size(log);
-    }
-
-    static Path serverLog() throws IOException {
-        Path logs = Path.of("/var/log/postgresql");
-        if (!Files.isDirectory(logs)) {
-            return null;
-        }
-        try (Stream<Path> files = Files.list(logs)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".log"))
-                    .max(Comparator.comparingLong(p -> p.toFile().lastModified())).orElse(null);
-        }
-    }
-
-    /** What the server logged since {@code mark}. */
-    static String loggedSince(long mark) throws Exception {
+    /** Asserts the server never received the marker (but did log this test's probe) and no table holds it. */
+    static void neverSent(ServerLog log, String marker, String probe) throws Exception {
         Thread.sleep(300);
-        Path log = serverLog();
-        if (log == null) {
-            return "";
-        }
-        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-            long from = Math.min(mark, f.length());
-            byte[] bytes = new byte[(int) (f.length() - from)];
-            f.seek(from);
-            f.readFully(bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-    }
-
-    /** Asserts the server log since {@code mark} shows the probe (so the log is readable) but not the marker. */
-    static void neverSent(long mark, String marker, String probe) throws Exception {
-        String log = loggedSince(mark);
-        if (serverLog() != null) {
-            assertTrue(log.contains(probe), "the server log does not show statements of the test database");
-        }
-        assertFalse(log.contains(marker), "the server saw the marker");
+        assertTrue(log.statements().contains(probe), "the server log does not show this test's statements");
+        log.assertNeverSent(marker);
         try (Connection raw = RawConnections.open(db.url()); Statement s = raw.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM customers c WHERE c::text LIKE '%" + marker + "%'")) {
             assertTrue(rs.next());
@@ -159,7 +119,7 @@ class ProtectedRelationsTest {
     @Test
     void opaqueServerSideCodeNamingAnEncryptedTableIsRefused() throws Exception {
         String m = marker();
-        long mark = logMark();
+        ServerLog log = ServerLog.start(db);
         try (Connection c = DriverManager.getConnection(url)) {
             refused(c, "DO $$ BEGIN INSERT INTO customers (name, email) VALUES ('n', '" + m + "'); END $$", "DO block", "customers");
             refused(c, "DO $tag$ BEGIN UPDATE Customers SET ssn = '" + m + "'; END $tag$", "customers");
@@ -181,14 +141,14 @@ class ProtectedRelationsTest {
             }
             assertEquals(List.of("rule check", "from a DO block", "from EXECUTE"), rows(c, "SELECT message FROM audit_log ORDER BY id"));
             db.execute("DELETE FROM audit_log");
-            neverSent(mark, m, probe(c));
+            neverSent(log, m, probe(c));
         }
     }
 
     @Test
     void ddlThatChangesWhatAnEncryptedColumnIsIsRefusedAndOtherDdlRuns() throws Exception {
         String m = marker();
-        long mark = logMark();
+        ServerLog log = ServerLog.start(db);
         try (Connection c = DriverManager.getConnection(url)) {
             refused(c, "ALTER TABLE customers ALTER COLUMN email SET DEFAULT '" + m + "'", "customers.email", "DROP DEFAULT");
             refused(c, "ALTER TABLE customers RENAME COLUMN email TO email2", "customers.email");
@@ -225,28 +185,28 @@ class ProtectedRelationsTest {
                 s.execute("ALTER TABLE customers ALTER COLUMN tier DROP DEFAULT");
                 s.execute("DELETE FROM customers WHERE name = 'Dora'");
             }
-            neverSent(mark, m, probe(c));
+            neverSent(log, m, probe(c));
         }
     }
 
     @Test
     void wholeRowReferencesAreRefused() throws Exception {
         String m = marker();
-        long mark = logMark();
+        ServerLog log = ServerLog.start(db);
         try (Connection c = DriverManager.getConnection(url)) {
             refused(c, "SELECT id FROM customers c WHERE c::text LIKE '%" + m + "%'", "whole-row");
             refused(c, "SELECT id FROM customers c WHERE to_jsonb(c) @> '{\"email\": \"" + m + "\"}'", "whole-row");
             refused(c, "SELECT id FROM customers c WHERE row_to_json(c) ->> 'email' = '" + m + "'", "whole-row");
             refused(c, "SELECT id FROM customers c WHERE to_jsonb(c.*) ->> 'email' = '" + m + "'", "whole-row");
             assertEquals(List.of(), rows(c, "SELECT to_jsonb(a) FROM audit_log a"));
-            neverSent(mark, m, probe(c));
+            neverSent(log, m, probe(c));
         }
     }
 
     @Test
     void copyThroughTheGuardedCopyApiEncryptsAndDecryptsTextAndCsv() throws Exception {
         String m = marker();
-        long mark = logMark();
+        ServerLog log = ServerLog.start(db);
         try (Connection c = DriverManager.getConnection(url)) {
             PGConnection pg = c.unwrap(PGConnection.class);
             assertFalse(pg instanceof Connection, "the unwrapped PGConnection must not be the driver's connection");
@@ -305,6 +265,10 @@ class ProtectedRelationsTest {
             refused(c, "COPY customers (name, email) FROM '/tmp/" + m + ".csv'", "COPY", "getCopyAPI");
             try (Statement s = c.createStatement()) {
                 assertRefused(() -> s.unwrap(org.postgresql.jdbc.PgStatement.class), "unwrap");
+                org.postgresql.PGStatement pgStatement = s.unwrap(org.postgresql.PGStatement.class);
+                pgStatement.setPrepareThreshold(3);
+                assertEquals(3, pgStatement.getPrepareThreshold());
+                assertFalse(pgStatement instanceof Statement, "the unwrapped PGStatement must not be the driver's statement");
             }
 
             // plain tables copy unchanged, through every method
@@ -313,7 +277,7 @@ class ProtectedRelationsTest {
             copy.copyOut("COPY audit_log (message) TO STDOUT", plain);
             assertEquals("copied\n", plain.toString());
             db.execute("DELETE FROM audit_log", "DELETE FROM payments");
-            neverSent(mark, m, probe(c));
+            neverSent(log, m, probe(c));
             db.execute("DELETE FROM customers WHERE name IN ('Tab', 'Null', 'Quote, \"Q\"')");
         }
     }

@@ -155,6 +155,22 @@ public abstract class EncryptionBehaviourSuite {
     }
 
     @Test
+    void copyThroughTheUnwrappedPgConnectionIsEncrypted() throws Exception {
+        try (Connection c = DriverManager.getConnection(appUrl())) {
+            org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            assertEquals(2, copy.copyIn("COPY customers (name, email, ssn) FROM STDIN (FORMAT csv)",
+                    new java.io.StringReader("Copy One,copy1@example.com,101-01-0101\nCopy Two,copy2@example.com,\n")));
+            java.io.StringWriter out = new java.io.StringWriter();
+            copy.copyOut("COPY (SELECT name, ssn FROM customers WHERE email = 'copy1@example.com') TO STDOUT", out);
+            assertEquals("Copy One\t101-01-0101\n", out.toString());
+            assertThrows(VeilException.class, () -> c.unwrap(org.postgresql.core.BaseConnection.class));
+        }
+        List<String> stored = raw("SELECT email, ssn FROM customers WHERE name = 'Copy One'");
+        assertCiphertext(stored);
+        assertFalse(String.join(",", stored).contains("copy1@example.com"));
+    }
+
+    @Test
     void unsupportedShapesFailClosed() throws Exception {
         try (Connection c = DriverManager.getConnection(appUrl())) {
             VeilException e = assertThrows(VeilException.class, () -> c.prepareStatement("SELECT id FROM customers WHERE email LIKE ?"));

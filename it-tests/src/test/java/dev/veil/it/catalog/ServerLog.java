@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on the database, and the lines of the server log written since {@link #start} that name it are
  * searched for a marker value.
  */
-final class ServerLog {
+public final class ServerLog {
     private final TestDatabase db;
     private final Path file;
     private final long start;
@@ -30,7 +30,7 @@ final class ServerLog {
     }
 
     /** Turns statement logging on for the database (new sessions) and remembers where the log ends now. */
-    static ServerLog start(TestDatabase db) throws SQLException, IOException {
+    public static ServerLog start(TestDatabase db) throws SQLException, IOException {
         db.execute("ALTER DATABASE " + db.name() + " SET log_statement = 'all'");
         Path file;
         try (Stream<Path> logs = Files.list(Path.of("/var/log/postgresql"))) {
@@ -42,7 +42,7 @@ final class ServerLog {
     }
 
     /** The log lines of this database since {@link #start}. */
-    String statements() throws IOException {
+    public String statements() throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long end = f.length();
             byte[] bytes = new byte[(int) Math.max(0, end - start)];
@@ -65,7 +65,7 @@ final class ServerLog {
     }
 
     /** Fails when the server received {@code marker}; also checks that statements of this database were logged at all. */
-    void assertNeverSent(String marker) throws IOException {
+    public void assertNeverSent(String marker) throws IOException {
         String log = statements();
         assertTrue(log.contains("statement:") || log.contains("execute"), "the server log shows no statement of " + db.name());
         assertFalse(log.contains(marker), "the server received the plaintext marker");
