@@ -79,7 +79,9 @@ final class PolicyChecker {
                         : "); the driver logs a warning and leaves its columns unprotected until it exists")));
                 continue;
             }
-            for (ColumnPolicy c : table.table().columns().values()) {
+            List<ColumnPolicy> inPolicyOrder = new ArrayList<>(table.table().columns().values());
+            inPolicyOrder.sort(java.util.Comparator.comparingInt((ColumnPolicy c) -> c.mark().line()).thenComparingInt(c -> c.mark().column()));
+            for (ColumnPolicy c : inPolicyOrder) {
                 String subject = c.column().toString();
                 LiveColumn col = table.column(c);
                 if (col == null) {
@@ -141,8 +143,8 @@ final class PolicyChecker {
         }
         // a bounded column holds only part of a string, bytes or decimal plaintext's range
         return new Finding(Level.WARNING, subject, describe(col) + " holds ciphertexts of values up to " + maxPlain
-                + " bytes only; longer values do not fit. " + rule + " (a " + width + "-byte value would need "
-                + stored(alg, (int) width, text) + "); use an unbounded type (" + (text ? "text" : "bytea, blob") + ") or widen it");
+                + " bytes only; longer values do not fit (" + rule + ": a " + width + "-byte value would need "
+                + stored(alg, (int) width, text) + "). Use an unbounded type (" + (text ? "text" : "bytea, blob") + ") or widen it");
     }
 
     /**

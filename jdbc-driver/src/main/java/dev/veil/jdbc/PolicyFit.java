@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * <p>A check that refused is not remembered: the next connection checks again, so creating the
- * table or fixing the policy helps without a restart.
+ * table or fixing the policy helps without a restart. Missing tables are looked for again by the
+ * first connection after {@code schema.refresh-after}.
  */
 final class PolicyFit {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyFit.class);
@@ -46,15 +47,21 @@ final class PolicyFit {
     /** Bumped before every DDL statement run through Veil; a database checked at an older value is checked again. */
     private final AtomicInteger ddl = new AtomicInteger();
 
+    /** How long a check that found missing tables stands before a new connection looks again ({@code schema.refresh-after}). */
+    private final long missingRecheckNanos;
+
     PolicyFit(Policy policy, VeilMetrics metrics) {
         this.policy = policy;
         this.metrics = metrics;
+        this.missingRecheckNanos = policy.schemaRefreshAfter().map(java.time.Duration::toNanos).orElse(Long.MAX_VALUE);
     }
 
     /** One database (by its URL without parameters) as this runtime last saw it. */
     static final class Database {
         final String name;
         volatile int checkedAt = -1;
+        /** {@link System#nanoTime()} of the last check. */
+        volatile long checkedNanos;
         volatile boolean fits;
         volatile Set<String> missingTables = Set.of();
         /** Whether the protection of this database was logged (again when its missing tables change). */
@@ -78,9 +85,9 @@ final class PolicyFit {
     Database admit(Connection raw) throws SQLException {
         Database d = databases.computeIfAbsent(name(raw), Database::new);
         int generation = ddl.get();
-        if (d.checkedAt != generation || !d.fits) {
+        if (stale(d, generation)) {
             synchronized (d) {
-                if (d.checkedAt != generation || !d.fits) {
+                if (stale(d, generation)) {
                     VeilException refused = check(d, raw, generation);
                     if (refused != null) {
                         throw refused;
@@ -89,6 +96,16 @@ final class PolicyFit {
             }
         }
         return d;
+    }
+
+    /**
+     * Whether a new connection must read the catalog: never read, refused last time, DDL ran
+     * through Veil since, or tables were missing and {@code schema.refresh-after} has passed (a
+     * migration tool may have created them through a plain connection).
+     */
+    private boolean stale(Database d, int generation) {
+        return d.checkedAt != generation || !d.fits
+                || !d.missingTables.isEmpty() && System.nanoTime() - d.checkedNanos > missingRecheckNanos;
     }
 
     /**
@@ -142,6 +159,7 @@ final class PolicyFit {
         publishMissing();
         d.fits = refused == null;
         d.checkedAt = generation;
+        d.checkedNanos = System.nanoTime();
         if (refused == null && (!d.announced || changed)) {
             d.announced = true;
             int tables = policy.tables().size() - missing.size();

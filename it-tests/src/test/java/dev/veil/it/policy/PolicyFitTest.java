@@ -123,6 +123,28 @@ class PolicyFitTest {
     }
 
     @Test
+    void aTableCreatedElsewhereIsSeenAfterRefreshAfter() throws Exception {
+        Path p = policy("""
+                schema: { refresh-after: 1s }
+                tables:
+                  invoices:
+                    iban: randomized
+                """);
+        try {
+            connect(db, p).close();
+            assertEquals(List.of("invoices"), missingTablesInJmx(p));
+            db.execute("CREATE TABLE invoices (id INT, iban TEXT)"); // a migration tool on a plain connection
+            connect(db, p).close();
+            assertEquals(List.of("invoices"), missingTablesInJmx(p), "within refresh-after the last check stands");
+            Thread.sleep(1100);
+            connect(db, p).close();
+            assertEquals(List.of(), missingTablesInJmx(p));
+        } finally {
+            db.execute("DROP TABLE IF EXISTS invoices");
+        }
+    }
+
+    @Test
     void strictRefusesWhileAPolicyTableIsMissing() throws Exception {
         Path p = policy("""
                 strict: true
