@@ -10,12 +10,14 @@ enum SqlDialect {
     POSTGRESQL,
     /** MariaDB or MySQL, through either's driver. */
     MYSQL,
+    H2,
     OTHER;
 
     static SqlDialect of(Connection raw) throws SQLException {
         String product = raw.getMetaData().getDatabaseProductName();
         String p = product == null ? "" : product.toLowerCase(Locale.ROOT);
-        return p.contains("postgres") ? POSTGRESQL : p.contains("mariadb") || p.contains("mysql") ? MYSQL : OTHER;
+        return p.contains("postgres") ? POSTGRESQL : p.contains("mariadb") || p.contains("mysql") ? MYSQL
+                : p.equals("h2") ? H2 : OTHER;
     }
 
     /**

@@ -8,7 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 
-/** Reads a MariaDB or MySQL session's lexical rules from the server. */
+/** Reads a MariaDB, MySQL or H2 session's lexical rules from the database. */
 final class SqlModes {
     private SqlModes() {
     }
@@ -25,17 +25,29 @@ final class SqlModes {
         }
     }
 
-    /** Whether a text may change the session's {@code sql_mode} (a word search; errs on "yes"). */
-    static boolean mayChange(String sql) {
+    /** An H2 session's rules: its compatibility mode. */
+    static SqlSyntax readH2(Connection raw) throws SQLException {
+        try (Statement s = raw.createStatement();
+             ResultSet rs = s.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'MODE'")) {
+            return SqlSyntax.h2(rs.next() ? rs.getString(1) : null);
+        }
+    }
+
+    /**
+     * Whether a text may change the session's rules: {@code sql_mode} on MariaDB/MySQL, {@code MODE}
+     * on H2 (a word search; errs on "yes").
+     */
+    static boolean mayChange(String sql, SqlSyntax syntax) {
+        String word = syntax.family() == SqlSyntax.Family.H2 ? "mode" : "sql_mode";
         String lower = sql.toLowerCase(Locale.ROOT);
-        int at = lower.indexOf("sql_mode");
+        int at = lower.indexOf(word);
         while (at >= 0) {
-            int end = at + "sql_mode".length();
+            int end = at + word.length();
             if ((at == 0 || !Character.isLetterOrDigit(lower.charAt(at - 1)) && lower.charAt(at - 1) != '_')
                     && (end == lower.length() || !Character.isLetterOrDigit(lower.charAt(end)) && lower.charAt(end) != '_')) {
                 return true;
             }
-            at = lower.indexOf("sql_mode", at + 1);
+            at = lower.indexOf(word, at + 1);
         }
         return false;
     }

@@ -106,7 +106,7 @@ public final class VeilConnection extends DelegatingConnection {
     StatementPlan plan(String sql) throws SQLException {
         runtime.fit().afterDdl(database, delegate, sql);
         SqlSyntax s = syntax();
-        if (s.isMySqlFamily() && SqlModes.mayChange(sql)) {
+        if (s.family() != SqlSyntax.Family.POSTGRESQL && SqlModes.mayChange(sql, s)) {
             // the server's rules may differ after this text runs: read them before every later plan
             followMode = true;
         }
@@ -119,12 +119,14 @@ public final class VeilConnection extends DelegatingConnection {
 
     /**
      * This session's lexical rules: PostgreSQL's, or for MariaDB and MySQL the server's version and
-     * the session's {@code sql_mode} as the server reports them.
+     * the session's {@code sql_mode} as the server reports them, or for H2 its compatibility mode.
+     * Other databases are read by PostgreSQL's rules.
      */
     SqlSyntax syntax() throws SQLException {
         SqlSyntax s = syntax;
         if (s == null || followMode) {
-            s = dialect() == SqlDialect.MYSQL ? SqlModes.read(delegate) : SqlSyntax.POSTGRESQL;
+            SqlDialect d = dialect();
+            s = d == SqlDialect.MYSQL ? SqlModes.read(delegate) : d == SqlDialect.H2 ? SqlModes.readH2(delegate) : SqlSyntax.POSTGRESQL;
             syntax = s;
         }
         return s;

@@ -355,6 +355,10 @@ public final class SqlAnalyzer {
         ScannedSql scanned = syntax.scan(sql);
         if (syntax.isMySqlFamily()) {
             mysql.check(scanned);
+        } else if (scanned.ambiguity() != null) {
+            throw Rejection.unsupported("this statement names encrypted table(s) " + String.join(", ", filter.mentioned(sql))
+                    + " and has " + scanned.ambiguity() + ", which Veil does not read on " + syntax.family()
+                    + "; rewrite it without that");
         }
         if (scanned.literals().isEmpty()) {
             return template(scanned, schema, names).instantiate(scanned);

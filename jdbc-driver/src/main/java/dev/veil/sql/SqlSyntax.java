@@ -15,7 +15,7 @@ import java.util.Locale;
  * @param backslashEscapes whether a backslash escapes the next character in a string
  *        (MariaDB/MySQL without {@code NO_BACKSLASH_ESCAPES})
  * @param ansiQuotes whether {@code "} quotes identifiers rather than strings (MariaDB/MySQL
- *        {@code ANSI_QUOTES})
+ *        {@code ANSI_QUOTES}); for H2, whether the session is in a compatibility mode other than Regular
  */
 public record SqlSyntax(Family family, long version, boolean backslashEscapes, boolean ansiQuotes) {
 
@@ -26,7 +26,13 @@ public record SqlSyntax(Family family, long version, boolean backslashEscapes, b
         /** MariaDB: MySQL's rules, plus {@code /*M! *}{@code /} executable comments. */
         MARIADB,
         /** MySQL. */
-        MYSQL
+        MYSQL,
+        /**
+         * H2 in its Regular mode: PostgreSQL's rules where H2's agree (quotes, {@code ''},
+         * {@code --} comments); the rest ({@code //} and block comments, {@code $$} strings,
+         * other quotes, other compatibility modes) is reported as ambiguous.
+         */
+        H2
     }
 
     /** PostgreSQL's rules (also used for the databases Veil has no rules of its own for). */
@@ -45,6 +51,16 @@ public record SqlSyntax(Family family, long version, boolean backslashEscapes, b
         boolean ansi = mode.contains(",ANSI_QUOTES,") || mode.contains(",ANSI,");
         return new SqlSyntax(mariadb ? Family.MARIADB : Family.MYSQL, versionNumber(serverVersion),
                 !mode.contains(",NO_BACKSLASH_ESCAPES,"), ansi);
+    }
+
+    /**
+     * The rules of an H2 session.
+     *
+     * @param mode the session's compatibility mode ({@code REGULAR} is the only one Veil reads; in
+     *        another, every statement on an encrypted table is refused)
+     */
+    public static SqlSyntax h2(String mode) {
+        return new SqlSyntax(Family.H2, 0, false, mode != null && !mode.strip().equalsIgnoreCase("REGULAR"));
     }
 
     /** {@code 10.11.6-MariaDB} to {@code 101106}: major, then minor and patch as two digits each. */
@@ -69,12 +85,16 @@ public record SqlSyntax(Family family, long version, boolean backslashEscapes, b
 
     /** Whether this is MariaDB's or MySQL's syntax. */
     public boolean isMySqlFamily() {
-        return family != Family.POSTGRESQL;
+        return family == Family.MARIADB || family == Family.MYSQL;
     }
 
     /** The literals of a text under these rules, and the text the parser is to see. */
     ScannedSql scan(String sql) {
-        return isMySqlFamily() ? MySqlScanner.scan(sql, this) : LiteralScanner.scan(sql);
+        if (isMySqlFamily()) {
+            return MySqlScanner.scan(sql, this);
+        }
+        ScannedSql scanned = LiteralScanner.scan(sql);
+        return family == Family.H2 ? H2Lexicon.check(scanned, ansiQuotes) : scanned;
     }
 
     @Override
