@@ -37,7 +37,7 @@ final class ResultWrapping {
         resultIndex = 0;
         String send = connection.sqlToSend(plan);
         if (plan.touchesEncrypted()) {
-            new VersionChecks(connection, plan, false).beforeRun(true);
+            VersionChecks.of(connection, plan, false).beforeRun(true);
         }
         return send;
     }

@@ -47,7 +47,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         this.results.requestGeneratedKeys(generatedKeys);
         this.plan = plan;
         try {
-            this.checks = new VersionChecks(connection, plan, true);
+            this.checks = VersionChecks.of(connection, plan, true);
         } catch (SQLException | RuntimeException e) {
             raw.close();
             throw e;

@@ -51,20 +51,35 @@ final class VersionChecks {
     private Map<ColumnPolicy, List<Object>> current;
     private Map<ColumnPolicy, List<Object>> batched;
 
+    /** The checks of a statement that touches no encrypted column: none. */
+    private static final VersionChecks NONE = new VersionChecks();
+
+    private VersionChecks() {
+        this.connection = null;
+        this.plan = null;
+        this.unique = List.of();
+        this.literalKeys = null;
+        this.needed = false;
+    }
+
     /**
+     * The checks of one statement.
+     *
      * @param prepared whether the plan's text (and its literals) was sent once, at prepare time
      */
-    VersionChecks(VeilConnection connection, StatementPlan plan, boolean prepared) throws SQLException {
+    static VersionChecks of(VeilConnection connection, StatementPlan plan, boolean prepared) throws SQLException {
+        return plan.touchesEncrypted() ? new VersionChecks(connection, plan, prepared) : NONE;
+    }
+
+    private VersionChecks(VeilConnection connection, StatementPlan plan, boolean prepared) throws SQLException {
         this.connection = connection;
         this.plan = plan;
         List<ColumnPolicy> u = new ArrayList<>();
-        if (plan.touchesEncrypted()) {
-            for (ParameterTarget t : plan.parameters().values()) {
-                addIfUnique(u, t.column(), t.lookup().isLookup());
-            }
-            for (LiteralTarget l : plan.literals()) {
-                addIfUnique(u, l.column(), l.lookup().isLookup());
-            }
+        for (ParameterTarget t : plan.parameters().values()) {
+            addIfUnique(u, t.column(), t.lookup().isLookup());
+        }
+        for (LiteralTarget l : plan.literals()) {
+            addIfUnique(u, l.column(), l.lookup().isLookup());
         }
         this.unique = u;
         Map<ColumnPolicy, int[]> keys = null;
@@ -104,7 +119,7 @@ final class VersionChecks {
     }
 
     void addBatch() {
-        if (current == null) {
+        if (!needed || current == null) {
             return;
         }
         if (batched == null) {
@@ -115,11 +130,17 @@ final class VersionChecks {
     }
 
     void clear() {
+        if (!needed) {
+            return;
+        }
         current = null;
         batched = null;
     }
 
     void clearParameters() {
+        if (!needed) {
+            return;
+        }
         current = null;
     }
 
