@@ -74,29 +74,41 @@ public final class LookupBenchmark {
                         throw new IllegalStateException("two_versions should hold values under two key versions, not " + rs.getInt(1));
                     }
                 }
-                lookups(pool, "one_version", SECONDS);
+                lookups(pool, "one_version", SECONDS); // warm-up
                 lookups(pool, "two_versions", SECONDS);
                 double[] one = new double[ROUNDS];
                 double[] two = new double[ROUNDS];
                 double[] ratio = new double[ROUNDS];
+                double[] cpuOne = new double[ROUNDS];
+                double[] cpuTwo = new double[ROUNDS];
+                double[] cpuRatio = new double[ROUNDS];
                 for (int r = 0; r < ROUNDS; r++) {
-                    boolean oneFirst = r % 2 == 0;
-                    if (oneFirst) {
-                        one[r] = lookups(pool, "one_version", SECONDS);
-                        two[r] = lookups(pool, "two_versions", SECONDS);
+                    Measurement a;
+                    Measurement b;
+                    if (r % 2 == 0) {
+                        a = lookups(pool, "one_version", SECONDS);
+                        b = lookups(pool, "two_versions", SECONDS);
                     } else {
-                        two[r] = lookups(pool, "two_versions", SECONDS);
-                        one[r] = lookups(pool, "one_version", SECONDS);
+                        b = lookups(pool, "two_versions", SECONDS);
+                        a = lookups(pool, "one_version", SECONDS);
                     }
+                    one[r] = a.perSecond();
+                    two[r] = b.perSecond();
                     ratio[r] = one[r] / two[r];
-                    System.err.printf(Locale.ROOT, "round %d: one version %,.0f/s, two versions %,.0f/s%n", r + 1, one[r], two[r]);
+                    cpuOne[r] = a.cpuMicrosPerUnit();
+                    cpuTwo[r] = b.cpuMicrosPerUnit();
+                    cpuRatio[r] = cpuTwo[r] / cpuOne[r];
+                    System.err.printf(Locale.ROOT, "round %d: one version %,.0f/s (%.1f µs client CPU each), two versions %,.0f/s (%.1f µs)%n",
+                            r + 1, one[r], cpuOne[r], two[r], cpuTwo[r]);
                 }
                 System.out.printf(Locale.ROOT, "%nlookup by a deterministic unique column, %d rows per table, %d threads, %d rounds of %.1f s%n",
                         ROWS, THREADS, ROUNDS, SECONDS);
-                System.out.println("| live versions | lookups/s | cost vs one version (median of per-round ratios) | middle half |");
-                System.out.println("|---:|---:|---:|---:|");
-                System.out.printf(Locale.ROOT, "| 1 | %,.0f | 1.00× | — |%n", Rounds.median(one));
-                System.out.printf(Locale.ROOT, "| 2 | %,.0f | %.3f× | %s |%n", Rounds.median(two), Rounds.median(ratio), Rounds.middleHalf(ratio));
+                System.out.println("| live versions | lookups/s | time per lookup vs one version (median of per-round ratios) | middle half "
+                        + "| client CPU per lookup | vs one version |");
+                System.out.println("|---:|---:|---:|---:|---:|---:|");
+                System.out.printf(Locale.ROOT, "| 1 | %,.0f | 1.00× | — | %.1f µs | 1.00× |%n", Rounds.median(one), Rounds.median(cpuOne));
+                System.out.printf(Locale.ROOT, "| 2 | %,.0f | %.3f× | %s | %.1f µs | %.3f× |%n", Rounds.median(two), Rounds.median(ratio),
+                        Rounds.middleHalf(ratio), Rounds.median(cpuTwo), Rounds.median(cpuRatio));
             }
         }
     }
@@ -123,8 +135,8 @@ public final class LookupBenchmark {
         return "user" + id + "@example.com";
     }
 
-    /** Lookups per second of random rows; fails on a miss. */
-    private static double lookups(HikariDataSource pool, String table, double seconds) throws Exception {
+    /** Lookups of random rows for {@code seconds}; fails on a miss. */
+    private static Measurement lookups(HikariDataSource pool, String table, double seconds) throws Exception {
         String sql = "SELECT id, note FROM " + table + " WHERE email = ?";
         Measurement m = TimedRunner.run(THREADS, seconds, random -> {
             long id = 1 + random.nextInt(ROWS);
@@ -139,6 +151,6 @@ public final class LookupBenchmark {
             }
             return 1;
         });
-        return m.perSecond();
+        return m;
     }
 }

@@ -145,6 +145,12 @@ final class KeysCommand implements Runnable {
                     KeyRecord k = s.admin().rotate(r);
                     out.println("rotated " + r + ": version " + k.version() + " (key " + k.keyId() + ") is active, expires "
                             + time(k.expiresAt()));
+                    java.time.Instant written = s.veil().keys().pendingUntil(r);
+                    if (written != null) {
+                        out.println("  deterministic columns use " + r + ": lookups match every live version now; new values are "
+                                + "written under version " + k.version() + " from " + time(written) + " (keys.refresh-after), and "
+                                + "'veil rekey' waits until then");
+                    }
                 }
             }
             return ExitCode.OK;
