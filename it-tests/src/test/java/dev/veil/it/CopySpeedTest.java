@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Tag("measurement")
 class CopySpeedTest {
     private static final int ROWS = 50_000;
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 5;
 
     @TempDir
     static Path dir;

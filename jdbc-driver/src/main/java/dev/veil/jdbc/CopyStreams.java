@@ -149,6 +149,8 @@ final class CopyStreams {
         private final ColumnCipher[] ciphers;
         private boolean header;
         private final StringBuilder input = new StringBuilder();
+        /** Where the next row starts in {@link #input}. */
+        private int inputAt;
         private final char[] chunk = new char[8192];
         private boolean sourceDone;
         private boolean ended;
@@ -181,7 +183,10 @@ final class CopyStreams {
                 return false;
             }
             int end;
-            while ((end = rows.rowEnd(input, 0)) < 0 && !sourceDone) {
+            while ((end = rows.rowEnd(input, inputAt)) < 0 && !sourceDone) {
+                // drop the rows already handed out only when more input is needed: amortised, no shift per row
+                input.delete(0, inputAt);
+                inputAt = 0;
                 int n = source.read(chunk);
                 if (n < 0) {
                     sourceDone = true;
@@ -191,15 +196,15 @@ final class CopyStreams {
             }
             String row;
             if (end < 0) {
-                if (input.length() == 0) {
+                if (inputAt == input.length()) {
                     ended = true;
                     return false;
                 }
-                row = input.toString();
-                input.setLength(0);
+                row = input.substring(inputAt);
+                inputAt = input.length();
             } else {
-                row = input.substring(0, end - 1);
-                input.delete(0, end);
+                row = input.substring(inputAt, end - 1);
+                inputAt = end;
             }
             if (row.endsWith("\r")) {
                 row = row.substring(0, row.length() - 1);
