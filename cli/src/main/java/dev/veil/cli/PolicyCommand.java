@@ -66,7 +66,7 @@ final class PolicyCommand implements Runnable {
             try (Connection c = database.open()) {
                 findings.addAll(new PolicyChecker(c, minDistinct).check(policy));
             } catch (SQLException e) {
-                throw new VeilException(VeilState.KEY_STORE_FAILURE, "cannot read the schema: " + e.getMessage(), e);
+                throw new VeilException(VeilState.JOB_FAILED, "policy check cannot read the schema (" + dev.veil.DatabaseFailure.describe(e) + ")", e);
             }
             findings.forEach(out::println);
             long errors = findings.stream().filter(f -> f.level() == PolicyChecker.Level.ERROR).count();
