@@ -157,6 +157,15 @@ abstract class DeterministicRotationContract {
                     assertEquals(VeilState.UNSUPPORTED_SQL, e.state());
                 }
             } else if (severalVersions) {
+                // shapes that cannot match several versions are refused, not answered from one of them
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM people WHERE ? = email")) {
+                    assertEquals(VeilState.UNSUPPORTED_SQL, assertThrows(VeilException.class, () -> ps.setString(1, email(1))).state());
+                }
+                if (postgres()) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT id FROM people WHERE email IS NOT DISTINCT FROM ?")) {
+                        assertEquals(VeilState.UNSUPPORTED_SQL, assertThrows(VeilException.class, () -> ps.setString(1, email(1))).state());
+                    }
+                }
                 VeilException j = assertThrows(VeilException.class, () -> c.createStatement().executeQuery(join));
                 assertEquals(VeilState.UNSUPPORTED_SQL, j.state());
                 assertTrue(j.getMessage().contains("veil rekey"), j.getMessage());
@@ -216,7 +225,10 @@ abstract class DeterministicRotationContract {
         checkReads(policyB, false, ROWS); // B's view is loaded now, before the rotation
         assertDuplicateRefused(policyA, 5);
 
-        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
+        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections());
+             Connection early = connect(policyA);
+             PreparedStatement literal = early.prepareStatement("SELECT id FROM people WHERE email = '" + email(11) + "'")) {
+            assertEquals(List.of(11L), ids(literal.executeQuery()));
             KeyRecord v1 = admin.keys().store().ring("default").get(0);
             KeyRecord v2 = admin.keys().rotate("default");
 
@@ -234,6 +246,9 @@ abstract class DeterministicRotationContract {
             insert(policyB, ROWS + 3);
             checkReads(policyA, true, ROWS + 3);
             checkReads(policyB, true, ROWS + 3);
+            VeilException stale = assertThrows(VeilException.class, literal::executeQuery,
+                    "a literal encrypted when the statement was prepared cannot match the version created since");
+            assertTrue(stale.getMessage().contains("prepare it again"), stale.getMessage());
             assertDuplicateRefused(policyA, 8);
             assertDuplicateRefused(policyB, ROWS + 2);
             assertDuplicateRefused(policyA, ROWS + 1);
