@@ -164,7 +164,9 @@ final class PolicyFit {
             d.announced = true;
             int tables = policy.tables().size() - missing.size();
             int columns = report.tables().stream().filter(CatalogCheck.TableFit::exists).mapToInt(t -> t.table().columns().size()).sum();
-            if (tables == 0 && !policy.tables().isEmpty()) {
+            if (policy.tables().isEmpty()) {
+                LOG.info("Veil: connections to {} run under policy {}, which encrypts no columns", d.name, policy.source());
+            } else if (tables == 0) {
                 LOG.warn("Veil: connections to {} are not protected: none of the {} table(s) of policy {} exist there", d.name,
                         policy.tables().size(), policy.source());
             } else {

@@ -86,4 +86,13 @@ class PolicyFitTest {
             assertThrows(VeilException.class, () -> fit.admit(c), "strict: a missing table refuses");
         }
     }
+
+    @Test
+    void aPolicyWithoutTablesAdmitsEveryConnection() throws Exception {
+        Policy policy = policy("fit-empty.yaml", "strict: true\n");
+        try (Connection c = DriverManager.getConnection("jdbc:h2:mem:" + UUID.randomUUID())) {
+            PolicyFit fit = new PolicyFit(policy, new dev.veil.metrics.VeilMetrics());
+            assertEquals(List.of(), fit.missingTables(fit.admit(c)));
+        }
+    }
 }
