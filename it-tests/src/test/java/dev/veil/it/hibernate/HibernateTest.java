@@ -6,8 +6,6 @@ import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
 import org.hibernate.SessionFactory;
 import org.hibernate.cfg.Configuration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,42 +18,48 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Hibernate 6 (JPA) through HikariCP and jdbc:veil: — persist, find, JPQL on a deterministic column, update, delete. */
+/**
+ * Hibernate 6 (JPA) through HikariCP and jdbc:veil: — persist, find, JPQL on a deterministic column,
+ * update, delete — on PostgreSQL and on MariaDB (Hibernate picks its dialect from what Veil's
+ * metadata reports).
+ */
 class HibernateTest {
     @TempDir
-    static Path dir;
-    static TestDatabase db;
-    static HikariDataSource pool;
-    static SessionFactory sessions;
+    Path dir;
 
-    @BeforeAll
-    static void setUp() throws Exception {
-        db = TestDatabase.postgres();
+    @Test
+    void onPostgres() throws Exception {
+        try (TestDatabase db = TestDatabase.postgres()) {
+            persistFindQueryUpdateDelete(db);
+        }
+    }
+
+    @Test
+    void onMariaDb() throws Exception {
+        try (TestDatabase db = TestDatabase.mariadbOrNull()) {
+            assumeTrue(db != null, "VEIL_IT_MARIADB_URL is not set");
+            persistFindQueryUpdateDelete(db);
+        }
+    }
+
+    void persistFindQueryUpdateDelete(TestDatabase db) throws Exception {
         ShopSchema.create(db);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(ShopSchema.veilUrl(db, ShopSchema.policy(dir)));
         config.setDriverClassName("dev.veil.jdbc.VeilDriver");
         config.setMaximumPoolSize(4);
-        pool = new HikariDataSource(config);
-        Configuration hibernate = new Configuration().addAnnotatedClass(Customer.class).setProperty("hibernate.hbm2ddl.auto", "none");
-        hibernate.getProperties().put("hibernate.connection.datasource", pool);
-        sessions = hibernate.buildSessionFactory();
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            Configuration hibernate = new Configuration().addAnnotatedClass(Customer.class).setProperty("hibernate.hbm2ddl.auto", "none");
+            hibernate.getProperties().put("hibernate.connection.datasource", pool);
+            try (SessionFactory sessions = hibernate.buildSessionFactory()) {
+                exercise(db, sessions);
+            }
+        }
     }
 
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (sessions != null) {
-            sessions.close();
-        }
-        if (pool != null) {
-            pool.close();
-        }
-        db.close();
-    }
-
-    @Test
-    void persistFindQueryUpdateDelete() throws Exception {
+    void exercise(TestDatabase db, SessionFactory sessions) throws Exception {
         Integer id = sessions.fromTransaction(s -> {
             Customer c = new Customer("Hanna", "hanna@example.com", "SSN-H1");
             s.persist(c);
