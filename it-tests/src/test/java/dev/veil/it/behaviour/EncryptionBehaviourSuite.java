@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What Veil promises an application, checked the same way however Veil is attached: in driver
@@ -55,8 +56,14 @@ public abstract class EncryptionBehaviourSuite {
     protected void setUp(Path policyFile) throws Exception {
         Files.createDirectories(policyFile.getParent());
         policy = writePolicy(policyFile, MATCH_TEST_DATABASES);
-        db = TestDatabase.postgres();
+        db = database();
+        assumeTrue(db != null, "VEIL_IT_MARIADB_URL is not set");
         ShopSchema.create(db);
+    }
+
+    /** A fresh database for the suite: PostgreSQL unless a subclass says otherwise ({@code null}: none configured, skip). */
+    protected TestDatabase database() throws SQLException {
+        return TestDatabase.postgres();
     }
 
     /** The shop policy plus extra top-level YAML, with a keystore beside it. */
@@ -156,6 +163,7 @@ public abstract class EncryptionBehaviourSuite {
 
     @Test
     void copyThroughTheUnwrappedPgConnectionIsEncrypted() throws Exception {
+        assumeTrue(db.isPostgres(), "COPY is PostgreSQL's");
         try (Connection c = DriverManager.getConnection(appUrl())) {
             org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
             assertEquals(2, copy.copyIn("COPY customers (name, email, ssn) FROM STDIN (FORMAT csv)",
@@ -208,8 +216,14 @@ public abstract class EncryptionBehaviourSuite {
 
     @Test
     void driverDataSourceConnectionsAreProtected() throws Exception {
-        PGSimpleDataSource real = new PGSimpleDataSource();
-        real.setUrl(db.url());
+        DataSource real;
+        if (db.isPostgres()) {
+            PGSimpleDataSource pg = new PGSimpleDataSource();
+            pg.setUrl(db.url());
+            real = pg;
+        } else {
+            real = new org.mariadb.jdbc.MariaDbDataSource(db.url());
+        }
         DataSource ds = appDataSource(real);
         try (Connection c = ds.getConnection()) {
             assertTrue(VeilConnections.isVeil(c));
