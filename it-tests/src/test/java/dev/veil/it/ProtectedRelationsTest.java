@@ -258,6 +258,8 @@ class ProtectedRelationsTest {
             assertRefused(() -> copy.copyIn("COPY customers (name, email) FROM STDIN"), "copyIn(String)");
             assertRefused(() -> copy.copyIn("COPY customers (name, email) FROM STDIN (FORCE_NULL (email), FORMAT csv)", new StringReader("")), "force_null");
             assertRefused(() -> pg.getFastpathAPI(), "getFastpathAPI");
+            assertEquals(VeilState.UNSUPPORTED_SQL, ((VeilException) assertThrows(UnsupportedOperationException.class,
+                    pg::getReplicationAPI).getCause()).state());
             assertRefused(() -> c.unwrap(PgConnection.class), "unwrap");
             assertRefused(() -> c.unwrap(BaseConnection.class), "unwrap");
             assertFalse(c.isWrapperFor(BaseConnection.class));

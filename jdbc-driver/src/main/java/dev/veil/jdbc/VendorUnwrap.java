@@ -17,7 +17,8 @@ import java.util.Set;
  * driver's objects can run SQL that Veil never sees (a statement, a connection, a COPY), so they are
  * never handed out. A vendor interface is handed out as a proxy implementing only that interface:
  * its methods that return plain data (numbers, strings, enums, collections) reach the real object;
- * its methods that return anything else are refused. {@code PGConnection} is special: its
+ * its methods that return anything else are refused (with a {@link VeilException}, or an
+ * {@link UnsupportedOperationException} caused by one where the method declares no {@code SQLException}). {@code PGConnection} is special: its
  * {@code getCopyAPI()} returns a {@code CopyManager} that encrypts and decrypts COPY.
  */
 final class VendorUnwrap {
@@ -106,15 +107,19 @@ final class VendorUnwrap {
                     default -> "Veil-guarded " + iface.getName();
                 };
             }
-            if (special != null) {
-                Object answer = special.answer(method, args);
-                if (answer != Special.NONE) {
-                    return answer;
+            try {
+                if (special != null) {
+                    Object answer = special.answer(method, args);
+                    if (answer != Special.NONE) {
+                        return answer;
+                    }
                 }
-            }
-            if (!returnsData(method)) {
-                throw new VeilException(VeilState.UNSUPPORTED_SQL, iface.getSimpleName() + "." + method.getName()
-                        + "() is refused beneath Veil: what it returns could reach the database without Veil seeing it");
+                if (!returnsData(method)) {
+                    throw new VeilException(VeilState.UNSUPPORTED_SQL, iface.getSimpleName() + "." + method.getName()
+                            + "() is refused beneath Veil: what it returns could reach the database without Veil seeing it");
+                }
+            } catch (VeilException e) {
+                throw declares(method, SQLException.class) ? e : new UnsupportedOperationException(e.getMessage(), e);
             }
             try {
                 return method.invoke(target, args);
@@ -122,6 +127,19 @@ final class VendorUnwrap {
                 throw e.getCause();
             }
         });
+    }
+
+    /**
+     * Whether a method may throw {@code type}; a refusal from one that may not (it declares no
+     * {@code SQLException}) is an {@link UnsupportedOperationException} whose cause is the VeilException.
+     */
+    private static boolean declares(Method method, Class<?> type) {
+        for (Class<?> e : method.getExceptionTypes()) {
+            if (e.isAssignableFrom(type)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Calls a guarded proxy answers itself. */
