@@ -57,6 +57,14 @@ final class PgDdlRules {
      */
     boolean check(List<PgTokens.Token> statement, NameResolver names) {
         this.names.set(names);
+        try {
+            return checkStatement(statement);
+        } finally {
+            this.names.remove();
+        }
+    }
+
+    private boolean checkStatement(List<PgTokens.Token> statement) {
         PgTokenCursor c = new PgTokenCursor(statement);
         if (c.accept("alter", "table")) {
             alterTable(c);

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * database, and the log is searched for each case's marker), no marker reaches a table, and the
  * shapes that stay allowed return the right rows.
  */
-class ProtectedRelationsTest {
+class RefusedOnProtectedRelationsTest {
     @TempDir
     static Path dir;
     static TestDatabase db;
