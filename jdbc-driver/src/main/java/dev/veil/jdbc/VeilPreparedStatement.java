@@ -119,7 +119,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         connection.executing(plan);
         results.rerun();
         checks.beforeRun(true);
-        return super.executeQuery();
+        return checks.run(super::executeQuery, true);
     }
 
     @Override
@@ -127,21 +127,21 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         connection.executing(plan);
         results.rerun();
         checks.beforeRun(true);
-        return super.execute();
+        return checks.run(super::execute, true);
     }
 
     @Override
     public int executeUpdate() throws SQLException {
         connection.executing(plan);
         checks.beforeRun(true);
-        return super.executeUpdate();
+        return checks.run(super::executeUpdate, true);
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
         connection.executing(plan);
         checks.beforeRun(true);
-        return super.executeLargeUpdate();
+        return checks.run(super::executeLargeUpdate, true);
     }
 
     @Override
@@ -154,14 +154,14 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     public int[] executeBatch() throws SQLException {
         connection.executing(plan);
         checks.beforeRun(false);
-        return super.executeBatch();
+        return checks.run(super::executeBatch, false);
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
         connection.executing(plan);
         checks.beforeRun(false);
-        return super.executeLargeBatch();
+        return checks.run(super::executeLargeBatch, false);
     }
 
     @Override

@@ -25,9 +25,12 @@ import java.util.Map;
  * <ul>
  * <li>joins, GROUP BY, DISTINCT over such a column are refused ({@code VE006}): values of two
  *     versions differ even when their plaintexts are equal;</li>
- * <li>a value written into such a column that has a unique index is looked up under the other live
+ * <li>a value inserted into such a column that has a unique index is looked up under the other live
  *     versions first, and refused with SQLState {@code 23505} when a row holds it (the database's
- *     constraint only sees equal ciphertexts, so it cannot catch this itself);</li>
+ *     constraint only sees equal ciphertexts, so it cannot catch this itself); a prepared UPDATE is
+ *     checked after it ran instead, inside a savepoint (or a transaction of its own under
+ *     auto-commit) that is rolled back on a duplicate, because before it runs the row it updates
+ *     cannot be told from another row holding the same value;</li>
  * <li>an upsert on such a column is refused ({@code VE006}): its conflict target cannot see rows of
  *     the other versions;</li>
  * <li>a prepared statement whose SQL has a literal compared with such a column is refused when the
@@ -50,6 +53,15 @@ final class VersionChecks {
     /** Forms under the other live versions of the values bound now, and of the rows batched. */
     private Map<ColumnPolicy, List<Object>> current;
     private Map<ColumnPolicy, List<Object>> batched;
+    /** For an UPDATE: every live version's form of each value bound now, and of the rows batched. */
+    private Map<ColumnPolicy, List<Object[]>> currentUpdated;
+    private Map<ColumnPolicy, List<Object[]>> batchedUpdated;
+
+    /** A statement execution. */
+    @FunctionalInterface
+    interface Execution<T> {
+        T run() throws SQLException;
+    }
 
     /** The checks of a statement that touches no encrypted column: none. */
     private static final VersionChecks NONE = new VersionChecks();
@@ -112,6 +124,13 @@ final class VersionChecks {
         }
         Object[] forms = new Object[StatementPlan.LOOKUP_SLOTS];
         int n = cipher.encryptForLookup(value, forms);
+        if (plan.update()) {
+            if (currentUpdated == null) {
+                currentUpdated = new IdentityHashMap<>();
+            }
+            currentUpdated.computeIfAbsent(column, c -> new ArrayList<>()).add(Arrays.copyOf(forms, n));
+            return;
+        }
         if (current == null) {
             current = new IdentityHashMap<>();
         }
@@ -119,14 +138,23 @@ final class VersionChecks {
     }
 
     void addBatch() {
-        if (!needed || current == null) {
+        if (!needed) {
             return;
         }
-        if (batched == null) {
-            batched = new IdentityHashMap<>();
+        if (current != null) {
+            if (batched == null) {
+                batched = new IdentityHashMap<>();
+            }
+            current.forEach((c, forms) -> batched.computeIfAbsent(c, k -> new ArrayList<>()).addAll(forms));
+            current = null;
         }
-        current.forEach((c, forms) -> batched.computeIfAbsent(c, k -> new ArrayList<>()).addAll(forms));
-        current = null;
+        if (currentUpdated != null) {
+            if (batchedUpdated == null) {
+                batchedUpdated = new IdentityHashMap<>();
+            }
+            currentUpdated.forEach((c, values) -> batchedUpdated.computeIfAbsent(c, k -> new ArrayList<>()).addAll(values));
+            currentUpdated = null;
+        }
     }
 
     void clear() {
@@ -135,6 +163,8 @@ final class VersionChecks {
         }
         current = null;
         batched = null;
+        currentUpdated = null;
+        batchedUpdated = null;
     }
 
     void clearParameters() {
@@ -142,6 +172,7 @@ final class VersionChecks {
             return;
         }
         current = null;
+        currentUpdated = null;
     }
 
     /**
@@ -182,6 +213,9 @@ final class VersionChecks {
                             + "written under the other live data-key versions of ring '" + c.keyRing() + "' and is refused "
                             + "until the rotation ends (veil rekey, then veil keys retire of the old version)");
                 }
+                if (plan.update()) {
+                    continue; // checked after it runs: see run()
+                }
                 List<Object> forms = new ArrayList<>();
                 if (batched != null && batched.get(c) != null) {
                     forms.addAll(batched.get(c));
@@ -205,6 +239,143 @@ final class VersionChecks {
         }
     }
 
+    /**
+     * Runs the statement; for an UPDATE that writes a value into a unique deterministic column
+     * whose ring has several live versions, inside a savepoint (or, under auto-commit, a
+     * transaction of its own), checking afterwards that no two rows hold the value under any
+     * versions, and rolling back when they do.
+     *
+     * @throws SQLException {@code 23505} for a value two rows now hold, after the rollback
+     */
+    <T> T run(Execution<T> execution, boolean single) throws SQLException {
+        Map<ColumnPolicy, List<Object[]>> values = needed && plan.update() ? updatedValues(single) : null;
+        if (!single) {
+            batchedUpdated = null;
+        }
+        if (values == null) {
+            return execution.run();
+        }
+        Connection raw = connection.raw();
+        boolean auto = raw.getAutoCommit();
+        java.sql.Savepoint savepoint = null;
+        if (auto) {
+            raw.setAutoCommit(false);
+        } else {
+            savepoint = raw.setSavepoint();
+        }
+        boolean ok = false;
+        try {
+            T result = execution.run();
+            for (Map.Entry<ColumnPolicy, List<Object[]>> e : values.entrySet()) {
+                postcheck(e.getKey(), e.getValue());
+            }
+            ok = true;
+            return result;
+        } finally {
+            try {
+                if (auto) {
+                    if (ok) {
+                        raw.commit();
+                    } else {
+                        raw.rollback();
+                    }
+                } else if (ok) {
+                    raw.releaseSavepoint(savepoint);
+                } else {
+                    raw.rollback(savepoint);
+                }
+            } finally {
+                if (auto) {
+                    raw.setAutoCommit(true);
+                }
+            }
+        }
+    }
+
+    /** The values an UPDATE writes into unique columns whose ring has several live versions, or {@code null}. */
+    private Map<ColumnPolicy, List<Object[]>> updatedValues(boolean single) throws SQLException {
+        Map<ColumnPolicy, List<Object[]>> out = null;
+        for (ColumnPolicy c : unique) {
+            ColumnCipher cipher = cipher(c);
+            if (cipher.lookupVersions() <= 1) {
+                continue;
+            }
+            List<Object[]> values = new ArrayList<>();
+            if (batchedUpdated != null && batchedUpdated.get(c) != null) {
+                values.addAll(batchedUpdated.get(c));
+            }
+            if (single && currentUpdated != null && currentUpdated.get(c) != null) {
+                values.addAll(currentUpdated.get(c));
+            }
+            for (LiteralTarget l : plan.literals()) {
+                if (l.column() == c && !l.lookup().isLookup()) {
+                    Object[] forms = new Object[StatementPlan.LOOKUP_SLOTS];
+                    values.add(Arrays.copyOf(forms, cipher.encryptForLookup(l.value(), forms)));
+                }
+            }
+            if (!values.isEmpty()) {
+                if (out == null) {
+                    out = new IdentityHashMap<>();
+                }
+                out.put(c, values);
+            }
+        }
+        return out;
+    }
+
+    /** Refuses when two rows of {@code column}'s table hold one of {@code values} (each given in every live version's form). */
+    private void postcheck(ColumnPolicy column, List<Object[]> values) throws SQLException {
+        Map<Object, Integer> owner = new java.util.HashMap<>();
+        List<Object> forms = new ArrayList<>();
+        for (int v = 0; v < values.size(); v++) {
+            for (Object f : values.get(v)) {
+                if (owner.putIfAbsent(key(f), v) == null) {
+                    forms.add(f);
+                }
+            }
+        }
+        int[] rows = new int[values.size()];
+        Connection raw = connection.raw();
+        for (int from = 0; from < forms.size(); from += CHUNK) {
+            List<Object> chunk = forms.subList(from, Math.min(forms.size(), from + CHUNK));
+            String sql = "SELECT " + column.column().column() + " FROM " + column.column().table() + " WHERE "
+                    + column.column().column() + " IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            try (PreparedStatement ps = raw.prepareStatement(sql)) {
+                bind(ps, chunk);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Object stored = column.storage() == dev.veil.policy.StorageFormat.TEXT ? rs.getString(1) : rs.getBytes(1);
+                        Integer v = owner.get(key(stored));
+                        if (v != null && ++rows[v] > 1) {
+                            throw duplicate(column);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static Object key(Object form) {
+        return form instanceof byte[] b ? java.nio.ByteBuffer.wrap(b) : form;
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> forms) throws SQLException {
+        for (int i = 0; i < forms.size(); i++) {
+            Object f = forms.get(i);
+            if (f instanceof String s) {
+                ps.setString(i + 1, s);
+            } else {
+                ps.setBytes(i + 1, (byte[]) f);
+            }
+        }
+    }
+
+    private static SQLException duplicate(ColumnPolicy column) {
+        return new SQLIntegrityConstraintViolationException("duplicate value for unique column " + column.column()
+                + ": a row already holds it under another data-key version of ring '" + column.keyRing()
+                + "' (Veil checks this while the ring is being rotated)", "23505");
+    }
+
     /** Refuses when a row of {@code column}'s table already holds one of {@code forms}. */
     private void precheck(ColumnPolicy column, List<Object> forms) throws SQLException {
         Connection raw = connection.raw();
@@ -213,19 +384,10 @@ final class VersionChecks {
             String sql = "SELECT 1 FROM " + column.column().table() + " WHERE " + column.column().column() + " IN ("
                     + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") LIMIT 1";
             try (PreparedStatement ps = raw.prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    Object f = chunk.get(i);
-                    if (f instanceof String s) {
-                        ps.setString(i + 1, s);
-                    } else {
-                        ps.setBytes(i + 1, (byte[]) f);
-                    }
-                }
+                bind(ps, chunk);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        throw new SQLIntegrityConstraintViolationException("duplicate value for unique column " + column.column()
-                                + ": a row already holds it under another data-key version of ring '" + column.keyRing()
-                                + "' (Veil checks this while the ring is being rotated)", "23505");
+                        throw duplicate(column);
                     }
                 }
             }

@@ -22,6 +22,7 @@ final class Bindings {
     private final Map<Integer, LookupForm> literalLookups = new TreeMap<>();
     private final Map<String, ColumnPolicy> versionSensitive = new TreeMap<>();
     private boolean upsert;
+    private boolean update;
 
     /**
      * Marks a parameter or literal already bound to a column as compared with it, not written:
@@ -77,6 +78,15 @@ final class Bindings {
 
     boolean isUpsert() {
         return upsert;
+    }
+
+    /** The statement updates rows (UPDATE). */
+    void update() {
+        update = true;
+    }
+
+    boolean isUpdate() {
+        return update;
     }
 
     /** Binds parameter {@code index} to {@code column}; a parameter cannot serve two contexts. */

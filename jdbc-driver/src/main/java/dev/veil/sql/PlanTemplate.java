@@ -24,6 +24,7 @@ final class PlanTemplate {
     private final Map<Integer, LookupForm> literalLookups;
     private final List<ColumnPolicy> versionSensitive;
     private final boolean upsert;
+    private final boolean update;
 
     PlanTemplate(Bindings bindings) {
         this.touchesEncrypted = bindings.touchesEncrypted();
@@ -38,6 +39,7 @@ final class PlanTemplate {
         this.literalLookups = Map.copyOf(forms);
         this.versionSensitive = bindings.versionSensitive();
         this.upsert = bindings.isUpsert();
+        this.update = bindings.isUpdate();
         this.literals = Map.copyOf(bindings.literals());
         Map<Integer, ColumnPolicy> columns = new HashMap<>();
         bindings.literals().keySet().forEach(o -> columns.put(o, bindings.literalColumn(o)));
@@ -82,7 +84,7 @@ final class PlanTemplate {
             }
         }
         return new StatementPlan(sql.original(), true, targets, literalTargets(sql), resultSets, expansions,
-                sql.parameterMarkers(), versionSensitive, upsert);
+                sql.parameterMarkers(), versionSensitive, upsert, update);
     }
 
     /**

@@ -202,6 +202,7 @@ final class StatementAnalyzer {
     }
 
     private QueryResult update(Update update, Scope outer) {
+        analysis.bindings.update();
         Scope with = analysis.queries.withItems(update.getWithItemsList(), outer);
         Relation.BaseTable target = baseTable(update.getTable());
         Scope scope = new Scope(with);

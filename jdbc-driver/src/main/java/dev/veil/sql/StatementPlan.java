@@ -27,8 +27,8 @@ public final class StatementPlan {
 
     /** What a plan knows about lookups on deterministic columns (see the class comment). */
     private record Versions(List<Expansion> expansions, int[] serverIndex, List<ColumnPolicy> versionSensitive, boolean upsert,
-                            boolean lookupLiterals) {
-        static final Versions NONE = new Versions(List.of(), null, List.of(), false, false);
+                            boolean update, boolean lookupLiterals) {
+        static final Versions NONE = new Versions(List.of(), null, List.of(), false, false, false);
     }
 
     private final String sql;
@@ -68,12 +68,13 @@ public final class StatementPlan {
      * @param versionSensitive deterministic columns whose values meet each other (joins, GROUP BY,
      *        DISTINCT): refused while their ring has more than one live version
      * @param upsert whether the statement is an upsert
+     * @param update whether the statement is an UPDATE
      */
     public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, List<Expansion> expansions,
-                         int markers, List<ColumnPolicy> versionSensitive, boolean upsert) {
+                         int markers, List<ColumnPolicy> versionSensitive, boolean upsert, boolean update) {
         this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0,
-                new Versions(List.copyOf(expansions), serverIndex(expansions, parameters, markers), List.copyOf(versionSensitive), upsert,
+                new Versions(List.copyOf(expansions), serverIndex(expansions, parameters, markers), List.copyOf(versionSensitive), upsert, update,
                         literals.stream().anyMatch(l -> l.lookup().isLookup())));
     }
 
@@ -198,6 +199,11 @@ public final class StatementPlan {
     /** Whether the statement is an upsert (ON CONFLICT, ON DUPLICATE KEY UPDATE). */
     public boolean upsert() {
         return versions.upsert;
+    }
+
+    /** Whether the statement is an UPDATE. */
+    public boolean update() {
+        return versions.update;
     }
 
     /** Whether a literal is compared with a deterministic column (so it is encrypted per live version). */

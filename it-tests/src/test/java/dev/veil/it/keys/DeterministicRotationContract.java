@@ -359,4 +359,48 @@ abstract class DeterministicRotationContract {
             }
         }
     }
+
+    @Test
+    void updatesDuringARotationKeepTheirOwnValueAndCannotTakeAnotherRowsValue() throws Exception {
+        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
+            admin.keys().rotate("default");
+            Thread.sleep(REFRESH_MILLIS + 200);
+            try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement("UPDATE people SET email = ?, note = ? WHERE id = ?")) {
+                // an ORM writes every column: row 10 keeps its e-mail, now under the new version
+                ps.setString(1, email(10));
+                ps.setString(2, "same");
+                ps.setLong(3, 10);
+                assertEquals(1, ps.executeUpdate());
+                // row 12 may not take row 13's e-mail, which is still under the old version
+                ps.setString(1, email(13));
+                ps.setString(2, "taken");
+                ps.setLong(3, 12);
+                SQLException e = assertThrows(SQLException.class, ps::executeUpdate);
+                assertEquals("23505", e.getSQLState());
+                assertTrue(e.getMessage().contains("people.email") && !e.getMessage().contains(email(13)), e.getMessage());
+                assertTrue(c.getAutoCommit(), "auto-commit is restored");
+
+                // inside the application's transaction: the refused UPDATE is rolled back to a savepoint, the rest commits
+                c.setAutoCommit(false);
+                ps.setString(1, email(14));
+                ps.setString(2, "tx");
+                ps.setLong(3, 14);
+                assertEquals(1, ps.executeUpdate());
+                ps.setString(1, email(15));
+                ps.setLong(3, 16);
+                assertEquals("23505", assertThrows(SQLException.class, ps::executeUpdate).getSQLState());
+                c.commit();
+                c.setAutoCommit(true);
+            }
+            try (Connection c = connect(policyA); ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT id, email, note FROM people WHERE id IN (10, 12, 14, 16) ORDER BY id")) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(rs.getLong(1) + " " + rs.getString(2) + " " + rs.getString(3));
+                }
+                assertEquals(List.of("10 " + email(10) + " same", "12 " + email(12) + " n", "14 " + email(14) + " tx",
+                        "16 " + email(16) + " n"), rows);
+            }
+        }
+    }
 }
