@@ -56,8 +56,15 @@ final class BenchFixture implements AutoCloseable {
         if (password == null || password.isEmpty()) {
             throw new IllegalStateException(PASSWORD_ENV + " is not set; run benchmarks/run-e2e.sh, which sets a benchmark-only password");
         }
-        System.setProperty("veil.it.url", settings.adminUrl());
-        BenchFixture f = new BenchFixture(TestDatabase.postgres(), Files.createTempDirectory("veil-e2e-"), settings.storage(), settings.keep());
+        TestDatabase db;
+        if (settings.adminUrl().startsWith("jdbc:mariadb:")) {
+            System.setProperty("veil.it.mariadb.url", settings.adminUrl());
+            db = TestDatabase.mariadbOrNull();
+        } else {
+            System.setProperty("veil.it.url", settings.adminUrl());
+            db = TestDatabase.postgres();
+        }
+        BenchFixture f = new BenchFixture(db, Files.createTempDirectory("veil-e2e-"), settings.storage(), settings.keep());
         try {
             f.open(password.toCharArray(), settings.maxThreads(), settings.durableCommit());
             return f;
@@ -68,7 +75,8 @@ final class BenchFixture implements AutoCloseable {
     }
 
     private void open(char[] password, int poolSize, boolean durableCommit) throws Exception {
-        if (!durableCommit) {
+        if (!durableCommit && db.isPostgres()) {
+            // (MariaDB's equivalent, innodb_flush_log_at_trx_commit, is global: the server's setting stands)
             // Before any pool opens: the setting applies to sessions started afterwards.
             db.execute("ALTER DATABASE " + db.name() + " SET synchronous_commit = off");
         }
@@ -88,12 +96,12 @@ final class BenchFixture implements AutoCloseable {
         Files.writeString(policyFile, policy);
 
         for (Mode m : Mode.values()) {
-            String type = m == Mode.RAW ? "TEXT" : sqlType(storage);
+            String type = m == Mode.RAW ? plainType() : columnType(storage);
             for (String t : new String[] {accountsTable(m), batchTable(m)}) {
                 db.execute(AccountsClient.DDL.formatted(t, type), AccountsClient.EMAIL_INDEX.formatted(t));
             }
         }
-        db.execute(AccountsClient.DDL.formatted(PLAIN, "TEXT"), AccountsClient.EMAIL_INDEX.formatted(PLAIN));
+        db.execute(AccountsClient.DDL.formatted(PLAIN, plainType()), AccountsClient.EMAIL_INDEX.formatted(PLAIN));
 
         handEngine = Veil.open(PolicyLoader.load(policyFile), db.connections());
         pools.put(Mode.RAW, pool("raw", db.url(), null, poolSize));
@@ -101,7 +109,17 @@ final class BenchFixture implements AutoCloseable {
         pools.put(Mode.VEIL, pool("veil", ShopSchema.veilUrl(db, policyFile), "dev.veil.jdbc.VeilDriver", poolSize));
     }
 
-    /** The SQL type of an encrypted column holding ciphertext in this form. */
+    /** The SQL type of an indexed column holding plaintext (MariaDB indexes no TEXT without a prefix length). */
+    private String plainType() {
+        return db.isPostgres() ? "TEXT" : "VARCHAR(512)";
+    }
+
+    /** The SQL type of an encrypted column holding ciphertext in this form, in this database. */
+    String columnType(StorageFormat storage) {
+        return db.isPostgres() ? sqlType(storage) : storage == StorageFormat.BINARY ? "VARBINARY(512)" : "VARCHAR(512)";
+    }
+
+    /** The PostgreSQL type of an encrypted column holding ciphertext in this form. */
     static String sqlType(StorageFormat storage) {
         return storage == StorageFormat.BINARY ? "BYTEA" : "TEXT";
     }
@@ -151,7 +169,7 @@ final class BenchFixture implements AutoCloseable {
 
     /** Removes rows above {@code keepUpTo} (a workload's inserts) and vacuums, so every phase starts from the same table. */
     void reset(String table, long keepUpTo) throws SQLException {
-        db.execute("DELETE FROM " + table + " WHERE id > " + keepUpTo, "VACUUM ANALYZE " + table);
+        db.execute("DELETE FROM " + table + " WHERE id > " + keepUpTo, (db.isPostgres() ? "VACUUM ANALYZE " : "ANALYZE TABLE ") + table);
     }
 
     void truncate(String table) throws SQLException {
@@ -165,11 +183,20 @@ final class BenchFixture implements AutoCloseable {
      * both would fall on whichever mode happens to run at that moment.
      */
     void checkpoint() throws SQLException {
-        db.execute("CHECKPOINT");
+        if (db.isPostgres()) {
+            db.execute("CHECKPOINT"); // MariaDB has no per-session equivalent; its background flushing stands
+        }
     }
 
     void vacuum() throws SQLException {
-        db.execute("VACUUM ANALYZE");
+        if (db.isPostgres()) {
+            db.execute("VACUUM ANALYZE");
+        } else {
+            for (Mode m : Mode.values()) {
+                db.execute("ANALYZE TABLE " + accountsTable(m), "ANALYZE TABLE " + batchTable(m));
+            }
+            db.execute("ANALYZE TABLE " + PLAIN);
+        }
     }
 
     /**
@@ -184,19 +211,20 @@ final class BenchFixture implements AutoCloseable {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             for (Mode m : Mode.values()) {
                 for (String t : new String[] {accountsTable(m), batchTable(m)}) {
-                    check(s, t, m != Mode.RAW, m == Mode.RAW ? StorageFormat.TEXT : storage, report);
+                    check(s, t, m != Mode.RAW, m == Mode.RAW ? StorageFormat.TEXT : storage, db.isPostgres(), report);
                 }
             }
-            check(s, PLAIN, false, StorageFormat.TEXT, report);
+            check(s, PLAIN, false, StorageFormat.TEXT, db.isPostgres(), report);
         }
         return report.toString();
     }
 
-    private static void check(Statement s, String table, boolean encrypted, StorageFormat form, StringBuilder report) throws SQLException {
-        String email = envelope("email", form);
-        String ssn = envelope("ssn", form);
-        try (ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE " + email + " AND " + ssn + "), "
-                + "count(*) FILTER (WHERE " + email + " OR " + ssn + ") FROM " + table)) {
+    private static void check(Statement s, String table, boolean encrypted, StorageFormat form, boolean postgres, StringBuilder report)
+            throws SQLException {
+        String email = envelope("email", form, postgres);
+        String ssn = envelope("ssn", form, postgres);
+        try (ResultSet rs = s.executeQuery("SELECT count(*), sum(CASE WHEN " + email + " AND " + ssn + " THEN 1 ELSE 0 END), "
+                + "sum(CASE WHEN " + email + " OR " + ssn + " THEN 1 ELSE 0 END) FROM " + table)) {
             rs.next();
             long rows = rs.getLong(1);
             long both = rs.getLong(2);
@@ -211,12 +239,19 @@ final class BenchFixture implements AutoCloseable {
     }
 
     /** SQL that is true when the column holds one of Veil's envelopes in the given form. */
-    private static String envelope(String column, StorageFormat form) {
-        return form == StorageFormat.BINARY ? "get_byte(" + column + ", 0) = 247" : column + " LIKE 'vl1:%'";
+    private static String envelope(String column, StorageFormat form, boolean postgres) {
+        if (form == StorageFormat.BINARY) {
+            return postgres ? "get_byte(" + column + ", 0) = 247" : "ascii(" + column + ") = 247";
+        }
+        return column + " LIKE 'vl1:%'";
+    }
+
+    boolean isPostgres() {
+        return db.isPostgres();
     }
 
     String serverVersion() throws SQLException {
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version")) {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(db.isPostgres() ? "SHOW server_version" : "SELECT VERSION()")) {
             rs.next();
             return rs.getString(1);
         }

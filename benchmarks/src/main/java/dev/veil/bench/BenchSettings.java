@@ -16,7 +16,7 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
 
     static final String USAGE = """
             usage: EndToEnd [options] [admin-jdbc-url]
-              admin-jdbc-url     PostgreSQL URL allowed to CREATE DATABASE (else $VEIL_BENCH_JDBC_URL,
+              admin-jdbc-url     PostgreSQL or MariaDB (jdbc:mariadb:) URL allowed to CREATE DATABASE (else $VEIL_BENCH_JDBC_URL,
                                  else %s)
               --warmup S         seconds of warm-up before a mode's first round of a phase (default 5); later
                                  rounds warm up for at most 1 s

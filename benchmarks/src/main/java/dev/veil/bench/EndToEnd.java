@@ -98,17 +98,18 @@ public final class EndToEnd {
         String storage = fixture.verifyStorage();
         double load1 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         System.out.println();
-        System.out.printf(Locale.ROOT, "Veil end-to-end benchmark: PostgreSQL %s on %s, Java %s, %d CPUs; load average %.1f at start, %.1f at end; %.0f s%n",
-                fixture.serverVersion(), settings.adminUrl().replaceAll("[?].*", ""), System.getProperty("java.version"),
+        System.out.printf(Locale.ROOT, "Veil end-to-end benchmark: %s %s on %s, Java %s, %d CPUs; load average %.1f at start, %.1f at end; %.0f s%n",
+                fixture.isPostgres() ? "PostgreSQL" : "MariaDB", fixture.serverVersion(), settings.adminUrl().replaceAll("[?].*", ""), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), load0, load1, (System.nanoTime() - started) / 1e9);
         System.out.printf(Locale.ROOT, "Each phase: %d interleaved rounds per mode, each %.0f s measured after %.0f s of warm-up (%.0f s before a mode's first round); "
                         + "throughputs are medians over rounds, ratios the median of each round's ratio; %,d pre-populated rows; "
-                        + "batch insert of %,d rows in batches of %,d; HikariCP pool of %d per mode; synchronous_commit %s; ciphertext stored as %s; "
+                        + "batch insert of %,d rows in batches of %,d; HikariCP pool of %d per mode; %s; ciphertext stored as %s; "
                         + "VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
                 settings.rounds(), settings.measureSeconds(), settings.roundWarmupSeconds(), settings.warmupSeconds(), settings.rows(), settings.batchRows(),
-                settings.batchSize(), settings.maxThreads(), settings.durableCommit() ? "on" : "off",
-                BenchFixture.sqlType(settings.storage()) + " (storage: " + settings.storage().policyName() + ")");
-        System.out.println("Stored values checked through raw pgjdbc:");
+                settings.batchSize(), settings.maxThreads(),
+                !fixture.isPostgres() ? "the server's commit durability" : settings.durableCommit() ? "synchronous_commit on" : "synchronous_commit off",
+                fixture.columnType(settings.storage()) + " (storage: " + settings.storage().policyName() + ")");
+        System.out.println("Stored values checked through the raw driver:");
         System.out.print(storage);
         System.out.println();
         System.out.print(table.markdown());

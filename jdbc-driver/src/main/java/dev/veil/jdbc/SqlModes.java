@@ -39,16 +39,21 @@ final class SqlModes {
      */
     static boolean mayChange(String sql, SqlSyntax syntax) {
         String word = syntax.family() == SqlSyntax.Family.H2 ? "mode" : "sql_mode";
-        String lower = sql.toLowerCase(Locale.ROOT);
-        int at = lower.indexOf(word);
-        while (at >= 0) {
-            int end = at + word.length();
-            if ((at == 0 || !Character.isLetterOrDigit(lower.charAt(at - 1)) && lower.charAt(at - 1) != '_')
-                    && (end == lower.length() || !Character.isLetterOrDigit(lower.charAt(end)) && lower.charAt(end) != '_')) {
+        // runs for every statement: compares in place rather than lower-casing the text
+        int n = sql.length();
+        int last = n - word.length();
+        char first = word.charAt(0);
+        for (int at = 0; at <= last; at++) {
+            if ((sql.charAt(at) | 0x20) == first && sql.regionMatches(true, at, word, 0, word.length())
+                    && (at == 0 || !isWordChar(sql.charAt(at - 1)))
+                    && (at == last || !isWordChar(sql.charAt(at + word.length())))) {
                 return true;
             }
-            at = lower.indexOf(word, at + 1);
         }
         return false;
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
     }
 }
