@@ -50,6 +50,28 @@ final class OpaqueCode {
     }
 
     /**
+     * Throws unless every table of the policy allows opaque code: for code that may reach any table
+     * (dynamic SQL), since no table can be named.
+     *
+     * @param what the kind of code, for the message
+     * @throws Rejection VE006
+     */
+    void refuseUnlessAllAllowed(String what) {
+        List<String> refused = new ArrayList<>();
+        for (TablePolicy t : policy.tables()) {
+            if (!t.allowOpaque()) {
+                refused.add(t.name().toString());
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw new Rejection(VeilState.UNSUPPORTED_SQL, what + ", which can reach any table, the encrypted ones ("
+                    + String.join(", ", refused) + ") included: Veil cannot see what it does, so it is refused. Run it "
+                    + "outside the application as a reviewed migration; it runs through Veil only when every table in "
+                    + "the policy sets allow-opaque: true");
+        }
+    }
+
+    /**
      * The protected relations {@code text} names whose policy does not allow opaque code, in order of
      * mention. A protected relation that is no policy table (a view, partition or child) never does.
      */

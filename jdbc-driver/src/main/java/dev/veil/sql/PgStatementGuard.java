@@ -79,6 +79,7 @@ final class PgStatementGuard {
         PgTokenCursor c = new PgTokenCursor(tokens);
         if (c.accept("do")) {
             opaque.refuseUnlessAllowed("a DO block", text);
+            refuseDynamicSql("a DO block", tokens);
             return true;
         }
         if (c.accept("prepare")) {
@@ -107,6 +108,7 @@ final class PgStatementGuard {
             c.accept("procedural");
             if (c.accept("function") || c.accept("procedure")) {
                 opaque.refuseUnlessAllowed("a function or procedure definition", text);
+                refuseDynamicSql("a function or procedure definition", tokens);
                 return true;
             }
             if (c.accept("rule")) {
@@ -123,6 +125,35 @@ final class PgStatementGuard {
             return false;
         }
         return ddl.check(tokens, names);
+    }
+
+    /**
+     * Refuses code whose body runs dynamic SQL ({@code EXECUTE} of a string in PL/pgSQL): the
+     * statement it runs is built at run time, so it may reach any table, named or not.
+     */
+    private void refuseDynamicSql(String what, List<PgTokens.Token> tokens) {
+        for (PgTokens.Token t : tokens) {
+            if (t.kind() == PgTokens.Kind.STRING && runsDynamicSql(t.key())) {
+                opaque.refuseUnlessAllAllowed(what + " runs dynamic SQL (EXECUTE)");
+            }
+        }
+    }
+
+    /** Whether a routine body holds PL/pgSQL's {@code EXECUTE} (not {@code EXECUTE FUNCTION|PROCEDURE} of a trigger). */
+    static boolean runsDynamicSql(String body) {
+        if (!body.toLowerCase(java.util.Locale.ROOT).contains("execute")) {
+            return false;
+        }
+        List<PgTokens.Token> inner = PgTokens.of(body);
+        for (int i = 0; i < inner.size(); i++) {
+            if (inner.get(i).is("execute")) {
+                PgTokens.Token next = i + 1 < inner.size() ? inner.get(i + 1) : null;
+                if (next == null || !(next.is("function") || next.is("procedure"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void copy(String text) {

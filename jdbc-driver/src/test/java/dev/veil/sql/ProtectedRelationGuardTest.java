@@ -198,4 +198,18 @@ class ProtectedRelationGuardTest {
         refused("DO $$ BEGIN INSERT INTO customers_2024 (email) VALUES ('x@example.com'); END $$", "customers_2024");
         refused("CREATE FUNCTION f() RETURNS SETOF text LANGUAGE sql AS 'SELECT email FROM v_cust'", "v_cust");
     }
+
+    @Test
+    void refusesDynamicSqlInDoBlocksAndRoutinesWhateverTheyName() throws Exception {
+        refused("DO $$ BEGIN EXECUTE 'INSERT INTO cust' || 'omers (email) VALUES (''x@example.com'')'; END $$",
+                "runs dynamic SQL", "customers", "every table");
+        refused("CREATE FUNCTION dyn(t text, v text) RETURNS void LANGUAGE plpgsql AS $f$ BEGIN EXECUTE format('INSERT INTO %I VALUES (%L)', t, v); END $f$",
+                "runs dynamic SQL");
+        // a trigger definition inside a DO block is no dynamic SQL
+        passes("DO $$ BEGIN CREATE TRIGGER t9 BEFORE INSERT ON products FOR EACH ROW EXECUTE FUNCTION h(); END $$");
+        passes("DO $$ BEGIN PERFORM 1; END $$");
+        assertTrue(PgStatementGuard.runsDynamicSql("begin execute 'x'; end"));
+        assertFalse(PgStatementGuard.runsDynamicSql("begin perform 'execute'; end"));
+        assertFalse(PgStatementGuard.runsDynamicSql("select 1 -- execute\n"));
+    }
 }
