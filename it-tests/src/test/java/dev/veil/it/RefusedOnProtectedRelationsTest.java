@@ -124,6 +124,8 @@ class RefusedOnProtectedRelationsTest {
             refused(c, "DO $$ BEGIN INSERT INTO customers (name, email) VALUES ('n', '" + m + "'); END $$", "DO block", "customers");
             refused(c, "DO $tag$ BEGIN UPDATE Customers SET ssn = '" + m + "'; END $tag$", "customers");
             refused(c, "DO E'BEGIN INSERT INTO customers (name, email) VALUES (''n'', ''" + m + "''); END'", "customers");
+            refused(c, "DO $$ BEGIN EXECUTE 'INSERT INTO cust' || 'omers (name, email) VALUES (''n'', ''" + m + "'')'; END $$",
+                    "dynamic SQL");
             refused(c, "PREPARE ins(text) AS INSERT INTO customers (name, email) VALUES ('n', $1)", "PREPARE");
             refused(c, "EXECUTE ins('" + m + "')", "EXECUTE");
             refused(c, "CREATE FUNCTION leak(e text) RETURNS void LANGUAGE sql AS $$ INSERT INTO customers (name, email) VALUES ('n', e) $$",
