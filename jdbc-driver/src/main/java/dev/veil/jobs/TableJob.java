@@ -312,7 +312,10 @@ public final class TableJob {
                         JobStore.checkpoint(writer, jobId, chunk.number(), checkpointKey, checkpointRows,
                                 System.currentTimeMillis() + options.lease().toMillis(), done);
                         writer.commit();
-                    } catch (SQLException | RuntimeException e) {
+                    } catch (SQLException e) {
+                        writer.rollback();
+                        throw explained(shape, e);
+                    } catch (RuntimeException e) {
                         writer.rollback();
                         throw e;
                     }
@@ -340,6 +343,21 @@ public final class TableJob {
                 batch.ps.close();
             }
         }
+    }
+
+    /**
+     * A unique violation while values move to another key means two rows hold one value under two
+     * data-key versions of a deterministic column (admitted where the database's constraint could
+     * not see it): the batch was rolled back, so nothing is lost, and the message says what to do.
+     */
+    private SQLException explained(TableShape shape, SQLException e) {
+        if (kind != JobKind.REKEY || e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
+            return e;
+        }
+        return new SQLException("rekey of " + shape.qualifiedName() + " stopped: moving a batch of values to the active keys "
+                + "would give two rows the same value of a unique column, so two rows already hold one value under different "
+                + "data-key versions; the batch was rolled back and nothing was changed. Find the rows (read the table "
+                + "through Veil), remove or change the duplicate, then run the rekey again", e.getSQLState(), e);
     }
 
     /** Waits (up to a minute, interrupts kept for later) until the workers have stopped using their connections. */

@@ -403,4 +403,32 @@ abstract class DeterministicRotationContract {
             }
         }
     }
+
+    @Test
+    void rekeyStopsOnAValueTwoVersionsHoldAndLosesNothing() throws Exception {
+        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
+            admin.keys().rotate("default");
+            Thread.sleep(REFRESH_MILLIS + 200);
+            // a duplicate the checks could not have stopped: written straight to the table under the new version
+            Object[] forms = new Object[4];
+            dev.veil.policy.ColumnPolicy column = admin.policy().column(null, "people", "email").orElseThrow();
+            assertEquals(2, admin.cipher(column).encryptForLookup(email(20), forms));
+            try (Connection raw = db.connect(); PreparedStatement ps = raw.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, 'dup')")) {
+                ps.setLong(1, 9_000_000);
+                ps.setString(2, (String) forms[0]);
+                ps.executeUpdate();
+            }
+            SQLException e = assertThrows(SQLException.class, () -> new TableJob(admin, db.connections(), "people", JobKind.REKEY,
+                    JobOptions.defaults().withBatchSize(50), ProgressListener.NONE).run());
+            Throwable t = e;
+            while (t != null && !(t.getMessage() != null && t.getMessage().contains("same value of a unique column"))) {
+                t = t.getCause();
+            }
+            assertTrue(t != null && t.getMessage().contains("nothing was changed") && !t.getMessage().contains(email(20)), String.valueOf(e));
+            try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement("SELECT id FROM people WHERE email = ? ORDER BY id")) {
+                ps.setString(1, email(20));
+                assertEquals(List.of(20L, 9_000_000L), ids(ps.executeQuery()), "both rows are still there and readable");
+            }
+        }
+    }
 }
