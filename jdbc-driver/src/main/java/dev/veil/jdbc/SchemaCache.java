@@ -108,13 +108,18 @@ final class SchemaCache {
     private static List<String> read(DatabaseMetaData md, String schema, String table) throws SQLException {
         Identifier t = Identifier.parse(table);
         Identifier s = schema == null ? null : Identifier.parse(schema);
+        // MariaDB's and MySQL's drivers call a database a catalog, and ignore the schema pattern
+        boolean databaseIsCatalog = !md.supportsSchemasInTableDefinitions() && md.supportsCatalogsInTableDefinitions();
         for (String tableName : spellings(md, t)) {
             for (String schemaName : s == null ? new String[] {null} : spellings(md, s)) {
                 List<String> out = new ArrayList<>();
-                try (ResultSet rs = md.getColumns(null, schemaName == null ? null : escape(md, schemaName), escape(md, tableName), null)) {
+                String pattern = schemaName == null ? null : escape(md, schemaName);
+                try (ResultSet rs = databaseIsCatalog
+                        ? md.getColumns(schemaName, null, escape(md, tableName), null)
+                        : md.getColumns(null, pattern, escape(md, tableName), null)) {
                     String firstSchema = null;
                     while (rs.next()) {
-                        String rowSchema = rs.getString("TABLE_SCHEM");
+                        String rowSchema = rs.getString(databaseIsCatalog ? "TABLE_CAT" : "TABLE_SCHEM");
                         if (firstSchema == null) {
                             firstSchema = rowSchema;
                         } else if (schemaName == null && rowSchema != null && !rowSchema.equals(firstSchema)) {
