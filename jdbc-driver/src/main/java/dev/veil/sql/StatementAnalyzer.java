@@ -1,7 +1,6 @@
 package dev.veil.sql;
 
 import dev.veil.policy.ColumnPolicy;
-import dev.veil.policy.TablePolicy;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.schema.Column;
