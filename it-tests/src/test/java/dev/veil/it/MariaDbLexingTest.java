@@ -174,4 +174,22 @@ class MariaDbLexingTest {
             }
         }
     }
+
+    /** A statement read under one sql_mode does not run under another. */
+    @Test
+    void aStatementPreparedBeforeSqlModeChangesIsRefused() throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             PreparedStatement before = c.prepareStatement("INSERT INTO customers (name, email) VALUES ('mode1', ?)")) {
+            s.execute("SET sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')");
+            before.setString(1, "x@y");
+            VeilException e = assertThrows(VeilException.class, before::executeUpdate);
+            assertEquals(VeilState.UNSUPPORTED_SQL, e.state());
+            assertTrue(e.getMessage().contains("SQL mode changed"), e.getMessage());
+            try (PreparedStatement after = c.prepareStatement("INSERT INTO customers (name, email) VALUES ('mode1', ?)")) {
+                after.setString(1, "x@y");
+                assertEquals(1, after.executeUpdate());
+            }
+            assertEncrypted(c, "email", "mode1", "x@y");
+        }
+    }
 }

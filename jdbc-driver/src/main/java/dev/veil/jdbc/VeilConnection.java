@@ -132,6 +132,28 @@ public final class VeilConnection extends DelegatingConnection {
         return s;
     }
 
+    /** The rules the last plan was made under, without asking the database ({@code null} before the first plan). */
+    SqlSyntax syntaxRead() {
+        return syntax;
+    }
+
+    /**
+     * A prepared statement is about to run, as {@link #executing(StatementPlan)}; besides, once this
+     * connection has run a text that may change its lexical rules ({@code SET sql_mode}), a statement
+     * that names a protected relation and was read under other rules than the session has now is
+     * refused: the server would read its text differently.
+     *
+     * @param preparedUnder the rules the statement was read under
+     */
+    void executing(StatementPlan plan, SqlSyntax preparedUnder) throws SQLException {
+        executing(plan);
+        if (followMode && preparedUnder != null && !preparedUnder.equals(syntax())
+                && runtime.veil().analyzer().mayMentionProtected(plan.sql())) {
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "the session's SQL mode changed since this statement was "
+                    + "prepared, so the server would read its text by other rules than Veil did; prepare it again");
+        }
+    }
+
     /**
      * A prepared statement is about to run: follows what it may do to name resolution, and refuses
      * it when its names were resolved under another search path than the connection has now.

@@ -38,6 +38,8 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     private final StatementPlan plan;
     /** What must be checked before the statement runs while a deterministic ring has several live versions. */
     private final VersionChecks checks;
+    /** The lexical rules the statement was read under (MariaDB/MySQL {@code sql_mode}, H2 mode). */
+    private final dev.veil.sql.SqlSyntax syntax;
 
     VeilPreparedStatement(VeilConnection connection, PreparedStatement raw, StatementPlan plan, boolean generatedKeys)
             throws SQLException {
@@ -46,6 +48,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         this.results = new ResultWrapping(connection, this, plan);
         this.results.requestGeneratedKeys(generatedKeys);
         this.plan = plan;
+        this.syntax = connection.syntaxRead();
         try {
             this.checks = VersionChecks.of(connection, plan, true);
         } catch (SQLException | RuntimeException e) {
@@ -116,7 +119,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        connection.executing(plan);
+        connection.executing(plan, syntax);
         results.rerun();
         checks.beforeRun(true);
         return checks.run(super::executeQuery, true);
@@ -124,7 +127,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public boolean execute() throws SQLException {
-        connection.executing(plan);
+        connection.executing(plan, syntax);
         results.rerun();
         checks.beforeRun(true);
         return checks.run(super::execute, true);
@@ -132,14 +135,14 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public int executeUpdate() throws SQLException {
-        connection.executing(plan);
+        connection.executing(plan, syntax);
         checks.beforeRun(true);
         return checks.run(super::executeUpdate, true);
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        connection.executing(plan);
+        connection.executing(plan, syntax);
         checks.beforeRun(true);
         return checks.run(super::executeLargeUpdate, true);
     }
@@ -152,14 +155,14 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public int[] executeBatch() throws SQLException {
-        connection.executing(plan);
+        connection.executing(plan, syntax);
         checks.beforeRun(false);
         return checks.run(super::executeBatch, false);
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
-        connection.executing(plan);
+        connection.executing(plan, syntax);
         checks.beforeRun(false);
         return checks.run(super::executeLargeBatch, false);
     }
