@@ -55,6 +55,7 @@ final class Instrumenter {
         // parsed once here, not again for every class transformed
         AsmVisitorWrapper driverAdvice = Advice.to(DriverConnectAdvice.class).on(connect);
         AsmVisitorWrapper dataSourceAdvice = Advice.to(DataSourceConnectAdvice.class).on(getConnection);
+        AsmVisitorWrapper bridges = new BridgeConnectVisitor();
         AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(new TypePoolCache())
@@ -69,7 +70,7 @@ final class Instrumenter {
         }
         AgentBuilder.Identified.Extendable configured = builder
                 .type(not(isInterface()).and(hasSuperType(named("java.sql.Driver").or(named("javax.sql.DataSource")))))
-                .transform((b, type, loader, module, domain) -> b.visit(driverAdvice).visit(dataSourceAdvice));
+                .transform((b, type, loader, module, domain) -> b.visit(driverAdvice).visit(dataSourceAdvice).visit(bridges));
         if (attached) {
             configured.installOn(inst); // also retransforms the drivers already loaded
         } else {

@@ -58,6 +58,15 @@ public final class VeilBridge {
         }
     }
 
+    /**
+     * Called by a driver's or data source's compiler bridge method just before it returns the
+     * connection its narrower-typed method made (see the agent's bridge visitor): the same rules
+     * as {@link #exit}, as though the bridge were the instrumented call.
+     */
+    public static Object afterBridge(Object connection, boolean driver, Object source, Object[] args) throws Exception {
+        return exit(enter(), driver, source, args, connection, null);
+    }
+
     /** Marks the current thread as inside a connect call, so connections it opens are not wrapped; pair with {@link #resume()}. */
     public static void suppress() {
         depth()[0]++;
