@@ -47,23 +47,33 @@ final class SchemaCache {
         return found;
     }
 
+    /** How a column takes part in unique indexes or constraints. */
+    enum Uniqueness {
+        /** In none. */
+        NONE,
+        /** Alone in one (whatever else it is part of). */
+        ALONE,
+        /** Only together with other columns. */
+        WITH_OTHERS
+    }
+
     /**
-     * Whether {@code column} alone carries a unique index or constraint (composite ones are not
-     * counted), as {@link DatabaseMetaData#getIndexInfo} reports; cached like the column lists.
+     * How {@code column} takes part in unique indexes or constraints, as
+     * {@link DatabaseMetaData#getIndexInfo} reports; cached like the column lists.
      */
-    boolean unique(Connection raw, dev.veil.policy.ColumnPolicy column) throws SQLException {
+    Uniqueness unique(Connection raw, dev.veil.policy.ColumnPolicy column) throws SQLException {
         String key = column.column().toString();
         Unique cached = uniques.get(key);
         long now = System.nanoTime();
         if (cached != null && now - cached.at < maxAgeNanos) {
             return cached.unique;
         }
-        boolean found = readUnique(raw.getMetaData(), column);
+        Uniqueness found = readUnique(raw.getMetaData(), column);
         uniques.put(key, new Unique(found, now));
         return found;
     }
 
-    private static boolean readUnique(DatabaseMetaData md, dev.veil.policy.ColumnPolicy column) throws SQLException {
+    private static Uniqueness readUnique(DatabaseMetaData md, dev.veil.policy.ColumnPolicy column) throws SQLException {
         Identifier s = column.column().table().schema();
         for (String tableName : spellings(md, column.column().table().name())) {
             for (String schemaName : s == null ? new String[] {null} : spellings(md, s)) {
@@ -77,14 +87,23 @@ final class SchemaCache {
                         }
                     }
                 }
+                Uniqueness found = Uniqueness.NONE;
                 for (List<String> cols : indexes.values()) {
-                    if (cols.size() == 1 && column.column().column().matches(quoteIfNeeded(cols.get(0)))) {
-                        return true;
+                    for (String c : cols) {
+                        if (column.column().column().matches(quoteIfNeeded(c))) {
+                            if (cols.size() == 1) {
+                                return Uniqueness.ALONE;
+                            }
+                            found = Uniqueness.WITH_OTHERS;
+                        }
                     }
+                }
+                if (found != Uniqueness.NONE) {
+                    return found;
                 }
             }
         }
-        return false;
+        return Uniqueness.NONE;
     }
 
     /** A catalog name as a policy identifier would be written to match it exactly. */
@@ -92,7 +111,7 @@ final class SchemaCache {
         return name.equals(name.toLowerCase(java.util.Locale.ROOT)) ? name : '"' + name + '"';
     }
 
-    private record Unique(boolean unique, long at) {
+    private record Unique(Uniqueness unique, long at) {
     }
 
     /** Forgets everything: DDL is about to run through Veil. */

@@ -214,8 +214,8 @@ public final class VeilConnection extends DelegatingConnection {
         return delegate;
     }
 
-    /** Whether a deterministic column alone carries a unique index (cached per runtime). */
-    boolean uniqueColumn(ColumnPolicy column) throws SQLException {
+    /** How a deterministic column takes part in unique indexes (cached per runtime). */
+    SchemaCache.Uniqueness uniqueness(ColumnPolicy column) throws SQLException {
         return runtime.schema().unique(delegate, column);
     }
 

@@ -33,6 +33,8 @@ import java.util.Map;
  *     cannot be told from another row holding the same value;</li>
  * <li>an upsert on such a column is refused ({@code VE006}): its conflict target cannot see rows of
  *     the other versions;</li>
+ * <li>a write of such a column that is unique only together with other columns is refused
+ *     ({@code VE006}): the check above would need the other columns' values too;</li>
  * <li>a prepared statement whose SQL has a literal compared with such a column is refused when the
  *     live versions changed since it was prepared.</li>
  * </ul>
@@ -45,8 +47,10 @@ final class VersionChecks {
 
     private final VeilConnection connection;
     private final StatementPlan plan;
-    /** Deterministic columns the statement writes that carry a unique index. */
+    /** Deterministic columns the statement writes that carry a unique index of their own. */
     private final List<ColumnPolicy> unique;
+    /** Deterministic columns the statement writes that are unique only together with other columns. */
+    private final List<ColumnPolicy> uniqueWithOthers;
     private final boolean needed;
     /** For prepared statements: the data-key ids each lookup literal was encrypted under. */
     private final Map<ColumnPolicy, int[]> literalKeys;
@@ -70,6 +74,7 @@ final class VersionChecks {
         this.connection = null;
         this.plan = null;
         this.unique = List.of();
+        this.uniqueWithOthers = List.of();
         this.literalKeys = null;
         this.needed = false;
     }
@@ -87,13 +92,15 @@ final class VersionChecks {
         this.connection = connection;
         this.plan = plan;
         List<ColumnPolicy> u = new ArrayList<>();
+        List<ColumnPolicy> w = new ArrayList<>();
         for (ParameterTarget t : plan.parameters().values()) {
-            addIfUnique(u, t.column(), t.lookup().isLookup());
+            addIfUnique(u, w, t.column(), t.lookup().isLookup());
         }
         for (LiteralTarget l : plan.literals()) {
-            addIfUnique(u, l.column(), l.lookup().isLookup());
+            addIfUnique(u, w, l.column(), l.lookup().isLookup());
         }
         this.unique = u;
+        this.uniqueWithOthers = w;
         Map<ColumnPolicy, int[]> keys = null;
         if (prepared && plan.hasLookupLiterals()) {
             keys = new IdentityHashMap<>();
@@ -104,12 +111,18 @@ final class VersionChecks {
             }
         }
         this.literalKeys = keys;
-        this.needed = !u.isEmpty() || !plan.versionSensitive().isEmpty() || keys != null;
+        this.needed = !u.isEmpty() || !w.isEmpty() || !plan.versionSensitive().isEmpty() || keys != null;
     }
 
-    private void addIfUnique(List<ColumnPolicy> out, ColumnPolicy c, boolean lookup) throws SQLException {
-        if (!lookup && c.isDeterministic() && !out.contains(c) && connection.uniqueColumn(c)) {
-            out.add(c);
+    private void addIfUnique(List<ColumnPolicy> alone, List<ColumnPolicy> withOthers, ColumnPolicy c, boolean lookup) throws SQLException {
+        if (lookup || !c.isDeterministic() || alone.contains(c) || withOthers.contains(c)) {
+            return;
+        }
+        switch (connection.uniqueness(c)) {
+            case ALONE -> alone.add(c);
+            case WITH_OTHERS -> withOthers.add(c);
+            case NONE -> {
+            }
         }
     }
 
@@ -202,6 +215,15 @@ final class VersionChecks {
                                 + " with a literal encrypted under the data-key versions live when it was prepared, and ring '"
                                 + e.getKey().keyRing() + "' has changed since; prepare it again, or bind the value as a parameter");
                     }
+                }
+            }
+            for (ColumnPolicy c : uniqueWithOthers) {
+                if (cipher(c).lookupVersions() > 1) {
+                    throw new VeilException(VeilState.UNSUPPORTED_SQL, "writes of " + c.column() + " are refused while ring '"
+                            + c.keyRing() + "' has more than one live data-key version: the column is unique together with other "
+                            + "columns, and equal values under two versions differ, so the database cannot enforce that index "
+                            + "and Veil cannot check it; the rotation ends after veil rekey and veil keys retire of the old "
+                            + "version ('veil keys list --usage' shows when it holds no value)");
                 }
             }
             for (ColumnPolicy c : unique) {

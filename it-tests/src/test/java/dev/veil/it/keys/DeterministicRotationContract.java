@@ -75,12 +75,15 @@ abstract class DeterministicRotationContract {
                     email: { mode: deterministic, domain: mail }
                   contacts:
                     email: { mode: deterministic, domain: mail }
+                  members:
+                    email: { mode: deterministic, domain: mail }
                 """;
         policyA = People.instance(dir, text);
         policyB = People.instance(dir, text);
         adminPolicy = People.instance(dir, text);
         db.execute("CREATE TABLE people (id BIGINT PRIMARY KEY, email VARCHAR(200) UNIQUE, note VARCHAR(20))",
-                "CREATE TABLE contacts (id BIGINT PRIMARY KEY, email VARCHAR(200))");
+                "CREATE TABLE contacts (id BIGINT PRIMARY KEY, email VARCHAR(200))",
+                "CREATE TABLE members (tenant INT NOT NULL, email VARCHAR(200) NOT NULL, UNIQUE (tenant, email))");
         try (Connection c = connect(policyA)) {
             c.setAutoCommit(false);
             try (PreparedStatement people = c.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, 'n')");
@@ -334,6 +337,31 @@ abstract class DeterministicRotationContract {
                 VeilException e = assertThrows(VeilException.class, ps::executeUpdate);
                 assertEquals(VeilState.UNSUPPORTED_SQL, e.state());
                 assertTrue(e.getMessage().contains("people.email"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aColumnUniqueOnlyWithOtherColumnsIsNotWrittenWhileSeveralVersionsLive() throws Exception {
+        String insert = "INSERT INTO members (tenant, email) VALUES (?, ?)";
+        try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement(insert)) {
+            ps.setInt(1, 1);
+            ps.setString(2, email(1));
+            ps.executeUpdate();
+        }
+        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
+            admin.keys().rotate("default");
+            Thread.sleep(REFRESH_MILLIS + 200);
+            try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement(insert)) {
+                ps.setInt(1, 1);
+                ps.setString(2, email(1)); // the same (tenant, email) under the new version: the index cannot see it
+                VeilException e = assertThrows(VeilException.class, ps::executeUpdate);
+                assertEquals(VeilState.UNSUPPORTED_SQL, e.state());
+                assertTrue(e.getMessage().contains("members.email") && !e.getMessage().contains(email(1)), e.getMessage());
+            }
+            try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery("SELECT count(*) FROM members")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
             }
         }
     }
