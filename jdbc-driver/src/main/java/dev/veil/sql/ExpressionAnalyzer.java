@@ -242,6 +242,12 @@ final class ExpressionAnalyzer {
         if (inner.encrypted() != null) {
             throw Rejection.unsupported(inner.encrypted(), "a cast is not supported on encrypted columns");
         }
+        if (c.isImplicitCast() && inner instanceof Origin.Literal) {
+            // DATE '2028-09-30': the type name stands before the literal, so replacing the literal
+            // alone by ciphertext would send DATE '<ciphertext>'; as a plain value it is refused
+            // wherever it meets an encrypted column, and passes everywhere else
+            return Origin.PLAIN;
+        }
         // a cast on a parameter or literal keeps it bound to whatever it meets
         return inner instanceof Origin.Parameter || inner instanceof Origin.Literal || inner instanceof Origin.Null
                 ? inner : Origin.PLAIN;

@@ -721,6 +721,13 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void rejectsTypedLiteralsOnEncryptedColumnsButNotOnPlainOnes() throws VeilException {
+            assertUnsupported("insert into customers (id, email) values (1, varchar 'a@b.c')", "customers.email", "can only be written");
+            assertUnsupported("select id from customers where email = text 'a@b.c'", "customers.email", "plain column or expression");
+            assertParameters("update customers set name = varchar 'Ada' where email = ?", Map.of(1, "customers.email"));
+        }
+
+        @Test
         void rejectsRangeComparisons() {
             assertUnsupported("select id from customers where email > ?", "customers.email", "range");
             assertUnsupported("select id from customers where ? <= phone", "customers.phone", "range");
