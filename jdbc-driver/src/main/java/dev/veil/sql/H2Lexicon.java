@@ -26,7 +26,7 @@ final class H2Lexicon {
             char c = sql.charAt(i);
             char next = i + 1 < n ? sql.charAt(i + 1) : 0;
             if (c == '\'' || c == '"') {
-                i = skipQuoted(sql, i, c);
+                i = LiteralScanner.skipQuoted(sql, i, c);
             } else if (c == '-' && next == '-') {
                 int end = sql.indexOf('\n', i);
                 i = end < 0 ? n : end + 1;
@@ -41,21 +41,5 @@ final class H2Lexicon {
             }
         }
         return null;
-    }
-
-    private static int skipQuoted(String sql, int i, char quote) {
-        int n = sql.length();
-        i++;
-        while (i < n) {
-            if (sql.charAt(i) == quote) {
-                if (i + 1 < n && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return n;
     }
 }

@@ -227,7 +227,8 @@ final class LiteralScanner {
         return n;
     }
 
-    private static int skipQuoted(String sql, int i, char quote) {
+    /** The offset just past the {@code quote}-quoted token starting at {@code i}, a doubled quote standing for itself. */
+    static int skipQuoted(String sql, int i, char quote) {
         int n = sql.length();
         i++;
         while (i < n) {
