@@ -57,6 +57,15 @@ public final class TestDatabase implements AutoCloseable {
         return admin == null ? null : new TestDatabase(admin);
     }
 
+    /**
+     * A fresh database on the MariaDB server of {@code VEIL_IT_MARIADB_URL}, reached through MySQL
+     * Connector/J ({@code jdbc:mysql:}), or {@code null} when none is configured.
+     */
+    public static TestDatabase mariadbThroughMySqlDriverOrNull() throws SQLException {
+        String admin = setting("VEIL_IT_MARIADB_URL", "veil.it.mariadb.url");
+        return admin == null ? null : new TestDatabase(admin.replaceFirst("^jdbc:mariadb:", "jdbc:mysql:"));
+    }
+
     private static String setting(String env, String property) {
         String v = System.getProperty(property);
         if (v == null || v.isBlank()) {
@@ -68,6 +77,11 @@ public final class TestDatabase implements AutoCloseable {
     /** The JDBC URL of this test's database (with the admin URL's parameters). */
     public String url() {
         return url;
+    }
+
+    /** Whether this database is reached through MySQL Connector/J ({@code jdbc:mysql:}). */
+    public boolean isMySqlDriver() {
+        return url.startsWith("jdbc:mysql:");
     }
 
     /** Whether this is a PostgreSQL database (else MariaDB or MySQL). */

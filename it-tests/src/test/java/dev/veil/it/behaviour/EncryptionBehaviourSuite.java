@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -179,6 +180,20 @@ public abstract class EncryptionBehaviourSuite {
     }
 
     @Test
+    void mariadbExecutableCommentsAreReadAsTheCodeTheyAre() throws Exception {
+        assumeFalse(db.isPostgres(), "executable comments are MariaDB's and MySQL's");
+        try (Connection c = DriverManager.getConnection(appUrl()); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO customers (name /*!, email */) VALUES ('Erin' /*!, 'erin@example.com' */)");
+            VeilException e = assertThrows(VeilException.class,
+                    () -> s.executeQuery("SELECT id FROM customers WHERE name = 'Erin' /*! OR email LIKE 'erin%' */"));
+            assertEquals(VeilState.UNSUPPORTED_SQL, e.state());
+        }
+        List<String> stored = raw("SELECT email FROM customers WHERE name = 'Erin'");
+        assertCiphertext(stored);
+        assertFalse(stored.toString().contains("erin@"));
+    }
+
+    @Test
     void unsupportedShapesFailClosed() throws Exception {
         try (Connection c = DriverManager.getConnection(appUrl())) {
             VeilException e = assertThrows(VeilException.class, () -> c.prepareStatement("SELECT id FROM customers WHERE email LIKE ?"));
@@ -221,6 +236,10 @@ public abstract class EncryptionBehaviourSuite {
             PGSimpleDataSource pg = new PGSimpleDataSource();
             pg.setUrl(db.url());
             real = pg;
+        } else if (db.isMySqlDriver()) {
+            com.mysql.cj.jdbc.MysqlDataSource my = new com.mysql.cj.jdbc.MysqlDataSource();
+            my.setUrl(db.url());
+            real = my;
         } else {
             real = new org.mariadb.jdbc.MariaDbDataSource(db.url());
         }
