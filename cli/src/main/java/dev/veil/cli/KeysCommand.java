@@ -6,6 +6,7 @@ import dev.veil.keys.KeyAdmin;
 import dev.veil.keys.KeyRecord;
 import dev.veil.keys.KeyState;
 import dev.veil.keys.KeyUsage;
+import dev.veil.keys.RingStatus;
 import dev.veil.policy.Policy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,6 +84,7 @@ final class KeysCommand implements Runnable {
             description = "Lists data keys: ring, version, id, state, created and expiry times, and the master key that wraps each.",
             footer = {"%nExamples:", "  veil keys list --policy policy.yaml --url jdbc:postgresql://db/shop?user=ops",
                     "  veil keys list --usage …      (also counts the values each key still protects)",
+                    "  veil keys list --expiring 30d …   (exit 7 when a ring's active key expires within 30 days: for cron and CI)",
                     ExitCode.FOOTER})
     static final class ListKeys implements Callable<Integer> {
         @Mixin
@@ -91,12 +93,17 @@ final class KeysCommand implements Runnable {
         CommandSpec spec;
         @Option(names = "--usage", description = "count the stored values (rows × encrypted columns) each key protects: one grouped scan per column")
         boolean usage;
+        @Option(names = "--expiring", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "exit 7 when the active key of a ring expires within DURATION (30d, 12h, 2w), naming those rings "
+                        + "(an expired active key is replaced by the ring's next version on its next encryption)")
+        java.time.Duration expiring;
 
         @Override
         public Integer call() throws VeilException {
             PrintWriter out = spec.commandLine().getOut();
             try (Target.Session s = target.open()) {
                 List<KeyRecord> keys = s.admin().list();
+                int code = expiring == null ? ExitCode.OK : reportExpiring(s.policy(), keys);
                 List<KeyUsage.ColumnUsage> byColumn = usage ? s.admin().usageByColumn() : List.of();
                 Map<Integer, Long> rows = KeyUsage.totals(byColumn);
                 String format = "%-14s %7s %11s %-12s %-17s %-17s " + (usage ? "%-24s %8s" : "%s") + "%n";
@@ -119,8 +126,38 @@ final class KeysCommand implements Runnable {
                 if (usage && !rows.isEmpty()) {
                     out.println("note: rows use key id(s) missing from the key table: " + rows);
                 }
+                return code;
             }
-            return ExitCode.OK;
+        }
+
+        /** Names the rings whose active key expires within {@link #expiring} on standard error; {@link ExitCode#EXPIRING} if any. */
+        private int reportExpiring(Policy policy, List<KeyRecord> keys) {
+            Instant now = Instant.now();
+            List<RingStatus> soon = RingStatus.of(policy.keyRings(), keys).stream().filter(r -> r.expiresWithin(expiring, now)).toList();
+            PrintWriter err = spec.commandLine().getErr();
+            for (RingStatus r : soon) {
+                long days = r.daysUntilExpiry(now);
+                err.println("expiring: ring " + r.ring() + " version " + r.activeVersion() + " (key " + r.activeKeyId() + ") "
+                        + (days < 0 ? "expired " + time(r.expiresAt()) : "expires " + time(r.expiresAt()) + ", in " + days + " day(s)"));
+            }
+            return soon.isEmpty() ? ExitCode.OK : ExitCode.EXPIRING;
+        }
+    }
+
+    /** Reads {@code --expiring 30d}: the policy's duration syntax, {@code never} excluded. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String value) {
+            java.time.Duration d;
+            try {
+                d = dev.veil.policy.Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+            if (d == null) {
+                throw new picocli.CommandLine.TypeConversionException("'never' is not a window; expected " + dev.veil.policy.Durations.EXPECTED);
+            }
+            return d;
         }
     }
 

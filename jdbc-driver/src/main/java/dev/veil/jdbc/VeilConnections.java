@@ -27,15 +27,30 @@ public final class VeilConnections {
             return raw;
         }
         try {
-            java.util.Properties p = new java.util.Properties();
-            if (policyPath != null) {
-                p.setProperty(VeilProperty.POLICY.key(), policyPath);
-            }
-            return VeilConnection.open(raw, Runtimes.forPolicy(VeilProperty.POLICY.resolve(p), keyDatabase));
+            return VeilConnection.open(raw, runtime(policyPath, keyDatabase));
         } catch (SQLException | RuntimeException e) {
             raw.close();
             throw e;
         }
+    }
+
+    /**
+     * The engine of a policy, opened if no connection has opened it yet.
+     *
+     * @param policyPath the policy file; {@code null} falls back to {@code veil.policy} / {@code VEIL_POLICY}
+     * @param keyDatabase plain connections to the database holding the key table (unless the policy names one)
+     * @throws SQLException a {@link dev.veil.VeilException} when the policy or keys are unusable
+     */
+    public static dev.veil.Veil engine(String policyPath, ConnectionFactory keyDatabase) throws SQLException {
+        return runtime(policyPath, keyDatabase).veil();
+    }
+
+    private static Runtimes.Runtime runtime(String policyPath, ConnectionFactory keyDatabase) throws SQLException {
+        java.util.Properties p = new java.util.Properties();
+        if (policyPath != null) {
+            p.setProperty(VeilProperty.POLICY.key(), policyPath);
+        }
+        return Runtimes.forPolicy(VeilProperty.POLICY.resolve(p), keyDatabase);
     }
 
     /**

@@ -39,6 +39,24 @@ public class VeilDataSource implements DataSource {
         return wrap(delegate.getConnection(username, password));
     }
 
+    /**
+     * The engine serving this DataSource's policy (shared with every connection that names the
+     * same policy), opened now if no connection has opened it yet: the key table is then reached
+     * through this DataSource's own connections. For health checks and metrics; never hands out
+     * key material.
+     *
+     * @throws SQLException a {@link dev.veil.VeilException} when the policy or keys are unusable
+     *         ({@code VE001}, {@code VE002}, {@code VE009}, …)
+     */
+    public dev.veil.Veil engine() throws SQLException {
+        return VeilConnections.engine(policyPath, delegate::getConnection);
+    }
+
+    /** The policy file given to this DataSource, or {@code null} when it falls back to {@code veil.policy} / {@code VEIL_POLICY}. */
+    public String policyPath() {
+        return policyPath;
+    }
+
     private Connection wrap(Connection raw) throws SQLException {
         // a pool of jdbc:veil: connections is already Veil's and comes back unchanged
         return VeilConnections.wrap(raw, policyPath, delegate::getConnection);

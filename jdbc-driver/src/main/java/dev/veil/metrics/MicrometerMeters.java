@@ -13,16 +13,28 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Micrometer meters over an engine's counters, on {@link Metrics#globalRegistry}. Only loaded
- * when Micrometer is on the class path ({@link MetricsRegistration} checks first). The meters
- * read the engine's counters when scraped, so the hot path never calls Micrometer.
+ * Micrometer meters over an engine's counters: on {@link Metrics#globalRegistry} when the engine
+ * opens, and on any other registry a framework integration binds them to (the Spring Boot
+ * starter binds them to the application's own). Only loaded when Micrometer is on the class path
+ * ({@link MetricsRegistration} checks first). The meters read the engine's counters when scraped,
+ * so the hot path never calls Micrometer. Every meter is tagged {@code policy} (the policy file).
  */
-final class MicrometerMeters {
+public final class MicrometerMeters {
     private MicrometerMeters() {
     }
 
     static AutoCloseable bind(EngineStats stats) {
-        MeterRegistry registry = Metrics.globalRegistry;
+        return bind(stats, Metrics.globalRegistry);
+    }
+
+    /**
+     * Registers an engine's meters ({@code veil.encryptions}, {@code veil.decryptions},
+     * {@code veil.failures} by {@code cause}, {@code veil.key.unwraps}, …) on {@code registry}.
+     * Binding the same engine twice to one registry registers nothing new.
+     *
+     * @return removes the meters from {@code registry} when closed
+     */
+    public static AutoCloseable bind(EngineStats stats, MeterRegistry registry) {
         Tags tags = Tags.of("policy", stats.getPolicy());
         List<Meter> meters = new ArrayList<>();
         meters.add(counter(registry, "veil.encryptions", "values encrypted", tags, stats, s -> s.getEncryptions()));

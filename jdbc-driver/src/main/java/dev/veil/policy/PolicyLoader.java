@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -51,7 +50,6 @@ public final class PolicyLoader {
     /** The ring used by columns that name none. */
     public static final String DEFAULT_RING = "default";
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d|w)");
     private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs", "match", "schema", "strict");
     private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after",
             "on-missing-key");
@@ -489,22 +487,11 @@ public final class PolicyLoader {
     }
 
     private Duration duration(Node node) throws VeilException {
-        String s = text(node, "duration").strip().toLowerCase(Locale.ROOT);
-        if (s.equals("never")) {
-            return null;
+        try {
+            return Durations.parse(text(node, "duration"));
+        } catch (IllegalArgumentException e) {
+            throw error(node, e.getMessage());
         }
-        Matcher m = DURATION.matcher(s);
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw error(node, "bad duration '" + s + "'; expected a positive number with a unit s, m, h, d or w (for example 90d), or 'never'");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> Duration.ofDays(7 * n);
-        };
     }
 
     /** A duration where {@code never} makes no sense. */

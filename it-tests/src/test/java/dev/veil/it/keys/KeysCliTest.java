@@ -83,6 +83,29 @@ class KeysCliTest {
     }
 
     @Test
+    void listExpiringExitsSevenNamingTheRingsWhoseActiveKeyExpiresWithinTheWindow() throws Exception {
+        Path p = initialised(); // payment keys live 30 days, the others 90
+        Cli month = veil(p, "keys", "list", "--expiring", "30d");
+        assertEquals(7, month.code(), month::toString);
+        assertTrue(month.err().lines().anyMatch(l -> l.startsWith("expiring: ring payment version 1 ") && l.endsWith("in 29 day(s)")),
+                month::toString);
+        assertEquals(1, month.err().lines().filter(l -> l.startsWith("expiring: ")).count(), month::toString);
+        assertTrue(month.out().lines().anyMatch(l -> l.startsWith("default ")), "the list itself is printed too:\n" + month);
+
+        Cli shorter = veil(p, "keys", "list", "--expiring", "4w");
+        assertEquals(0, shorter.code(), shorter::toString);
+        assertFalse(shorter.err().contains("expiring"), shorter::toString);
+
+        Cli quarter = veil(p, "keys", "list", "--expiring", "91d");
+        assertEquals(7, quarter.code(), quarter::toString);
+        assertEquals(3, quarter.err().lines().filter(l -> l.startsWith("expiring: ")).count(), quarter::toString);
+
+        Cli never = veil(p, "keys", "list", "--expiring", "never");
+        assertEquals(2, never.code(), never::toString);
+        assertTrue(never.err().contains("'never' is not a window"), never::toString);
+    }
+
+    @Test
     void rotateThenOldAndNewRowsReadAndUsageCountsEachVersion() throws Exception {
         Path first = initialised();
         People.insert(db, first, 1, "Ada");
