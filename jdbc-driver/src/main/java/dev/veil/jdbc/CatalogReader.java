@@ -6,6 +6,7 @@ import dev.veil.sql.NameResolver;
 import dev.veil.sql.ProtectedRelations;
 import dev.veil.sql.ProtectedRelations.Kind;
 import dev.veil.sql.ProtectedRelations.ProtectedRelation;
+import dev.veil.sql.StoredRoutines;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -26,7 +27,8 @@ import java.util.Set;
  * a connection's search path. PostgreSQL: {@code pg_class}, {@code pg_inherits} (children and
  * partitions at any depth), {@code pg_depend}/{@code pg_rewrite} (views and materialized views over
  * protected relations, and views over those), {@code pg_get_viewdef}, {@code current_schemas(true)}.
- * MariaDB/MySQL: {@code information_schema.TABLES} and {@code VIEWS}, {@code DATABASE()}.
+ * MariaDB/MySQL: {@code information_schema.TABLES}, {@code VIEWS} and {@code ROUTINES} (stored
+ * routines whose bodies reach a protected relation), {@code DATABASE()}.
  * Only Veil's own catalog queries run; no application value is sent.
  */
 abstract class CatalogReader {
@@ -175,6 +177,8 @@ abstract class CatalogReader {
     }
 
     static final class MariaDb extends CatalogReader {
+        private static final String SYSTEM_SCHEMAS = "'mysql', 'information_schema', 'performance_schema', 'sys'";
+
         @Override
         NameResolver.Folding folding() {
             return NameResolver.Folding.NONE;
@@ -195,7 +199,7 @@ abstract class CatalogReader {
             List<String[]> sameNamed = new ArrayList<>();
             Set<String> names = new LinkedHashSet<>(policy.tableNameKeys());
             try (PreparedStatement ps = raw.prepareStatement("SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
-                    + "WHERE TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')");
+                    + "WHERE TABLE_SCHEMA NOT IN (" + SYSTEM_SCHEMAS + ")");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String schema = rs.getString(1);
@@ -254,7 +258,20 @@ abstract class CatalogReader {
                 found.add(new ProtectedRelation(v[0], v[1], Kind.VIEW, null, v[2], List.of(v[0]), columns));
                 sameNamed.add(new String[] {v[0], v[1]});
             }
-            return ProtectedRelations.of(policy, found, sameNamed);
+            return ProtectedRelations.of(policy, found, sameNamed).withRoutines(routines(raw));
+        }
+
+        /** Every stored procedure and function outside the system databases, with its body when this user may see it. */
+        private static List<StoredRoutines.Routine> routines(Connection raw) throws SQLException {
+            List<StoredRoutines.Routine> routines = new ArrayList<>();
+            try (PreparedStatement ps = raw.prepareStatement("SELECT ROUTINE_SCHEMA, ROUTINE_NAME, ROUTINE_DEFINITION "
+                    + "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA NOT IN (" + SYSTEM_SCHEMAS + ")");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    routines.add(new StoredRoutines.Routine(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+            return routines;
         }
     }
 

@@ -47,8 +47,9 @@ final class MySqlCommands {
      * Throws a {@link Rejection} when the text must be refused.
      *
      * @param scanned the text as {@link MySqlScanner} read it
+     * @param relations the catalog snapshot, for the stored routines the text may call
      */
-    void check(ScannedSql scanned) {
+    void check(ScannedSql scanned, ProtectedRelations relations) {
         Set<String> named = tables.mentioned(scanned.original());
         boolean serverSide = OPAQUE.mayMention(scanned.normalized());
         if (scanned.ambiguity() != null && (!named.isEmpty() || serverSide)) {
@@ -74,6 +75,31 @@ final class MySqlCommands {
         }
         if (!named.isEmpty()) {
             ddl.check(tokens, scanned.original());
+            if (relations.hasRoutines()) {
+                routineCalls(tokens, relations);
+            }
+        }
+    }
+
+    /**
+     * Every call of a stored routine that reaches a protected relation: {@code CALL [db.]name} with
+     * or without arguments, or {@code name(} anywhere (a function call; the server allows no space
+     * there only for built-ins, so a space does not make it a column).
+     */
+    private void routineCalls(List<String> tokens, ProtectedRelations relations) {
+        for (int t = 0; t < tokens.size(); t++) {
+            String token = tokens.get(t);
+            String name = token.length() > 1 && token.charAt(0) == '`' ? token.substring(1, token.length() - 1).replace("``", "`") : token;
+            StoredRoutines.Reach reach = relations.routine(name.toLowerCase(java.util.Locale.ROOT));
+            if (reach == null) {
+                continue;
+            }
+            boolean called = t + 1 < tokens.size() && tokens.get(t + 1).equals("(")
+                    || t > 0 && tokens.get(t - 1).equalsIgnoreCase("call")
+                    || t > 2 && tokens.get(t - 1).equals(".") && tokens.get(t - 3).equalsIgnoreCase("call");
+            if (called) {
+                opaque.refuseCallUnlessAllowed(name, reach, relations);
+            }
         }
     }
 

@@ -50,6 +50,32 @@ final class OpaqueCode {
     }
 
     /**
+     * Throws unless a call of an existing stored routine may run: every protected relation its body
+     * (and the bodies of the routines it calls) names allows opaque code, or, when it runs dynamic
+     * SQL or its body cannot be read, every table of the policy does.
+     *
+     * @param routine the routine's name as written in the call, for the message
+     * @param reach what the catalog says the routine can reach
+     * @param relations the snapshot that knows the routines, whose names are not relations
+     * @throws Rejection VE006
+     */
+    void refuseCallUnlessAllowed(String routine, StoredRoutines.Reach reach, ProtectedRelations relations) {
+        String what = "a call of the stored routine " + routine;
+        if (reach.anyTable()) {
+            refuseUnlessAllAllowed(what + " (its body runs dynamic SQL or cannot be read by this user)");
+            return;
+        }
+        List<String> refused = new ArrayList<>(refusedTables(reach.text()));
+        refused.removeIf(name -> relations.routine(name) != null);
+        if (!refused.isEmpty()) {
+            throw new Rejection(VeilState.UNSUPPORTED_SQL, what + " runs server-side code that reaches the encrypted table(s) "
+                    + String.join(", ", refused) + ": Veil cannot see what it does with their values, so it is refused. "
+                    + "Run it outside the application, or set allow-opaque: true on the table in the policy to accept that "
+                    + "such code may handle plaintext");
+        }
+    }
+
+    /**
      * Throws unless every table of the policy allows opaque code: for code that may reach any table
      * (dynamic SQL), since no table can be named.
      *

@@ -68,19 +68,25 @@ public final class ProtectedRelations {
     private final Set<String> existing;
     private final Set<String> nameKeys;
     private final boolean fromCatalog;
+    /** Stored routines that reach a protected relation, by lower-case name ({@link StoredRoutines}). */
+    private final Map<String, StoredRoutines.Reach> routines;
     /** View mappings made so far: {@link TablePolicy} or {@link Rejection}, by relation key. */
     private final Map<String, Object> views = new ConcurrentHashMap<>();
 
-    private ProtectedRelations(Map<String, ProtectedRelation> byName, Set<String> existing, Set<String> nameKeys, boolean fromCatalog) {
+    private ProtectedRelations(Map<String, ProtectedRelation> byName, Set<String> existing, Set<String> nameKeys, boolean fromCatalog,
+                               Map<String, StoredRoutines.Reach> routines) {
         this.byName = Map.copyOf(byName);
         this.existing = Set.copyOf(existing);
-        this.nameKeys = Set.copyOf(nameKeys);
+        this.routines = Map.copyOf(routines);
+        Set<String> keys = new HashSet<>(nameKeys);
+        keys.addAll(routines.keySet());
+        this.nameKeys = Set.copyOf(keys);
         this.fromCatalog = fromCatalog;
     }
 
     /** A snapshot that knows only the policy's names (no catalog was read): names resolve as written. */
     public static ProtectedRelations policyOnly(Policy policy) {
-        return new ProtectedRelations(Map.of(), Set.of(), policy.tableNameKeys(), false);
+        return new ProtectedRelations(Map.of(), Set.of(), policy.tableNameKeys(), false, Map.of());
     }
 
     /**
@@ -103,7 +109,27 @@ public final class ProtectedRelations {
         for (String[] s : sameNamed) {
             existing.add(key(s[0], s[1]));
         }
-        return new ProtectedRelations(byName, existing, names, true);
+        return new ProtectedRelations(byName, existing, names, true, Map.of());
+    }
+
+    /**
+     * This snapshot with the stored routines of the same catalog: those that reach a protected
+     * relation ({@link StoredRoutines#reaching}) join {@link #nameKeys()}, so a text that calls one
+     * is analysed, and {@link #routine} tells what a call can reach.
+     */
+    public ProtectedRelations withRoutines(Collection<StoredRoutines.Routine> all) {
+        Map<String, StoredRoutines.Reach> reach = StoredRoutines.reaching(nameKeys, all);
+        return reach.isEmpty() ? this : new ProtectedRelations(byName, existing, nameKeys, fromCatalog, reach);
+    }
+
+    /** What a call of the stored routine of this (lower-case) name can reach, or {@code null} when it reaches no protected relation. */
+    public StoredRoutines.Reach routine(String lowerCaseName) {
+        return routines.get(lowerCaseName);
+    }
+
+    /** Whether the catalog had a stored routine that reaches a protected relation. */
+    boolean hasRoutines() {
+        return !routines.isEmpty();
     }
 
     /** Whether this snapshot was read from a catalog (else it knows only the policy's names). */
@@ -126,7 +152,10 @@ public final class ProtectedRelations {
         return byName.values();
     }
 
-    /** The lower-case names of every protected relation and every policy table: what a statement must name to need analysis. */
+    /**
+     * The lower-case names of every protected relation, every policy table and every stored routine
+     * that reaches one: what a statement must name to need analysis.
+     */
     public Set<String> nameKeys() {
         return nameKeys;
     }
@@ -144,7 +173,8 @@ public final class ProtectedRelations {
 
     /** Whether two snapshots say the same (the view memo aside). */
     public boolean sameAs(ProtectedRelations other) {
-        return other != null && byName.equals(other.byName) && existing.equals(other.existing) && fromCatalog == other.fromCatalog;
+        return other != null && byName.equals(other.byName) && existing.equals(other.existing) && fromCatalog == other.fromCatalog
+                && routines.equals(other.routines);
     }
 
     private static String key(String schema, String name) {

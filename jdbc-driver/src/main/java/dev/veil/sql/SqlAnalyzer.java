@@ -354,7 +354,7 @@ public final class SqlAnalyzer {
     private StatementPlan compute(String sql, LiveColumns schema, NameResolver names) {
         ScannedSql scanned = syntax.scan(sql);
         if (syntax.isMySqlFamily()) {
-            mysql.check(scanned);
+            mysql.check(scanned, names.relations());
         } else if (scanned.ambiguity() != null) {
             throw Rejection.unsupported("this statement names encrypted table(s) " + String.join(", ", filter.mentioned(sql))
                     + " and has " + scanned.ambiguity() + ", which Veil does not read on " + syntax.family()
