@@ -50,6 +50,11 @@ class MariaDbLexingTest {
 
     /** The raw value of one column of the customer of that name, read without Veil. */
     static String raw(String column, String name) throws Exception {
+        return raw(db, column, name);
+    }
+
+    /** The raw value of one column of the customer of that name in a shop database, read without Veil. */
+    static String raw(TestDatabase db, String column, String name) throws Exception {
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM customers WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {

@@ -823,7 +823,9 @@ class StatementCorpusTest {
                 maria("sql_mode changed beside an encrypted table refused", c -> plainRefused(
                         "SET STATEMENT sql_mode = 'ANSI_QUOTES' FOR SELECT \"email\" FROM customers", UNSUPPORTED, "sql_mode").run(c)),
                 maria("AS new alias refused", refused("INSERT INTO customers (id, name, email) VALUES (?, ?, ?) AS new ON DUPLICATE KEY UPDATE email = new.email",
-                        VeilState.UNPARSEABLE_SQL, "customers")),
+                        UNSUPPORTED, "row alias")),
+                maria("AS new alias with column aliases refused", c -> plainRefused("INSERT INTO customers SET id = 7, email = 'x@example.com' "
+                        + "AS n (i, e) ON DUPLICATE KEY UPDATE email = n.e", UNSUPPORTED, "row alias").run(c)),
                 maria("CHANGE of an encrypted column refused", c -> plainRefused("ALTER TABLE customers CHANGE email email2 TEXT",
                         UNSUPPORTED, "customers.email").run(c)),
                 maria("non-NULL default on an encrypted column refused", c -> plainRefused(

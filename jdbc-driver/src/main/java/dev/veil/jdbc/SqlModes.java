@@ -1,5 +1,7 @@
 package dev.veil.jdbc;
 
+import dev.veil.VeilException;
+import dev.veil.VeilState;
 import dev.veil.sql.SqlSyntax;
 
 import java.sql.Connection;
@@ -13,15 +15,20 @@ final class SqlModes {
     private SqlModes() {
     }
 
-    /** The session's rules: {@code VERSION()} says MariaDB or MySQL and which versioned comments run; {@code @@sql_mode} the quoting. */
+    /**
+     * The session's rules: {@code VERSION()} says MariaDB or MySQL and which versioned comments run;
+     * {@code @@sql_mode} the quoting; {@code @@character_set_client} whether Veil can read the
+     * server's strings at all.
+     */
     static SqlSyntax read(Connection raw) throws SQLException {
-        try (Statement s = raw.createStatement(); ResultSet rs = s.executeQuery("SELECT VERSION(), @@SESSION.sql_mode")) {
+        try (Statement s = raw.createStatement();
+             ResultSet rs = s.executeQuery("SELECT VERSION(), @@SESSION.sql_mode, @@SESSION.character_set_client")) {
             if (!rs.next()) {
                 throw new SQLException("the server returned no row for VERSION() and @@sql_mode");
             }
             String version = rs.getString(1);
             boolean mariadb = version != null && version.toLowerCase(Locale.ROOT).contains("mariadb");
-            return SqlSyntax.mysql(mariadb, version, rs.getString(2));
+            return SqlSyntax.mysql(mariadb, version, rs.getString(2), rs.getString(3));
         }
     }
 
@@ -34,11 +41,45 @@ final class SqlModes {
     }
 
     /**
-     * Whether a text may change the session's rules: {@code sql_mode} on MariaDB/MySQL, {@code MODE}
-     * on H2 (a word search; errs on "yes").
+     * Whether a text may change the session's rules: {@code sql_mode} or the client character set
+     * ({@code SET NAMES}, {@code SET CHARACTER SET}, {@code character_set_client}) on MariaDB/MySQL,
+     * {@code MODE} on H2 (a word search; errs on "yes").
      */
     static boolean mayChange(String sql, SqlSyntax syntax) {
-        String word = syntax.family() == SqlSyntax.Family.H2 ? "mode" : "sql_mode";
+        if (syntax.family() == SqlSyntax.Family.H2) {
+            return hasWord(sql, "mode");
+        }
+        return hasWord(sql, "sql_mode") || mayChangeCharset(sql);
+    }
+
+    private static boolean mayChangeCharset(String sql) {
+        return hasWord(sql, "set") && (hasWord(sql, "names") || hasWord(sql, "character") || hasWord(sql, "charset")
+                || hasWord(sql, "character_set_client"));
+    }
+
+    /**
+     * Refuses, before it runs, a text that may set the client character set to one Veil cannot read
+     * ({@link SqlSyntax#MULTI_BYTE_BACKSLASH_CHARSETS}). A change Veil does not see coming (through
+     * a variable, say) is found when the session is read again before the next statement, which
+     * then makes every statement on an encrypted table ambiguous.
+     *
+     * @throws VeilException {@code VE006}
+     */
+    static void refuseUnreadableCharset(String sql) throws VeilException {
+        if (!mayChangeCharset(sql)) {
+            return;
+        }
+        for (String charset : SqlSyntax.MULTI_BYTE_BACKSLASH_CHARSETS) {
+            if (hasWord(sql, charset)) {
+                throw new VeilException(VeilState.UNSUPPORTED_SQL, "this statement may set the client character set to "
+                        + charset + ", in which a backslash or quote byte can be the second byte of a multi-byte character: "
+                        + "the server would read strings differently than Veil, so Veil refuses it. Use utf8mb4");
+            }
+        }
+    }
+
+    /** Whether {@code word} (lower case) occurs in {@code sql} as a whole word, in any case. */
+    private static boolean hasWord(String sql, String word) {
         // runs for every statement: compares in place rather than lower-casing the text
         int n = sql.length();
         int last = n - word.length();

@@ -109,6 +109,9 @@ public final class VeilConnection extends DelegatingConnection {
         if (s.family() != SqlSyntax.Family.POSTGRESQL && SqlModes.mayChange(sql, s)) {
             // the server's rules may differ after this text runs: read them before every later plan
             followMode = true;
+            if (s.isMySqlFamily()) {
+                SqlModes.refuseUnreadableCharset(sql);
+            }
         }
         StatementPlan plan = runtime.veil().analyzer().plan(sql, schema, s);
         if (plan.effect() != SessionEffect.NONE) {

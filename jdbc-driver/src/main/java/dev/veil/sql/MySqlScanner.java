@@ -52,6 +52,10 @@ final class MySqlScanner {
     }
 
     private ScannedSql run() {
+        if (syntax.unreadableCharset() != null) {
+            ambiguous("the client character set " + syntax.unreadableCharset() + ", in which a backslash or quote byte can be "
+                    + "the second byte of a multi-byte character, so the server may read its strings otherwise (SET NAMES utf8mb4)");
+        }
         int i = 0;
         while (i < n) {
             char c = sql.charAt(i);

@@ -16,8 +16,19 @@ import java.util.Locale;
  *        (MariaDB/MySQL without {@code NO_BACKSLASH_ESCAPES})
  * @param ansiQuotes whether {@code "} quotes identifiers rather than strings (MariaDB/MySQL
  *        {@code ANSI_QUOTES}); for H2, whether the session is in a compatibility mode other than Regular
+ * @param unreadableCharset MariaDB/MySQL: the session's client character set when it is one in
+ *        which a backslash or quote byte can be the second byte of a multi-byte character
+ *        ({@link #MULTI_BYTE_BACKSLASH_CHARSETS}), so the server may read a text's strings other
+ *        than Veil does; every text is then ambiguous. {@code null} otherwise
  */
-public record SqlSyntax(Family family, long version, boolean backslashEscapes, boolean ansiQuotes) {
+public record SqlSyntax(Family family, long version, boolean backslashEscapes, boolean ansiQuotes, String unreadableCharset) {
+
+    /**
+     * The MariaDB/MySQL client character sets whose multi-byte characters can end in the byte of
+     * {@code \} (or {@code '}): the server reads such a byte as part of the character, while a
+     * reader of the decoded text (Veil, and the driver encoding it) sees a backslash or none.
+     */
+    public static final java.util.Set<String> MULTI_BYTE_BACKSLASH_CHARSETS = java.util.Set.of("big5", "cp932", "gbk", "gb18030", "sjis");
 
     /** The database families whose lexical rules Veil knows. */
     public enum Family {
@@ -36,7 +47,7 @@ public record SqlSyntax(Family family, long version, boolean backslashEscapes, b
     }
 
     /** PostgreSQL's rules (also used for the databases Veil has no rules of its own for). */
-    public static final SqlSyntax POSTGRESQL = new SqlSyntax(Family.POSTGRESQL, 0, false, false);
+    public static final SqlSyntax POSTGRESQL = new SqlSyntax(Family.POSTGRESQL, 0, false, false, null);
 
     /**
      * The rules of a MariaDB or MySQL session.
@@ -46,11 +57,21 @@ public record SqlSyntax(Family family, long version, boolean backslashEscapes, b
      * @param sqlMode the session's {@code @@sql_mode}
      */
     public static SqlSyntax mysql(boolean mariadb, String serverVersion, String sqlMode) {
+        return mysql(mariadb, serverVersion, sqlMode, null);
+    }
+
+    /**
+     * The rules of a MariaDB or MySQL session, as {@link #mysql(boolean, String, String)}.
+     *
+     * @param clientCharset the session's {@code @@character_set_client} ({@code null}: utf8mb4)
+     */
+    public static SqlSyntax mysql(boolean mariadb, String serverVersion, String sqlMode, String clientCharset) {
+        String charset = clientCharset == null ? null : clientCharset.strip().toLowerCase(Locale.ROOT);
         String mode = "," + (sqlMode == null ? "" : sqlMode.toUpperCase(Locale.ROOT).replace(" ", "")) + ",";
         // ANSI is a combination mode; servers expand it in @@sql_mode, but accept it as written
         boolean ansi = mode.contains(",ANSI_QUOTES,") || mode.contains(",ANSI,");
         return new SqlSyntax(mariadb ? Family.MARIADB : Family.MYSQL, versionNumber(serverVersion),
-                !mode.contains(",NO_BACKSLASH_ESCAPES,"), ansi);
+                !mode.contains(",NO_BACKSLASH_ESCAPES,"), ansi, charset != null && MULTI_BYTE_BACKSLASH_CHARSETS.contains(charset) ? charset : null);
     }
 
     /**
@@ -60,7 +81,7 @@ public record SqlSyntax(Family family, long version, boolean backslashEscapes, b
      *        another, every statement on an encrypted table is refused)
      */
     public static SqlSyntax h2(String mode) {
-        return new SqlSyntax(Family.H2, 0, false, mode != null && !mode.strip().equalsIgnoreCase("REGULAR"));
+        return new SqlSyntax(Family.H2, 0, false, mode != null && !mode.strip().equalsIgnoreCase("REGULAR"), null);
     }
 
     /** {@code 10.11.6-MariaDB} to {@code 101106}: major, then minor and patch as two digits each. */
@@ -100,6 +121,6 @@ public record SqlSyntax(Family family, long version, boolean backslashEscapes, b
     @Override
     public String toString() {
         return isMySqlFamily() ? family + "[" + version + (backslashEscapes ? "" : ",NO_BACKSLASH_ESCAPES")
-                + (ansiQuotes ? ",ANSI_QUOTES" : "") + "]" : family.toString();
+                + (ansiQuotes ? ",ANSI_QUOTES" : "") + (unreadableCharset == null ? "" : "," + unreadableCharset) + "]" : family.toString();
     }
 }

@@ -51,6 +51,30 @@ class MySqlAnalysisTest {
     }
 
     @Test
+    void nothingOnAnEncryptedTableIsReadUnderACharsetWhoseCharactersCanEndInABackslash() throws VeilException {
+        SqlSyntax gbk = SqlSyntax.mysql(true, "10.11.6-MariaDB", "", "gbk");
+        VeilException e = assertThrows(VeilException.class, () -> analyzer.plan("SELECT id FROM customers WHERE email = ?", schema, gbk));
+        assertEquals(VeilState.UNSUPPORTED_SQL, e.state());
+        assertTrue(e.getMessage().contains("gbk"), e.getMessage());
+        assertThrows(VeilException.class, () -> analyzer.plan("PREPARE s FROM 'SELECT 1'", schema, gbk));
+        assertTrue(analyzer.plan("SELECT 1", schema, gbk).literals().isEmpty());
+    }
+
+    @Test
+    void mySql8RowAliasIsRefusedByName() throws VeilException {
+        assertUnsupported("INSERT INTO customers (id, email) VALUES (?, ?) AS new ON DUPLICATE KEY UPDATE email = new.email",
+                "row alias", "customers", "VALUES(col)");
+        assertUnsupported("INSERT INTO customers (id, email) VALUES (1, 'x@y'), (2, 'x@y') AS new (i, e) ON DUPLICATE KEY UPDATE email = new.e",
+                "row alias");
+        assertUnsupported("INSERT INTO customers SET id = 1, email = 'x@y' AS new ON DUPLICATE KEY UPDATE email = new.email", "row alias");
+        assertUnsupported("insert customers value (1, 'x@y') as `new` on duplicate key update email = `new`.email", "row alias");
+        // AS that belongs to a query or an expression is no row alias
+        plan("INSERT INTO customers (id, email) SELECT id + 100 AS i, email AS e FROM customers WHERE id = ?");
+        assertEquals(1, plan("INSERT INTO customers (id, email) VALUES (CAST(? AS SIGNED), ?) ON DUPLICATE KEY UPDATE email = VALUES(email)")
+                .parameters().size());
+    }
+
+    @Test
     void theSameTextIsReadByEachConnectionsRules() throws VeilException {
         String sql = "INSERT INTO customers (name, email) VALUES ('n' /*!, 'x@y' */)";
         StatementPlan postgres = analyzer.plan(sql, schema);
