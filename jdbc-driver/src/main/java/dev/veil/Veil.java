@@ -12,6 +12,7 @@ import dev.veil.metrics.VeilMetrics;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.KeyStoreSettings;
 import dev.veil.policy.Policy;
+import dev.veil.search.SearchTokens;
 import dev.veil.sql.SqlAnalyzer;
 
 import java.sql.DriverManager;
@@ -37,6 +38,7 @@ public final class Veil implements AutoCloseable {
      * encrypted value.
      */
     private final Map<ColumnPolicy, ColumnCipher> ciphers;
+    private final Map<ColumnPolicy, SearchTokens> searchTokens;
     private final SqlAnalyzer analyzer;
     private final EngineStats stats;
     private final MetricsRegistration registration;
@@ -47,9 +49,15 @@ public final class Veil implements AutoCloseable {
         this.analyzer = new SqlAnalyzer(policy, PLAN_CACHE_SIZE);
         VeilMetrics metrics = keys.metrics();
         this.ciphers = new IdentityHashMap<>();
-        keys.useDeterministically(policy.columns().stream().filter(ColumnPolicy::isDeterministic).map(ColumnPolicy::keyRing).toList());
+        // search tokens are deterministic whatever the column's mode: their rings keep the same rotation invariants
+        keys.useDeterministically(policy.columns().stream().filter(c -> c.isDeterministic() || c.isSearchable())
+                .map(ColumnPolicy::keyRing).toList());
+        this.searchTokens = new IdentityHashMap<>();
         for (ColumnPolicy c : policy.columns()) {
             ciphers.put(c, new ColumnCipher(c, keys, policy.keys().onMissingKey(c.keyRing()), metrics));
+            if (c.isSearchable()) {
+                searchTokens.put(c, new SearchTokens(c, keys));
+            }
         }
         this.stats = new EngineStats(policy.source(), metrics, keys::cachedKeys, analyzer::refusedStatements, analyzer::cachedPlans);
         this.registration = MetricsRegistration.register(stats);
@@ -122,10 +130,24 @@ public final class Veil implements AutoCloseable {
         return policy.column(schema, table, column).map(ciphers::get);
     }
 
+    /**
+     * The search tokens of a searchable column of this policy.
+     *
+     * @throws IllegalArgumentException when the column is not a searchable column of this policy
+     */
+    public SearchTokens searchTokens(ColumnPolicy column) {
+        SearchTokens t = searchTokens.get(column);
+        if (t == null) {
+            throw new IllegalArgumentException(column.column() + " is not a searchable column of this policy");
+        }
+        return t;
+    }
+
     /** Zeroizes cached keys and closes the master-key provider. */
     @Override
     public void close() {
         registration.close();
+        searchTokens.values().forEach(SearchTokens::wipe);
         keys.close();
     }
 }

@@ -11,7 +11,8 @@ import java.util.Arrays;
 /**
  * An unwrapped data key, ready to encrypt: the id every ciphertext names, and two subkeys derived
  * from the 256-bit data key with HMAC-SHA256 — one for randomized AES-GCM, one for deterministic
- * AES-GCM-SIV — so the two modes never share an AES key.
+ * AES-GCM-SIV — so the two modes never share an AES key; and an HKDF pseudorandom key from which
+ * search-token keys are expanded ({@link #searchKey}).
  *
  * <p>The raw data key is not kept. {@link #destroy()} overwrites both subkeys; this object never
  * prints key bytes. (JCE ciphers may hold an expanded copy of the AES key schedule until they are
@@ -21,16 +22,20 @@ public final class DataKey implements Destroyable {
     public static final int KEY_BYTES = 32;
     private static final byte[] RANDOMIZED_LABEL = "veil/v1/aes-256-gcm".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DETERMINISTIC_LABEL = "veil/v1/aes-256-gcm-siv".getBytes(StandardCharsets.US_ASCII);
+    /** HKDF salt of the search pseudorandom key; search keys are expanded from it per column and capability. */
+    private static final byte[] SEARCH_SALT = "veil/search/v1".getBytes(StandardCharsets.US_ASCII);
 
     private final int id;
     private final RawAesKey randomizedKey;
     private final byte[] deterministicKey;
+    private final byte[] searchPrk;
     private volatile boolean destroyed;
 
-    private DataKey(int id, RawAesKey randomizedKey, byte[] deterministicKey) {
+    private DataKey(int id, RawAesKey randomizedKey, byte[] deterministicKey, byte[] searchPrk) {
         this.id = id;
         this.randomizedKey = randomizedKey;
         this.deterministicKey = deterministicKey;
+        this.searchPrk = searchPrk;
     }
 
     /**
@@ -49,7 +54,7 @@ public final class DataKey implements Destroyable {
         byte[] randomized = mac.doFinal(RANDOMIZED_LABEL);
         mac.init(macKey);
         byte[] deterministic = mac.doFinal(DETERMINISTIC_LABEL);
-        return new DataKey(id, new RawAesKey(randomized), deterministic);
+        return new DataKey(id, new RawAesKey(randomized), deterministic, Hkdf.extract(SEARCH_SALT, dataKey));
     }
 
     /** The id stored in every ciphertext made with this key. */
@@ -67,6 +72,21 @@ public final class DataKey implements Destroyable {
         return deterministicKey;
     }
 
+    /**
+     * A search-token key: HKDF-SHA256 from this data key (salt {@code veil/search/v1}, the data key
+     * as input keying material), expanded for {@code info}. The caller owns the 32 returned bytes
+     * and must wipe them when this key is destroyed.
+     *
+     * @throws GeneralSecurityException if HMAC-SHA256 is unavailable
+     * @throws IllegalStateException if this key was destroyed
+     */
+    public byte[] searchKey(byte[] info) throws GeneralSecurityException {
+        checkUsable();
+        byte[] k = Hkdf.expand(searchPrk, info, KEY_BYTES);
+        checkUsable(); // wiped while expanding: the output is under zero bytes
+        return k;
+    }
+
     private void checkUsable() {
         if (destroyed) {
             throw new IllegalStateException("data key " + id + " was destroyed");
@@ -78,6 +98,7 @@ public final class DataKey implements Destroyable {
         destroyed = true;
         randomizedKey.wipe();
         Arrays.fill(deterministicKey, (byte) 0);
+        Arrays.fill(searchPrk, (byte) 0);
     }
 
     @Override

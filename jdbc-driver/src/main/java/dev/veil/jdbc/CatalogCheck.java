@@ -7,6 +7,7 @@ import dev.veil.policy.Identifier;
 import dev.veil.policy.Policy;
 import dev.veil.policy.TableName;
 import dev.veil.policy.TablePolicy;
+import dev.veil.search.CompanionColumns;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -42,11 +43,14 @@ public final class CatalogCheck {
      * @param table the policy table
      * @param live its live columns; empty when the table does not exist
      * @param missingColumns encrypted columns the live table lacks (empty when the table is missing)
+     * @param missingCompanions companion columns of searchable columns the live table lacks
      */
-    public record TableFit(TablePolicy table, List<LiveColumn> live, List<ColumnPolicy> missingColumns) {
+    public record TableFit(TablePolicy table, List<LiveColumn> live, List<ColumnPolicy> missingColumns,
+                           List<CompanionColumns.Companion> missingCompanions) {
         public TableFit {
             live = List.copyOf(live);
             missingColumns = List.copyOf(missingColumns);
+            missingCompanions = List.copyOf(missingCompanions);
         }
 
         public boolean exists() {
@@ -91,6 +95,11 @@ public final class CatalogCheck {
                     problems.add(c.mark() + ": column " + c.column() + " of the policy does not exist in table " + table
                             + " (its columns: " + t.live().stream().map(LiveColumn::name).collect(Collectors.joining(", ")) + ")");
                 }
+                for (CompanionColumns.Companion c : t.missingCompanions()) {
+                    problems.add(c.owner().mark() + ": companion column " + c.name() + " (" + c.capability().policyName()
+                            + " search on " + c.owner().column() + ") does not exist in table " + t.table().name()
+                            + "; add it with the DDL that 'veil policy check --ddl' prints, then backfill with 'veil migrate'");
+                }
             }
             if (policy.strict()) {
                 for (TablePolicy t : missingTables()) {
@@ -117,7 +126,13 @@ public final class CatalogCheck {
         for (TablePolicy t : policy.tables()) {
             List<LiveColumn> live = columns(connection, t.name());
             List<ColumnPolicy> missing = new ArrayList<>();
+            List<CompanionColumns.Companion> missingCompanions = new ArrayList<>();
             if (!live.isEmpty()) {
+                for (CompanionColumns.Companion c : CompanionColumns.of(t)) {
+                    if (live.stream().noneMatch(l -> c.name().matches(exact(l.name())))) {
+                        missingCompanions.add(c);
+                    }
+                }
                 for (ColumnPolicy c : t.columns().values()) {
                     if (live.stream().noneMatch(l -> c.column().column().matches(exact(l.name())))) {
                         missing.add(c);
@@ -125,7 +140,7 @@ public final class CatalogCheck {
                 }
                 missing.sort((a, b) -> Integer.compare(a.mark().line(), b.mark().line()));
             }
-            fits.add(new TableFit(t, live, missing));
+            fits.add(new TableFit(t, live, missing, missingCompanions));
         }
         return new Report(policy, fits);
     }

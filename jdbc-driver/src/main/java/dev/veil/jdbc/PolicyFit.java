@@ -2,6 +2,7 @@ package dev.veil.jdbc;
 
 import dev.veil.VeilException;
 import dev.veil.metrics.VeilMetrics;
+import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.Policy;
 import dev.veil.policy.TablePolicy;
 import dev.veil.sql.SqlAnalyzer;
@@ -138,6 +139,13 @@ final class PolicyFit {
 
     /** Checks {@code d}'s catalog; returns why connections are refused, or {@code null}. Caller holds d's lock. */
     private VeilException check(Database d, Connection raw, int generation) throws SQLException {
+        VeilException searchRefused = searchOutsidePostgres(raw);
+        if (searchRefused != null) {
+            d.fits = false;
+            d.checkedAt = generation;
+            d.checkedNanos = System.nanoTime();
+            return searchRefused;
+        }
         CatalogCheck.Report report = CatalogCheck.run(policy, raw);
         VeilException refused = report.refusal(d.name);
         Set<String> missing = report.missingTables().stream().map(t -> t.name().toString())
@@ -176,6 +184,21 @@ final class PolicyFit {
             }
         }
         return refused;
+    }
+
+    /**
+     * Search capabilities are PostgreSQL-only (companion columns are {@code bytea[]} with GIN
+     * indexes): a policy with {@code search:} refuses connections to any other database.
+     */
+    private VeilException searchOutsidePostgres(Connection raw) throws SQLException {
+        ColumnPolicy searchable = policy.columns().stream().filter(ColumnPolicy::isSearchable)
+                .min(java.util.Comparator.comparingInt((ColumnPolicy c) -> c.mark().line())).orElse(null);
+        if (searchable == null || SqlDialect.of(raw) == SqlDialect.POSTGRESQL) {
+            return null;
+        }
+        return new VeilException(dev.veil.VeilState.POLICY_INVALID, searchable.mark() + ": search on " + searchable.column()
+                + " is PostgreSQL-only, and " + name(raw) + " is " + raw.getMetaData().getDatabaseProductName()
+                + "; remove 'search' from the policy for this database");
     }
 
     private void publishMissing() {

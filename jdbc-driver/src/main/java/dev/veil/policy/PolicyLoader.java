@@ -2,6 +2,9 @@ package dev.veil.policy;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
+import dev.veil.search.CompanionColumns;
+import dev.veil.search.SearchCapability;
+import dev.veil.search.SearchSpec;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -56,7 +59,7 @@ public final class PolicyLoader {
     private static final Set<String> RING_KEYS = Set.of("rotate-after", "master-key", "on-missing-key");
     /** The most decimal places a column's {@code scale} may declare (PostgreSQL's numeric allows 1000 in a typmod). */
     private static final int MAX_SCALE = 1000;
-    private static final Set<String> COLUMN_KEYS = Set.of("mode", "type", "key", "domain", "storage", "migrating", "scale");
+    private static final Set<String> COLUMN_KEYS = Set.of("mode", "type", "key", "domain", "storage", "migrating", "scale", "search");
     private static final Set<String> TABLE_KEYS = Set.of("columns", "allow-unparseable", "allow-opaque");
     private static final Set<String> STORE_KEYS = Set.of("table", "url", "user", "password-env");
     private static final Set<String> MATCH_KEYS = Set.of("urls", "databases");
@@ -409,7 +412,118 @@ public final class PolicyLoader {
                 throw error(n, "scale of " + ref + " must be between 0 and " + MAX_SCALE + " (decimal places)");
             }
         }
-        return new ColumnPolicy(ref, mode, type, ring, domain, storage, migrating, mark(keyNode), scale);
+        SearchSpec search = c.containsKey("search") ? search(ref, type, scale, c.get("search").getValueNode()) : SearchSpec.NONE;
+        return new ColumnPolicy(ref, mode, type, ring, domain, storage, migrating, mark(keyNode), scale, search);
+    }
+
+    /**
+     * {@code search: [prefix, ci]} (defaults for every parameter) or {@code search: { prefix: { max: 10 }, ci: {} }}.
+     * Each capability must fit the column's type; a decimal column needs a {@code scale} for range.
+     */
+    private SearchSpec search(ColumnRef ref, LogicalType type, Integer scale, Node node) throws VeilException {
+        Map<SearchCapability, Node> wanted = new java.util.EnumMap<>(SearchCapability.class);
+        Map<SearchCapability, Node> at = new java.util.EnumMap<>(SearchCapability.class);
+        String what = "search of " + ref;
+        if (node instanceof SequenceNode seq) {
+            for (Node item : seq.getValue()) {
+                SearchCapability c = choice(item, "search capability of " + ref, SearchCapability.values(), SearchCapability::policyName);
+                if (wanted.containsKey(c)) {
+                    throw error(item, "search capability '" + c.policyName() + "' is listed twice for " + ref);
+                }
+                wanted.put(c, null);
+                at.put(c, item);
+            }
+        } else if (node instanceof MappingNode) {
+            Set<String> names = Arrays.stream(SearchCapability.values()).map(SearchCapability::policyName).collect(Collectors.toSet());
+            for (Map.Entry<String, NodeTuple> e : mapping(node, what, names).entrySet()) {
+                SearchCapability c = choice(e.getValue().getKeyNode(), "search capability of " + ref, SearchCapability.values(),
+                        SearchCapability::policyName);
+                Node v = e.getValue().getValueNode();
+                wanted.put(c, v instanceof ScalarNode sv && (sv.getTag().equals(Tag.NULL) || sv.getValue().isEmpty()) ? null : v);
+                at.put(c, e.getValue().getKeyNode());
+            }
+        } else {
+            throw error(node, what + " must be a list such as [prefix, ci] or a mapping such as { prefix: { max: 10 } }");
+        }
+        if (wanted.isEmpty()) {
+            throw error(node, what + " names no capability; expected some of: " + Arrays.stream(SearchCapability.values())
+                    .map(SearchCapability::policyName).collect(Collectors.joining(", ")) + " (or remove 'search')");
+        }
+        for (Map.Entry<SearchCapability, Node> e : at.entrySet()) {
+            SearchCapability c = e.getKey();
+            if (!c.appliesTo(type)) {
+                throw error(e.getValue(), "search capability '" + c.policyName() + "' does not apply to " + ref + " of type "
+                        + type.policyName() + "; it applies to type " + c.types().stream().map(LogicalType::policyName)
+                        .collect(Collectors.joining(", ")));
+            }
+            if (c == SearchCapability.RANGE && type == LogicalType.DECIMAL && scale == null) {
+                throw error(e.getValue(), "search capability 'range' on decimal column " + ref + " needs a 'scale' "
+                        + "(the decimal places every value has), so that values order as exact integers");
+            }
+            String companion = CompanionColumns.name(ref, c).text();
+            if (companion.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > CompanionColumns.MAX_NAME_BYTES) {
+                throw error(e.getValue(), "the companion column of " + ref + " for '" + c.policyName() + "' would be named "
+                        + companion + ", longer than the " + CompanionColumns.MAX_NAME_BYTES + " bytes PostgreSQL allows; "
+                        + "search on a column with a shorter name");
+            }
+        }
+        SearchSpec.Prefix prefix = null;
+        SearchSpec.Substring substring = null;
+        SearchSpec.CaseInsensitive ci = null;
+        SearchSpec.Range range = null;
+        if (wanted.containsKey(SearchCapability.PREFIX)) {
+            Map<String, NodeTuple> p = params(wanted.get(SearchCapability.PREFIX), "prefix search of " + ref, Set.of("max", "bits"));
+            int max = bounded(p.get("max"), "prefix max of " + ref, SearchSpec.Prefix.DEFAULT_MAX, 1, SearchSpec.Prefix.LIMIT, "code points");
+            prefix = new SearchSpec.Prefix(max, bits(p.get("bits"), "prefix bits of " + ref));
+        }
+        if (wanted.containsKey(SearchCapability.SUBSTRING)) {
+            Map<String, NodeTuple> p = params(wanted.get(SearchCapability.SUBSTRING), "substring search of " + ref, Set.of("ngram", "bits"));
+            int n = bounded(p.get("ngram"), "substring ngram of " + ref, SearchSpec.Substring.DEFAULT_NGRAM, 1,
+                    SearchSpec.Substring.LIMIT, "code points");
+            substring = new SearchSpec.Substring(n, bits(p.get("bits"), "substring bits of " + ref));
+        }
+        if (wanted.containsKey(SearchCapability.CI)) {
+            Map<String, NodeTuple> p = params(wanted.get(SearchCapability.CI), "ci search of " + ref, Set.of("bits"));
+            ci = new SearchSpec.CaseInsensitive(bits(p.get("bits"), "ci bits of " + ref));
+        }
+        if (wanted.containsKey(SearchCapability.RANGE)) {
+            Map<String, NodeTuple> p = params(wanted.get(SearchCapability.RANGE), "range search of " + ref,
+                    Set.of("branch-bits", "leaf-bits", "bits"));
+            int branch = bounded(p.get("branch-bits"), "range branch-bits of " + ref, SearchSpec.Range.DEFAULT_BRANCH, 1,
+                    SearchSpec.Range.MAX_BRANCH, "bits per level");
+            int leaf = bounded(p.get("leaf-bits"), "range leaf-bits of " + ref, 0, 0, SearchSpec.Range.MAX_LEAF, "bits");
+            range = new SearchSpec.Range(branch, leaf, bits(p.get("bits"), "range bits of " + ref));
+        }
+        return new SearchSpec(prefix, substring, ci, range);
+    }
+
+    private Map<String, NodeTuple> params(Node node, String what, Set<String> allowed) throws VeilException {
+        return node == null ? Map.of() : mapping(node, what, allowed);
+    }
+
+    /** An optional whole-number parameter within {@code [min, max]}. */
+    private int bounded(NodeTuple t, String what, int dflt, int min, int max, String unit) throws VeilException {
+        if (t == null) {
+            return dflt;
+        }
+        int v = intValue(t.getValueNode(), what);
+        if (v < min || v > max) {
+            throw error(t.getValueNode(), what + " must be between " + min + " and " + max + " (" + unit + ")");
+        }
+        return v;
+    }
+
+    /** A token length: {@code exact} (128, the default) or a multiple of 8 from 8 to 128. */
+    private int bits(NodeTuple t, String what) throws VeilException {
+        if (t == null || text(t.getValueNode(), what).strip().equalsIgnoreCase("exact")) {
+            return SearchSpec.EXACT_BITS;
+        }
+        int v = intValue(t.getValueNode(), what);
+        if (v < SearchSpec.MIN_BITS || v > SearchSpec.EXACT_BITS || v % 8 != 0) {
+            throw error(t.getValueNode(), what + " must be 'exact' or a multiple of 8 from " + SearchSpec.MIN_BITS + " to "
+                    + SearchSpec.EXACT_BITS + " (see 'veil policy check' for a planned length)");
+        }
+        return v;
     }
 
     /** Columns sharing a domain must share what makes their ciphertexts comparable. */

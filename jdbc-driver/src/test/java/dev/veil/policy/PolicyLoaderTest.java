@@ -137,7 +137,7 @@ class PolicyLoaderTest {
     void rejectsUnknownKeysWithPosition() {
         String m = error(KEYS + "tables:\n  customers:\n    email: { mode: deterministic, colour: blue }\n");
         assertTrue(m.startsWith("policy.yaml:7:35: unknown key 'colour'"), m);
-        assertTrue(m.contains("expected one of: domain, key, migrating, mode, scale, storage, type"), m);
+        assertTrue(m.contains("expected one of: domain, key, migrating, mode, scale, search, storage, type"), m);
         assertTrue(error(KEYS + "tabels: {}\n").startsWith("policy.yaml:5:1: unknown key 'tabels'"));
     }
 

@@ -1,0 +1,121 @@
+package dev.veil.search;
+
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.ColumnRef;
+import dev.veil.policy.Identifier;
+import dev.veil.policy.TablePolicy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one place that names a searchable column's companion columns and says how they are declared
+ * (PostgreSQL): {@code <col>_veil_prefix bytea[]}, {@code <col>_veil_sub bytea[]},
+ * {@code <col>_veil_range bytea[]} with GIN indexes, and {@code <col>_veil_ci bytea} with a btree
+ * index. A quoted column name gives quoted companion names.
+ */
+public final class CompanionColumns {
+    /** The longest identifier PostgreSQL keeps (NAMEDATALEN - 1), in bytes. */
+    public static final int MAX_NAME_BYTES = 63;
+
+    private CompanionColumns() {
+    }
+
+    /** A companion column: the searchable column it indexes, the capability, and its own name. */
+    public record Companion(ColumnPolicy owner, SearchCapability capability, Identifier name) {
+    }
+
+    /** The name of {@code column}'s companion for {@code capability}. */
+    public static Identifier name(ColumnRef column, SearchCapability capability) {
+        Identifier c = column.column();
+        return new Identifier(c.text() + capability.suffix(), c.quoted());
+    }
+
+    /** The companion columns of a column, in {@link SearchCapability} order; empty when it is not searchable. */
+    public static List<Companion> of(ColumnPolicy column) {
+        List<Companion> out = new ArrayList<>();
+        for (SearchCapability c : column.search().capabilities()) {
+            out.add(new Companion(column, c, name(column.column(), c)));
+        }
+        return out;
+    }
+
+    /** Every companion column of a table's searchable columns, in the order the policy declares them. */
+    public static List<Companion> of(TablePolicy table) {
+        List<Companion> out = new ArrayList<>();
+        List<ColumnPolicy> columns = new ArrayList<>(table.columns().values());
+        columns.sort(java.util.Comparator.comparingInt((ColumnPolicy c) -> c.mark().line()).thenComparingInt(c -> c.mark().column())
+                .thenComparing(c -> c.column().column().key()));
+        for (ColumnPolicy c : columns) {
+            out.addAll(of(c));
+        }
+        return out;
+    }
+
+    /**
+     * The companion column a name (as written in SQL or reported by the database) denotes in
+     * {@code table}, if any. Used to refuse writes to companion columns and to keep them out of
+     * results.
+     */
+    public static Optional<Companion> find(TablePolicy table, String columnName) {
+        String key = Identifier.parse(columnName).key();
+        if (!key.contains("_veil_")) {
+            return Optional.empty();
+        }
+        for (ColumnPolicy c : table.columns().values()) {
+            for (SearchCapability cap : c.search().capabilities()) {
+                Identifier n = name(c.column(), cap);
+                if (n.key().equals(key) && n.matches(columnName)) {
+                    return Optional.of(new Companion(c, cap, n));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The SQL type of a companion column. */
+    public static String sqlType(SearchCapability capability) {
+        return capability.isArray() ? "bytea[]" : "bytea";
+    }
+
+    /** The index method of a companion column: GIN for token sets ({@code &&}, {@code @>}), btree for one token ({@code =}, {@code IN}). */
+    public static String indexMethod(SearchCapability capability) {
+        return capability.isArray() ? "gin" : "btree";
+    }
+
+    /**
+     * The DDL that adds a table's companion columns and their indexes (PostgreSQL), one statement
+     * per element, idempotent ({@code IF NOT EXISTS}).
+     */
+    public static List<String> ddl(TablePolicy table) {
+        List<String> out = new ArrayList<>();
+        for (Companion c : of(table)) {
+            out.add("ALTER TABLE " + table.name() + " ADD COLUMN IF NOT EXISTS " + c.name() + " " + sqlType(c.capability()));
+        }
+        for (Companion c : of(table)) {
+            out.add("CREATE INDEX IF NOT EXISTS " + indexName(table, c) + " ON " + table.name() + " USING "
+                    + indexMethod(c.capability()) + " (" + c.name() + ")");
+        }
+        return out;
+    }
+
+    /** {@code <table>_<companion>_idx}, or a hashed name when that is longer than PostgreSQL keeps. */
+    static Identifier indexName(TablePolicy table, Companion c) {
+        String plain = table.name().name().text() + "_" + c.name().text() + "_idx";
+        boolean quoted = table.name().name().quoted() || c.name().quoted();
+        if (plain.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
+            return new Identifier(plain, quoted);
+        }
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest((table.name() + "." + c.name()).getBytes(StandardCharsets.UTF_8));
+            return new Identifier("veil_idx_" + HexFormat.of().formatHex(h, 0, 8), false);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
