@@ -79,6 +79,9 @@ final class GuardedCopyManager extends CopyManager {
         }
         ColumnCipher[] ciphers = new ColumnCipher[columns.size()];
         boolean any = false;
+        if (command.in()) {
+            refuseSearchIndexWrites(policy, columns);
+        }
         for (int i = 0; i < ciphers.length; i++) {
             ColumnPolicy c = policy.column(columns.get(i)).orElse(null);
             if (c != null) {
@@ -112,6 +115,23 @@ final class GuardedCopyManager extends CopyManager {
         int at = sql.indexOf(command.query());
         String rewritten = sql.substring(0, at) + query + sql.substring(at + command.query().length());
         return new Route(rewritten, command, ciphers);
+    }
+
+    /**
+     * COPY FROM does not compute search tokens: a row copied into a searchable column would sit
+     * outside its search index, and searches would silently miss it. Refused, as are companion columns.
+     */
+    private static void refuseSearchIndexWrites(TablePolicy policy, List<String> columns) throws VeilException {
+        for (String name : columns) {
+            ColumnPolicy c = policy.column(name).orElse(null);
+            if (c != null && c.isSearchable()) {
+                throw refused(c.column() + " is searchable: COPY FROM does not maintain its search index; insert its rows with "
+                        + "a batch of INSERT … VALUES (?, …) through Veil");
+            }
+            if (dev.veil.search.CompanionColumns.find(policy, name).isPresent()) {
+                throw refused(name + " is a search index Veil maintains itself; it cannot be copied into");
+            }
+        }
     }
 
     private static void check(CopyCommand command, String what) throws VeilException {

@@ -65,6 +65,10 @@ final class ParameterEncryptor {
                 if (checks != null && value != null && !target.array()) {
                     checks.written(target.column(), cipher, value);
                 }
+                if (target.writesCompanions()) {
+                    bindWithTokens(ps, index, target, cipher, value, text);
+                    return;
+                }
             }
         }
         if (value == null) {
@@ -81,6 +85,37 @@ final class ParameterEncryptor {
             return;
         }
         set(ps, index, cipher.encrypt(value));
+    }
+
+    /**
+     * A value written into a searchable column, followed by its search tokens (one parameter per
+     * companion column), all under the data key that encrypted the value.
+     */
+    private void bindWithTokens(PreparedStatement ps, int index, ParameterTarget target, ColumnCipher cipher, Object value,
+                                boolean text) throws SQLException {
+        dev.veil.search.StoredTokens stored = dev.veil.search.StoredTokens.ofNull();
+        if (value == null) {
+            ps.setNull(index, text ? Types.VARCHAR : Types.BINARY);
+        } else {
+            Object ciphertext = cipher.encrypt(value);
+            stored = runtime.veil().searchTokens(target.column()).forStored(value, ColumnCipher.keyIdOf(ciphertext));
+            set(ps, index, ciphertext);
+        }
+        int i = index + 1;
+        for (dev.veil.search.SearchCapability c : target.column().search().capabilities()) {
+            Object tokens = stored.get(c);
+            if (c.isArray()) {
+                if (tokens == null) {
+                    ps.setNull(i++, Types.VARCHAR);
+                } else {
+                    ps.setString(i++, TokenArrays.text((byte[][]) tokens));
+                }
+            } else if (tokens == null) {
+                ps.setNull(i++, Types.BINARY);
+            } else {
+                ps.setBytes(i++, (byte[]) tokens);
+            }
+        }
     }
 
     private static void set(PreparedStatement ps, int index, Object ciphertext) throws SQLException {

@@ -23,6 +23,7 @@ final class Bindings {
     private final Map<String, ColumnPolicy> versionSensitive = new TreeMap<>();
     private boolean upsert;
     private boolean update;
+    private dev.veil.policy.TablePolicy searchWrite;
 
     /**
      * Marks a parameter or literal already bound to a column as compared with it, not written:
@@ -78,6 +79,22 @@ final class Bindings {
 
     boolean isUpsert() {
         return upsert;
+    }
+
+    /**
+     * The statement writes rows of {@code table}, which has searchable columns: the plan of each
+     * text adds their companion columns (see {@link SearchWrites}).
+     */
+    void searchWrite(dev.veil.policy.TablePolicy table) {
+        if (searchWrite != null && searchWrite != table) {
+            throw Rejection.unsupported("a statement that writes two tables with searchable columns (" + searchWrite.name() + ", "
+                    + table.name() + ") cannot maintain their search indexes; write each table in its own statement");
+        }
+        searchWrite = table;
+    }
+
+    dev.veil.policy.TablePolicy searchWrite() {
+        return searchWrite;
     }
 
     /** The statement updates rows (UPDATE). */
@@ -150,7 +167,7 @@ final class Bindings {
     }
 
     boolean touchesEncrypted() {
-        return !parameters.isEmpty() || !literals.isEmpty() || !versionSensitive.isEmpty()
+        return !parameters.isEmpty() || !literals.isEmpty() || !versionSensitive.isEmpty() || searchWrite != null
                 || resultSets.stream().anyMatch(r -> r.stream().anyMatch(Objects::nonNull));
     }
 }

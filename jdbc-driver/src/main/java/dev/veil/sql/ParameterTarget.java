@@ -12,13 +12,19 @@ import dev.veil.policy.ColumnPolicy;
  *        comparison it takes part in
  * @param slots how many parameters of the SQL sent stand for this one: {@link StatementPlan#LOOKUP_SLOTS}
  *        for {@link LookupForm#EQUALS}, {@link LookupForm#NOT_EQUALS} and {@link LookupForm#LIST_ITEM}
- *        parameters, else 1
+ *        parameters; for a value written into a searchable column, 1 + one per companion column
+ *        (its search tokens, in {@code CompanionColumns.of(column)} order); else 1
  */
 public record ParameterTarget(ColumnPolicy column, boolean array, LookupForm lookup, int slots) {
 
     /** A value written into {@code column}. */
     public ParameterTarget(ColumnPolicy column, boolean array) {
         this(column, array, LookupForm.NONE, 1);
+    }
+
+    /** Whether the value is written into a searchable column and its search tokens are bound in the slots after it. */
+    public boolean writesCompanions() {
+        return lookup == LookupForm.NONE && slots > 1;
     }
 
     /** The same target, compared in the given form. */

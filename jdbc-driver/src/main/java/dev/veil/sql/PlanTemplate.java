@@ -25,8 +25,10 @@ final class PlanTemplate {
     private final List<ColumnPolicy> versionSensitive;
     private final boolean upsert;
     private final boolean update;
+    private final dev.veil.policy.TablePolicy searchWrite;
 
     PlanTemplate(Bindings bindings) {
+        this.searchWrite = bindings.searchWrite();
         this.touchesEncrypted = bindings.touchesEncrypted();
         Map<Integer, ParameterTarget> targets = new HashMap<>();
         bindings.parameters().forEach((i, t) -> {
@@ -83,8 +85,35 @@ final class PlanTemplate {
                 break;
             }
         }
+        if (searchWrite != null) {
+            targets = companions(sql, targets, expansions);
+        }
         return new StatementPlan(sql.original(), true, targets, literalTargets(sql), resultSets, expansions,
                 sql.parameterMarkers(), versionSensitive, upsert, update);
+    }
+
+    /**
+     * Adds the companion columns of searchable columns the statement writes: a parameter written to
+     * one stands for itself and one parameter per companion ({@link ParameterTarget#slots()}).
+     */
+    private Map<Integer, ParameterTarget> companions(ScannedSql sql, Map<Integer, ParameterTarget> targets,
+                                                     List<StatementPlan.Expansion> expansions) {
+        SearchWrites.Edits edits = SearchWrites.of(sql.original(), sql.markerOffsets(), searchWrite);
+        if (edits.expansions().isEmpty()) {
+            return targets;
+        }
+        Map<Integer, ParameterTarget> out = new HashMap<>(targets);
+        edits.parameters().forEach((index, w) -> {
+            ParameterTarget t = out.get(index);
+            if (t == null || t.lookup() != LookupForm.NONE || t.array() || t.column() != w.column()) {
+                throw Rejection.unsupported(w.column(), "parameter " + index + " is written to searchable column " + w.column().column()
+                        + " and also used otherwise in this statement; use a parameter of its own");
+            }
+            out.put(index, new ParameterTarget(t.column(), false, LookupForm.NONE, 1 + w.slots()));
+        });
+        expansions.addAll(edits.expansions());
+        expansions.sort(Comparator.comparingInt(StatementPlan.Expansion::start));
+        return out;
     }
 
     /**

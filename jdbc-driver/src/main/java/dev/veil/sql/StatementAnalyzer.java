@@ -141,6 +141,7 @@ final class StatementAnalyzer {
     private QueryResult insert(Insert insert, Scope outer) {
         Scope with = analysis.queries.withItems(insert.getWithItemsList(), outer);
         Relation.BaseTable target = baseTable(insert.getTable());
+        searchWrite(target, outer);
         Scope scope = new Scope(with);
         scope.add(target);
         List<String> names = new ArrayList<>();
@@ -204,6 +205,7 @@ final class StatementAnalyzer {
         analysis.bindings.update();
         Scope with = analysis.queries.withItems(update.getWithItemsList(), outer);
         Relation.BaseTable target = baseTable(update.getTable());
+        searchWrite(target, outer);
         Scope scope = new Scope(with);
         scope.add(target);
         analysis.queries.joins(update.getStartJoins(), scope);
@@ -217,6 +219,18 @@ final class StatementAnalyzer {
         analysis.expressions.analyze(update.getWhere(), scope);
         analysis.ordering.orderBy(update.getOrderByElements(), scope, null);
         return returning(update.getReturningClause(), scope);
+    }
+
+    /** A write into a table with searchable columns: its companion columns are maintained by the plan, at top level only. */
+    private void searchWrite(Relation.BaseTable target, Scope outer) {
+        if (target.policy() == null || target.policy().columns().values().stream().noneMatch(dev.veil.policy.ColumnPolicy::isSearchable)) {
+            return;
+        }
+        if (outer != null) {
+            throw Rejection.unsupported("a data-modifying WITH that writes " + target.table() + ", which has searchable columns, "
+                    + "cannot maintain their search index; write it as a plain INSERT or UPDATE");
+        }
+        analysis.bindings.searchWrite(target.policy());
     }
 
     private QueryResult delete(Delete delete, Scope outer) {
