@@ -4,19 +4,34 @@ import dev.veil.Veil;
 import dev.veil.VeilException;
 import dev.veil.VeilState;
 import dev.veil.keys.ConnectionFactory;
+import dev.veil.keys.MasterKeyProvider;
+import dev.veil.keys.MasterKeyProviders;
 import dev.veil.policy.Policy;
 import dev.veil.policy.PolicyLoader;
+import dev.veil.sql.SqlAnalyzer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One {@link Runtime} per policy file for the whole JVM, built on first use and shared by every
  * connection that names the policy. Failures are not cached: a connection attempt after fixing
  * the keystore or the policy succeeds.
+ *
+ * <p>Reading the policy and opening its master key (a PKCS#12 keystore runs its password-based
+ * key derivation) cost a fresh JVM a few hundred milliseconds, so {@link #prepare} starts them on
+ * a background thread while the real driver connects (or, under the agent, while the application
+ * starts); the first runtime built for that file takes the result. The same thread then loads
+ * the SQL parser's classes ({@link SqlAnalyzer#warmUp}). A preparation that failed is
+ * dropped and the work done again on the connecting thread, so errors surface as before.
  */
 final class Runtimes {
+    private static final Logger LOG = LoggerFactory.getLogger(Runtimes.class);
+
     /**
      * The engine plus the JDBC layer's shared caches for one policy (column lists of databases Veil
      * reads no catalog of; catalog snapshots), whether the policy fits each database reached, and
@@ -31,9 +46,50 @@ final class Runtimes {
         }
     }
 
+    /** A policy read and its master key opened, not yet in use; {@code file} says which version of the file was read. */
+    private record Prepared(Policy policy, MasterKeyProvider master, String file) {
+    }
+
     private static final Map<String, Runtime> BY_POLICY = new ConcurrentHashMap<>();
+    private static final Map<String, CompletableFuture<Prepared>> PREPARING = new ConcurrentHashMap<>();
 
     private Runtimes() {
+    }
+
+    /**
+     * Starts reading a policy and opening its master key on a background daemon thread, unless its
+     * runtime exists or is being prepared already. Never fails: problems show when the runtime is built.
+     */
+    static void prepare(String policyPath) {
+        if (policyPath == null) {
+            return;
+        }
+        String key;
+        try {
+            key = key(policyPath);
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (BY_POLICY.containsKey(key) || PREPARING.containsKey(key)) {
+            return;
+        }
+        CompletableFuture<Prepared> f = new CompletableFuture<>();
+        if (PREPARING.putIfAbsent(key, f) != null) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                String file = fileVersion(key);
+                Policy policy = PolicyLoader.load(Path.of(key));
+                f.complete(new Prepared(policy, MasterKeyProviders.create(policy.keys().master()), file));
+                // then what the first statements need, while the connecting thread is busy elsewhere
+                SqlAnalyzer.warmUp(policy);
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "veil-prepare");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -47,7 +103,7 @@ final class Runtimes {
             throw new VeilException(VeilState.CONFIGURATION_INVALID, "no Veil policy given: set the connection property or URL parameter "
                     + VeilProperty.POLICY.key() + ", the system property veil.policy, or the environment variable VEIL_POLICY");
         }
-        String key = Path.of(policyPath).toAbsolutePath().normalize().toString();
+        String key = key(policyPath);
         Runtime r = BY_POLICY.get(key);
         if (r != null) {
             return r;
@@ -55,8 +111,9 @@ final class Runtimes {
         synchronized (Runtimes.class) {
             r = BY_POLICY.get(key);
             if (r == null) {
-                Policy policy = PolicyLoader.load(Path.of(key));
-                Veil veil = Veil.open(policy, keyDatabase);
+                Prepared prepared = takePrepared(key);
+                Policy policy = prepared != null ? prepared.policy() : PolicyLoader.load(Path.of(key));
+                Veil veil = prepared != null ? open(prepared, keyDatabase) : Veil.open(policy, keyDatabase);
                 SchemaCache schema = new SchemaCache(policy.schemaRefreshAfter().orElse(null));
                 r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()), new PolicyFit(policy, veil.stats().metrics()),
                         dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
@@ -66,9 +123,78 @@ final class Runtimes {
         }
     }
 
+    /**
+     * The policy a runtime is or will be built from: the runtime's, else the one being prepared,
+     * else read now (and not kept).
+     */
+    static Policy policy(String policyPath) throws VeilException {
+        String key = key(policyPath);
+        Runtime r = BY_POLICY.get(key);
+        if (r != null) {
+            return r.veil().policy();
+        }
+        CompletableFuture<Prepared> f = PREPARING.get(key);
+        if (f != null) {
+            try {
+                Prepared p = f.join();
+                if (p.file().equals(fileVersion(key))) {
+                    return p.policy();
+                }
+            } catch (RuntimeException e) {
+                // read it again below, so the error is this thread's own
+            }
+        }
+        return PolicyLoader.load(Path.of(key));
+    }
+
+    private static String key(String policyPath) {
+        return Path.of(policyPath).toAbsolutePath().normalize().toString();
+    }
+
+    /** The background preparation of {@code key}, waited for; {@code null} if there was none or it failed. */
+    private static Prepared takePrepared(String key) {
+        CompletableFuture<Prepared> f = PREPARING.remove(key);
+        if (f == null) {
+            return null;
+        }
+        Prepared p;
+        try {
+            p = f.join();
+        } catch (RuntimeException e) {
+            LOG.debug("preparing policy {} failed; reading it again: {}", key, e.toString());
+            return null;
+        }
+        if (!p.file().equals(fileVersion(key))) {
+            p.master().close(); // the file changed since: read what it says now
+            return null;
+        }
+        return p;
+    }
+
+    /** The policy file's size and modification time, to tell whether a preparation read the current file. */
+    private static String fileVersion(String key) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(Path.of(key), java.nio.file.attribute.BasicFileAttributes.class);
+            return a.size() + "@" + a.lastModifiedTime().toMillis();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unreadable";
+        }
+    }
+
+    private static Veil open(Prepared prepared, ConnectionFactory keyDatabase) throws VeilException {
+        try {
+            return Veil.open(prepared.policy(), prepared.master(), keyDatabase);
+        } catch (VeilException | RuntimeException e) {
+            prepared.master().close();
+            throw e;
+        }
+    }
+
     /** Closes every runtime (zeroizing keys); later connections build new ones. For tests and shutdown hooks. */
     static synchronized void closeAll() {
         BY_POLICY.values().forEach(Runtime::close);
         BY_POLICY.clear();
+        PREPARING.values().forEach(f -> f.thenAccept(p -> p.master().close()));
+        PREPARING.clear();
     }
 }

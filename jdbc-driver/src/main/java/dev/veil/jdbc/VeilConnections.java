@@ -54,6 +54,24 @@ public final class VeilConnections {
     }
 
     /**
+     * Starts reading a policy and opening its master key in the background, so the first
+     * connection that needs them waits less (the Java agent calls this at JVM start). Never fails;
+     * does nothing for {@code null} or a policy already in use.
+     */
+    public static void prepare(String policyPath) {
+        Runtimes.prepare(policyPath);
+    }
+
+    /**
+     * The policy at {@code policyPath}: the one its runtime uses or is being built from, else read now.
+     *
+     * @throws dev.veil.VeilException {@code VE001} if it cannot be read or is invalid
+     */
+    public static dev.veil.policy.Policy policy(String policyPath) throws dev.veil.VeilException {
+        return Runtimes.policy(policyPath);
+    }
+
+    /**
      * The database a connection reaches, fit for logs: its JDBC URL without parameters or
      * credentials (else its catalog name). The same name the driver's own logs use.
      */

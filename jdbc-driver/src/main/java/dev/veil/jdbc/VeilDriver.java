@@ -61,12 +61,14 @@ public final class VeilDriver implements Driver {
         all.putAll(parsed.veilProperties());
         Properties realProps = withoutVeilProperties(info);
         Driver real = realDriver(parsed.realUrl());
+        String policyPath = VeilProperty.POLICY.resolve(all);
+        Runtimes.prepare(policyPath); // reads the policy and opens its master key while the real driver connects
         Connection raw = real.connect(parsed.realUrl(), realProps);
         if (raw == null) {
             throw new VeilException(VeilState.CONFIGURATION_INVALID, "the driver " + real.getClass().getName() + " refused URL " + redact(parsed.realUrl()));
         }
         try {
-            Runtimes.Runtime runtime = Runtimes.forPolicy(VeilProperty.POLICY.resolve(all), () -> real.connect(parsed.realUrl(), realProps));
+            Runtimes.Runtime runtime = Runtimes.forPolicy(policyPath, () -> real.connect(parsed.realUrl(), realProps));
             return VeilConnection.open(raw, runtime);
         } catch (SQLException | RuntimeException e) {
             raw.close();

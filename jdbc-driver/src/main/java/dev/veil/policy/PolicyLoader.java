@@ -6,8 +6,7 @@ import dev.veil.search.CompanionColumns;
 import dev.veil.search.SearchCapability;
 import dev.veil.search.SearchSpec;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -16,6 +15,9 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -157,7 +159,8 @@ public final class PolicyLoader {
         options.setCodePointLimit(MAX_BYTES);
         Node root;
         try {
-            root = new Yaml(new SafeConstructor(options)).compose(new StringReader(yaml));
+            // what Yaml.compose does, without building the constructor and representer it never uses here
+            root = new Composer(new ParserImpl(new StreamReader(new StringReader(yaml)), options), new Resolver(), options).getSingleNode();
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark();
             String where = m == null ? source : source + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1);

@@ -38,6 +38,7 @@ class PolicyFitTest {
         Policy policy = policy(source, "tables:\n  people:\n    email: deterministic\n  peeple:\n    ssn: randomized\n");
         String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         ConnectionFactory h2 = () -> DriverManager.getConnection(url);
+        ManagementFactory.getPlatformMBeanServer(); // it exists, so the engine registers its MXBean at once
         try (Connection c = h2.open(); Statement s = c.createStatement();
              Veil veil = Veil.open(policy, MasterKeyProviders.create(policy.keys().master()), h2)) {
             s.execute("CREATE TABLE people (id INT, email VARCHAR(200))");
