@@ -17,7 +17,8 @@ import java.util.jar.JarOutputStream;
  */
 final class AgentInstaller {
     static final String BRIDGE = "dev.veil.agent.bootstrap.VeilBridge";
-    private static final String[] BRIDGE_CLASSES = {"dev/veil/agent/bootstrap/VeilBridge.class", "dev/veil/agent/bootstrap/VeilBridge$Hook.class"};
+    private static final String[] BRIDGE_CLASSES = {"dev/veil/agent/bootstrap/VeilBridge.class", "dev/veil/agent/bootstrap/VeilBridge$Hook.class",
+            "dev/veil/agent/bootstrap/VeilBridge$Calls.class"};
 
     private AgentInstaller() {
     }

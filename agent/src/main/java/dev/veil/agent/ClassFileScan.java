@@ -7,8 +7,8 @@ import java.util.Set;
  * Reads just enough of a class file to tell whether the class declares a method the agent
  * instruments: a non-abstract {@code connect(String, Properties)}, {@code getConnection()} or
  * {@code getConnection(String, String)} returning {@code java.sql.Connection}. Classes that only
- * call such methods (most of an ORM) are thereby never handed to Byte Buddy. Anything it cannot
- * read counts as a candidate, so Byte Buddy decides.
+ * call such methods (most of an ORM) are thereby never handed to the rewriter. Anything it cannot
+ * read counts as a candidate, so the rewriter decides.
  */
 final class ClassFileScan {
     private static final Set<String> METHODS = Set.of(
@@ -43,7 +43,7 @@ final class ClassFileScan {
                     case 7, 8, 16, 19, 20 -> p += 3;
                     case 15 -> p += 4;
                     default -> {
-                        return true; // a newer class-file format: let Byte Buddy look
+                        return true; // a newer class-file format: let the rewriter look
                     }
                 }
             }

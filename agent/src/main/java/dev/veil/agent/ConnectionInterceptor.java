@@ -7,12 +7,10 @@ import dev.veil.jdbc.VeilConnections;
 import dev.veil.keys.ConnectionFactory;
 import dev.veil.policy.ConnectionMatch;
 import dev.veil.policy.Policy;
-import dev.veil.policy.PolicyLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
@@ -45,6 +43,11 @@ final class ConnectionInterceptor implements VeilBridge.Hook {
 
     ConnectionInterceptor(String policyPath) {
         this.policyPath = policyPath;
+    }
+
+    @Override
+    public boolean accepts(Object source, boolean driver) {
+        return driver ? source instanceof Driver : source instanceof DataSource;
     }
 
     @Override
@@ -107,7 +110,7 @@ final class ConnectionInterceptor implements VeilBridge.Hook {
             synchronized (this) {
                 p = policy;
                 if (p == null) {
-                    p = PolicyLoader.load(Path.of(policyPath));
+                    p = VeilConnections.policy(policyPath); // the one the engine is built from, read once
                     policy = p;
                 }
             }

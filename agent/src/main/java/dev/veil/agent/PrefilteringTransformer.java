@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 
 /**
- * Shows Byte Buddy only the classes that declare a method the agent instruments. Such a class's
+ * Shows the rewriter only the classes that declare a method the agent instruments. Such a class's
  * constant pool holds the descriptor text {@code )Ljava/sql/Connection;}, so most classes are
  * passed over after a byte search; the few that mention it are checked by {@link ClassFileScan}
- * for a declared {@code connect}/{@code getConnection}. Everything else is never parsed by Byte
- * Buddy, nor are the class files of its super types: in a Spring Boot application that is the
- * difference between seconds and tens of milliseconds of start-up CPU.
+ * for a declared {@code connect}/{@code getConnection}. Everything else is never parsed: in a
+ * Spring Boot application that is the difference between seconds and tens of milliseconds of
+ * start-up CPU.
  */
 final class PrefilteringTransformer implements ClassFileTransformer {
     private static final byte[] RETURNS_CONNECTION = ")Ljava/sql/Connection;".getBytes(StandardCharsets.US_ASCII);

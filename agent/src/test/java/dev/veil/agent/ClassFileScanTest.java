@@ -89,7 +89,7 @@ class ClassFileScanTest {
     }
 
     @Test
-    void unreadableClassFilesAreLeftToByteBuddy() {
+    void unreadableClassFilesAreLeftToTheRewriter() {
         assertTrue(ClassFileScan.declaresConnectionMethod(new byte[]{1, 2, 3}));
         assertTrue(ClassFileScan.declaresConnectionMethod(new byte[]{(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61, 0, 5, 99}));
     }

@@ -29,7 +29,7 @@ class PrefilteringTransformerTest {
     }
 
     @Test
-    void onlyClassesThatMentionAConnectionReturnReachByteBuddy() throws Exception {
+    void onlyClassesThatMentionAConnectionReturnReachTheRewriter() throws Exception {
         AtomicInteger seen = new AtomicInteger();
         PrefilteringTransformer t = new PrefilteringTransformer(new java.lang.instrument.ClassFileTransformer() {
             @Override

@@ -2,17 +2,27 @@ package dev.veil.agent.bootstrap;
 
 /**
  * The only Veil code that instrumented drivers and data sources call. The agent puts this class on
- * the bootstrap class path, so the advice inlined into a driver finds it from any class loader (a
+ * the bootstrap class path, so the code inserted into a driver finds it from any class loader (a
  * Spring Boot nested jar, a servlet container's child-first loader). It therefore uses no type
  * outside {@code java.lang}: the bootstrap loader cannot see {@code java.sql}.
  *
- * <p>It tracks, per thread, how deep the current thread is in instrumented
- * {@code connect}/{@code getConnection} calls, so only the outermost call hands its connection to
- * the {@link Hook}, and a pool calling a driver calling another driver wraps once.
+ * <p>An instrumented {@code connect}/{@code getConnection} calls {@link #enter} first, then
+ * {@link #exit} with the connection it is about to return, or {@link #thrown} with what it
+ * throws. Per thread, the bridge counts the calls in progress whose receiver the {@link Hook}
+ * {@linkplain Hook#accepts accepts} (a real {@code Driver} or {@code DataSource}); only the
+ * outermost of them hands its connection to the hook, so a pool calling a driver calling
+ * another driver wraps once. Calls it does not accept are not counted at all.
  */
 public final class VeilBridge {
     /** What the agent does with a connection returned by an outermost call. */
     public interface Hook {
+        /**
+         * Whether {@code source} is what the instrumented method claims: a {@code java.sql.Driver}
+         * ({@code driver}) or a {@code javax.sql.DataSource}. Other classes that merely declare a
+         * method of the same signature are neither counted nor wrapped.
+         */
+        boolean accepts(Object source, boolean driver);
+
         /**
          * @param driver whether {@code source} returned from {@code Driver#connect} (else {@code DataSource#getConnection})
          * @param source the Driver or DataSource whose method returned
@@ -24,8 +34,24 @@ public final class VeilBridge {
         Object afterConnect(boolean driver, Object source, Object[] args, Object connection) throws Exception;
     }
 
+    /** Calls deeper than this on one thread are neither counted nor wrapped (they cannot be real). */
+    private static final int MAX_NESTING = 64;
+
     private static volatile Hook hook;
-    private static final ThreadLocal<int[]> DEPTH = new ThreadLocal<>();
+    private static final ThreadLocal<Calls> CALLS = new ThreadLocal<>();
+
+    /** One thread's instrumented calls in progress. */
+    private static final class Calls {
+        /** Instrumented methods entered and not yet left, counted or not. */
+        int level;
+        /** Bit {@code i}: whether the call at level {@code i} is counted. */
+        long counted;
+        /** Counted calls in progress, plus suppressions. */
+        int depth;
+        boolean driver;
+        Object source;
+        Object[] args;
+    }
 
     private VeilBridge() {
     }
@@ -35,55 +61,97 @@ public final class VeilBridge {
         hook = h;
     }
 
-    /** On entry to an instrumented method: the depth before this call (0 = outermost). */
-    public static int enter() {
-        int[] d = depth();
-        return d[0]++;
-    }
-
-    /**
-     * On exit from an instrumented method, normal or exceptional. The depth stays raised while the
-     * hook runs, so connections the hook opens (to the key table) are never wrapped themselves.
-     */
-    public static Object exit(int before, boolean driver, Object source, Object[] args, Object connection, Throwable thrown) throws Exception {
-        int[] d = depth();
+    /** On entry to an instrumented method: {@code self} is its receiver, {@code args} its arguments. */
+    public static void enter(Object self, boolean driver, Object[] args) {
+        Calls c = calls();
+        int level = c.level++;
+        if (level >= MAX_NESTING) {
+            return;
+        }
+        Hook h = hook;
+        boolean count;
         try {
-            Hook h = hook;
-            if (before != 0 || thrown != null || connection == null || h == null) {
-                return connection;
-            }
-            return h.afterConnect(driver, source, args, connection);
-        } finally {
-            d[0] = before;
+            count = h != null && h.accepts(self, driver);
+        } catch (RuntimeException | LinkageError e) {
+            count = false;
+        }
+        if (!count) {
+            c.counted &= ~(1L << level);
+            return;
+        }
+        c.counted |= 1L << level;
+        if (c.depth++ == 0) {
+            c.driver = driver;
+            c.source = self;
+            c.args = args;
         }
     }
 
     /**
-     * Called by a driver's or data source's compiler bridge method just before it returns the
-     * connection its narrower-typed method made (see the agent's bridge visitor): the same rules
-     * as {@link #exit}, as though the bridge were the instrumented call.
+     * Just before an instrumented method returns {@code connection}: the connection to return
+     * instead. The depth stays raised while the hook runs, so connections the hook opens (to the
+     * key table) are never wrapped themselves.
+     *
+     * @throws Exception only the hook's refusal of a connection Veil must but cannot protect
      */
-    public static Object afterBridge(Object connection, boolean driver, Object source, Object[] args) throws Exception {
-        return exit(enter(), driver, source, args, connection, null);
+    public static Object exit(Object connection) throws Exception {
+        Calls c = calls();
+        int level = --c.level;
+        if (level < 0) {
+            c.level = 0; // an exit without its enter: a class instrumented while this call ran
+            return connection;
+        }
+        if (level >= MAX_NESTING || (c.counted & 1L << level) == 0) {
+            return connection;
+        }
+        try {
+            Hook h = hook;
+            if (c.depth != 1 || connection == null || h == null) {
+                return connection;
+            }
+            return h.afterConnect(c.driver, c.source, c.args, connection);
+        } finally {
+            leave(c);
+        }
+    }
+
+    /** When an instrumented method ends by throwing {@code t} (rethrown unchanged). */
+    public static Throwable thrown(Throwable t) {
+        Calls c = calls();
+        int level = --c.level;
+        if (level < 0) {
+            c.level = 0;
+        } else if (level < MAX_NESTING && (c.counted & 1L << level) != 0) {
+            leave(c);
+        }
+        return t;
+    }
+
+    private static Calls calls() {
+        Calls c = CALLS.get();
+        if (c == null) {
+            c = new Calls();
+            CALLS.set(c);
+        }
+        return c;
+    }
+
+    private static void leave(Calls c) {
+        if (--c.depth <= 0) {
+            c.depth = 0;
+            c.source = null;
+            c.args = null;
+        }
     }
 
     /** Marks the current thread as inside a connect call, so connections it opens are not wrapped; pair with {@link #resume()}. */
     public static void suppress() {
-        depth()[0]++;
+        calls().depth++;
     }
 
     /** Ends a {@link #suppress()}. */
     public static void resume() {
-        int[] d = depth();
-        d[0] = Math.max(0, d[0] - 1);
-    }
-
-    private static int[] depth() {
-        int[] d = DEPTH.get();
-        if (d == null) {
-            d = new int[1];
-            DEPTH.set(d);
-        }
-        return d;
+        Calls c = calls();
+        c.depth = Math.max(0, c.depth - 1);
     }
 }

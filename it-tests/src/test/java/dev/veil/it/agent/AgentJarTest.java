@@ -30,12 +30,12 @@ class AgentJarTest {
                 }
             }
             assertEquals(List.of(), foreign);
-            for (String pkg : List.of("net/bytebuddy/", "org/yaml/snakeyaml/", "net/sf/jsqlparser/", "org/slf4j/")) {
+            for (String pkg : List.of("org/objectweb/asm/", "org/yaml/snakeyaml/", "net/sf/jsqlparser/", "org/slf4j/")) {
                 assertNotNull(jar.getEntry("dev/veil/shaded/" + pkg), pkg);
             }
             // BouncyCastle is only the tests' reference GCM-SIV now: nothing of it may ship
             assertTrue(jar.stream().noneMatch(e -> e.getName().contains("bouncycastle")));
-            assertTrue(shaded > 1000);
+            assertTrue(shaded > 500);
             Attributes main = jar.getManifest().getMainAttributes();
             assertEquals("dev.veil.agent.VeilAgent", main.getValue("Premain-Class"));
             assertEquals("dev.veil.agent.VeilAgent", main.getValue("Agent-Class"));
