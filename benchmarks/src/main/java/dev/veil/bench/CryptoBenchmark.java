@@ -39,6 +39,14 @@ public class CryptoBenchmark {
     @Param({"16", "64", "128", "1024"})
     int size;
 
+    /**
+     * GHASH/POLYVAL multiplication: {@code false} the constant-time default, {@code true} the
+     * opt-in tables ({@code -Dveil.crypto.ghash-tables=true}). JMH runs each value in a JVM of its
+     * own, so the setting is made before the first key is prepared.
+     */
+    @Param({"false", "true"})
+    boolean ghashTables;
+
     byte[] value;
     ColumnCipher randomized;
     ColumnCipher deterministic;
@@ -48,6 +56,7 @@ public class CryptoBenchmark {
 
     @Setup
     public void setUp() throws Exception {
+        System.setProperty("veil.crypto.ghash-tables", Boolean.toString(ghashTables));
         value = new byte[size];
         new SecureRandom().nextBytes(value);
         Policy policy = PolicyLoader.parse("""

@@ -6,25 +6,28 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * POLYVAL (RFC 8452 section 3) under one hash key: a streaming hash over 16-byte blocks with
- * per-key 8-bit multiplication tables. Not thread-safe; {@link #reset()} before each message.
+ * POLYVAL (RFC 8452 section 3) under one hash key: a streaming hash over 16-byte blocks. Not
+ * thread-safe; {@link #reset()} before each message.
  *
  * <p>A field element is the 128-bit little-endian integer of its 16 bytes, bit {@code k} being the
  * coefficient of {@code x^k}, so a block loads as two little-endian longs without reordering.
- * {@code dot(a, H) = a * H * x^-128}. Java has no carry-less multiply, so table lookups are the
- * cost, and the layout keeps them independent of one another:
+ * {@code dot(a, H) = a * H * x^-128}. Blocks go in pairs, {@code S' = (S + X1) * H^2 x^-256 + X2 *
+ * H x^-128}, with {@code H^2 x^-128} computed once per key: one reduction per pair, and the
+ * reduction is one Montgomery step (division by {@code x^128}), shifts only. Java has no
+ * carry-less multiply; there are two ways to make one:
  * <ul>
- *   <li>for each byte position {@code j} of a 32-bit quarter the table holds
- *       {@code b * x^(8j) * H mod P} for every byte {@code b}, so a product is 16 lookups XORed
- *       together, the four quarter sums shifted into place, not yet reduced;
- *   <li>blocks go in pairs, {@code S' = (S + X1) * H^2 x^-256 + X2 * H x^-128}, with a second table
- *       for {@code H^2 x^-128}: one reduction per pair, and {@code X2}'s lookups need not wait for
- *       the state;
- *   <li>the reduction is one Montgomery step (division by {@code x^128}), shifts only.
+ *   <li><b>Constant time</b> (the default): each 64 x 64-bit carry-less product is made from
+ *       integer multiplications of the operands with all but every fourth bit masked off, so the
+ *       carries of one multiplication land only on bits the result masks away; the high half of a
+ *       product is the low half of the bit-reversed operands' product, reversed. Three such
+ *       products per 128-bit multiplication (Karatsuba). No memory access and no branch depends
+ *       on the key or the data.
+ *   <li><b>Tables</b> (opt-in, {@code -D}{@value #TABLES_PROPERTY}{@code =true}): for each byte
+ *       position {@code j} of a 32-bit quarter, a per-key table holds {@code b * x^(8j) * H mod P}
+ *       for every byte {@code b}, so a product is 16 lookups XORed together; 32 KiB of tables per
+ *       key. Faster, but which table entries are read depends on secret data, which a co-located
+ *       attacker timing the CPU cache may observe.
  * </ul>
- * 32 KiB of tables per key. Hashing 1 KiB took 1.25 us on the 2-core build machine, against 1.9 us
- * for a Horner pass over one 4 KiB table that reduced after every byte (each step waited on a
- * reduction-table load).
  */
 final class Polyval {
     static final int BLOCK = 16;
@@ -37,11 +40,28 @@ final class Polyval {
 
     private static final int HALF = 4 * 512;
 
+    /** The system property that selects the table-driven multiplication for keys prepared after it is read. */
+    static final String TABLES_PROPERTY = "veil.crypto.ghash-tables";
+    /** Whether new instances use tables rather than the constant-time multiplication. */
+    static final boolean TABLES = Boolean.getBoolean(TABLES_PROPERTY);
+
+    // masks keeping every fourth bit, from bit 0, 1, 2 and 3
+    private static final long M0 = 0x1111111111111111L;
+    private static final long M1 = 0x2222222222222222L;
+    private static final long M2 = 0x4444444444444444L;
+    private static final long M3 = 0x8888888888888888L;
+
     /**
-     * table[512j + 2b], table[512j + 2b + 1] = low, high word of b(x) * x^(8j) * H mod P for
-     * j = 0..3; from HALF on the same for H^2 * x^-128.
+     * Tables only (else null): table[512j + 2b], table[512j + 2b + 1] = low, high word of
+     * b(x) * x^(8j) * H mod P for j = 0..3; from HALF on the same for H^2 * x^-128.
      */
     private final long[] table;
+    /*
+     * Constant time only (else zero): the words of H and of G = H^2 x^-128, their Karatsuba middle
+     * terms (low ^ high), and the same three words bit-reversed.
+     */
+    private long h0, h1, h2, hr0, hr1, hr2;
+    private long g0, g1, g2, gr0, gr1, gr2;
     private final byte[] pending = new byte[BLOCK];
     private int pendingLength;
     /*
@@ -60,12 +80,37 @@ final class Polyval {
 
     /** @param h the 16-byte hash key (the message-authentication key); not retained */
     Polyval(byte[] h) {
+        this(h, TABLES);
+    }
+
+    /**
+     * @param h the 16-byte hash key (the message-authentication key); not retained
+     * @param tables whether to multiply with per-key tables (not constant-time) rather than in constant time
+     */
+    Polyval(byte[] h, boolean tables) {
         long hl = (long) LONG_LE.get(h, 0);
         long hh = (long) LONG_LE.get(h, 8);
-        table = new long[2 * HALF];
-        multiplesOf(hl, hh, table, 0);
-        mix(0, 0, hl, hh);
-        multiplesOf(lo, hi, table, HALF);
+        if (tables) {
+            table = new long[2 * HALF];
+            multiplesOf(hl, hh, table, 0);
+            mix(0, 0, hl, hh);
+            multiplesOf(lo, hi, table, HALF);
+        } else {
+            table = null;
+            h0 = hl;
+            h1 = hh;
+            h2 = hl ^ hh;
+            hr0 = Long.reverse(hl);
+            hr1 = Long.reverse(hh);
+            hr2 = hr0 ^ hr1;
+            oneConstantTime(hl, hh); // H * H * x^-128, with the H words above
+            g0 = lo;
+            g1 = hi;
+            g2 = lo ^ hi;
+            gr0 = Long.reverse(lo);
+            gr1 = Long.reverse(hi);
+            gr2 = gr0 ^ gr1;
+        }
         reset();
     }
 
@@ -258,7 +303,11 @@ final class Polyval {
 
     /** Hashes one block given as its low and high little-endian words; the pending block must be empty. */
     void block(long xl, long xh) {
-        mix(0, 0, lo ^ xl, hi ^ xh);
+        if (table == null) {
+            oneConstantTime(lo ^ xl, hi ^ xh);
+        } else {
+            mixTables(0, 0, lo ^ xl, hi ^ xh);
+        }
     }
 
     /**
@@ -267,6 +316,78 @@ final class Polyval {
      * not wait for the state. With {@code a = 0} it is one block.
      */
     private void mix(long al, long ah, long bl, long bh) {
+        if (table == null) {
+            mixConstantTime(al, ah, bl, bh);
+        } else {
+            mixTables(al, ah, bl, bh);
+        }
+    }
+
+    /**
+     * {@link #mix} in constant time: {@code a (x) G + b (x) H} as a 256-bit carry-less product,
+     * then reduced. Karatsuba: with {@code P0 = a0 b0}, {@code P2 = a1 b1}, {@code P1 = (a0 + a1)
+     * (b0 + b1)}, the product is {@code P0 + (P0 + P1 + P2) x^64 + P2 x^128}; the low halves of
+     * the three come straight from {@link #clmulLow}, the high halves from the bit-reversed
+     * operands, and since reversal is linear, the two products share the three output reversals.
+     */
+    private void mixConstantTime(long al, long ah, long bl, long bh) {
+        long ar0 = Long.reverse(al);
+        long ar1 = Long.reverse(ah);
+        long br0 = Long.reverse(bl);
+        long br1 = Long.reverse(bh);
+        long z0 = clmulLow(al, g0) ^ clmulLow(bl, h0);
+        long z1 = clmulLow(ah, g1) ^ clmulLow(bh, h1);
+        long z2 = clmulLow(al ^ ah, g2) ^ clmulLow(bl ^ bh, h2);
+        long y0 = Long.reverse(clmulLow(ar0, gr0) ^ clmulLow(br0, hr0)) >>> 1;
+        long y1 = Long.reverse(clmulLow(ar1, gr1) ^ clmulLow(br1, hr1)) >>> 1;
+        long y2 = Long.reverse(clmulLow(ar0 ^ ar1, gr2) ^ clmulLow(br0 ^ br1, hr2)) >>> 1;
+        long m0 = z2 ^ z0 ^ z1;
+        long m1 = y2 ^ y0 ^ y1;
+        reduce(z0, y0 ^ m0, z1 ^ m1, y1);
+    }
+
+    /** Sets the state to {@code b * H * x^-128} in constant time: one block, as {@link #mixConstantTime} with {@code a = 0}. */
+    private void oneConstantTime(long bl, long bh) {
+        long br0 = Long.reverse(bl);
+        long br1 = Long.reverse(bh);
+        long z0 = clmulLow(bl, h0);
+        long z1 = clmulLow(bh, h1);
+        long z2 = clmulLow(bl ^ bh, h2);
+        long y0 = Long.reverse(clmulLow(br0, hr0)) >>> 1;
+        long y1 = Long.reverse(clmulLow(br1, hr1)) >>> 1;
+        long y2 = Long.reverse(clmulLow(br0 ^ br1, hr2)) >>> 1;
+        long m0 = z2 ^ z0 ^ z1;
+        long m1 = y2 ^ y0 ^ y1;
+        reduce(z0, y0 ^ m0, z1 ^ m1, y1);
+    }
+
+    /**
+     * The low 64 bits of the carry-less product of {@code x} and {@code y}, in constant time.
+     * Split into four classes of every fourth bit, an integer product of two classes has its
+     * result bits in class {@code (i + j) mod 4}, each the sum of at most 16 bit products; a sum
+     * up to 15 fits in the four bits up to the next bit of the same class, and a sum of 16 can only
+     * occur at bits 60 and up, whose carries leave the word. So the class's bits of the integer
+     * product are the parities the carry-less product wants; XOR the four products of each class,
+     * keep the class's bits.
+     */
+    static long clmulLow(long x, long y) {
+        long x0 = x & M0;
+        long x1 = x & M1;
+        long x2 = x & M2;
+        long x3 = x & M3;
+        long y0 = y & M0;
+        long y1 = y & M1;
+        long y2 = y & M2;
+        long y3 = y & M3;
+        long z0 = (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+        long z1 = (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+        long z2 = (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+        long z3 = (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+        return (z0 & M0) | (z1 & M1) | (z2 & M2) | (z3 & M3);
+    }
+
+    /** {@link #mix} with the tables. */
+    private void mixTables(long al, long ah, long bl, long bh) {
         long[] t = table;
         int i0 = HALF + (((int) al & 0xff) << 1);
         int i1 = HALF + 512 + (((int) (al >>> 8) & 0xff) << 1);
@@ -315,6 +436,11 @@ final class Polyval {
         long d1 = q1 ^ (r0 >>> 32) ^ (r1 << 32) ^ u0 ^ (v0 << 32);
         long d2 = (r1 >>> 32) ^ u1 ^ (v0 >>> 32) ^ (v1 << 32);
         long d3 = v1 >>> 32;
+        reduce(d0, d1, d2, d3);
+    }
+
+    /** Sets the state to {@code (d0 + d1 x^64 + d2 x^128 + d3 x^192) * x^-128 mod P}; {@code d3 < 2^63}. */
+    private void reduce(long d0, long d1, long d2, long d3) {
         // Montgomery: P = 1 mod x^64, so adding d0 * P clears word 0, then (new d1) * x^64 * P clears
         // word 1; P's other terms x^121, x^126, x^127, x^128 are shifts. What remains is the sum times x^-128.
         d1 ^= (d0 << 57) ^ (d0 << 62) ^ (d0 << 63);
@@ -334,7 +460,11 @@ final class Polyval {
 
     /** Overwrites the key table and state; the instance is unusable afterwards. */
     void destroy() {
-        Arrays.fill(table, 0L);
+        if (table != null) {
+            Arrays.fill(table, 0L);
+        }
+        h0 = h1 = h2 = hr0 = hr1 = hr2 = 0;
+        g0 = g1 = g2 = gr0 = gr1 = gr2 = 0;
         Arrays.fill(aadTails, null);
         Arrays.fill(aadHeads, 0L);
         Arrays.fill(aadStates, 0L);
