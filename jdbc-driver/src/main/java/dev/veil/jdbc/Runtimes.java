@@ -9,7 +9,6 @@ import dev.veil.keys.MasterKeyProviders;
 import dev.veil.policy.Policy;
 import dev.veil.policy.PolicyLoader;
 import dev.veil.sql.SqlAnalyzer;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
@@ -30,8 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * dropped and the work done again on the connecting thread, so errors surface as before.
  */
 final class Runtimes {
-    private static final Logger LOG = LoggerFactory.getLogger(Runtimes.class);
-
     /**
      * The engine plus the JDBC layer's shared caches for one policy (column lists of databases Veil
      * reads no catalog of; catalog snapshots), whether the policy fits each database reached, and
@@ -79,6 +76,7 @@ final class Runtimes {
         }
         Thread t = new Thread(() -> {
             try {
+                LoggerFactory.getILoggerFactory(); // SLF4J's start-up, before the connecting thread needs a logger
                 String file = fileVersion(key);
                 Policy policy = PolicyLoader.load(Path.of(key));
                 f.complete(new Prepared(policy, MasterKeyProviders.create(policy.keys().master()), file));
@@ -161,7 +159,9 @@ final class Runtimes {
         try {
             p = f.join();
         } catch (RuntimeException e) {
-            LOG.debug("preparing policy {} failed; reading it again: {}", key, e.toString());
+            // the logger is fetched here, not in a static field: the connecting thread would otherwise
+            // initialise SLF4J (a service-loader scan) while the background thread could
+            LoggerFactory.getLogger(Runtimes.class).debug("preparing policy {} failed; reading it again: {}", key, e.toString());
             return null;
         }
         if (!p.file().equals(fileVersion(key))) {

@@ -8,6 +8,7 @@ import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +22,7 @@ import java.security.KeyStore;
 import java.security.UnrecoverableKeyException;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Master keys held as AES-256 secret-key entries of a PKCS#12 keystore. Data keys are wrapped
@@ -69,8 +71,52 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
         this.passwordEnv = passwordEnv;
         this.alias = alias;
         this.loadedModified = modified(path);
-        this.keyStore = load(path, this.password, passwordEnv);
-        key(alias);
+        byte[] file = read(path);
+        // Checking the keystore's integrity (a MAC under a key derived from the password) and
+        // decrypting the entry (under another derived key) each run thousands of rounds of a
+        // password-based key derivation: most of what opening a keystore costs a fresh JVM. They
+        // are independent, so the entry is decrypted from an unchecked copy on a second thread
+        // while this one checks the MAC, and used only once the check has passed.
+        CompletableFuture<SecretKey> entry = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                KeyStore unchecked = KeyStore.getInstance("PKCS12");
+                unchecked.load(new ByteArrayInputStream(file), null);
+                Key k = unchecked.getKey(alias, this.password);
+                entry.complete(k instanceof SecretKey && "AES".equalsIgnoreCase(k.getAlgorithm()) ? aesKey(k) : null);
+            } catch (Throwable e) {
+                entry.complete(null); // read again below, where the error is reported as usual
+            }
+        }, "veil-keystore-entry");
+        reader.setDaemon(true);
+        reader.start();
+        this.keyStore = load(file, path, this.password, passwordEnv);
+        SecretKey early = entry.join();
+        if (early != null) {
+            keys.put(alias, early);
+        } else {
+            key(alias);
+        }
+    }
+
+    private static byte[] read(Path path) throws VeilException {
+        try {
+            return Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "keystore " + path + " does not exist");
+        } catch (IOException e) {
+            throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "cannot open keystore " + path + ": not a readable PKCS#12 file", e);
+        }
+    }
+
+    /** A copy of an AES key's bytes as a plain key; the intermediate copy is wiped. */
+    private static SecretKey aesKey(Key k) {
+        byte[] encoded = k.getEncoded();
+        try {
+            return new SecretKeySpec(encoded, "AES");
+        } finally {
+            Arrays.fill(encoded, (byte) 0);
+        }
     }
 
     private static long modified(Path path) {
@@ -119,12 +165,15 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
     }
 
     private static KeyStore load(Path path, char[] password, String passwordEnv) throws VeilException {
-        try (InputStream in = Files.newInputStream(path)) {
+        return load(read(path), path, password, passwordEnv);
+    }
+
+    /** Loads the keystore's bytes {@code file}, read from {@code path}, checking its integrity. */
+    private static KeyStore load(byte[] file, Path path, char[] password, String passwordEnv) throws VeilException {
+        try (InputStream in = new ByteArrayInputStream(file)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, password);
             return ks;
-        } catch (NoSuchFileException e) {
-            throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "keystore " + path + " does not exist");
         } catch (IOException e) {
             boolean badPassword = e.getCause() instanceof UnrecoverableKeyException
                     || e.getCause() instanceof javax.crypto.BadPaddingException;
@@ -163,12 +212,7 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
             if (!(k instanceof SecretKey) || !"AES".equalsIgnoreCase(k.getAlgorithm())) {
                 throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "keystore entry '" + keyAlias + "' in " + path + " is not an AES secret key");
             }
-            byte[] encoded = k.getEncoded();
-            try {
-                return new SecretKeySpec(encoded, "AES");
-            } finally {
-                Arrays.fill(encoded, (byte) 0);
-            }
+            return aesKey(k);
         } catch (GeneralSecurityException e) {
             throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "cannot read key '" + keyAlias + "' from keystore " + path
                     + ": " + e.getClass().getSimpleName(), e);
