@@ -8,9 +8,9 @@ import java.sql.SQLException;
 /**
  * Connections beneath Veil, for reading what a table really holds. Veil hands out no path to the
  * real driver, so tests open their own. Without the agent a plain URL gives a plain connection; with
- * the agent attached, a connection opened inside an instrumented call is not wrapped, and this
- * helper opens one as if inside such a call (through the agent's bootstrap bridge, by reflection:
- * it is on the class path only when the agent is attached).
+ * the agent attached, this helper opens one with wrapping suppressed, as the agent opens its own
+ * key-table connections (through the agent's bootstrap bridge, by reflection: it is on the class
+ * path only when the agent is attached).
  */
 public final class RawConnections {
     private RawConnections() {
@@ -25,13 +25,13 @@ public final class RawConnections {
             return DriverManager.getConnection(url);
         }
         try {
-            Method enter = bridge.getMethod("enter");
-            Method exit = bridge.getMethod("exit", int.class, boolean.class, Object.class, Object[].class, Object.class, Throwable.class);
-            int before = (int) enter.invoke(null);
+            Method suppress = bridge.getMethod("suppress");
+            Method resume = bridge.getMethod("resume");
+            suppress.invoke(null);
             try {
                 return DriverManager.getConnection(url);
             } finally {
-                exit.invoke(null, before, true, null, null, null, null);
+                resume.invoke(null);
             }
         } catch (ReflectiveOperationException e) {
             throw new SQLException("cannot open a connection beneath the agent", e);
