@@ -75,15 +75,22 @@ final class SchemaCache {
 
     private static Uniqueness readUnique(DatabaseMetaData md, dev.veil.policy.ColumnPolicy column) throws SQLException {
         Identifier s = column.column().table().schema();
+        // MariaDB's and MySQL's drivers call a database a catalog, and without one report the
+        // same-named tables of every database: ask for the current database's only
+        boolean databaseIsCatalog = !md.supportsSchemasInTableDefinitions() && md.supportsCatalogsInTableDefinitions();
         for (String tableName : spellings(md, column.column().table().name())) {
             for (String schemaName : s == null ? new String[] {null} : spellings(md, s)) {
                 Map<String, List<String>> indexes = new java.util.HashMap<>();
-                try (ResultSet rs = md.getIndexInfo(null, schemaName, tableName, true, true)) {
+                try (ResultSet rs = databaseIsCatalog
+                        ? md.getIndexInfo(schemaName != null ? schemaName : md.getConnection().getCatalog(), null, tableName, true, true)
+                        : md.getIndexInfo(null, schemaName, tableName, true, true)) {
                     while (rs.next()) {
                         String index = rs.getString("INDEX_NAME");
                         String name = rs.getString("COLUMN_NAME");
                         if (index != null && name != null && !rs.getBoolean("NON_UNIQUE")) {
-                            indexes.computeIfAbsent(rs.getString("TABLE_SCHEM") + "." + index, k -> new ArrayList<>()).add(name);
+                            // one index per catalog, schema and name: two tables' indexes never merge into one
+                            String key = rs.getString("TABLE_CAT") + "\u0000" + rs.getString("TABLE_SCHEM") + "\u0000" + index;
+                            indexes.computeIfAbsent(key, k -> new ArrayList<>()).add(name);
                         }
                     }
                 }
