@@ -228,10 +228,10 @@ public final class VeilConnection extends DelegatingConnection {
      * (see {@link StatementPlan}).
      */
     String sqlToSend(StatementPlan plan) throws SQLException {
-        List<StatementPlan.Expansion> expansions = plan.expansions();
-        if (plan.literals().isEmpty() && expansions.isEmpty()) {
-            return plan.sql();
+        if (plan.literals().isEmpty()) {
+            return plan.expandedSql();
         }
+        List<StatementPlan.Expansion> expansions = plan.expansions();
         SqlDialect dialect = dialect();
         String sql = plan.sql();
         StringBuilder out = new StringBuilder(sql.length() + 64 * plan.literals().size() + 16 * expansions.size());

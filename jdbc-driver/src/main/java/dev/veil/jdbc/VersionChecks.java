@@ -5,7 +5,6 @@ import dev.veil.VeilState;
 import dev.veil.crypto.ColumnCipher;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.sql.LiteralTarget;
-import dev.veil.sql.ParameterTarget;
 import dev.veil.sql.StatementPlan;
 
 import java.sql.Connection;
@@ -47,10 +46,15 @@ final class VersionChecks {
 
     private final VeilConnection connection;
     private final StatementPlan plan;
-    /** Deterministic columns the statement writes that carry a unique index of their own. */
-    private final List<ColumnPolicy> unique;
-    /** Deterministic columns the statement writes that are unique only together with other columns. */
-    private final List<ColumnPolicy> uniqueWithOthers;
+    /** Deterministic columns the statement writes; how each takes part in unique indexes is read on first need. */
+    private final List<ColumnPolicy> written;
+    /**
+     * Of {@link #written}, those that carry a unique index of their own, and those that are unique
+     * only together with other columns; {@code null} until a written column's ring has several live
+     * versions (only then do they matter, and in the common case the catalog is never asked).
+     */
+    private List<ColumnPolicy> unique;
+    private List<ColumnPolicy> uniqueWithOthers;
     private final boolean needed;
     /** For prepared statements: the data-key ids each lookup literal was encrypted under. */
     private final Map<ColumnPolicy, int[]> literalKeys;
@@ -73,6 +77,7 @@ final class VersionChecks {
     private VersionChecks() {
         this.connection = null;
         this.plan = null;
+        this.written = List.of();
         this.unique = List.of();
         this.uniqueWithOthers = List.of();
         this.literalKeys = null;
@@ -88,19 +93,10 @@ final class VersionChecks {
         return plan.touchesEncrypted() ? new VersionChecks(connection, plan, prepared) : NONE;
     }
 
-    private VersionChecks(VeilConnection connection, StatementPlan plan, boolean prepared) throws SQLException {
+    private VersionChecks(VeilConnection connection, StatementPlan plan, boolean prepared) throws VeilException {
         this.connection = connection;
         this.plan = plan;
-        List<ColumnPolicy> u = new ArrayList<>();
-        List<ColumnPolicy> w = new ArrayList<>();
-        for (ParameterTarget t : plan.parameters().values()) {
-            addIfUnique(u, w, t.column(), t.lookup().isLookup());
-        }
-        for (LiteralTarget l : plan.literals()) {
-            addIfUnique(u, w, l.column(), l.lookup().isLookup());
-        }
-        this.unique = u;
-        this.uniqueWithOthers = w;
+        this.written = plan.deterministicWrites();
         Map<ColumnPolicy, int[]> keys = null;
         if (prepared && plan.hasLookupLiterals()) {
             keys = new IdentityHashMap<>();
@@ -111,19 +107,41 @@ final class VersionChecks {
             }
         }
         this.literalKeys = keys;
-        this.needed = !u.isEmpty() || !w.isEmpty() || !plan.versionSensitive().isEmpty() || keys != null;
+        this.needed = !written.isEmpty() || !plan.versionSensitive().isEmpty() || keys != null;
     }
 
-    private void addIfUnique(List<ColumnPolicy> alone, List<ColumnPolicy> withOthers, ColumnPolicy c, boolean lookup) throws SQLException {
-        if (lookup || !c.isDeterministic() || alone.contains(c) || withOthers.contains(c)) {
-            return;
+    /**
+     * Reads (once per statement) how the written columns take part in unique indexes, when one of
+     * their rings has several live versions now; otherwise leaves both lists unread. Returns whether
+     * they were read.
+     */
+    private boolean rotating() throws SQLException {
+        if (unique != null) {
+            return true;
         }
-        switch (connection.uniqueness(c)) {
-            case ALONE -> alone.add(c);
-            case WITH_OTHERS -> withOthers.add(c);
-            case NONE -> {
+        boolean any = false;
+        for (ColumnPolicy c : written) {
+            if (cipher(c).lookupVersions() > 1) {
+                any = true;
+                break;
             }
         }
+        if (!any) {
+            return false;
+        }
+        List<ColumnPolicy> u = new ArrayList<>();
+        List<ColumnPolicy> w = new ArrayList<>();
+        for (ColumnPolicy c : written) {
+            switch (connection.uniqueness(c)) {
+                case ALONE -> u.add(c);
+                case WITH_OTHERS -> w.add(c);
+                case NONE -> {
+                }
+            }
+        }
+        uniqueWithOthers = w;
+        unique = u;
+        return true;
     }
 
     private ColumnCipher cipher(ColumnPolicy c) {
@@ -132,7 +150,7 @@ final class VersionChecks {
 
     /** A value is bound for deterministic column {@code column}: notes its forms under the other live versions when it has a unique index. */
     void written(ColumnPolicy column, ColumnCipher cipher, Object value) throws SQLException {
-        if (unique.isEmpty() || !unique.contains(column) || cipher.lookupVersions() <= 1) {
+        if (cipher.lookupVersions() <= 1 || !rotating() || !unique.contains(column)) {
             return;
         }
         Object[] forms = new Object[StatementPlan.LOOKUP_SLOTS];
@@ -216,6 +234,9 @@ final class VersionChecks {
                                 + e.getKey().keyRing() + "' has changed since; prepare it again, or bind the value as a parameter");
                     }
                 }
+            }
+            if (!rotating()) {
+                return;
             }
             for (ColumnPolicy c : uniqueWithOthers) {
                 if (cipher(c).lookupVersions() > 1) {
@@ -316,6 +337,9 @@ final class VersionChecks {
 
     /** The values an UPDATE writes into unique columns whose ring has several live versions, or {@code null}. */
     private Map<ColumnPolicy, List<Object[]>> updatedValues(boolean single) throws SQLException {
+        if (!rotating()) {
+            return null;
+        }
         Map<ColumnPolicy, List<Object[]>> out = null;
         for (ColumnPolicy c : unique) {
             ColumnCipher cipher = cipher(c);

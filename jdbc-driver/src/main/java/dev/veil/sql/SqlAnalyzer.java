@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class SqlAnalyzer {
     private static final Logger LOG = LoggerFactory.getLogger(SqlAnalyzer.class);
     /** Slots for recently seen texts that name no policy table; a power of two. */
-    private static final int PASS_THROUGH_SLOTS = 256;
+    private static final int PASS_THROUGH_SLOTS = 1024;
 
     private final Policy policy;
     private final SqlSyntax syntax;
@@ -180,8 +180,15 @@ public final class SqlAnalyzer {
      */
     public StatementPlan plan(String sql, SchemaLookup schema) throws VeilException {
         Objects.requireNonNull(sql, "sql");
-        int slot = sql.hashCode() & (PASS_THROUGH_SLOTS - 1);
+        // two candidate slots per text, so two texts an application alternates between rarely evict each other
+        int hash = sql.hashCode();
+        int slot = hash & (PASS_THROUGH_SLOTS - 1);
+        int other = (hash >>> 10 ^ hash >>> 20) & (PASS_THROUGH_SLOTS - 1);
         StatementPlan known = passThroughs[slot];
+        if (known != null && known.sql().equals(sql)) {
+            return known;
+        }
+        known = passThroughs[other];
         if (known != null && known.sql().equals(sql)) {
             return known;
         }
@@ -220,7 +227,7 @@ public final class SqlAnalyzer {
                 StatementPlan plain = StatementPlan.passThrough(sql).withEffect(SessionEffect.of(sql));
                 if (!ddl) {
                     // DDL is never remembered: every DDL text must reach the schema cache's forget()
-                    passThroughs[slot] = plain;
+                    passThroughs[passThroughs[slot] == null || passThroughs[other] != null ? slot : other] = plain;
                 }
                 return plain;
             }

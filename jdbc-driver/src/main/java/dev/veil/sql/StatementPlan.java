@@ -41,6 +41,10 @@ public final class StatementPlan {
     private final SessionEffect effect;
     private final int context;
     private final Versions versions;
+    /** Deterministic columns this statement writes a value into, each once (parameters and literals). */
+    private final List<ColumnPolicy> deterministicWrites;
+    /** The text with {@link #expansions()} applied, made on first use (racy but idempotent: every thread makes an equal string). */
+    private String expandedSql;
 
     /**
      * The plan for {@code sql}.
@@ -106,6 +110,22 @@ public final class StatementPlan {
         this.resultSets = List.copyOf(resultSets);
         this.byIndex = new ParameterTarget[parameters.isEmpty() ? 0 : Collections.max(parameters.keySet()) + 1];
         parameters.forEach((i, t) -> byIndex[i] = t);
+        this.deterministicWrites = deterministicWrites(byIndex, this.literals);
+    }
+
+    private static List<ColumnPolicy> deterministicWrites(ParameterTarget[] parameters, List<LiteralTarget> literals) {
+        List<ColumnPolicy> out = new java.util.ArrayList<>();
+        for (ParameterTarget t : parameters) {
+            if (t != null && !t.lookup().isLookup() && t.column().isDeterministic() && !out.contains(t.column())) {
+                out.add(t.column());
+            }
+        }
+        for (LiteralTarget l : literals) {
+            if (!l.lookup().isLookup() && l.column().isDeterministic() && !out.contains(l.column())) {
+                out.add(l.column());
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** A plan for SQL that involves no encrypted column. */
@@ -168,6 +188,39 @@ public final class StatementPlan {
     /** Where the text sent differs from {@link #sql()} for slotted lookup parameters (literals apart). */
     public List<Expansion> expansions() {
         return versions.expansions;
+    }
+
+    /**
+     * The text with every {@link #expansions() expansion} applied, made once per plan: a statement
+     * prepared on every call must not build (and the real driver hash) a new string each time.
+     * Literals bound for encrypted columns are not replaced here.
+     */
+    public String expandedSql() {
+        String s = expandedSql;
+        if (s == null) {
+            List<Expansion> expansions = versions.expansions;
+            if (expansions.isEmpty()) {
+                s = sql;
+            } else {
+                StringBuilder out = new StringBuilder(sql.length() + 16 * expansions.size());
+                int pos = 0;
+                for (Expansion x : expansions) {
+                    out.append(sql, pos, x.start()).append(x.replacement());
+                    pos = x.end();
+                }
+                s = out.append(sql, pos, sql.length()).toString();
+            }
+            expandedSql = s;
+        }
+        return s;
+    }
+
+    /**
+     * The deterministic columns the statement writes values into (not those it compares), each
+     * once: those whose unique indexes matter while their ring has several live key versions.
+     */
+    public List<ColumnPolicy> deterministicWrites() {
+        return deterministicWrites;
     }
 
     /**

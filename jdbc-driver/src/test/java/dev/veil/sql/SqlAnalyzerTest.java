@@ -986,13 +986,27 @@ class SqlAnalyzerTest {
     class LookupsAcrossKeyVersions {
         /** The text sent for a plan's parameters (literals left as written). */
         private String sent(StatementPlan p) {
-            StringBuilder out = new StringBuilder();
-            int pos = 0;
-            for (StatementPlan.Expansion x : p.expansions()) {
-                out.append(p.sql(), pos, x.start()).append(x.replacement());
-                pos = x.end();
-            }
-            return out.append(p.sql().substring(pos)).toString();
+            return p.expandedSql();
+        }
+
+        @Test
+        void theTextSentIsMadeOncePerPlan() throws VeilException {
+            StatementPlan p = plan("select id from customers where email = ?");
+            assertSame(p.expandedSql(), plan("select id from customers where email = ?").expandedSql(),
+                    "a statement prepared on every call must not build a new text (nor have the real driver hash one) each time");
+            String plain = "select id from customers where id = ?";
+            assertSame(plain, plan(plain).expandedSql());
+        }
+
+        @Test
+        void deterministicColumnsWrittenAreKnownOnceEach() throws VeilException {
+            List<String> written = plan("insert into customers (id, email, ssn, phone) values (?, ?, ?, ?)").deterministicWrites().stream()
+                    .map(c -> c.column().column().toString()).toList();
+            assertEquals(List.of("email", "phone"), written);
+            assertEquals(List.of(), plan("select id from customers where email = ? and phone = ?").deterministicWrites(),
+                    "columns compared are not written");
+            assertEquals(List.of("email"), plan("update customers set email = ? where email = ?").deterministicWrites().stream()
+                    .map(c -> c.column().column().toString()).toList());
         }
 
         private LookupForm form(StatementPlan p, int index) {
