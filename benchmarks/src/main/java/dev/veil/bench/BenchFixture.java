@@ -125,6 +125,11 @@ final class BenchFixture implements AutoCloseable {
     }
 
     private static HikariDataSource pool(String name, String url, String driverClass, int size) {
+        return pool(name, url, driverClass, size, true);
+    }
+
+    /** A fixed-size HikariCP pool; {@code driverClass} {@code null} lets DriverManager choose (pgjdbc). */
+    static HikariDataSource pool(String name, String url, String driverClass, int size, boolean autoCommit) {
         HikariConfig c = new HikariConfig();
         c.setPoolName("bench-" + name);
         c.setJdbcUrl(url);
@@ -133,6 +138,7 @@ final class BenchFixture implements AutoCloseable {
         }
         c.setMaximumPoolSize(size);
         c.setMinimumIdle(size);
+        c.setAutoCommit(autoCommit);
         return new HikariDataSource(c);
     }
 

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs Veil's TPC-C-shaped workload (raw pgjdbc and jdbc:veil:, alternating paired rounds) against a
+# real PostgreSQL and prints a markdown report.
+#   benchmarks/run-tpcc.sh                    # 1 warehouse at the specification's size, 4 terminals (about 12 minutes)
+#   benchmarks/run-tpcc.sh --quick            # smoke run (about 1 minute)
+#   benchmarks/run-tpcc.sh --terminals 1,4 --storage binary 'jdbc:postgresql://host:5432/postgres?user=me'
+# The admin URL (argument, else $VEIL_BENCH_JDBC_URL, else the local server as user postgres) must be
+# allowed to CREATE DATABASE: the workload makes two databases of its own and drops them at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=benchmarks/target/benchmarks.jar
+if [[ ! -f $jar || -n $(find jdbc-driver/src benchmarks/src benchmarks/pom.xml -newer "$jar" -print -quit) ]]; then
+  mvn -q -B -ntp -DskipTests -pl benchmarks -am install
+fi
+# The keystore is generated per run in a temporary directory; this password protects nothing else.
+export VEIL_BENCH_MASTER_PASSWORD="${VEIL_BENCH_MASTER_PASSWORD:-bench-only-not-a-secret}"
+exec java ${VEIL_BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -cp "$jar" dev.veil.bench.Tpcc "$@"

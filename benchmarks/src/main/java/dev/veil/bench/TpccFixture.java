@@ -1,0 +1,180 @@
+package dev.veil.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.veil.keys.Pkcs12MasterKeyProvider;
+import dev.veil.policy.StorageFormat;
+import dev.veil.testkit.ShopSchema;
+import dev.veil.testkit.TestDatabase;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The TPC-C-shaped workload's world: two databases with the same tables (plaintext columns for
+ * RAW, widened or {@code bytea} encrypted columns for VEIL), a fresh keystore and policy in a
+ * temporary directory, and one HikariCP pool per mode (auto-commit off, one connection per terminal).
+ */
+final class TpccFixture implements AutoCloseable {
+    private static final String ALIAS = "veil-master";
+
+    private final Map<Mode, TestDatabase> databases = new EnumMap<>(Mode.class);
+    private final Map<Mode, HikariDataSource> pools = new EnumMap<>(Mode.class);
+    private final Path dir;
+    private final StorageFormat storage;
+    private final boolean keep;
+
+    private TpccFixture(Path dir, StorageFormat storage, boolean keep) {
+        this.dir = dir;
+        this.storage = storage;
+        this.keep = keep;
+    }
+
+    /**
+     * Creates both databases and pools.
+     *
+     * @param passwordEnv the environment variable holding the keystore password (the policy names it)
+     */
+    static TpccFixture create(String adminUrl, String passwordEnv, StorageFormat storage, int terminals, boolean durableCommit, boolean keep)
+            throws Exception {
+        String password = System.getenv(passwordEnv);
+        if (password == null || password.isEmpty()) {
+            throw new IllegalStateException(passwordEnv + " is not set; run benchmarks/run-tpcc.sh, which sets a benchmark-only password");
+        }
+        System.setProperty("veil.it.url", adminUrl);
+        TpccFixture f = new TpccFixture(Files.createTempDirectory("veil-tpcc-"), storage, keep);
+        try {
+            f.open(password.toCharArray(), passwordEnv, terminals, durableCommit);
+            return f;
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private void open(char[] password, String passwordEnv, int terminals, boolean durableCommit) throws Exception {
+        for (Mode m : List.of(Mode.RAW, Mode.VEIL)) {
+            TestDatabase db = TestDatabase.postgres();
+            databases.put(m, db);
+            if (!db.isPostgres()) {
+                throw new IllegalArgumentException("the TPC-C-shaped workload runs on PostgreSQL");
+            }
+            if (!durableCommit) {
+                db.execute("ALTER DATABASE " + db.name() + " SET synchronous_commit = off");
+            }
+            db.execute(TpccSchema.ddl(m == Mode.VEIL ? storage : null).toArray(String[]::new));
+        }
+        Path keystore = dir.resolve("master.p12");
+        Pkcs12MasterKeyProvider.createKeystore(keystore, password, ALIAS);
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, "version: 1\nkeys:\n  master: { provider: pkcs12, path: '" + keystore.toString().replace("'", "''")
+                + "', password-env: " + passwordEnv + ", alias: " + ALIAS + " }\n" + TpccSchema.policyTables(storage));
+        pools.put(Mode.RAW, BenchFixture.pool("tpcc-raw", databases.get(Mode.RAW).url(), null, terminals, false));
+        pools.put(Mode.VEIL, BenchFixture.pool("tpcc-veil", ShopSchema.veilUrl(databases.get(Mode.VEIL), policy), "dev.veil.jdbc.VeilDriver",
+                terminals, false));
+    }
+
+    HikariDataSource pool(Mode m) {
+        return pools.get(m);
+    }
+
+    /** Vacuums and analyzes both databases after loading. */
+    void vacuum() throws SQLException {
+        for (TestDatabase db : databases.values()) {
+            db.execute("VACUUM ANALYZE");
+        }
+    }
+
+    /** Writes dirty pages out before a measured run (see {@link BenchFixture#checkpoint()}). */
+    void checkpoint() throws SQLException {
+        databases.get(Mode.RAW).execute("CHECKPOINT");
+    }
+
+    /**
+     * The guard against measuring a pass-through: read through plain pgjdbc, every value of every
+     * encrypted column in VEIL's database is an envelope and none in RAW's is; and the last names
+     * read through Veil equal RAW's (both loaded from one seed).
+     *
+     * @return one line per check
+     */
+    String verify() throws SQLException {
+        StringBuilder report = new StringBuilder();
+        for (Mode m : List.of(Mode.RAW, Mode.VEIL)) {
+            try (Connection c = databases.get(m).connect(); Statement s = c.createStatement()) {
+                for (TpccSchema.Encrypted e : TpccSchema.ENCRYPTED) {
+                    String envelope = storage == StorageFormat.BINARY && m == Mode.VEIL ? "get_byte(" + e.column() + ", 0) = 247"
+                            : e.column() + "::text LIKE 'vl1:%'";
+                    try (ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE " + envelope + ") FROM " + e.table())) {
+                        rs.next();
+                        long rows = rs.getLong(1);
+                        long sealed = rs.getLong(2);
+                        boolean ok = rows > 0 && (m == Mode.VEIL ? sealed == rows : sealed == 0);
+                        report.append(String.format("  %-4s %s.%-10s %8d rows, %8d hold an envelope: %s%n", m, e.table(), e.column(), rows, sealed,
+                                ok ? "ok" : "FAILED"));
+                        if (!ok) {
+                            throw new IllegalStateException(m + " " + e.table() + "." + e.column() + (m == Mode.VEIL ? " holds plaintext" : " holds envelopes")
+                                    + "\n" + report);
+                        }
+                    }
+                }
+            }
+        }
+        String sql = "SELECT c_last FROM customer WHERE c_w_id = 1 AND c_d_id = 1 AND c_id <= 50 ORDER BY c_id";
+        List<String> raw = lastNames(pools.get(Mode.RAW), sql);
+        List<String> veil = lastNames(pools.get(Mode.VEIL), sql);
+        if (raw.isEmpty() || !raw.equals(veil)) {
+            throw new IllegalStateException("last names read through Veil differ from RAW's");
+        }
+        report.append(String.format("  %d last names read through Veil equal RAW's%n", raw.size()));
+        return report.toString();
+    }
+
+    private static List<String> lastNames(HikariDataSource pool, String sql) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            c.commit();
+        }
+        return out;
+    }
+
+    String serverVersion() throws SQLException {
+        try (Connection c = databases.get(Mode.RAW).connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        pools.values().forEach(HikariDataSource::close);
+        if (keep) {
+            System.err.println("kept databases " + databases.values().stream().map(TestDatabase::name).toList() + " and the keystore in " + dir);
+            return;
+        }
+        for (TestDatabase db : databases.values()) {
+            db.close();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // a temp file left behind is harmless
+                }
+            });
+        }
+    }
+}
