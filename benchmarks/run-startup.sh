@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# What Veil adds to the start of a plain JDBC program: fresh JVMs, alternating raw pgjdbc, jdbc:veil:
+# and -javaagent:veil-agent.jar, medians over the rounds (see docs/benchmarks.md, "Start-up").
+#   benchmarks/run-startup.sh                 # 21 rounds against the local PostgreSQL (about 3 minutes idle)
+#   benchmarks/run-startup.sh 41 'jdbc:postgresql://host:5432/postgres?user=me'
+# The admin URL must be allowed to CREATE DATABASE: the benchmark makes its own database and drops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds="${1:-21}"
+admin="${2:-${VEIL_BENCH_JDBC_URL:-jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}}"
+mvn_=(mvn -q -B -ntp)
+jar=benchmarks/target/benchmarks.jar
+agent=agent/target/veil-agent.jar
+if [[ ! -f $jar || ! -f $agent || -n $(find jdbc-driver/src agent/src benchmarks/src -newer "$jar" -print -quit) ]]; then
+  "${mvn_[@]}" -DskipTests -pl benchmarks,agent -am install
+fi
+# the application's class path: its own classes and pgjdbc, nothing of Veil
+cpfile=benchmarks/target/startup-pgjdbc.path
+"${mvn_[@]}" -pl benchmarks dependency:build-classpath -DincludeArtifactIds=postgresql -Dmdep.outputFile="$PWD/$cpfile" >/dev/null
+# The keystore is generated per run in a temporary directory; this password protects nothing else.
+export VEIL_BENCH_MASTER_PASSWORD="${VEIL_BENCH_MASTER_PASSWORD:-bench-only-not-a-secret}"
+exec java -cp "$jar" dev.veil.bench.StartupBenchmark "$agent" "$(cat "$cpfile")" benchmarks/target/classes "$rounds" "$admin"
