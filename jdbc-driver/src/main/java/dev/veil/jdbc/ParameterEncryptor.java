@@ -4,6 +4,7 @@ import dev.veil.VeilException;
 import dev.veil.VeilState;
 import dev.veil.crypto.ColumnCipher;
 import dev.veil.policy.StorageFormat;
+import dev.veil.sql.LookupForm;
 import dev.veil.sql.ParameterTarget;
 import dev.veil.sql.StatementPlan;
 
@@ -62,9 +63,6 @@ final class ParameterEncryptor {
                 }
             }
             case NONE -> {
-                if (checks != null && value != null && !target.array()) {
-                    checks.written(target.column(), cipher, value);
-                }
                 if (target.writesCompanions()) {
                     bindWithTokens(ps, index, target, cipher, value, text);
                     return;
@@ -72,6 +70,9 @@ final class ParameterEncryptor {
             }
         }
         if (value == null) {
+            if (checks != null && target.lookup() == LookupForm.NONE) {
+                checks.written(target.column(), index, null);
+            }
             ps.setNull(index, target.array() ? Types.ARRAY : text ? Types.VARCHAR : Types.BINARY);
             return;
         }
@@ -84,7 +85,11 @@ final class ParameterEncryptor {
             ps.setArray(index, rawConnection.createArrayOf(text ? "text" : "bytea", encrypted));
             return;
         }
-        set(ps, index, cipher.encrypt(value));
+        Object ciphertext = cipher.encrypt(value);
+        if (checks != null && target.lookup() == LookupForm.NONE) {
+            checks.written(target.column(), index, ciphertext);
+        }
+        set(ps, index, ciphertext);
     }
 
     /**

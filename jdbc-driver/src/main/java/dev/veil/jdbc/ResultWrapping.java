@@ -20,6 +20,8 @@ final class ResultWrapping {
     private StatementPlan plan;
     private int resultIndex;
     private boolean generatedKeysRequested;
+    /** The checks of the text planned last (plain Statement). */
+    private VersionChecks checks;
 
     ResultWrapping(VeilConnection connection, Statement owner, StatementPlan plan) {
         this.connection = connection;
@@ -31,15 +33,27 @@ final class ResultWrapping {
         return connection;
     }
 
-    /** A new statement text is about to run (plain Statement): plan it and return the SQL to send. */
+    /**
+     * A new statement text is about to run or be batched (plain Statement): plan it and return the
+     * SQL to send; {@link #checked} or {@link #batched} must follow.
+     */
     String run(String sql) throws SQLException {
         plan = connection.plan(sql);
         resultIndex = 0;
         String send = connection.sqlToSend(plan);
-        if (plan.touchesEncrypted()) {
-            VersionChecks.of(connection, plan, false).beforeRun(true);
-        }
+        checks = VersionChecks.of(connection, plan, false);
+        checks.beforeRun(true);
         return send;
+    }
+
+    /** Runs the text planned last, with the checks its writes need during a key rotation (see {@link VersionChecks#run}). */
+    <T> T checked(VersionChecks.Execution<T> execution) throws SQLException {
+        return checks.run(execution, true);
+    }
+
+    /** The text planned last is added to a batch (see {@link VersionChecks#batchedText}). */
+    void batched() throws SQLException {
+        checks.batchedText();
     }
 
     /** The prepared statement runs again: its results start at the first. */

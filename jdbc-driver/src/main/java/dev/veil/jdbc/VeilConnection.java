@@ -31,6 +31,7 @@ public final class VeilConnection extends DelegatingConnection {
     private final ConnectionNames names;
     private final ParameterEncryptor encryptor;
     private final PolicyFit.Database database;
+    private final UniqueGuard guard = new UniqueGuard(this);
     private SqlDialect dialect;
     /** The lexical rules of this session; read again before each plan once {@link #followMode} is set. */
     private volatile SqlSyntax syntax;
@@ -178,13 +179,22 @@ public final class VeilConnection extends DelegatingConnection {
 
     @Override
     public void commit() throws SQLException {
-        super.commit();
+        guard.beforeCommit();
+        try {
+            super.commit();
+        } finally {
+            guard.ended();
+        }
         names.transactionEnded();
     }
 
     @Override
     public void rollback() throws SQLException {
-        super.rollback();
+        try {
+            super.rollback();
+        } finally {
+            guard.ended();
+        }
         names.transactionEnded();
     }
 
@@ -196,8 +206,36 @@ public final class VeilConnection extends DelegatingConnection {
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
-        super.setAutoCommit(autoCommit);
+        boolean commits = autoCommit && !delegate.getAutoCommit();
+        if (commits) {
+            guard.beforeCommit();
+        }
+        try {
+            super.setAutoCommit(autoCommit);
+        } finally {
+            if (commits) {
+                guard.ended();
+            }
+        }
         names.transactionEnded();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            if (!delegate.isClosed()) {
+                guard.ended();
+            }
+        } catch (SQLException e) {
+            // the locks end with the database session anyway
+        } finally {
+            super.close();
+        }
+    }
+
+    /** The locks and commit check that keep unique deterministic columns unique during a rotation. */
+    UniqueGuard guard() {
+        return guard;
     }
 
     @Override

@@ -23,6 +23,91 @@ final class VeilStatement extends DelegatingStatement<Statement> {
     }
 
     @Override
+    public void addBatch(String sql) throws SQLException {
+        String send = sql(sql);
+        results.batched();
+        delegate.addBatch(send);
+    }
+
+    @Override
+    public boolean execute(String sql) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.execute(send));
+    }
+
+    @Override
+    public boolean execute(String sql, int[] indexes) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.execute(send, indexes));
+    }
+
+    @Override
+    public boolean execute(String sql, String[] names) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.execute(send, names));
+    }
+
+    @Override
+    public boolean execute(String sql, int index) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.execute(send, index));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.executeLargeUpdate(send));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int[] indexes) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.executeLargeUpdate(send, indexes));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, String[] names) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.executeLargeUpdate(send, names));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int index) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.executeLargeUpdate(send, index));
+    }
+
+    @Override
+    public ResultSet executeQuery(String sql) throws SQLException {
+        String send = sql(sql);
+        return wrapResultSet(results.checked(() -> delegate.executeQuery(send)));
+    }
+
+    @Override
+    public int executeUpdate(String sql) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.executeUpdate(send));
+    }
+
+    @Override
+    public int executeUpdate(String sql, int[] indexes) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.executeUpdate(send, indexes));
+    }
+
+    @Override
+    public int executeUpdate(String sql, String[] names) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.executeUpdate(send, names));
+    }
+
+    @Override
+    public int executeUpdate(String sql, int index) throws SQLException {
+        String send = sql(sql);
+        return results.checked(() -> delegate.executeUpdate(send, index));
+    }
+
+    @Override
     protected ResultSet wrapResultSet(ResultSet raw) {
         return results.wrap(raw);
     }

@@ -165,9 +165,11 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
 
     /**
      * Marks rings that deterministic columns use. A new version of such a ring (rotated on demand
-     * or on expiry) is not used for writes until {@code keys.refresh-after} after its creation, so
-     * every process, re-reading its view at least that often, looks up under it before any value
-     * is written with it.
+     * or on expiry) is not used for writes until twice {@code keys.refresh-after} after its
+     * creation: every process, re-reading its view at least every {@code refresh-after}, looks up
+     * under it (and takes the value locks of unique columns) from the first {@code refresh-after}
+     * on, and a write it began before it knew of the version has another {@code refresh-after} to
+     * end before any value is written with it.
      */
     public void useDeterministically(Iterable<String> rings) {
         rings.forEach(deterministicRings::add);
@@ -178,10 +180,14 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
         return deterministicRings.contains(ring);
     }
 
-    /** How long a new version of {@code ring} waits before it is written: zero for rings only randomized columns use. */
+    /**
+     * How long a new version of {@code ring} waits before it is written: twice
+     * {@code keys.refresh-after} for rings deterministic columns use (see
+     * {@link #useDeterministically}), zero for the others.
+     */
     public Duration propagationDelay(String ring) {
         Duration refresh = policy.refreshAfter();
-        return deterministicRings.contains(ring) && refresh != null ? refresh : Duration.ZERO;
+        return deterministicRings.contains(ring) && refresh != null ? refresh.multipliedBy(2) : Duration.ZERO;
     }
 
     /**

@@ -222,7 +222,7 @@ class DataKeyManagerTest {
     }
 
     @Test
-    void newVersionOfADeterministicRingIsLookedUpAtOnceAndWrittenAfterTheRefreshDelay() throws Exception {
+    void newVersionOfADeterministicRingIsLookedUpAtOnceAndWrittenAfterTwiceTheRefreshDelay() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         try (DataKeyManager keys = fixture.manager(clock, DataKeyManager.DEFAULT_NONCE_BUDGET, "refresh-after: 10s")) {
             keys.useDeterministically(List.of("default"));
@@ -235,8 +235,10 @@ class DataKeyManagerTest {
             assertEquals(v1, keys.activeKey("default", false).id(), "written only after the propagation delay");
             assertEquals(before, cipher.encrypt("v"));
             assertArrayEquals(new int[] {v1, v2}, ids(keys.lookupKeys("default")), "looked up at once");
-            assertEquals(Instant.parse("2026-01-01T00:00:10Z"), keys.pendingUntil("default"));
-            clock.advance(Duration.ofSeconds(10));
+            assertEquals(Instant.parse("2026-01-01T00:00:20Z"), keys.pendingUntil("default"), "twice refresh-after");
+            clock.advance(Duration.ofSeconds(19));
+            assertEquals(v1, keys.activeKey("default", false).id(), "every process knows of v2 after 10 s; writes of before may end");
+            clock.advance(Duration.ofSeconds(1));
             assertEquals(v2, keys.activeKey("default", false).id());
             assertArrayEquals(new int[] {v2, v1}, ids(keys.lookupKeys("default")));
             assertNull(keys.pendingUntil("default"));
@@ -258,7 +260,7 @@ class DataKeyManagerTest {
             assertEquals(v1, keys.activeKey("default", false).id(), "the expiry created the next version but does not write it yet");
             assertEquals(2, keys.store().ring("default").size());
             assertEquals(2, keys.lookupKeys("default").length);
-            clock.advance(Duration.ofSeconds(59));
+            clock.advance(Duration.ofSeconds(119));
             assertEquals(v1, keys.activeKey("default", false).id());
             assertEquals(2, keys.store().ring("default").size(), "no further version while one is pending");
             clock.advance(Duration.ofSeconds(1));

@@ -51,8 +51,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 abstract class DeterministicRotationContract {
     static final int ROWS = 300;
-    /** keys.refresh-after of the policy: how long a new version waits before it is written. */
+    /** keys.refresh-after of the policy. */
     static final long REFRESH_MILLIS = 2000;
+    /** How long a new version waits before it is written: twice refresh-after. */
+    static final long ACTIVATION_MILLIS = 2 * REFRESH_MILLIS;
 
     @TempDir
     Path dir;
@@ -244,7 +246,7 @@ abstract class DeterministicRotationContract {
             checkReads(policyA, null, ROWS + 1);
 
             // once v2 is written: rows under v1 and v2, B's view refreshed
-            Thread.sleep(REFRESH_MILLIS + 200);
+            Thread.sleep(ACTIVATION_MILLIS + 200);
             insert(policyA, ROWS + 2);
             insert(policyB, ROWS + 3);
             checkReads(policyA, true, ROWS + 3);
@@ -323,6 +325,96 @@ abstract class DeterministicRotationContract {
         }
     }
 
+    /**
+     * A transaction that inserted a value under the old version before its process knew of the
+     * new one, still open when the new version becomes the write key, while another process
+     * inserts the same value under the new version: one of the two must fail.
+     */
+    @Test
+    void aTransactionWrittenBeforeTheRotationAndOpenAcrossTheActivationAdmitsNoDuplicate() throws Exception {
+        try (Connection early = connect(policyA)) {
+            early.setAutoCommit(false);
+            insertInto(early, 8_000_001, "race-before@example.com");
+            raceAcrossTheActivation(early, "race-before@example.com", false);
+        }
+    }
+
+    /**
+     * The same, when the open transaction wrote while its process already knew of the pending
+     * version (so under the old one, with the new one about to be written).
+     */
+    @Test
+    void aTransactionWrittenWhileTheVersionIsPendingAndOpenAcrossTheActivationAdmitsNoDuplicate() throws Exception {
+        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
+            admin.keys().rotate("default");
+            // a process started now sees the pending version at once
+            Path fresh = People.instance(dir, Files.readString(policyA));
+            try (Connection pending = connect(fresh)) {
+                pending.setAutoCommit(false);
+                insertInto(pending, 8_000_002, "race-pending@example.com");
+                raceAcrossTheActivation(pending, "race-pending@example.com", true);
+            }
+        }
+    }
+
+    /**
+     * Waits until the newest version is the write key (rotating first unless {@code rotated}),
+     * inserts {@code email} through instance B, commits {@code open}, and checks that exactly one
+     * of the two was refused, with a unique violation, and that one row holds {@code email}.
+     */
+    private void raceAcrossTheActivation(Connection open, String email, boolean rotated) throws Exception {
+        try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
+            if (!rotated) {
+                admin.keys().rotate("default");
+            }
+            java.time.Instant writable = admin.keys().pendingUntil("default");
+            assertTrue(writable != null, "the new version is pending");
+            Thread.sleep(Math.max(0, writable.toEpochMilli() - System.currentTimeMillis()) + 300);
+            ExecutorService other = Executors.newSingleThreadExecutor();
+            try {
+                Future<SQLException> late = other.submit(() -> {
+                    try (Connection c = connect(policyB)) {
+                        insertInto(c, 8_000_100, email);
+                        return null;
+                    } catch (SQLException e) {
+                        return e;
+                    }
+                });
+                try {
+                    late.get(1, TimeUnit.SECONDS); // it may wait for the open transaction: give it time to start
+                } catch (java.util.concurrent.TimeoutException waiting) {
+                    // it waits
+                }
+                SQLException atCommit = null;
+                try {
+                    open.commit();
+                } catch (SQLException e) {
+                    atCommit = e;
+                    open.rollback();
+                }
+                SQLException atInsert = late.get(30, TimeUnit.SECONDS);
+                try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement("SELECT id FROM people WHERE email = ?")) {
+                    ps.setString(1, email);
+                    assertEquals(1, ids(ps.executeQuery()).size(), "rows holding the value (commit: " + atCommit + ", insert: " + atInsert + ")");
+                }
+                assertTrue((atCommit == null) != (atInsert == null), "exactly one refused: " + atCommit + " / " + atInsert);
+                SQLException refused = atCommit != null ? atCommit : atInsert;
+                assertTrue(refused.getSQLState().startsWith("23"), refused.getSQLState() + " " + refused.getMessage());
+                assertTrue(!refused.getMessage().contains(email), refused.getMessage());
+            } finally {
+                other.shutdownNow();
+            }
+        }
+    }
+
+    private static void insertInto(Connection c, long id, String email) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, 'r')")) {
+            ps.setLong(1, id);
+            ps.setString(2, email);
+            ps.executeUpdate();
+        }
+    }
+
     @Test
     void upsertOnAUniqueDeterministicColumnIsRefusedWhileSeveralVersionsLive() throws Exception {
         String upsert = postgres()
@@ -330,7 +422,7 @@ abstract class DeterministicRotationContract {
                 : "INSERT INTO people (id, email, note) VALUES (?, ?, 'u') ON DUPLICATE KEY UPDATE note = 'u'";
         try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
             admin.keys().rotate("default");
-            Thread.sleep(REFRESH_MILLIS + 200);
+            Thread.sleep(ACTIVATION_MILLIS + 200);
             try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement(upsert)) {
                 ps.setLong(1, 5_000_000);
                 ps.setString(2, email(1));
@@ -351,7 +443,7 @@ abstract class DeterministicRotationContract {
         }
         try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
             admin.keys().rotate("default");
-            Thread.sleep(REFRESH_MILLIS + 200);
+            Thread.sleep(ACTIVATION_MILLIS + 200);
             try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement(insert)) {
                 ps.setInt(1, 1);
                 ps.setString(2, email(1)); // the same (tenant, email) under the new version: the index cannot see it
@@ -370,7 +462,7 @@ abstract class DeterministicRotationContract {
     void batchedDuplicateOfAnOlderVersionIsRefusedWithoutWritingTheBatch() throws Exception {
         try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
             admin.keys().rotate("default");
-            Thread.sleep(REFRESH_MILLIS + 200);
+            Thread.sleep(ACTIVATION_MILLIS + 200);
             try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, 'b')")) {
                 for (long id = 7_000_000; id < 7_000_010; id++) {
                     ps.setLong(1, id);
@@ -392,7 +484,7 @@ abstract class DeterministicRotationContract {
     void updatesDuringARotationKeepTheirOwnValueAndCannotTakeAnotherRowsValue() throws Exception {
         try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
             admin.keys().rotate("default");
-            Thread.sleep(REFRESH_MILLIS + 200);
+            Thread.sleep(ACTIVATION_MILLIS + 200);
             try (Connection c = connect(policyA); PreparedStatement ps = c.prepareStatement("UPDATE people SET email = ?, note = ? WHERE id = ?")) {
                 // an ORM writes every column: row 10 keeps its e-mail, now under the new version
                 ps.setString(1, email(10));
@@ -436,7 +528,7 @@ abstract class DeterministicRotationContract {
     void rekeyStopsOnAValueTwoVersionsHoldAndLosesNothing() throws Exception {
         try (Veil admin = Veil.open(PolicyLoader.load(adminPolicy), db.connections())) {
             admin.keys().rotate("default");
-            Thread.sleep(REFRESH_MILLIS + 200);
+            Thread.sleep(ACTIVATION_MILLIS + 200);
             // a duplicate the checks could not have stopped: written straight to the table under the new version
             Object[] forms = new Object[4];
             dev.veil.policy.ColumnPolicy column = admin.policy().column(null, "people", "email").orElseThrow();

@@ -33,13 +33,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * 32 threads through HikariCP look rows up by a deterministic, UNIQUE column, insert new rows and
- * try duplicates, while the ring is rotated twice: no lookup may miss and no duplicate may be
- * admitted. Runs 15 s by default; {@code -Dveil.soak.seconds=180} for a longer manual run.
+ * try duplicates (some inside transactions that stay open for a moment), while the ring is rotated
+ * twice: no lookup may miss and no duplicate may be admitted. Runs 8 s per database in the default
+ * suite; {@code -Dveil.soak.seconds=180} for a longer manual run.
  */
-// Out of the default run while the rotation's one remaining UNIQUE window is open (docs/keys-and-cli.md,
-// "Deterministic columns across rotation"): at 32 threads it can admit a duplicate. Run it with
-// mvn verify -pl it-tests -am -Dveil.test.groups=soak -Dveil.test.excludedGroups= -Dtest=DeterministicRotationSoakTest
-@org.junit.jupiter.api.Tag("soak")
 class DeterministicRotationSoakTest {
     private static final int THREADS = 32;
     private static final int INITIAL_ROWS = 2000;
@@ -64,7 +61,7 @@ class DeterministicRotationSoakTest {
     }
 
     private void soak(TestDatabase db) throws Exception {
-        long seconds = Long.getLong("veil.soak.seconds", 15);
+        long seconds = Long.getLong("veil.soak.seconds", 8);
         String text = "version: 1\n" + TestKeys.keysYaml(TestKeys.keystore(dir), "refresh-after: 1s") + """
                 tables:
                   people:
@@ -127,12 +124,28 @@ class DeterministicRotationSoakTest {
                                     if (existing == 0) {
                                         continue;
                                     }
+                                    // half of them in a transaction that stays open a moment, maybe across a version's activation
+                                    boolean open = roll >= 95;
                                     try {
+                                        if (open) {
+                                            c.setAutoCommit(false);
+                                        }
                                         insert(c, nextId.incrementAndGet(), email(existing));
+                                        if (open) {
+                                            Thread.sleep(random.nextInt(200));
+                                            c.commit();
+                                        }
                                         duplicatesAdmitted.increment();
                                     } catch (SQLException e) {
-                                        assertTrue(e.getSQLState().startsWith("23"), e.getSQLState() + " " + e.getMessage());
+                                        // in a REPEATABLE READ transaction (MariaDB's default) the check may meet a deadlock instead
+                                        assertTrue(e.getSQLState().startsWith("23") || open && "40001".equals(e.getSQLState()),
+                                                e.getSQLState() + " " + e.getMessage());
                                         duplicatesRefused.increment();
+                                    } finally {
+                                        if (open) {
+                                            c.rollback();
+                                            c.setAutoCommit(true);
+                                        }
                                     }
                                 }
                             }
