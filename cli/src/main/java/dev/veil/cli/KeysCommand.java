@@ -185,7 +185,7 @@ final class KeysCommand implements Runnable {
                     java.time.Instant written = s.veil().keys().pendingUntil(r);
                     if (written != null) {
                         out.println("  deterministic columns use " + r + ": lookups match every live version now; new values are "
-                                + "written under version " + k.version() + " from " + time(written) + " (keys.refresh-after), and "
+                                + "written under version " + k.version() + " from " + time(written) + " (2 x keys.refresh-after), and "
                                 + "'veil rekey' waits until then");
                     }
                 }

@@ -47,7 +47,7 @@ final class ParameterEncryptor {
         ColumnCipher cipher = runtime.veil().cipher(target.column());
         boolean text = target.column().storage() == StorageFormat.TEXT;
         switch (target.lookup()) {
-            case EQUALS, NOT_EQUALS, LIST_ITEM -> {
+            case EQUALS, NOT_EQUALS, LIST_ITEM, NOT_DISTINCT, DISTINCT -> {
                 bindSlots(ps, index, target, cipher, value, text);
                 return;
             }

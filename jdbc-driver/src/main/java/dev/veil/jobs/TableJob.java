@@ -98,7 +98,7 @@ public final class TableJob {
             java.time.Instant until = veil.keys().pendingUntil(ring);
             if (until != null) {
                 LOG.info("rekey of {} waits until {}: the newest version of ring '{}' is written from then on, once every "
-                        + "process has seen it (keys.refresh-after)", shape.qualifiedName(), until, ring);
+                        + "process has seen it and locks unique values under it (2 x keys.refresh-after)", shape.qualifiedName(), until, ring);
                 long millis = java.time.Duration.between(java.time.Instant.now(), until).toMillis();
                 if (millis > 0) {
                     Thread.sleep(millis + 1);

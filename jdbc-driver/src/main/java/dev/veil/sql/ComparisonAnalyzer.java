@@ -50,7 +50,9 @@ final class ComparisonAnalyzer {
             analysis.rules.equality(l, r, op);
             if (l.encrypted() != null && direct(right)) {
                 LookupForm form = op.equals("=") ? LookupForm.EQUALS
-                        : op.equals("<>") || op.equals("!=") ? LookupForm.NOT_EQUALS : LookupForm.FIXED;
+                        : op.equals("<>") || op.equals("!=") ? LookupForm.NOT_EQUALS
+                        : op.equalsIgnoreCase("IS NOT DISTINCT FROM") ? LookupForm.NOT_DISTINCT
+                        : op.equalsIgnoreCase("IS DISTINCT FROM") ? LookupForm.DISTINCT : LookupForm.FIXED;
                 analysis.bindings.expandable(r, form);
             }
         } else {

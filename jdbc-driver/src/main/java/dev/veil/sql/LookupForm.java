@@ -17,8 +17,16 @@ public enum LookupForm {
     /** An array parameter of {@code col = ANY(?)} or {@code col <> ALL(?)}: each element is sent once per version. */
     ARRAY,
     /**
-     * Any other shape ({@code ? = col}, a cast, {@code IS DISTINCT FROM}, a row comparison): it can
-     * match one version only, so it is refused while the ring has more than one live version.
+     * {@code col IS NOT DISTINCT FROM ?}: sent as {@code (col IS NOT DISTINCT FROM ? OR …)}, one
+     * per version, so a NULL still matches exactly the NULL rows.
+     */
+    NOT_DISTINCT,
+    /** {@code col IS DISTINCT FROM ?}: sent as {@code (col IS DISTINCT FROM ? AND …)}, one per version. */
+    DISTINCT,
+    /**
+     * Any other shape ({@code ? = col}, a cast, a row comparison, a literal after
+     * {@code IS [NOT] DISTINCT FROM}): it can match one version only, so it is refused while the
+     * ring has more than one live version.
      */
     FIXED;
 

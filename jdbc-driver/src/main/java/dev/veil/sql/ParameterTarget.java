@@ -29,7 +29,8 @@ public record ParameterTarget(ColumnPolicy column, boolean array, LookupForm loo
 
     /** The same target, compared in the given form. */
     ParameterTarget as(LookupForm form) {
-        boolean slotted = form == LookupForm.EQUALS || form == LookupForm.NOT_EQUALS || form == LookupForm.LIST_ITEM;
+        boolean slotted = form == LookupForm.EQUALS || form == LookupForm.NOT_EQUALS || form == LookupForm.LIST_ITEM
+                || form == LookupForm.NOT_DISTINCT || form == LookupForm.DISTINCT;
         return new ParameterTarget(column, array, form, slotted ? StatementPlan.LOOKUP_SLOTS : 1);
     }
 }

@@ -135,6 +135,19 @@ final class PlanTemplate {
                 out.add(new StatementPlan.Expansion(at, at + 1, slots));
                 continue;
             }
+            if (t.lookup() == LookupForm.NOT_DISTINCT || t.lookup() == LookupForm.DISTINCT) {
+                boolean not = t.lookup() == LookupForm.NOT_DISTINCT;
+                int column = columnBeforeDistinct(text, at, not);
+                if (column < 0) {
+                    targets.put(e.getKey(), t.as(LookupForm.FIXED));
+                    continue;
+                }
+                String col = text.substring(column, keywordsStart(text, at, not)).strip();
+                String one = col + (not ? " IS NOT DISTINCT FROM ?" : " IS DISTINCT FROM ?");
+                out.add(new StatementPlan.Expansion(column, at + 1, "(" + String.join(not ? " OR " : " AND ",
+                        java.util.Collections.nCopies(StatementPlan.LOOKUP_SLOTS, one)) + ")"));
+                continue;
+            }
             int op = operatorBefore(text, at, t.lookup());
             if (op < 0) {
                 targets.put(e.getKey(), t.as(LookupForm.FIXED));
@@ -171,6 +184,74 @@ final class PlanTemplate {
         return -1;
     }
 
+    /** The words of {@code IS [NOT] DISTINCT FROM}, last first, as {@link #keywordsStart} reads them backwards. */
+    private static final String[] NOT_DISTINCT_WORDS = {"FROM", "DISTINCT", "NOT", "IS"};
+    private static final String[] DISTINCT_WORDS = {"FROM", "DISTINCT", "IS"};
+
+    /**
+     * The offset of {@code IS} in {@code IS [NOT] DISTINCT FROM} written right before offset
+     * {@code at}, words separated by whitespace only; -1 when the text is not exactly that.
+     */
+    static int keywordsStart(String sql, int at, boolean not) {
+        int i = at;
+        for (String word : not ? NOT_DISTINCT_WORDS : DISTINCT_WORDS) {
+            int end = i;
+            while (end > 0 && Character.isWhitespace(sql.charAt(end - 1))) {
+                end--;
+            }
+            if (end == i && i != at) {
+                return -1; // words must be separated
+            }
+            int start = end - word.length();
+            if (start < 1 || !sql.regionMatches(true, start, word, 0, word.length()) || !Character.isWhitespace(sql.charAt(start - 1))) {
+                return -1;
+            }
+            i = start;
+        }
+        return i;
+    }
+
+    /**
+     * The offset of the column reference ({@code name}, {@code t.name}, {@code "Name"}) written
+     * right before {@code IS [NOT] DISTINCT FROM ?}, the marker at {@code at}; -1 for anything
+     * else (then the lookup is not widened).
+     */
+    static int columnBeforeDistinct(String sql, int at, boolean not) {
+        int i = keywordsStart(sql, at, not);
+        if (i < 0) {
+            return -1;
+        }
+        while (i > 0 && Character.isWhitespace(sql.charAt(i - 1))) {
+            i--;
+        }
+        int start = -1;
+        while (true) {
+            if (i > 0 && sql.charAt(i - 1) == '"') {
+                int open = sql.lastIndexOf('"', i - 2);
+                if (open < 0 || open > 0 && sql.charAt(open - 1) == '"') {
+                    return -1;
+                }
+                start = open;
+            } else {
+                int j = i;
+                while (j > 0 && (Character.isLetterOrDigit(sql.charAt(j - 1)) || sql.charAt(j - 1) == '_')) {
+                    j--;
+                }
+                if (j == i || Character.isDigit(sql.charAt(j))) {
+                    return -1;
+                }
+                start = j;
+            }
+            if (start > 0 && sql.charAt(start - 1) == '.') {
+                i = start - 1;
+                continue;
+            }
+            break;
+        }
+        char before = start > 0 ? sql.charAt(start - 1) : ' ';
+        return Character.isWhitespace(before) || before == '(' || before == ',' ? start : -1;
+    }
+
     private List<LiteralTarget> literalTargets(ScannedSql sql) {
         List<LiteralTarget> out = new ArrayList<>(literals.size());
         for (Map.Entry<Integer, Origin.Literal> e : literals.entrySet()) {
@@ -182,6 +263,9 @@ final class PlanTemplate {
             int start = literal.start();
             String value = literal.value();
             LookupForm form = literalLookups.getOrDefault(e.getKey(), LookupForm.NONE);
+            if (form == LookupForm.NOT_DISTINCT || form == LookupForm.DISTINCT) {
+                form = LookupForm.FIXED; // widened for parameters only
+            }
             int from = start;
             if (form == LookupForm.EQUALS || form == LookupForm.NOT_EQUALS) {
                 from = operatorBefore(sql.original(), start, form);

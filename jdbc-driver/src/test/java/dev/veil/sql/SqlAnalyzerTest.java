@@ -1026,6 +1026,26 @@ class SqlAnalyzerTest {
         }
 
         @Test
+        void isDistinctFromRepeatsTheComparisonOncePerSlotKeepingNullSemantics() throws VeilException {
+            StatementPlan p = plan("select id from customers c where c.email is not distinct from ? and name = ? or phone IS DISTINCT FROM ?");
+            String one = "c.email is not distinct from ?";
+            assertEquals("select id from customers c where (c.email IS NOT DISTINCT FROM ? OR c.email IS NOT DISTINCT FROM ? "
+                    + "OR c.email IS NOT DISTINCT FROM ? OR c.email IS NOT DISTINCT FROM ?) and name = ? or (phone IS DISTINCT FROM ? "
+                    + "AND phone IS DISTINCT FROM ? AND phone IS DISTINCT FROM ? AND phone IS DISTINCT FROM ?)", sent(p), one);
+            assertEquals(LookupForm.NOT_DISTINCT, form(p, 1));
+            assertEquals(LookupForm.DISTINCT, form(p, 3));
+            assertEquals(5, p.serverIndex(2));
+            assertEquals(6, p.serverIndex(3));
+        }
+
+        @Test
+        void isDistinctFromAfterSomethingElseThanAColumnNameIsNotWidened() throws VeilException {
+            StatementPlan p = plan("select id from customers where email is /* c */ not distinct from ?");
+            assertEquals(LookupForm.FIXED, form(p, 1));
+            assertFalse(p.remapsParameters());
+        }
+
+        @Test
         void inListItemsBecomeFourSlotsEach() throws VeilException {
             StatementPlan p = plan("select id from customers where email in (?, ?) or email not in (?)");
             assertEquals("select id from customers where email in (?, ?, ?, ?, ?, ?, ?, ?) or email not in (?, ?, ?, ?)", sent(p));
@@ -1056,7 +1076,6 @@ class SqlAnalyzerTest {
         @Test
         void shapesThatCannotBeWidenedAreFixed() throws VeilException {
             assertEquals(LookupForm.FIXED, form(plan("select id from customers where ? = email"), 1));
-            assertEquals(LookupForm.FIXED, form(plan("select id from customers where email is not distinct from ?"), 1));
             assertEquals(LookupForm.FIXED, form(plan("select id from customers where email = cast(? as text)"), 1));
             assertEquals(LookupForm.FIXED, form(plan("select id from customers where email = /* c */ ?"), 1));
             assertEquals(LookupForm.FIXED, form(plan("select id from customers where (email, phone) = (?, ?)"), 1));
