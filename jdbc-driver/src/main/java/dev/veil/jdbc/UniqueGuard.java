@@ -48,6 +48,8 @@ final class UniqueGuard {
     private static final int CHUNK = 200;
     /** Values of one transaction noted for the commit check; past this the commit is refused if a rotation began. */
     static final int MAX_NOTED = 100_000;
+    /** PostgreSQL: more values than this in one statement lock the whole column instead (the lock table is small). */
+    private static final int MAX_VALUE_LOCKS = 64;
     /** How long MariaDB/MySQL wait for another transaction's lock on a value, in seconds. */
     private static final int LOCK_WAIT_SECONDS = 50;
 
@@ -84,11 +86,26 @@ final class UniqueGuard {
             for (Object f : forms) {
                 keys.add(ByteBuffer.wrap(digest("", column, f)).getLong());
             }
-            List<Long> sorted = new ArrayList<>(keys);
-            String sql = "SELECT " + String.join(", ", Collections.nCopies(sorted.size(), "pg_advisory_xact_lock(?)"));
-            try (PreparedStatement ps = raw.prepareStatement(sql)) {
-                for (int i = 0; i < sorted.size(); i++) {
-                    ps.setLong(i + 1, sorted.get(i));
+            long columnKey = ByteBuffer.wrap(digest("", column, "")).getLong();
+            // a few values: the column's lock shared, then each value's; many (a bulk insert): the
+            // column's lock alone, exclusive, which keeps the lock table small and still orders
+            // every writer of the column after this transaction
+            List<String> calls = new ArrayList<>();
+            List<Long> args = new ArrayList<>();
+            if (keys.size() <= MAX_VALUE_LOCKS) {
+                calls.add("pg_advisory_xact_lock_shared(?)");
+                args.add(columnKey);
+                for (long k : keys) {
+                    calls.add("pg_advisory_xact_lock(?)");
+                    args.add(k);
+                }
+            } else {
+                calls.add("pg_advisory_xact_lock(?)");
+                args.add(columnKey);
+            }
+            try (PreparedStatement ps = raw.prepareStatement("SELECT " + String.join(", ", calls))) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setLong(i + 1, args.get(i));
                 }
                 ps.executeQuery().close();
             }
@@ -101,18 +118,31 @@ final class UniqueGuard {
                     names.add(name);
                 }
             }
-            for (String name : names) {
-                try (PreparedStatement ps = raw.prepareStatement("SELECT GET_LOCK(?, " + LOCK_WAIT_SECONDS + ")")) {
-                    ps.setString(1, name);
+            List<String> sorted = new ArrayList<>(names);
+            for (int from = 0; from < sorted.size(); from += CHUNK) {
+                List<String> chunk = sorted.subList(from, Math.min(sorted.size(), from + CHUNK));
+                boolean all = true;
+                try (PreparedStatement ps = raw.prepareStatement("SELECT "
+                        + String.join(", ", Collections.nCopies(chunk.size(), "GET_LOCK(?, " + LOCK_WAIT_SECONDS + ")")))) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i));
+                    }
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next() || rs.getInt(1) != 1) {
-                            throw new SQLTransactionRollbackException("another transaction holds a value of " + column.column()
-                                    + " locked for longer than " + LOCK_WAIT_SECONDS + " s (Veil locks values of unique "
-                                    + "columns while ring '" + column.keyRing() + "' is rotated); retry", "40001");
+                        rs.next();
+                        for (int i = 0; i < chunk.size(); i++) {
+                            if (rs.getInt(i + 1) == 1) {
+                                held.add(chunk.get(i));
+                            } else {
+                                all = false;
+                            }
                         }
                     }
                 }
-                held.add(name);
+                if (!all) {
+                    throw new SQLTransactionRollbackException("another transaction holds a value of " + column.column()
+                            + " locked for longer than " + LOCK_WAIT_SECONDS + " s (Veil locks values of unique "
+                            + "columns while ring '" + column.keyRing() + "' is rotated); retry", "40001");
+                }
             }
         } else {
             throw new VeilException(VeilState.UNSUPPORTED_SQL, "writes of " + column.column() + " are refused while ring '"
