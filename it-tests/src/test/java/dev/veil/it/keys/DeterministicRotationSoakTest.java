@@ -165,8 +165,9 @@ class DeterministicRotationSoakTest {
                 threads.shutdownNow();
             }
         }
-        System.getLogger(getClass().getName()).log(System.Logger.Level.INFO, "soak: {0} lookups, {1} misses, {2} inserts, "
-                + "{3} duplicates refused, {4} admitted", lookups.sum(), misses.sum(), inserts.sum(), duplicatesRefused.sum(), duplicatesAdmitted.sum());
+        System.getLogger(getClass().getName()).log(System.Logger.Level.INFO, "soak on {5}, {6} s: {0} lookups, {1} misses, {2} inserts, "
+                + "{3} duplicates refused, {4} admitted", lookups.sum(), misses.sum(), inserts.sum(), duplicatesRefused.sum(),
+                duplicatesAdmitted.sum(), db.url().split(":")[1], seconds);
         assertEquals(0, misses.sum(), "lookups that missed their row (of " + lookups.sum() + ")");
         assertEquals(0, duplicatesAdmitted.sum(), "duplicates admitted (of " + (duplicatesAdmitted.sum() + duplicatesRefused.sum()) + ")");
         assertTrue(lookups.sum() > 1000 && inserts.sum() > 100 && duplicatesRefused.sum() > 100,
