@@ -68,7 +68,8 @@ final class ConnectionInterceptor implements VeilBridge.Hook {
                 }
             }
             anyMatched.set(true);
-            return VeilConnections.wrap(raw, policyPath, keyDatabase(driver, source, args));
+            return driver ? VeilConnections.wrap(raw, policyPath, keyDatabase(true, source, args), (String) args[0], properties(args))
+                    : VeilConnections.wrap(raw, policyPath, keyDatabase(false, source, args));
         } catch (SQLException e) {
             closeQuietly(raw);
             throw e;
@@ -172,6 +173,16 @@ final class ConnectionInterceptor implements VeilBridge.Hook {
             return () -> unwrapped(() -> ds.getConnection(user, password));
         }
         return () -> unwrapped(ds::getConnection);
+    }
+
+    /** The properties a {@code Driver#connect(url, info)} was given (a copy), or {@code null}. */
+    private static Properties properties(Object[] args) {
+        if (args.length > 1 && args[1] instanceof Properties p) {
+            Properties copy = new Properties();
+            copy.putAll(p);
+            return copy;
+        }
+        return null;
     }
 
     private static Connection unwrapped(ConnectionFactory open) throws SQLException {

@@ -31,10 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Runtimes {
     /**
      * The engine plus the JDBC layer's shared caches for one policy (column lists of databases Veil
-     * reads no catalog of; catalog snapshots), whether the policy fits each database reached, and
-     * its background rekey, if any.
+     * reads no catalog of; catalog snapshots), whether the policy fits each database reached, the
+     * policy's transport check, and its background rekey, if any.
      */
-    record Runtime(Veil veil, SchemaCache schema, Catalogs catalogs, PolicyFit fit, dev.veil.jobs.BackgroundRekeyer rekeyer) {
+    record Runtime(Veil veil, SchemaCache schema, Catalogs catalogs, PolicyFit fit, TransportGuard transport,
+                   dev.veil.jobs.BackgroundRekeyer rekeyer) {
         void close() {
             if (rekeyer != null) {
                 rekeyer.close();
@@ -94,9 +95,12 @@ final class Runtimes {
      * The runtime of a policy.
      *
      * @param policyPath the policy file; {@code null} fails with a message saying how to name one
-     * @param keyDatabase plain connections to the application's database, for the key table
+     * @param keyDatabase plain connections to the application's database, for the key table; each
+     *        is held to the policy's {@code transport} section as application connections are
+     * @param url the URL {@code keyDatabase} connects with, or {@code null} when unknown
+     * @param info the properties {@code keyDatabase} connects with, or {@code null} when unknown
      */
-    static Runtime forPolicy(String policyPath, ConnectionFactory keyDatabase) throws VeilException {
+    static Runtime forPolicy(String policyPath, ConnectionFactory keyDatabase, String url, java.util.Properties info) throws VeilException {
         if (policyPath == null) {
             throw new VeilException(VeilState.CONFIGURATION_INVALID, "no Veil policy given: set the connection property or URL parameter "
                     + VeilProperty.POLICY.key() + ", the system property veil.policy, or the environment variable VEIL_POLICY");
@@ -111,9 +115,11 @@ final class Runtimes {
             if (r == null) {
                 Prepared prepared = takePrepared(key);
                 Policy policy = prepared != null ? prepared.policy() : PolicyLoader.load(Path.of(key));
-                Veil veil = prepared != null ? open(prepared, keyDatabase) : Veil.open(policy, keyDatabase);
+                TransportGuard transport = new TransportGuard(policy.transport());
+                ConnectionFactory keys = guarded(keyDatabase, transport, url, info);
+                Veil veil = prepared != null ? open(prepared, keys) : Veil.open(policy, keys);
                 SchemaCache schema = new SchemaCache(policy.schemaRefreshAfter().orElse(null));
-                r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()), new PolicyFit(policy, veil.stats().metrics()),
+                r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()), new PolicyFit(policy, veil.stats().metrics()), transport,
                         dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
                 BY_POLICY.put(key, r);
             }
@@ -188,6 +194,20 @@ final class Runtimes {
             prepared.master().close();
             throw e;
         }
+    }
+
+    /** Key-table connections that pass the policy's transport check, as application connections must. */
+    private static ConnectionFactory guarded(ConnectionFactory keyDatabase, TransportGuard transport, String url, java.util.Properties info) {
+        return () -> {
+            java.sql.Connection c = keyDatabase.open();
+            try {
+                transport.admit(c, url, info);
+                return c;
+            } catch (java.sql.SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        };
     }
 
     /** Closes every runtime (zeroizing keys); later connections build new ones. For tests and shutdown hooks. */

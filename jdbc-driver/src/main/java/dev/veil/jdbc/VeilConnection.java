@@ -39,12 +39,17 @@ public final class VeilConnection extends DelegatingConnection {
     private volatile boolean followMode;
 
     /**
-     * Wraps a connection of the real driver, after holding the policy against its database's
-     * catalog (once per database, and again after DDL run through Veil).
+     * Wraps a connection of the real driver, after holding it to the policy's {@code transport}
+     * section (once per physical connection) and the policy against its database's catalog (once
+     * per database, and again after DDL run through Veil).
      *
-     * @throws SQLException {@code VE001} when the policy does not fit the database
+     * @param url the URL the connection was opened with, or {@code null} when unknown
+     * @param info the properties it was opened with, or {@code null} when unknown
+     * @throws SQLException {@code VE011} when the link to the database does not satisfy the policy,
+     *         {@code VE001} when the policy does not fit the database
      */
-    static VeilConnection open(Connection raw, Runtimes.Runtime runtime) throws SQLException {
+    static VeilConnection open(Connection raw, Runtimes.Runtime runtime, String url, java.util.Properties info) throws SQLException {
+        runtime.transport().admit(raw, url, info);
         return new VeilConnection(raw, runtime, runtime.fit().admit(raw));
     }
 

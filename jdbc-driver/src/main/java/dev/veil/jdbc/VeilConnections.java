@@ -23,11 +23,26 @@ public final class VeilConnections {
      * @throws SQLException a {@link dev.veil.VeilException} when the policy or keys are unusable
      */
     public static Connection wrap(Connection raw, String policyPath, ConnectionFactory keyDatabase) throws SQLException {
+        return wrap(raw, policyPath, keyDatabase, null, null);
+    }
+
+    /**
+     * {@link #wrap(Connection, String, ConnectionFactory)} for a connection whose URL and properties
+     * are known (a {@code Driver#connect} call), so that the policy's {@code transport: { verify }}
+     * is judged on the driver settings it was really opened with. Without them the connection's
+     * metadata URL is read, and properties passed beside it are not seen.
+     *
+     * @param url the URL the connection (and {@code keyDatabase}'s) was opened with, or {@code null}
+     * @param info the properties it was opened with, or {@code null}
+     * @throws SQLException {@code VE011} when the link does not satisfy the policy's {@code transport} section
+     */
+    public static Connection wrap(Connection raw, String policyPath, ConnectionFactory keyDatabase, String url, java.util.Properties info)
+            throws SQLException {
         if (raw == null || isVeil(raw)) {
             return raw;
         }
         try {
-            return VeilConnection.open(raw, runtime(policyPath, keyDatabase));
+            return VeilConnection.open(raw, runtime(policyPath, keyDatabase, url, info), url, info);
         } catch (SQLException | RuntimeException e) {
             raw.close();
             throw e;
@@ -42,15 +57,16 @@ public final class VeilConnections {
      * @throws SQLException a {@link dev.veil.VeilException} when the policy or keys are unusable
      */
     public static dev.veil.Veil engine(String policyPath, ConnectionFactory keyDatabase) throws SQLException {
-        return runtime(policyPath, keyDatabase).veil();
+        return runtime(policyPath, keyDatabase, null, null).veil();
     }
 
-    private static Runtimes.Runtime runtime(String policyPath, ConnectionFactory keyDatabase) throws SQLException {
+    private static Runtimes.Runtime runtime(String policyPath, ConnectionFactory keyDatabase, String url, java.util.Properties info)
+            throws SQLException {
         java.util.Properties p = new java.util.Properties();
         if (policyPath != null) {
             p.setProperty(VeilProperty.POLICY.key(), policyPath);
         }
-        return Runtimes.forPolicy(VeilProperty.POLICY.resolve(p), keyDatabase);
+        return Runtimes.forPolicy(VeilProperty.POLICY.resolve(p), keyDatabase, url, info);
     }
 
     /**

@@ -45,7 +45,8 @@ public final class VeilDriver implements Driver {
      * Connects through the real driver and wraps the connection.
      *
      * @return {@code null} when the URL is not a {@code jdbc:veil:} URL (the JDBC contract)
-     * @throws VeilException {@code VE011} without a policy or real driver, {@code VE001} for an
+     * @throws VeilException {@code VE011} without a policy or real driver, or when the link to the
+     *         database does not satisfy the policy's {@code transport} section, {@code VE001} for an
      *         invalid policy, {@code VE002} when the master key is unavailable
      */
     @Override
@@ -68,8 +69,9 @@ public final class VeilDriver implements Driver {
             throw new VeilException(VeilState.CONFIGURATION_INVALID, "the driver " + real.getClass().getName() + " refused URL " + redact(parsed.realUrl()));
         }
         try {
-            Runtimes.Runtime runtime = Runtimes.forPolicy(policyPath, () -> real.connect(parsed.realUrl(), realProps));
-            return VeilConnection.open(raw, runtime);
+            Runtimes.Runtime runtime = Runtimes.forPolicy(policyPath, () -> real.connect(parsed.realUrl(), realProps),
+                    parsed.realUrl(), realProps);
+            return VeilConnection.open(raw, runtime, parsed.realUrl(), realProps);
         } catch (SQLException | RuntimeException e) {
             raw.close();
             throw e;

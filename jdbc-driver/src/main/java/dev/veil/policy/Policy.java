@@ -27,6 +27,7 @@ public final class Policy {
     private final Duration schemaRefreshAfter;
     private final boolean strict;
     private final Map<TableName, SourceMark> tableMarks;
+    private final TransportPolicy transport;
 
     /** A policy that applies to every connection (no {@code match} section) and asks for no background jobs. */
     public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables) {
@@ -59,6 +60,18 @@ public final class Policy {
      */
     public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables, ConnectionMatch match,
                   BackgroundRekey backgroundRekey, Duration schemaRefreshAfter, boolean strict, Map<TableName, SourceMark> tableMarks) {
+        this(version, source, keys, tables, match, backgroundRekey, schemaRefreshAfter, strict, tableMarks, TransportPolicy.NONE);
+    }
+
+    /**
+     * A policy as {@link PolicyLoader} reads it, with its transport requirement.
+     *
+     * @param transport what the link to the database must be ({@code null}: {@link TransportPolicy#NONE})
+     */
+    public Policy(int version, String source, KeysPolicy keys, List<TablePolicy> tables, ConnectionMatch match,
+                  BackgroundRekey backgroundRekey, Duration schemaRefreshAfter, boolean strict, Map<TableName, SourceMark> tableMarks,
+                  TransportPolicy transport) {
+        this.transport = transport == null ? TransportPolicy.NONE : transport;
         this.strict = strict;
         this.tableMarks = Map.copyOf(tableMarks);
         this.schemaRefreshAfter = schemaRefreshAfter;
@@ -164,6 +177,11 @@ public final class Policy {
      */
     public boolean strict() {
         return strict;
+    }
+
+    /** What the policy requires of the link to the database; {@link TransportPolicy#NONE} without a {@code transport} section. */
+    public TransportPolicy transport() {
+        return transport;
     }
 
     /** Where a table is named in the policy file; for tables built without one, where its first column is. */

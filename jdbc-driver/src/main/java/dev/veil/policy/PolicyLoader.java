@@ -55,7 +55,8 @@ public final class PolicyLoader {
     /** The ring used by columns that name none. */
     public static final String DEFAULT_RING = "default";
 
-    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs", "match", "schema", "strict");
+    private static final Set<String> TOP_KEYS = Set.of("version", "keys", "tables", "jobs", "match", "schema", "strict",
+            "transport");
     private static final Set<String> KEYS_KEYS = Set.of("master", "rotate-after", "rings", "store", "cache-size", "refresh-after",
             "on-missing-key");
     private static final Set<String> RING_KEYS = Set.of("rotate-after", "master-key", "on-missing-key");
@@ -65,6 +66,7 @@ public final class PolicyLoader {
     private static final Set<String> TABLE_KEYS = Set.of("columns", "allow-unparseable", "allow-opaque");
     private static final Set<String> STORE_KEYS = Set.of("table", "url", "user", "password-env");
     private static final Set<String> MATCH_KEYS = Set.of("urls", "databases");
+    private static final Set<String> TRANSPORT_KEYS = Set.of("require-tls", "verify", "min-version");
 
     /** The largest policy file read, in bytes. */
     public static final int MAX_BYTES = 4 * 1024 * 1024;
@@ -189,7 +191,8 @@ public final class PolicyLoader {
         ConnectionMatch match = top.containsKey("match") ? match(top.get("match").getValueNode()) : ConnectionMatch.ALL;
         Duration schemaRefresh = top.containsKey("schema") ? schemaRefresh(top.get("schema").getValueNode()) : Policy.DEFAULT_SCHEMA_REFRESH;
         boolean strict = top.containsKey("strict") && bool(top.get("strict").getValueNode(), "strict");
-        return new Policy(version, source, keys, tables, match, background, schemaRefresh, strict, tableMarks);
+        TransportPolicy transport = top.containsKey("transport") ? transport(top.get("transport").getValueNode()) : TransportPolicy.NONE;
+        return new Policy(version, source, keys, tables, match, background, schemaRefresh, strict, tableMarks, transport);
     }
 
     /**
@@ -220,6 +223,40 @@ public final class PolicyLoader {
     private Duration schemaRefresh(Node node) throws VeilException {
         Map<String, NodeTuple> s = mapping(node, "schema", Set.of("refresh-after"));
         return s.containsKey("refresh-after") ? duration(s.get("refresh-after").getValueNode()) : Policy.DEFAULT_SCHEMA_REFRESH;
+    }
+
+    /**
+     * {@code transport: { require-tls: true, verify: full, min-version: TLSv1.2 }}; {@code verify}
+     * and {@code min-version} only mean something with {@code require-tls: true}, so they are
+     * refused without it rather than silently ignored.
+     */
+    private TransportPolicy transport(Node node) throws VeilException {
+        Map<String, NodeTuple> t = mapping(node, "transport", TRANSPORT_KEYS);
+        boolean require = t.containsKey("require-tls") && bool(t.get("require-tls").getValueNode(), "transport.require-tls");
+        TransportPolicy.Verify verify = TransportPolicy.Verify.NONE;
+        if (t.containsKey("verify")) {
+            verify = choice(t.get("verify").getValueNode(), "transport.verify", TransportPolicy.Verify.values(),
+                    TransportPolicy.Verify::policyName);
+        }
+        TransportPolicy.TlsVersion min = TransportPolicy.TlsVersion.TLS_1_2;
+        if (t.containsKey("min-version")) {
+            Node v = t.get("min-version").getValueNode();
+            min = TransportPolicy.TlsVersion.parse(text(v, "transport.min-version"));
+            if (min == null || min.compareTo(TransportPolicy.TlsVersion.TLS_1_2) < 0) {
+                throw error(v, "transport.min-version must be TLSv1.2 or TLSv1.3 (older versions are not accepted), not '"
+                        + ((ScalarNode) v).getValue().strip() + "'");
+            }
+        }
+        if (!require) {
+            for (String k : List.of("verify", "min-version")) {
+                if (t.containsKey(k)) {
+                    throw error(t.get(k).getKeyNode(), "transport." + k + " needs 'require-tls: true' beside it; without it Veil checks"
+                            + " nothing about the connection");
+                }
+            }
+            return TransportPolicy.NONE;
+        }
+        return new TransportPolicy(true, verify, min, mark(node));
     }
 
     private BackgroundRekey jobs(Node node) throws VeilException {
