@@ -83,19 +83,28 @@ public final class Veil implements AutoCloseable {
 
     /** Opens the engine with an already created master-key provider (tools, tests). */
     public static Veil open(Policy policy, MasterKeyProvider master, ConnectionFactory applicationDatabase) throws VeilException {
-        KeyStoreSettings s = policy.keys().store();
-        ConnectionFactory keyDatabase = applicationDatabase;
-        if (s.url() != null) {
-            String password = s.passwordEnv() == null ? null : System.getenv(s.passwordEnv());
-            if (s.passwordEnv() != null && password == null) {
-                throw new VeilException(VeilState.CONFIGURATION_INVALID, policy.source() + ": environment variable "
-                        + s.passwordEnv() + " for the key store's password is not set");
-            }
-            keyDatabase = () -> DriverManager.getConnection(s.url(), s.user(), password);
-        }
-        DataKeyStore store = new DataKeyStore(keyDatabase, s.table());
+        DataKeyStore store = new DataKeyStore(keyDatabase(policy, applicationDatabase), policy.keys().store().table());
         return new Veil(policy, new DataKeyManager(store, master, policy.keys(), Clock.systemUTC(),
                 DataKeyManager.DEFAULT_NONCE_BUDGET, new VeilMetrics()));
+    }
+
+    /**
+     * Connections to the database that holds the key table: the policy's {@code keys.store.url}
+     * when it names one, else the application's database.
+     *
+     * @throws VeilException {@code VE011} when the key store's password variable is not set
+     */
+    public static ConnectionFactory keyDatabase(Policy policy, ConnectionFactory applicationDatabase) throws VeilException {
+        KeyStoreSettings s = policy.keys().store();
+        if (s.url() == null) {
+            return applicationDatabase;
+        }
+        String password = s.passwordEnv() == null ? null : System.getenv(s.passwordEnv());
+        if (s.passwordEnv() != null && password == null) {
+            throw new VeilException(VeilState.CONFIGURATION_INVALID, policy.source() + ": environment variable "
+                    + s.passwordEnv() + " for the key store's password is not set");
+        }
+        return () -> DriverManager.getConnection(s.url(), s.user(), password);
     }
 
     public Policy policy() {

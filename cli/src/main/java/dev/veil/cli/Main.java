@@ -12,9 +12,9 @@ import java.io.PrintWriter;
  * agent's Main-Class), {@code java -jar veil-cli.jar <command>}, or the {@code veil} script.
  */
 @Command(name = "veil", mixinStandardHelpOptions = true, version = "veil 0.1.0",
-        description = "Veil operator commands: key lifecycle, policy checks and bulk jobs (migrate, rekey, verify).",
+        description = "Veil operator commands: key lifecycle, policy checks, bulk jobs (migrate, rekey, verify) and the cryptographic inventory.",
         subcommands = {KeysCommand.class, PolicyCommand.class, JobCommands.Migrate.class, JobCommands.Rekey.class,
-                JobCommands.Verify.class, CommandLine.HelpCommand.class},
+                JobCommands.Verify.class, InventoryCommand.class, CommandLine.HelpCommand.class},
         footer = {"%nExamples:", "  veil keys list --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops --usage",
                 "  veil policy check --policy /etc/veil/policy.yaml --url jdbc:postgresql://db/shop?user=ops",
                 "%nThe Java agent (agent/target/veil-agent.jar): java -javaagent:veil-agent.jar=policy=/etc/veil/policy.yaml -jar app.jar",
@@ -70,6 +70,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: keys, policy, migrate, rekey or verify");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: keys, policy, migrate, rekey, verify or inventory");
     }
 }
