@@ -27,7 +27,11 @@ public enum VeilState {
     KEY_STORE_FAILURE("VE009"),
     /** A data key could not be wrapped or unwrapped by the master key. */
     KEY_UNWRAP_FAILED("VE010"),
-    /** Veil's configuration (connection properties, URL) is invalid. */
+    /**
+     * Veil's configuration (connection properties, URL) is invalid, or a connection's link to the
+     * database does not satisfy the policy's {@code transport} section (not TLS, the driver not set
+     * to verify the server, an older TLS version); the message names the setting.
+     */
     CONFIGURATION_INVALID("VE011"),
     /** A key operation was refused: the key still protects rows, or is its ring's active key. */
     KEY_IN_USE("VE012"),
