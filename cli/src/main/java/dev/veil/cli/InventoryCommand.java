@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 
 /** {@code veil inventory}: the cryptographic inventory of a policy and its key table. */
 @Command(name = "inventory", mixinStandardHelpOptions = true,
-        description = {"Describes what Veil protects: the encrypted columns (mode, type, ring, lookups), the algorithms (with OIDs), "
+        description = {"The cryptographic inventory (CycloneDX 1.6 CBOM): encrypted columns, algorithms, master and data keys.",
+                "Describes what Veil protects: the encrypted columns (mode, type, ring, lookups), the algorithms (with OIDs), "
                 + "the master keys (ids and providers) and every data key (ring, version, state, created, expires, wrapping master key).",
                 "As a CycloneDX 1.6 cryptography bill of materials (CBOM, JSON) or as tables. Reads the key table without the master "
                         + "key; no key material is ever printed."},

@@ -115,7 +115,7 @@ class OperatorErrorsCliTest {
         Cli help = Cli.run("--help");
         assertEquals(0, help.code(), help::toString);
         List<String> commands = help.out().lines().dropWhile(l -> !l.equals("Commands:")).skip(1).takeWhile(l -> !l.isBlank()).toList();
-        assertEquals(6, commands.size(), help::toString);
+        assertEquals(7, commands.size(), help::toString);
         for (String line : commands) {
             assertTrue(line.endsWith("."), "cut mid-sentence: " + line);
         }
