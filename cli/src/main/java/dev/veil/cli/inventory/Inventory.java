@@ -3,6 +3,7 @@ package dev.veil.cli.inventory;
 import dev.veil.keys.KeyRecord;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.Policy;
+import dev.veil.search.SearchCapability;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,12 +112,21 @@ public record Inventory(Policy policy, List<Column> columns, List<CryptoAlgorith
     }
 
     /**
-     * The lookups a column serves on ciphertext: {@code equality} for deterministic columns.
-     * Extension point: capabilities beyond equality ({@code search:} on a column, served by
-     * HMAC-SHA256 tokens) are added here once the policy model carries them.
+     * The lookups a column serves on ciphertext: {@code equality} for deterministic columns, and
+     * the capabilities of its {@code search:} section (served by HMAC-SHA256 tokens in companion
+     * columns), by their policy names.
      */
     static List<String> search(ColumnPolicy c) {
-        return c.isDeterministic() ? List.of("equality") : List.of();
+        List<String> out = new ArrayList<>();
+        if (c.isDeterministic()) {
+            out.add("equality");
+        }
+        for (SearchCapability capability : SearchCapability.values()) {
+            if (c.searchable(capability)) {
+                out.add(capability.policyName());
+            }
+        }
+        return out;
     }
 
     /** How a provider wraps data keys (see its class); {@code null} for providers Veil does not ship. */

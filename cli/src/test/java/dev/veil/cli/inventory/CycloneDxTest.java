@@ -38,6 +38,7 @@ class CycloneDxTest {
                 email: { mode: deterministic }
                 ssn:   { mode: randomized, key: national-id }
                 birth: { mode: randomized, type: date }
+                name:  { mode: randomized, search: [prefix] }
             """;
     static final Instant T0 = Instant.parse("2026-09-01T10:00:00Z");
     static final byte[] WRAPPED = HexFormat.of().parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677");
@@ -87,7 +88,9 @@ class CycloneDxTest {
         JsonNode siv = component(bom, "algorithm:aes-256-gcm-siv");
         assertTrue(siv.at("/cryptoProperties/oid").isMissingNode(), "GCM-SIV has no OID");
         assertEquals("2.16.840.1.101.3.4.1.48", component(bom, "algorithm:aes-256-kwp").at("/cryptoProperties/oid").asText());
-        assertTrue(component(bom, "algorithm:hmac-sha256") == null, "no column searches beyond equality, so no HMAC");
+        JsonNode hmac = component(bom, "algorithm:hmac-sha256");
+        assertEquals("mac", hmac.at("/cryptoProperties/algorithmProperties/primitive").asText());
+        assertEquals("1.2.840.113549.2.9", hmac.at("/cryptoProperties/oid").asText());
     }
 
     @Test
@@ -119,6 +122,7 @@ class CycloneDxTest {
         assertEquals(List.of("algorithm:aes-256-gcm-siv", "ring:default"), dependsOn(bom, "column:customers.email"));
         assertEquals(List.of("algorithm:aes-256-gcm", "ring:national-id"), dependsOn(bom, "column:customers.ssn"));
         assertEquals("date", property(component(bom, "column:customers.birth"), "veil:type"));
+        assertEquals("prefix", property(component(bom, "column:customers.name"), "veil:search"));
         assertEquals(List.of("data-key:2001", "data-key:2002"), dependsOn(bom, "ring:national-id"));
         assertEquals("full", property(bom.get("metadata"), "veil:transport-verify"));
     }
