@@ -22,6 +22,8 @@ final class ResultWrapping {
     private boolean generatedKeysRequested;
     /** The checks of the text planned last (plain Statement). */
     private VersionChecks checks;
+    /** The rows to drop from the first result of the statement that ran last, or {@code null}. */
+    private RowFilter filter;
 
     ResultWrapping(VeilConnection connection, Statement owner, StatementPlan plan) {
         this.connection = connection;
@@ -40,7 +42,9 @@ final class ResultWrapping {
     String run(String sql) throws SQLException {
         plan = connection.plan(sql);
         resultIndex = 0;
-        String send = connection.sqlToSend(plan);
+        SearchRun search = SearchRun.of(connection, plan);
+        String send = connection.sqlToSend(plan, search);
+        filter = search == null ? null : search.filter();
         checks = VersionChecks.of(connection, plan, false);
         checks.beforeRun(true);
         return send;
@@ -61,6 +65,12 @@ final class ResultWrapping {
         resultIndex = 0;
     }
 
+    /** The prepared statement runs again with these rows to drop from its first result ({@code null}: none). */
+    void rerun(RowFilter rows) {
+        resultIndex = 0;
+        filter = rows;
+    }
+
     void requestGeneratedKeys(boolean requested) {
         generatedKeysRequested = requested;
     }
@@ -70,7 +80,8 @@ final class ResultWrapping {
     }
 
     ResultSet wrap(ResultSet raw) {
-        return raw == null ? null : new VeilResultSet(connection, owner, raw, plan == null ? null : connection.resultCiphers(plan, resultIndex));
+        return raw == null ? null : new VeilResultSet(connection, owner, raw, plan == null ? null : connection.resultCiphers(plan, resultIndex),
+                resultIndex == 0 ? filter : null);
     }
 
     ResultSetMetaData wrapMetaData(ResultSetMetaData raw) {

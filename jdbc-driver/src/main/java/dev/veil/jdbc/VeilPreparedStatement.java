@@ -40,10 +40,18 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     private final VersionChecks checks;
     /** The lexical rules the statement was read under (MariaDB/MySQL {@code sql_mode}, H2 mode). */
     private final dev.veil.sql.SqlSyntax syntax;
+    /** The statement's search predicates, or {@code null} when it has none. */
+    private final SearchRun search;
 
     VeilPreparedStatement(VeilConnection connection, PreparedStatement raw, StatementPlan plan, boolean generatedKeys)
             throws SQLException {
+        this(connection, raw, plan, generatedKeys, null);
+    }
+
+    VeilPreparedStatement(VeilConnection connection, PreparedStatement raw, StatementPlan plan, boolean generatedKeys,
+                          SearchRun search) throws SQLException {
         super(raw);
+        this.search = search;
         this.connection = connection;
         this.results = new ResultWrapping(connection, this, plan);
         this.results.requestGeneratedKeys(generatedKeys);
@@ -70,6 +78,10 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     private boolean encrypted(int index, Object value) throws SQLException {
         ParameterTarget t = target(index);
         if (t == null) {
+            if (search != null && search.takes(index)) {
+                search.set(index, value);
+                return true;
+            }
             return false;
         }
         connection.encryptor().bind(delegate, server(index), t, value, checks);
@@ -78,12 +90,21 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     /** Whether parameter {@code index} goes to an encrypted column: primitive setters ask first, so they box only values they encrypt. */
     private boolean goesToEncryptedColumn(int index) {
-        return target(index) != null;
+        return target(index) != null || search != null && search.takes(index);
     }
 
     /** Like {@link #encrypted(int, Object)}, reading streams and LOBs only when the column is encrypted. */
     private boolean encrypted(int index, ValueSource value) throws SQLException {
-        return target(index) != null && encrypted(index, value.get());
+        return goesToEncryptedColumn(index) && encrypted(index, value.get());
+    }
+
+    /** Binds the tokens of the search predicates from the values bound so far; returns the rows to drop after the query. */
+    private RowFilter bindSearch() throws SQLException {
+        if (search == null) {
+            return null;
+        }
+        search.bind(delegate, connection.raw());
+        return search.filter();
     }
 
     @FunctionalInterface
@@ -120,7 +141,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public ResultSet executeQuery() throws SQLException {
         connection.executing(plan, syntax);
-        results.rerun();
+        results.rerun(bindSearch());
         checks.beforeRun(true);
         return checks.run(super::executeQuery, true);
     }
@@ -128,7 +149,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public boolean execute() throws SQLException {
         connection.executing(plan, syntax);
-        results.rerun();
+        results.rerun(bindSearch());
         checks.beforeRun(true);
         return checks.run(super::execute, true);
     }
@@ -136,6 +157,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public int executeUpdate() throws SQLException {
         connection.executing(plan, syntax);
+        bindSearch();
         checks.beforeRun(true);
         return checks.run(super::executeUpdate, true);
     }
@@ -143,12 +165,14 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public long executeLargeUpdate() throws SQLException {
         connection.executing(plan, syntax);
+        bindSearch();
         checks.beforeRun(true);
         return checks.run(super::executeLargeUpdate, true);
     }
 
     @Override
     public void addBatch() throws SQLException {
+        bindSearch();
         checks.addBatch();
         super.addBatch();
     }
@@ -176,6 +200,9 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     @Override
     public void clearParameters() throws SQLException {
         checks.clearParameters();
+        if (search != null) {
+            search.clear();
+        }
         super.clearParameters();
     }
 

@@ -49,12 +49,91 @@ final class VeilResultSet extends DelegatingResultSet {
     private final ColumnCipher[] ciphers;
     private boolean lastReadEncrypted;
     private boolean lastEncryptedWasNull;
+    /** The rows to drop (search predicates the index over-matched), or {@code null}. */
+    private final RowFilter filter;
 
     VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers) {
+        this(connection, owner, raw, ciphers, null);
+    }
+
+    VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers, RowFilter filter) {
         super(raw);
         this.connection = connection;
         this.owner = owner;
         this.ciphers = ciphers;
+        this.filter = filter;
+    }
+
+    /** The decrypted value of encrypted result column {@code index} in the current row, for {@link RowFilter}. */
+    Object plaintextAt(int index) throws SQLException {
+        ColumnCipher c = cipher(index);
+        if (c == null) {
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "result column " + index + " is not encrypted, so Veil cannot filter by it");
+        }
+        return plaintext(index, c);
+    }
+
+    @Override
+    public boolean next() throws SQLException {
+        if (filter == null) {
+            return delegate.next();
+        }
+        while (delegate.next()) {
+            if (filter.accepts(this)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Moving backwards or to a position would count rows Veil dropped: refused on filtered results. */
+    private void forwardOnly() throws SQLException {
+        if (filter != null) {
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "this result is filtered by Veil (a search predicate the index "
+                    + "over-matches), so it can only be read forward with next()");
+        }
+    }
+
+    @Override
+    public boolean previous() throws SQLException {
+        forwardOnly();
+        return delegate.previous();
+    }
+
+    @Override
+    public boolean absolute(int row) throws SQLException {
+        forwardOnly();
+        return delegate.absolute(row);
+    }
+
+    @Override
+    public boolean relative(int rows) throws SQLException {
+        forwardOnly();
+        return delegate.relative(rows);
+    }
+
+    @Override
+    public boolean first() throws SQLException {
+        forwardOnly();
+        return delegate.first();
+    }
+
+    @Override
+    public boolean last() throws SQLException {
+        forwardOnly();
+        return delegate.last();
+    }
+
+    @Override
+    public boolean isLast() throws SQLException {
+        forwardOnly();
+        return delegate.isLast();
+    }
+
+    @Override
+    public int getRow() throws SQLException {
+        forwardOnly();
+        return delegate.getRow();
     }
 
     private ColumnCipher cipher(int index) {

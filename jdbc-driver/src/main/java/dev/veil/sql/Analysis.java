@@ -2,7 +2,17 @@ package dev.veil.sql;
 
 import dev.veil.policy.Policy;
 import dev.veil.policy.TablePolicy;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.Parenthesis;
+import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 import java.util.function.Function;
 
@@ -20,6 +30,13 @@ final class Analysis {
     final ComparisonAnalyzer comparisons;
     final OrderingAnalyzer ordering;
     final QueryAnalyzer queries;
+    final SearchAnalyzer search;
+    /** Predicates where a row matching them is kept and one not matching is dropped (under WHERE or ON, AND, OR). */
+    final Set<Expression> positive = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The top-level AND terms of the WHERE of a {@link #filterableSelect}: rows failing them can be dropped after the query. */
+    final Set<Expression> filterable = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The statement's query when Veil can drop rows from its result without changing anything else, else {@code null}. */
+    PlainSelect filterableSelect;
     final NameResolver names;
     private final Function<ProtectedRelations.ProtectedRelation, TablePolicy> views;
     private final StatementAnalyzer statements;
@@ -45,6 +62,7 @@ final class Analysis {
         this.comparisons = new ComparisonAnalyzer(this);
         this.ordering = new OrderingAnalyzer(this);
         this.queries = new QueryAnalyzer(this);
+        this.search = new SearchAnalyzer(this);
         this.statements = new StatementAnalyzer(this, tables);
     }
 
@@ -56,6 +74,34 @@ final class Analysis {
             p = views.apply(r.relation());
         }
         return new Relation.BaseTable(r.schema(), r.name(), aliasKey, p, live);
+    }
+
+    /**
+     * Analyses a search condition (WHERE, ON): the predicates it is made of with AND and OR are
+     * positive; its top-level AND terms are also filterable when {@code filterable}.
+     */
+    void condition(Expression e, Scope scope, boolean filterable) {
+        mark(e, filterable);
+        expressions.analyze(e, scope);
+    }
+
+    private void mark(Expression e, boolean conjunct) {
+        if (e instanceof AndExpression a) {
+            mark(a.getLeftExpression(), conjunct);
+            mark(a.getRightExpression(), conjunct);
+        } else if (e instanceof OrExpression o) {
+            mark(o.getLeftExpression(), false);
+            mark(o.getRightExpression(), false);
+        } else if (e instanceof Parenthesis p) {
+            mark(p.getExpression(), conjunct);
+        } else if (e instanceof ParenthesedExpressionList<?> l && l.size() == 1) {
+            mark(l.get(0), conjunct);
+        } else if (e != null) {
+            positive.add(e);
+            if (conjunct) {
+                filterable.add(e);
+            }
+        }
     }
 
     StatementAnalyzer statements() {

@@ -24,6 +24,9 @@ final class Bindings {
     private boolean upsert;
     private boolean update;
     private dev.veil.policy.TablePolicy searchWrite;
+    private final List<SearchPredicate> searches = new ArrayList<>();
+    /** Which of {@link #searches} are top-level AND terms of a query whose rows can be dropped after it ran. */
+    private final List<Boolean> filterCandidates = new ArrayList<>();
 
     /**
      * Marks a parameter or literal already bound to a column as compared with it, not written:
@@ -70,6 +73,30 @@ final class Bindings {
 
     List<ColumnPolicy> versionSensitive() {
         return List.copyOf(versionSensitive.values());
+    }
+
+    /** Records a search predicate (see {@link SearchAnalyzer}); {@code filterable}: a candidate for filtering. */
+    void search(SearchPredicate p, boolean filterable) {
+        searches.add(p);
+        filterCandidates.add(filterable);
+    }
+
+    /**
+     * The result of the statement's filterable query is known: each filterable predicate learns
+     * the result column holding its column's value (of the same row, as the query reads one table).
+     */
+    void filterableResult(List<ColumnPolicy> result) {
+        for (int i = 0; i < searches.size(); i++) {
+            if (filterCandidates.get(i)) {
+                int at = result.indexOf(searches.get(i).column());
+                searches.set(i, searches.get(i).withResultColumn(at + 1));
+                filterCandidates.set(i, false);
+            }
+        }
+    }
+
+    List<SearchPredicate> searches() {
+        return searches;
     }
 
     /** The statement is an upsert (ON CONFLICT, ON DUPLICATE KEY UPDATE). */
@@ -167,7 +194,7 @@ final class Bindings {
     }
 
     boolean touchesEncrypted() {
-        return !parameters.isEmpty() || !literals.isEmpty() || !versionSensitive.isEmpty() || searchWrite != null
+        return !parameters.isEmpty() || !literals.isEmpty() || !versionSensitive.isEmpty() || searchWrite != null || !searches.isEmpty()
                 || resultSets.stream().anyMatch(r -> r.stream().anyMatch(Objects::nonNull));
     }
 }

@@ -122,6 +122,9 @@ final class ExpressionAnalyzer {
             analyze(n.getExpression(), scope);
             return Origin.PLAIN;
         }
+        if (e instanceof EqualsTo eq && analysis.search.caseInsensitive(eq, scope)) {
+            return Origin.PLAIN;
+        }
         if (e instanceof EqualsTo || e instanceof NotEqualsTo || e instanceof IsDistinctExpression) {
             BinaryExpression b = (BinaryExpression) e;
             analysis.comparisons.equality(b.getLeftExpression(), b.getRightExpression(), b.getStringExpression().trim(), scope);
@@ -131,16 +134,25 @@ final class ExpressionAnalyzer {
                 || e instanceof MinorThanEquals) {
             BinaryExpression b = (BinaryExpression) e;
             String op = b.getStringExpression().trim();
+            if (analysis.search.range(b, op, scope)) {
+                return Origin.PLAIN;
+            }
             noEncrypted("range comparison (" + op + ") is not supported on encrypted columns", scope,
                     b.getLeftExpression(), b.getRightExpression());
             return Origin.PLAIN;
         }
         if (e instanceof Between b) {
+            if (analysis.search.between(b, scope)) {
+                return Origin.PLAIN;
+            }
             noEncrypted("range comparison (BETWEEN) is not supported on encrypted columns", scope,
                     b.getLeftExpression(), b.getBetweenExpressionStart(), b.getBetweenExpressionEnd());
             return Origin.PLAIN;
         }
         if (e instanceof LikeExpression l) {
+            if (analysis.search.like(l, scope)) {
+                return Origin.PLAIN;
+            }
             String keyword = String.valueOf(l.getLikeKeyWord()).replace('_', ' ');
             noEncrypted((l.isNot() ? "NOT " : "") + keyword + " is not supported on encrypted columns", scope,
                     l.getLeftExpression(), l.getRightExpression(), l.getEscape());

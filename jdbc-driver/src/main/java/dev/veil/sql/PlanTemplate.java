@@ -26,9 +26,12 @@ final class PlanTemplate {
     private final boolean upsert;
     private final boolean update;
     private final dev.veil.policy.TablePolicy searchWrite;
+    /** Search predicates with offsets in the placeholder form and literal operands as placeholders. */
+    private final List<SearchPredicate> searches;
 
     PlanTemplate(Bindings bindings) {
         this.searchWrite = bindings.searchWrite();
+        this.searches = List.copyOf(bindings.searches());
         this.touchesEncrypted = bindings.touchesEncrypted();
         Map<Integer, ParameterTarget> targets = new HashMap<>();
         bindings.parameters().forEach((i, t) -> {
@@ -88,8 +91,18 @@ final class PlanTemplate {
         if (searchWrite != null) {
             targets = companions(sql, targets, expansions);
         }
+        List<SearchPredicate> found = new ArrayList<>(searches.size());
+        for (SearchPredicate template : searches) {
+            SearchPredicate p = SearchAnalyzer.instantiate(template, sql);
+            found.add(p);
+            if (!p.literalOnly()) {
+                expansions.add(new StatementPlan.Expansion(p.start(), p.end(), SearchSql.withMarkers(p)));
+            }
+        }
+        found.sort(Comparator.comparingInt(SearchPredicate::start));
+        expansions.sort(Comparator.comparingInt(StatementPlan.Expansion::start));
         return new StatementPlan(sql.original(), true, targets, literalTargets(sql), resultSets, expansions,
-                sql.parameterMarkers(), versionSensitive, upsert, update);
+                sql.parameterMarkers(), versionSensitive, upsert, update, found);
     }
 
     /**

@@ -126,7 +126,7 @@ final class QueryAnalyzer {
         Scope scope = new Scope(outer);
         addFromItem(ps.getFromItem(), scope);
         joins(ps.getJoins(), scope);
-        analysis.expressions.analyze(ps.getWhere(), scope);
+        analysis.condition(ps.getWhere(), scope, ps == analysis.filterableSelect);
         QueryResult result = selectItems(ps.getSelectItems(), scope);
         List<OutputColumn> columns = result.columns();
         if (ps.getDistinct() != null) {
@@ -177,7 +177,7 @@ final class QueryAnalyzer {
             addFromItem(join.getFromItem(), scope);
             if (join.getOnExpressions() != null) {
                 for (Expression on : join.getOnExpressions()) {
-                    analysis.expressions.analyze(on, scope);
+                    analysis.condition(on, scope, false);
                 }
             }
             if (join.isNatural() && before > 0) {

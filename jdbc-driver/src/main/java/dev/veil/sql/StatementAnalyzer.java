@@ -49,7 +49,10 @@ final class StatementAnalyzer {
     /** Analyses a top-level statement and records the result set it produces, if any. */
     void analyze(Statement statement) {
         if (statement instanceof Select s) {
+            analysis.filterableSelect = s instanceof PlainSelect p && SearchFilterability.rowPreserving(p) ? p : null;
             QueryResult result = analysis.queries.analyze(s, null);
+            analysis.bindings.filterableResult(result.resultColumns());
+            analysis.filterableSelect = null;
             if (s instanceof PlainSelect p && p.getIntoTables() != null && !p.getIntoTables().isEmpty()) {
                 refuseCopy(result, "SELECT … INTO " + p.getIntoTables().get(0).getFullyQualifiedName());
             }
@@ -216,7 +219,7 @@ final class StatementAnalyzer {
         } else {
             updateSets(update.getUpdateSets(), target, scope);
         }
-        analysis.expressions.analyze(update.getWhere(), scope);
+        analysis.condition(update.getWhere(), scope, false);
         analysis.ordering.orderBy(update.getOrderByElements(), scope, null);
         return returning(update.getReturningClause(), scope);
     }
@@ -243,7 +246,7 @@ final class StatementAnalyzer {
             }
         }
         analysis.queries.joins(delete.getJoins(), scope);
-        analysis.expressions.analyze(delete.getWhere(), scope);
+        analysis.condition(delete.getWhere(), scope, false);
         analysis.ordering.orderBy(delete.getOrderByElements(), scope, null);
         return returning(delete.getReturningClause(), scope);
     }

@@ -27,8 +27,8 @@ public final class StatementPlan {
 
     /** What a plan knows about lookups on deterministic columns (see the class comment). */
     private record Versions(List<Expansion> expansions, int[] serverIndex, List<ColumnPolicy> versionSensitive, boolean upsert,
-                            boolean update, boolean lookupLiterals) {
-        static final Versions NONE = new Versions(List.of(), null, List.of(), false, false, false);
+                            boolean update, boolean lookupLiterals, List<SearchPredicate> searches) {
+        static final Versions NONE = new Versions(List.of(), null, List.of(), false, false, false, List.of());
     }
 
     private final String sql;
@@ -77,21 +77,48 @@ public final class StatementPlan {
     public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, List<Expansion> expansions,
                          int markers, List<ColumnPolicy> versionSensitive, boolean upsert, boolean update) {
-        this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0,
-                new Versions(List.copyOf(expansions), serverIndex(expansions, parameters, markers), List.copyOf(versionSensitive), upsert, update,
-                        literals.stream().anyMatch(l -> l.lookup().isLookup())));
+        this(sql, touchesEncrypted, parameters, literals, resultSets, expansions, markers, versionSensitive, upsert, update, List.of());
     }
 
-    private static int[] serverIndex(List<Expansion> expansions, Map<Integer, ParameterTarget> parameters, int markers) {
+    /**
+     * A plan with lookups on deterministic columns and predicates on searchable columns.
+     *
+     * @param searches the search predicates, by ascending start; those with a parameter are sent as
+     *        {@link SearchSql#withMarkers} (an entry of {@code expansions}), the others are written
+     *        with their tokens when the text is sent
+     */
+    public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
+                         List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, List<Expansion> expansions,
+                         int markers, List<ColumnPolicy> versionSensitive, boolean upsert, boolean update,
+                         List<SearchPredicate> searches) {
+        this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0,
+                new Versions(List.copyOf(expansions), serverIndex(expansions, parameters, markers, searches), List.copyOf(versionSensitive),
+                        upsert, update, literals.stream().anyMatch(l -> l.lookup().isLookup()), List.copyOf(searches)));
+    }
+
+    private static int[] serverIndex(List<Expansion> expansions, Map<Integer, ParameterTarget> parameters, int markers,
+                                     List<SearchPredicate> searches) {
         if (expansions.isEmpty()) {
             return null;
+        }
+        // a search predicate's parameters are all inside its text: the first stands for its markers, the others for none
+        Map<Integer, Integer> searchSlots = new java.util.HashMap<>();
+        for (SearchPredicate p : searches) {
+            boolean first = true;
+            for (SearchPredicate.Operand o : p.operands()) {
+                if (o.isParameter()) {
+                    searchSlots.put(o.parameter(), first ? SearchSql.markers(p) : 0);
+                    first = false;
+                }
+            }
         }
         int[] map = new int[Math.max(markers, parameters.isEmpty() ? 0 : Collections.max(parameters.keySet())) + 1];
         int next = 1;
         for (int i = 1; i < map.length; i++) {
             map[i] = next;
             ParameterTarget t = parameters.get(i);
-            next += t == null ? 1 : t.slots();
+            Integer s = searchSlots.get(i);
+            next += s != null ? s : t == null ? 1 : t.slots();
         }
         map[0] = next - map.length; // the shift of numbers past the last parameter
         return map;
@@ -257,6 +284,23 @@ public final class StatementPlan {
     /** Whether the statement is an UPDATE. */
     public boolean update() {
         return versions.update;
+    }
+
+    /** The predicates on searchable columns, by ascending start (see {@link SearchPredicate}). */
+    public List<SearchPredicate> searches() {
+        return versions.searches;
+    }
+
+    /** Whether application parameter {@code index} is an operand of a search predicate (bound when the statement runs). */
+    public boolean searchOperand(int index) {
+        for (SearchPredicate p : versions.searches) {
+            for (SearchPredicate.Operand o : p.operands()) {
+                if (o.parameter() == index) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether a literal is compared with a deterministic column (so it is encrypted per live version). */

@@ -1,0 +1,141 @@
+package dev.veil.it.search;
+
+import dev.veil.Veil;
+import dev.veil.crypto.Envelope;
+import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.PolicyLoader;
+import dev.veil.policy.TablePolicy;
+import dev.veil.search.CompanionColumns;
+import dev.veil.search.SearchCapability;
+import dev.veil.search.StoredTokens;
+import dev.veil.testkit.ShopSchema;
+import dev.veil.testkit.TestDatabase;
+import dev.veil.testkit.TestKeys;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A table of generated people, encrypted and searchable ({@code people}), and the same rows in
+ * plain columns ({@code people_plain}), so that every search can be checked against PostgreSQL's
+ * own answer on the plaintext.
+ */
+final class SearchFixture {
+    static final String TABLES = """
+            tables:
+              people:
+                last_name: { mode: deterministic, storage: binary, search: [prefix, ci] }
+                email: { mode: randomized, storage: binary, search: { prefix: { max: 10 }, substring: { ngram: 3 } } }
+                born: { mode: randomized, type: date, storage: binary, search: [range] }
+                amount: { mode: randomized, type: integer, storage: binary, search: [range] }
+                note: { mode: randomized, storage: binary }
+            """;
+    static final List<String> NAMES = List.of("Davis", "Davidson", "Davies", "Dávila", "Smith", "smith", "SMITH", "Smithers",
+            "Müller", "MÜLLER", "Mueller", "Łukasz", "Ørsted", "José", "O'Brien", "van_Dijk", "vanXDijk", "100%Pure", "100Pure",
+            "李", "李小龙", "😀Emoji", "Black", "Blackwood", "Franklin", "Coleman", "Escobito", "Rodriquez", "McTavish",
+            "Schroeder", "Estaban", "D", "Da", "Dav", "Davidsonsworth", "Davidsonsworthington");
+    static final List<String> DOMAINS = List.of("example.com", "exa_mple.org", "ünï.de", "mail.example.com", "x%y.net");
+    static final LocalDate EPOCH = LocalDate.of(1950, 1, 1);
+
+    private SearchFixture() {
+    }
+
+    static Path policy(Path dir) throws Exception {
+        Path policy = dir.resolve("search-policy.yaml");
+        Files.writeString(policy, "version: 1\n" + TestKeys.keysYaml(TestKeys.keystore(dir)) + TABLES);
+        return policy;
+    }
+
+    /** Creates both tables with {@code rows} generated rows; returns the Veil URL. */
+    static String create(TestDatabase db, Path policyFile, int rows) throws Exception {
+        try (Connection raw = db.connect(); Statement s = raw.createStatement()) {
+            s.execute("CREATE TABLE people (id int PRIMARY KEY, last_name bytea, email bytea, born bytea, amount bytea, note bytea)");
+            s.execute("CREATE TABLE people_plain (id int PRIMARY KEY, last_name text, email text, born date, amount bigint, note text)");
+            TablePolicy table = PolicyLoader.load(policyFile).tables().stream().filter(t -> t.name().name().text().equals("people"))
+                    .findFirst().orElseThrow();
+            for (String ddl : CompanionColumns.ddl(table)) {
+                s.execute(ddl);
+            }
+        }
+        String url = ShopSchema.veilUrl(db, policyFile);
+        Random random = new Random(20);
+        try (Connection veil = DriverManager.getConnection(url); Connection raw = db.connect();
+             PreparedStatement enc = veil.prepareStatement("INSERT INTO people (id, last_name, email, born, amount, note) VALUES (?, ?, ?, ?, ?, ?)");
+             PreparedStatement plain = raw.prepareStatement("INSERT INTO people_plain (id, last_name, email, born, amount, note) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (int i = 1; i <= rows; i++) {
+                String name = i % 97 == 0 ? null : NAMES.get(random.nextInt(NAMES.size()));
+                String local = (name == null ? "anon" : name.toLowerCase(java.util.Locale.ROOT)) + (i % 7 == 0 ? "_" : ".") + i;
+                String email = i % 89 == 0 ? null : local + "@" + DOMAINS.get(random.nextInt(DOMAINS.size()));
+                LocalDate born = i % 83 == 0 ? null : EPOCH.plusDays(random.nextInt(25_000));
+                Long amount = i % 79 == 0 ? null : (long) (random.nextInt(200_001) - 100_000);
+                for (PreparedStatement ps : new PreparedStatement[] {enc, plain}) {
+                    ps.setInt(1, i);
+                    ps.setString(2, name);
+                    ps.setString(3, email);
+                    ps.setObject(4, born);
+                    ps.setObject(5, amount, java.sql.Types.BIGINT);
+                    ps.setString(6, "note " + i);
+                    ps.addBatch();
+                }
+            }
+            enc.executeBatch();
+            plain.executeBatch();
+        }
+        backfill(db, policyFile);
+        return url;
+    }
+
+    /**
+     * Writes the companion columns from the stored ciphertexts, under the key each names, where
+     * they are still NULL (what {@code veil migrate} does for rows written before the index).
+     */
+    static void backfill(TestDatabase db, Path policyFile) throws Exception {
+        try (Veil veil = Veil.open(PolicyLoader.load(policyFile), db.connections()); Connection raw = db.connect()) {
+            TablePolicy table = veil.policy().tables().stream().filter(t -> t.name().name().text().equals("people")).findFirst().orElseThrow();
+            for (ColumnPolicy c : table.columns().values()) {
+                if (!c.isSearchable()) {
+                    continue;
+                }
+                String col = c.column().column().toString();
+                StringBuilder set = new StringBuilder();
+                List<SearchCapability> caps = List.copyOf(c.search().capabilities());
+                for (SearchCapability cap : caps) {
+                    set.append(set.length() == 0 ? "" : ", ").append(CompanionColumns.name(c.column(), cap)).append(" = ?");
+                }
+                raw.setAutoCommit(false);
+                try (PreparedStatement read = raw.prepareStatement("SELECT id, " + col + " FROM people WHERE " + col + " IS NOT NULL AND "
+                        + CompanionColumns.name(c.column(), caps.get(0)) + " IS NULL");
+                     PreparedStatement write = raw.prepareStatement("UPDATE people SET " + set + " WHERE id = ?");
+                     ResultSet rs = read.executeQuery()) {
+                    while (rs.next()) {
+                        byte[] envelope = rs.getBytes(2);
+                        Object value = veil.cipher(c).decrypt(envelope);
+                        StoredTokens t = veil.searchTokens(c).forStored(value, Envelope.keyId(envelope));
+                        int i = 1;
+                        for (SearchCapability cap : caps) {
+                            Object v = t.get(cap);
+                            if (v instanceof byte[][] arr) {
+                                write.setArray(i++, raw.createArrayOf("bytea", arr));
+                            } else {
+                                write.setBytes(i++, (byte[]) v);
+                            }
+                        }
+                        write.setInt(i, rs.getInt(1));
+                        write.addBatch();
+                    }
+                    write.executeBatch();
+                }
+                raw.commit();
+                raw.setAutoCommit(true);
+            }
+        }
+    }
+}
