@@ -28,7 +28,7 @@ import java.util.Random;
  * plain columns ({@code people_plain}), so that every search can be checked against PostgreSQL's
  * own answer on the plaintext.
  */
-final class SearchFixture {
+public final class SearchFixture {
     static final String TABLES = """
             tables:
               people:
@@ -89,7 +89,7 @@ final class SearchFixture {
             enc.executeBatch();
             plain.executeBatch();
         }
-        backfill(db, policyFile);
+        backfill(db, policyFile, "people");
         return url;
     }
 
@@ -97,9 +97,9 @@ final class SearchFixture {
      * Writes the companion columns from the stored ciphertexts, under the key each names, where
      * they are still NULL (what {@code veil migrate} does for rows written before the index).
      */
-    static void backfill(TestDatabase db, Path policyFile) throws Exception {
+    public static void backfill(TestDatabase db, Path policyFile, String tableName) throws Exception {
         try (Veil veil = Veil.open(PolicyLoader.load(policyFile), db.connections()); Connection raw = db.connect()) {
-            TablePolicy table = veil.policy().tables().stream().filter(t -> t.name().name().text().equals("people")).findFirst().orElseThrow();
+            TablePolicy table = veil.policy().tables().stream().filter(t -> t.name().name().text().equals(tableName)).findFirst().orElseThrow();
             for (ColumnPolicy c : table.columns().values()) {
                 if (!c.isSearchable()) {
                     continue;
@@ -111,12 +111,12 @@ final class SearchFixture {
                     set.append(set.length() == 0 ? "" : ", ").append(CompanionColumns.name(c.column(), cap)).append(" = ?");
                 }
                 raw.setAutoCommit(false);
-                try (PreparedStatement read = raw.prepareStatement("SELECT id, " + col + " FROM people WHERE " + col + " IS NOT NULL AND "
-                        + CompanionColumns.name(c.column(), caps.get(0)) + " IS NULL");
-                     PreparedStatement write = raw.prepareStatement("UPDATE people SET " + set + " WHERE id = ?");
+                try (PreparedStatement read = raw.prepareStatement("SELECT id, " + col + " FROM " + tableName + " WHERE " + col
+                        + " IS NOT NULL AND " + CompanionColumns.name(c.column(), caps.get(0)) + " IS NULL");
+                     PreparedStatement write = raw.prepareStatement("UPDATE " + tableName + " SET " + set + " WHERE id = ?");
                      ResultSet rs = read.executeQuery()) {
                     while (rs.next()) {
-                        byte[] envelope = rs.getBytes(2);
+                        byte[] envelope = c.storage() == dev.veil.policy.StorageFormat.TEXT ? Envelope.fromText(rs.getString(2)) : rs.getBytes(2);
                         Object value = veil.cipher(c).decrypt(envelope);
                         StoredTokens t = veil.searchTokens(c).forStored(value, Envelope.keyId(envelope));
                         int i = 1;

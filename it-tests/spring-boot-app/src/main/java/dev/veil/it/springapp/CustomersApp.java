@@ -1,6 +1,10 @@
 package dev.veil.it.springapp;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.CommandLineRunner;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -8,7 +12,9 @@ import org.springframework.context.annotation.Bean;
 /**
  * An ordinary Spring Boot 3 application (Spring Data JPA, HikariCP, plain
  * {@code jdbc:postgresql:}) that knows nothing of Veil. It runs create, read, update and
- * find-by-e-mail once, prints what it saw on lines starting with {@code APP }, and exits.
+ * find-by-e-mail once, prints what it saw on lines starting with {@code APP }, and exits. With
+ * {@code --app.owners-search=<prefix>,…} ({@code -} for the empty prefix) it runs PetClinic's paged
+ * owner search for each prefix instead.
  */
 @SpringBootApplication
 public class CustomersApp {
@@ -17,8 +23,15 @@ public class CustomersApp {
     }
 
     @Bean
-    CommandLineRunner crud(CustomerRepository customers) {
+    CommandLineRunner crud(CustomerRepository customers, OwnerRepository owners, @Value("${app.owners-search:}") String prefix) {
         return args -> {
+            if (!prefix.isEmpty()) {
+                for (String p : prefix.split(",")) {
+                    System.out.println("APP search " + p);
+                    search(owners, p.equals("-") ? "" : p);
+                }
+                return;
+            }
             Customer ada = customers.save(new Customer("Ada Lovelace", "ada@example.org", "AB 12 34 56 C", "gold"));
             System.out.println("APP created " + ada.getId());
             Customer read = customers.findById(ada.getId()).orElseThrow();
@@ -32,5 +45,16 @@ public class CustomersApp {
             System.out.println("APP missing " + customers.findByEmail("ada@example.org").isPresent());
             System.out.println("APP count " + customers.count());
         };
+    }
+
+    /** Every page of owners whose last name starts with {@code prefix}, 3 to a page, as PetClinic pages them. */
+    private static void search(OwnerRepository owners, String prefix) {
+        int page = 0;
+        Page<Owner> p;
+        do {
+            p = owners.findByLastNameStartingWith(prefix, PageRequest.of(page++, 3, Sort.by("id")));
+            System.out.println("APP total " + p.getTotalElements() + " page " + p.getNumber());
+            p.forEach(o -> System.out.println("APP owner " + o));
+        } while (p.hasNext());
     }
 }
