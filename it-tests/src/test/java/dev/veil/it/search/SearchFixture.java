@@ -28,7 +28,7 @@ import java.util.Random;
  * plain columns ({@code people_plain}), so that every search can be checked against PostgreSQL's
  * own answer on the plaintext.
  */
-public final class SearchFixture {
+final class SearchFixture {
     static final String TABLES = """
             tables:
               people:
@@ -97,7 +97,7 @@ public final class SearchFixture {
      * Writes the companion columns from the stored ciphertexts, under the key each names, where
      * they are still NULL (what {@code veil migrate} does for rows written before the index).
      */
-    public static void backfill(TestDatabase db, Path policyFile, String tableName) throws Exception {
+    static void backfill(TestDatabase db, Path policyFile, String tableName) throws Exception {
         try (Veil veil = Veil.open(PolicyLoader.load(policyFile), db.connections()); Connection raw = db.connect()) {
             TablePolicy table = veil.policy().tables().stream().filter(t -> t.name().name().text().equals(tableName)).findFirst().orElseThrow();
             for (ColumnPolicy c : table.columns().values()) {

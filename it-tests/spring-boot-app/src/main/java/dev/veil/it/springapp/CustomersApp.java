@@ -13,8 +13,8 @@ import org.springframework.context.annotation.Bean;
  * An ordinary Spring Boot 3 application (Spring Data JPA, HikariCP, plain
  * {@code jdbc:postgresql:}) that knows nothing of Veil. It runs create, read, update and
  * find-by-e-mail once, prints what it saw on lines starting with {@code APP }, and exits. With
- * {@code --app.owners-search=<prefix>,…} ({@code -} for the empty prefix) it runs PetClinic's paged
- * owner search for each prefix instead.
+ * {@code --app.owners-search=<prefix>,…} ({@code -} for the empty prefix) it then runs PetClinic's
+ * paged owner search for each prefix.
  */
 @SpringBootApplication
 public class CustomersApp {
@@ -25,13 +25,7 @@ public class CustomersApp {
     @Bean
     CommandLineRunner crud(CustomerRepository customers, OwnerRepository owners, @Value("${app.owners-search:}") String prefix) {
         return args -> {
-            if (!prefix.isEmpty()) {
-                for (String p : prefix.split(",")) {
-                    System.out.println("APP search " + p);
-                    search(owners, p.equals("-") ? "" : p);
-                }
-                return;
-            }
+
             Customer ada = customers.save(new Customer("Ada Lovelace", "ada@example.org", "AB 12 34 56 C", "gold"));
             System.out.println("APP created " + ada.getId());
             Customer read = customers.findById(ada.getId()).orElseThrow();
@@ -44,6 +38,12 @@ public class CustomersApp {
             System.out.println("APP found " + found);
             System.out.println("APP missing " + customers.findByEmail("ada@example.org").isPresent());
             System.out.println("APP count " + customers.count());
+            if (!prefix.isEmpty()) {
+                for (String p : prefix.split(",")) {
+                    System.out.println("APP search " + p);
+                    search(owners, p.equals("-") ? "" : p);
+                }
+            }
         };
     }
 
