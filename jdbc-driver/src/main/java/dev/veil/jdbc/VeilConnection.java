@@ -271,7 +271,14 @@ public final class VeilConnection extends DelegatingConnection {
      * (see {@link StatementPlan}).
      */
     String sqlToSend(StatementPlan plan) throws SQLException {
-        return sqlToSend(plan, SearchRun.of(this, plan));
+        SearchRun search = SearchRun.of(this, plan);
+        String sql = sqlToSend(plan, search);
+        if (search != null && search.filter() != null) {
+            // no result set of Veil's reads these rows (COPY ... TO): over-matched rows cannot be dropped
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "a search predicate of this statement can match rows that do not "
+                    + "satisfy it, and Veil cannot drop them here; make it exact (a LIKE 'abc%' prefix within the indexed length)");
+        }
+        return sql;
     }
 
     /**

@@ -1,13 +1,8 @@
 package dev.veil.it.search;
 
-import dev.veil.Veil;
-import dev.veil.crypto.Envelope;
-import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.PolicyLoader;
 import dev.veil.policy.TablePolicy;
 import dev.veil.search.CompanionColumns;
-import dev.veil.search.SearchCapability;
-import dev.veil.search.StoredTokens;
 import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
 import dev.veil.testkit.TestKeys;
@@ -17,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.List;
@@ -26,7 +20,7 @@ import java.util.Random;
 /**
  * A table of generated people, encrypted and searchable ({@code people}), and the same rows in
  * plain columns ({@code people_plain}), so that every search can be checked against PostgreSQL's
- * own answer on the plaintext.
+ * own answer on the plaintext. Veil writes the companion columns as it inserts the rows.
  */
 final class SearchFixture {
     static final String TABLES = """
@@ -89,53 +83,6 @@ final class SearchFixture {
             enc.executeBatch();
             plain.executeBatch();
         }
-        backfill(db, policyFile, "people");
         return url;
-    }
-
-    /**
-     * Writes the companion columns from the stored ciphertexts, under the key each names, where
-     * they are still NULL (what {@code veil migrate} does for rows written before the index).
-     */
-    static void backfill(TestDatabase db, Path policyFile, String tableName) throws Exception {
-        try (Veil veil = Veil.open(PolicyLoader.load(policyFile), db.connections()); Connection raw = db.connect()) {
-            TablePolicy table = veil.policy().tables().stream().filter(t -> t.name().name().text().equals(tableName)).findFirst().orElseThrow();
-            for (ColumnPolicy c : table.columns().values()) {
-                if (!c.isSearchable()) {
-                    continue;
-                }
-                String col = c.column().column().toString();
-                StringBuilder set = new StringBuilder();
-                List<SearchCapability> caps = List.copyOf(c.search().capabilities());
-                for (SearchCapability cap : caps) {
-                    set.append(set.length() == 0 ? "" : ", ").append(CompanionColumns.name(c.column(), cap)).append(" = ?");
-                }
-                raw.setAutoCommit(false);
-                try (PreparedStatement read = raw.prepareStatement("SELECT id, " + col + " FROM " + tableName + " WHERE " + col
-                        + " IS NOT NULL AND " + CompanionColumns.name(c.column(), caps.get(0)) + " IS NULL");
-                     PreparedStatement write = raw.prepareStatement("UPDATE " + tableName + " SET " + set + " WHERE id = ?");
-                     ResultSet rs = read.executeQuery()) {
-                    while (rs.next()) {
-                        byte[] envelope = c.storage() == dev.veil.policy.StorageFormat.TEXT ? Envelope.fromText(rs.getString(2)) : rs.getBytes(2);
-                        Object value = veil.cipher(c).decrypt(envelope);
-                        StoredTokens t = veil.searchTokens(c).forStored(value, Envelope.keyId(envelope));
-                        int i = 1;
-                        for (SearchCapability cap : caps) {
-                            Object v = t.get(cap);
-                            if (v instanceof byte[][] arr) {
-                                write.setArray(i++, raw.createArrayOf("bytea", arr));
-                            } else {
-                                write.setBytes(i++, (byte[]) v);
-                            }
-                        }
-                        write.setInt(i, rs.getInt(1));
-                        write.addBatch();
-                    }
-                    write.executeBatch();
-                }
-                raw.commit();
-                raw.setAutoCommit(true);
-            }
-        }
     }
 }
