@@ -59,7 +59,8 @@ public final class Veil implements AutoCloseable {
                 searchTokens.put(c, new SearchTokens(c, keys));
             }
         }
-        this.stats = new EngineStats(policy.source(), metrics, keys::cachedKeys, analyzer::refusedStatements, analyzer::cachedPlans);
+        this.stats = new EngineStats(policy.source(), metrics, keys::cachedKeys, analyzer::refusedStatements, analyzer::cachedPlans,
+                policy.keyRings(), keys::writeKeyExpiry);
         this.registration = MetricsRegistration.register(stats);
     }
 

@@ -56,6 +56,8 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     /** Rings that deterministic columns use: a new version of one is written only after the propagation delay. */
     private final Set<String> deterministicRings = ConcurrentHashMap.newKeySet();
     private final VeilMetrics metrics;
+    /** When each ring's write key expires, as last read here ({@link Instant#MAX}: never); for the expiry gauge. */
+    private final Map<String, Instant> writeKeyExpiry = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /** A key that could not be unwrapped here, and until when that answer stands. */
@@ -173,6 +175,15 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
      */
     public void useDeterministically(Iterable<String> rings) {
         rings.forEach(deterministicRings::add);
+    }
+
+    /**
+     * When the key this process writes {@code ring} with expires, as of its last read of the key
+     * table (no database access here): {@link Instant#MAX} when it never expires, {@code null}
+     * when this process has not used the ring yet.
+     */
+    public Instant writeKeyExpiry(String ring) {
+        return writeKeyExpiry.get(ring);
     }
 
     /** Whether deterministic columns use {@code ring} (see {@link #useDeterministically}). */
@@ -302,6 +313,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
             until = Math.min(until, newest.expiresAt().toEpochMilli());
         }
         DataKey writeKey = key(write);
+        writeKeyExpiry.put(ring, write.expiresAt() == null ? Instant.MAX : write.expiresAt());
         DataKey[] lookup;
         if (deterministicRings.contains(ring)) {
             List<DataKey> all = new ArrayList<>();

@@ -11,8 +11,21 @@ public final class EngineStats implements VeilMXBean {
     private final IntSupplier cachedKeys;
     private final LongSupplier statementsRefused;
     private final IntSupplier cachedPlans;
+    private final java.util.Set<String> rings;
+    private final java.util.function.Function<String, java.time.Instant> writeKeyExpiry;
 
     public EngineStats(String policy, VeilMetrics metrics, IntSupplier cachedKeys, LongSupplier statementsRefused, IntSupplier cachedPlans) {
+        this(policy, metrics, cachedKeys, statementsRefused, cachedPlans, java.util.Set.of(), ring -> null);
+    }
+
+    /**
+     * @param rings the policy's key rings
+     * @param writeKeyExpiry when a ring's write key expires ({@link java.time.Instant#MAX}: never; {@code null}: not known yet)
+     */
+    public EngineStats(String policy, VeilMetrics metrics, IntSupplier cachedKeys, LongSupplier statementsRefused, IntSupplier cachedPlans,
+                       java.util.Set<String> rings, java.util.function.Function<String, java.time.Instant> writeKeyExpiry) {
+        this.rings = java.util.Set.copyOf(rings);
+        this.writeKeyExpiry = writeKeyExpiry;
         this.policy = policy;
         this.metrics = metrics;
         this.cachedKeys = cachedKeys;
@@ -22,6 +35,20 @@ public final class EngineStats implements VeilMXBean {
 
     public VeilMetrics metrics() {
         return metrics;
+    }
+
+    /** The policy's key rings. */
+    public java.util.Set<String> rings() {
+        return rings;
+    }
+
+    /**
+     * When the key {@code ring} is written with expires, in seconds since the epoch:
+     * {@code +Infinity} when it never expires, {@code NaN} while this process has not used the ring.
+     */
+    public double writeKeyExpirySeconds(String ring) {
+        java.time.Instant t = writeKeyExpiry.apply(ring);
+        return t == null ? Double.NaN : t.equals(java.time.Instant.MAX) ? Double.POSITIVE_INFINITY : t.getEpochSecond();
     }
 
     @Override

@@ -53,6 +53,11 @@ public final class MicrometerMeters {
                 s -> s.metrics().jobItemsDone()));
         meters.add(Gauge.builder("veil.key.cache.size", stats, s -> s.getCachedKeys()).description("unwrapped data keys held")
                 .tags(tags).register(registry));
+        for (String ring : new java.util.TreeSet<>(stats.rings())) {
+            meters.add(Gauge.builder("veil.key.expiry", stats, s -> s.writeKeyExpirySeconds(ring))
+                    .description("when the key a ring is written with expires, in seconds since the epoch (+Inf: never; NaN: ring not used yet)")
+                    .baseUnit("seconds").tags(tags.and("ring", ring)).strongReference(true).register(registry));
+        }
         meters.add(Gauge.builder("veil.policy.tables.missing", stats, s -> s.getMissingTables().size())
                 .description("policy tables that do not exist in the database (their names are the JMX attribute MissingTables)")
                 .tags(tags).register(registry));

@@ -32,12 +32,15 @@ class EngineMetricsTest {
         Metrics.addRegistry(registry);
         String source = "metrics-" + UUID.randomUUID() + ".yaml";
         Policy policy = PolicyLoader.parse("version: 1\nkeys:\n  master: { provider: env, variable: " + TestKeys.ENV_MASTER_KEY
-                + " }\ntables:\n  t:\n    c: randomized\n", source);
+                + " }\n  rotate-after: never\n  rings:\n    default: { rotate-after: 30d }\ntables:\n  t:\n    c: randomized\n    d: { mode: randomized, key: other }\n", source);
         String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         ConnectionFactory h2 = () -> DriverManager.getConnection(url);
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("dev.veil:type=Veil,policy=" + ObjectName.quote(source));
         try (Veil veil = Veil.open(policy, dev.veil.keys.MasterKeyProviders.create(policy.keys().master()), h2)) {
+            assertTrue(Double.isNaN(registry.get("veil.key.expiry").tag("policy", source).tag("ring", "default").gauge().value()),
+                    "no key read yet");
+            long before = java.time.Instant.now().plus(java.time.Duration.ofDays(30)).getEpochSecond();
             ColumnCipher c = veil.cipher(null, "t", "c").orElseThrow();
             Object stored = c.encrypt("x");
             c.encrypt("y");
@@ -56,6 +59,10 @@ class EngineMetricsTest {
             assertEquals(2.0, registry.get("veil.encryptions").tag("policy", source).functionCounter().count());
             assertEquals(1.0, registry.get("veil.statements.refused").tag("policy", source).functionCounter().count());
             assertEquals(1.0, registry.get("veil.key.cache.size").tag("policy", source).gauge().value());
+            double expiry = registry.get("veil.key.expiry").tag("policy", source).tag("ring", "default").gauge().value();
+            assertTrue(expiry >= before && expiry <= java.time.Instant.now().plus(java.time.Duration.ofDays(30)).getEpochSecond(), "" + expiry);
+            veil.cipher(null, "t", "d").orElseThrow().encrypt("z");
+            assertEquals(Double.POSITIVE_INFINITY, registry.get("veil.key.expiry").tag("policy", source).tag("ring", "other").gauge().value());
         } finally {
             Metrics.removeRegistry(registry);
         }
