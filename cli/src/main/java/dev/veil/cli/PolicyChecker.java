@@ -95,9 +95,84 @@ final class PolicyChecker {
                         out.add(f);
                     }
                 }
+                if (c.isSearchable() && table.missingCompanions().stream().noneMatch(m -> m.owner() == c)) {
+                    out.addAll(searchBudget(c));
+                }
+            }
+            for (dev.veil.search.CompanionColumns.Companion m : table.missingCompanions()) {
+                out.add(new Finding(Level.ERROR, table.table().name() + "." + m.name(), "companion column of " + m.owner().column()
+                        + " (" + m.capability().policyName() + " search, " + m.owner().mark() + ") does not exist; the driver refuses "
+                        + "connections. Add it with the DDL 'veil policy check --ddl' prints, then backfill with 'veil migrate'"));
             }
         }
         return out;
+    }
+
+    /**
+     * The leakage budget of a searchable column: per capability what the database learns, the
+     * expected coincidences at the planned token length for the table's row count, and a
+     * recommended length; warnings for few distinct values and for revealing combinations.
+     */
+    private List<Finding> searchBudget(ColumnPolicy c) throws SQLException {
+        List<Finding> out = new ArrayList<>();
+        String subject = c.column().toString();
+        long rows;
+        long unindexed = 0;
+        dev.veil.search.SearchCapability first = c.search().capabilities().iterator().next();
+        String firstCompanion = dev.veil.search.CompanionColumns.name(c.column(), first).toString();
+        String col = c.column().column().toString();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(*) FILTER (WHERE "
+                + col + " IS NOT NULL AND " + firstCompanion + " IS NULL) FROM " + c.column().table())) {
+            rs.next();
+            rows = rs.getLong(1);
+            unindexed = rs.getLong(2);
+        }
+        for (dev.veil.search.LeakagePlanner.Budget b : dev.veil.search.LeakagePlanner.budgets(c, rows)) {
+            String cap = b.capability().policyName();
+            String length = b.bits() == dev.veil.search.SearchSpec.EXACT_BITS ? "exact 128-bit tokens" : b.bits() + "-bit tokens";
+            String plan = b.recommendedBits() < 0 ? "too few rows (" + rows + ") for a coincidence budget: keep exact tokens"
+                    : "a planned length of " + b.recommendedBits() + " bits would give " + dev.veil.search.LeakagePlanner.format(
+                    dev.veil.search.LeakagePlanner.coincidences(rows, b.recommendedBits())) + " coincidence(s) per token (bits: "
+                    + b.recommendedBits() + "; every query then filtered, paged and counted shapes refused)";
+            String message = cap + " (" + length + "): the database learns " + b.learns() + ". " + rows + " row(s): expected "
+                    + "coincidences rows/2^bits = " + dev.veil.search.LeakagePlanner.format(b.coincidences()) + "; " + plan;
+            out.add(new Finding(b.outsideBand(rows) ? Level.WARNING : Level.OK, subject, message));
+        }
+        for (String w : dev.veil.search.LeakagePlanner.combinationWarnings(c)) {
+            out.add(new Finding(Level.WARNING, subject, w));
+        }
+        Finding few = fewDistinctTokens(c, rows);
+        if (few != null) {
+            out.add(few);
+        }
+        if (unindexed > 0) {
+            out.add(new Finding(Level.WARNING, subject, unindexed + " row(s) hold a value but no search tokens (written before "
+                    + "search was enabled, or by a process without it): searches miss them until 'veil migrate' backfills them"));
+        }
+        return out;
+    }
+
+    /** Few distinct values, read from the exact ci token or the finest range bucket (no decryption needed). */
+    private Finding fewDistinctTokens(ColumnPolicy c, long rows) throws SQLException {
+        String expr = c.searchable(dev.veil.search.SearchCapability.CI)
+                ? dev.veil.search.CompanionColumns.name(c.column(), dev.veil.search.SearchCapability.CI).toString()
+                : c.searchable(dev.veil.search.SearchCapability.RANGE)
+                ? dev.veil.search.CompanionColumns.name(c.column(), dev.veil.search.SearchCapability.RANGE) + "[1]" : null;
+        if (expr == null || rows == 0) {
+            return null;
+        }
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(DISTINCT " + expr + "), COUNT(" + expr + ") FROM " + c.column().table())) {
+            rs.next();
+            long distinct = rs.getLong(1);
+            long indexed = rs.getLong(2);
+            if (indexed > distinct && distinct < minDistinct) {
+                return new Finding(Level.WARNING, c.column().toString(), "only " + distinct + " distinct " + (expr.endsWith("[1]")
+                        ? "value(s)" : "value(s) up to case") + " in " + indexed + " indexed rows: the search index shows which rows "
+                        + "share one, and a few known rows reveal the rest; consider not indexing this column");
+            }
+        }
+        return null;
     }
 
     /** Whether the column's type and width can hold the ciphertext, and what width it needs. */

@@ -36,15 +36,21 @@ final class PolicyCommand implements Runnable {
                     + "master key opens with its settings (keystore or token, password or PIN variable, alias or label), and "
                     + "the policy's tables and columns exist. Then: each column's type can hold the ciphertext (text or binary "
                     + "storage), with the width needed and, for bounded columns, the largest value that fits; deterministic "
-                    + "columns with few distinct values get a warning (one COUNT(DISTINCT) per deterministic column).",
+                    + "columns with few distinct values get a warning (one COUNT(DISTINCT) per deterministic column). For "
+                    + "searchable columns: the leakage budget of each capability (what the database learns, expected "
+                    + "coincidences rows/2^bits, a planned token length), warnings for few distinct values, revealing "
+                    + "combinations and rows without tokens; --ddl prints the companion columns' DDL.",
                     "Exit 4 when there are errors (a policy that does not load included); warnings alone exit 0."},
             footer = {"%nExamples:", "  veil policy check --policy policy.yaml --url jdbc:postgresql://db/shop?user=ops",
-                    "  veil policy check --min-distinct 100 …", ExitCode.FOOTER})
+                    "  veil policy check --min-distinct 100 …", "  veil policy check --ddl --policy policy.yaml", ExitCode.FOOTER})
     static final class Check implements Callable<Integer> {
         @Mixin
         Target target;
         @Spec
         CommandSpec spec;
+        @Option(names = "--ddl", description = "print the DDL that adds the companion columns (and their indexes) of searchable "
+                + "columns, then stop; needs only --policy")
+        boolean ddl;
         @Option(names = "--min-distinct", defaultValue = "10", paramLabel = "N",
                 description = "warn about deterministic columns with fewer distinct values than this (default: ${DEFAULT-VALUE})")
         int minDistinct;
@@ -61,6 +67,10 @@ final class PolicyCommand implements Runnable {
                 out.println(path + ": the policy cannot be loaded, 1 error(s)");
                 return ExitCode.CHECK_FAILED;
             }
+            if (ddl) {
+                printDdl(policy, out);
+                return ExitCode.OK;
+            }
             ConnectionFactory database = target.database();
             List<PolicyChecker.Finding> findings = new ArrayList<>(PolicyChecker.engineStart(policy, database));
             try (Connection c = database.open()) {
@@ -73,6 +83,22 @@ final class PolicyCommand implements Runnable {
             long warnings = findings.stream().filter(f -> f.level() == PolicyChecker.Level.WARNING).count();
             out.println(policy.source() + ": " + policy.columns().size() + " column(s), " + errors + " error(s), " + warnings + " warning(s)");
             return errors > 0 ? ExitCode.CHECK_FAILED : ExitCode.OK;
+        }
+
+        /** The companion columns and indexes of every searchable column, as PostgreSQL DDL. */
+        static void printDdl(Policy policy, PrintWriter out) {
+            boolean any = false;
+            for (dev.veil.policy.TablePolicy t : policy.tables()) {
+                List<String> ddl = dev.veil.search.CompanionColumns.ddl(t);
+                if (!ddl.isEmpty()) {
+                    out.println("-- search index of " + t.name() + " (" + policy.mark(t) + "); then backfill: veil migrate");
+                    ddl.forEach(s -> out.println(s + ";"));
+                    any = true;
+                }
+            }
+            if (!any) {
+                out.println("-- " + policy.source() + " declares no searchable column: nothing to add");
+            }
         }
     }
 }

@@ -250,6 +250,22 @@ public final class ColumnCipher {
         }
     }
 
+    /**
+     * Decrypts a stored ciphertext, failing whatever the ring's {@code on-missing-key} says: for
+     * jobs that derive something from the value (search tokens), which must never work on a mask.
+     *
+     * @throws VeilException as {@link #decrypt}, and {@code VE005} for a value that is not a ciphertext
+     */
+    public Object decryptStrictly(Object stored) throws VeilException {
+        byte[] envelope = envelopeOf(stored);
+        if (envelope == null) {
+            throw failed("it is not a Veil ciphertext", -1);
+        }
+        Object value = ValueCodec.decode(policy, open(envelope));
+        metrics.decrypted();
+        return value;
+    }
+
     /** What a failed decryption yields: the ring's on-missing-key answer for a key this process lacks, else the failure. */
     private Object onFailure(VeilException e) throws VeilException {
         if (onMissingKey != MissingKeyAction.ERROR && isMissingKey(e.state())) {

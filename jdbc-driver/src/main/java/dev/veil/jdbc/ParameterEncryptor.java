@@ -113,7 +113,7 @@ final class ParameterEncryptor {
                 if (tokens == null) {
                     ps.setNull(i++, Types.VARCHAR);
                 } else {
-                    ps.setString(i++, TokenArrays.text((byte[][]) tokens));
+                    ps.setString(i++, dev.veil.search.TokenArrays.text((byte[][]) tokens));
                 }
             } else if (tokens == null) {
                 ps.setNull(i++, Types.BINARY);

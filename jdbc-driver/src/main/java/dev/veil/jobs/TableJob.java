@@ -53,6 +53,8 @@ public final class TableJob {
     private final AtomicLong scanned = new AtomicLong();
     private final AtomicLong changed = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
+    /** The search tokens written with the values (set once the table's shape is read). */
+    private volatile JobTokens search;
 
     /**
      * @param db plain (not Veil-wrapped) connections to the application's database
@@ -164,6 +166,11 @@ public final class TableJob {
         doing[0] = "read the table's primary key and columns";
         try (Connection c = db.open()) {
             shape = TableShape.of(c, veil, table);
+        }
+        search = new JobTokens(veil, shape);
+        if (search.any() && !shape.postgres()) {
+            throw new VeilException(VeilState.CONFIGURATION_INVALID, "table " + table + " has searchable columns, and search is "
+                    + "PostgreSQL-only; remove 'search' from the policy for this database");
         }
         if (kind == JobKind.REKEY) {
             // A process caches its view of each ring's active key for keys.refresh-after. A rekey
@@ -288,7 +295,7 @@ public final class TableJob {
         long rowsDone = chunk.rowsDone();
         // on PostgreSQL each row's version (xmin) comes along: the bulk compare-and-set checks it
         String select = "SELECT " + shape.keyList() + ", " + String.join(", ", shape.columns().stream().map(shape::quote).toList())
-                + (shape.postgres() ? ", xmin" : "") + " FROM " + shape.sqlName() + " WHERE 1 = 1";
+                + (shape.postgres() ? ", xmin" : "") + search.needsSelect() + " FROM " + shape.sqlName() + " WHERE 1 = 1";
         Map<Long, CasBatch> updates = new HashMap<>();
         Future<?> writing = null;
         try {
@@ -425,23 +432,25 @@ public final class TableJob {
     }
 
     /** The rows of a batch that need work, and for each its new values ({@code null} where a column needs none). */
-    private record Prepared(List<Row> rows, List<Object[]> news, List<Long> masks) {
+    private record Prepared(List<Row> rows, List<Object[]> news, List<Long> masks, List<Object[][]> tokens) {
     }
 
     private Prepared prepare(TableShape shape, List<Row> rows) throws VeilException {
         List<Row> work = new ArrayList<>();
         List<Object[]> news = new ArrayList<>();
         List<Long> masks = new ArrayList<>();
+        List<Object[][]> tokens = new ArrayList<>();
         for (Row row : rows) {
             Object[] replacements = new Object[row.values().length];
-            long mask = replacements(shape, row.values(), replacements);
+            long mask = replacements(shape, row, replacements);
             if (mask != 0) {
                 work.add(row);
                 news.add(replacements);
                 masks.add(mask);
+                tokens.add(tokens(replacements));
             }
         }
-        return new Prepared(work, news, masks);
+        return new Prepared(work, news, masks, tokens);
     }
 
     /** Writes a prepared batch with compare-and-set, in the writer's open transaction. */
@@ -462,7 +471,7 @@ public final class TableJob {
      * A row read: its key, the stored values of the encrypted columns, and on PostgreSQL the id of
      * the transaction that wrote this version of it ({@code xmin}, as text), else {@code null}.
      */
-    private record Row(RowKey key, Object[] values, String version) {
+    private record Row(RowKey key, Object[] values, String version, long needsTokens) {
     }
 
     private List<Row> read(Connection c, TableShape shape, String select, RowKey after, RowKey upTo) throws SQLException {
@@ -485,20 +494,23 @@ public final class TableJob {
             List<Row> rows = new ArrayList<>(options.batchSize());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(rowOf(rs, shape, shape.postgres()));
+                    rows.add(rowOf(rs, shape, shape.postgres(), search));
                 }
             }
             return rows;
         }
     }
 
-    private static Row rowOf(ResultSet rs, TableShape shape, boolean withVersion) throws SQLException {
+    /** A row read by a select of keys, values, the version when {@code withVersion}, then {@link JobTokens#needsSelect()}. */
+    private static Row rowOf(ResultSet rs, TableShape shape, boolean withVersion, JobTokens search) throws SQLException {
         int k = shape.keyColumns().size();
         Object[] values = new Object[shape.columns().size()];
         for (int j = 0; j < values.length; j++) {
             values[j] = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT ? rs.getString(k + 1 + j) : rs.getBytes(k + 1 + j);
         }
-        return new Row(RowKey.read(rs, 1, shape.keyKinds()), values, withVersion ? rs.getString(k + values.length + 1) : null);
+        int after = k + values.length + 1;
+        String version = withVersion ? rs.getString(after++) : null;
+        return new Row(RowKey.read(rs, 1, shape.keyKinds()), values, version, search.needs(rs, after));
     }
 
     /** The value to write instead of {@code stored}, or null when it needs no work. */
@@ -514,16 +526,35 @@ public final class TableJob {
         return cipher.reencrypt(stored, veil.keys().activeKey(cipher.policy().keyRing(), false).id());
     }
 
-    /** The replacements of a row's values, and the mask of columns that need one (0 = nothing to do). */
-    private long replacements(TableShape shape, Object[] values, Object[] out) throws VeilException {
+    /**
+     * The replacements of a row's values, and the mask of columns that need one (0 = nothing to do).
+     * A searchable value that needs no other work but has no search tokens is written back as it is,
+     * with its tokens (the backfill).
+     */
+    private long replacements(TableShape shape, Row row, Object[] out) throws VeilException {
+        Object[] values = row.values();
         long mask = 0;
         for (int j = 0; j < values.length; j++) {
             out[j] = replacement(shape.ciphers().get(j), values[j]);
+            if (out[j] == null && (row.needsTokens() & (1L << j)) != 0 && ColumnCipher.isCiphertext(values[j])) {
+                out[j] = values[j];
+            }
             if (out[j] != null) {
                 mask |= 1L << j;
             }
         }
         return mask;
+    }
+
+    /** The companion values of the replacements of a row, per column ({@code null} where none are written). */
+    private Object[][] tokens(Object[] replacements) throws VeilException {
+        Object[][] out = new Object[replacements.length][];
+        for (int j = 0; j < replacements.length; j++) {
+            if (replacements[j] != null && search.searchable(j)) {
+                out[j] = search.of(j, replacements[j]);
+            }
+        }
+        return out;
     }
 
     /** Queues the compare-and-set update of a row that needs work. */
@@ -534,7 +565,7 @@ public final class TableJob {
             batch = new CasBatch(c.prepareStatement(casSql(shape, mask)));
             updates.put(mask, batch);
         }
-        bindCas(batch.ps, shape, row, replacements, mask);
+        bindCas(batch.ps, shape, row, replacements, mask, tokens(replacements));
         batch.ps.addBatch();
         batch.rows.add(row);
     }
@@ -618,6 +649,9 @@ public final class TableJob {
                     fresh[r] = news.get(r)[j];
                 }
                 ps.setObject(p++, fresh);
+                if (search.searchable(j)) {
+                    p = search.bindBulk(ps, p, j, batch.tokens());
+                }
             }
             p = shape.bindCompare(ps, p, work.get(0).key());
             shape.bindCompare(ps, p, work.get(work.size() - 1).key());
@@ -641,13 +675,16 @@ public final class TableJob {
      * ORDINALITY v WHERE t.key = v.k AND t.xmin = v.x AND key within the batch RETURNING v.ord}:
      * one statement text per table, so PostgreSQL prepares it once; whole columns travel as arrays.
      */
-    private static String bulkCasSql(TableShape shape) {
+    private String bulkCasSql(TableShape shape) {
         int k = shape.keyColumns().size();
         int n = shape.columns().size();
         StringBuilder sql = new StringBuilder("UPDATE ").append(shape.sqlName()).append(" AS t SET ");
         for (int j = 0; j < n; j++) {
             String col = shape.quote(shape.columns().get(j));
             sql.append(j == 0 ? "" : ", ").append(col).append(" = COALESCE(v.n").append(j).append(", t.").append(col).append(")");
+            if (search.searchable(j)) {
+                sql.append(search.bulkSets(j));
+            }
         }
         sql.append(" FROM unnest(");
         for (int i = 0; i < k; i++) {
@@ -663,6 +700,9 @@ public final class TableJob {
         for (int j = 0; j < n; j++) {
             String type = shape.ciphers().get(j).policy().storage() == StorageFormat.TEXT ? "text" : "bytea";
             sql.append(", CAST(? AS ").append(type).append("[])");
+            if (search.searchable(j)) {
+                sql.append(search.bulkArgs(j));
+            }
         }
         sql.append(") WITH ORDINALITY AS v(");
         for (int i = 0; i < k; i++) {
@@ -671,6 +711,9 @@ public final class TableJob {
         sql.append(", x");
         for (int j = 0; j < n; j++) {
             sql.append(", n").append(j);
+            if (search.searchable(j)) {
+                sql.append(search.bulkAliases(j));
+            }
         }
         sql.append(", ord) WHERE ");
         for (int i = 0; i < k; i++) {
@@ -692,7 +735,7 @@ public final class TableJob {
             where.append(where.length() == 0 ? "" : " AND ").append(shape.quote(k)).append(" = ?");
         }
         String select = "SELECT " + shape.keyList() + ", " + String.join(", ", shape.columns().stream().map(shape::quote).toList())
-                + " FROM " + shape.sqlName() + " WHERE " + where;
+                + search.needsSelect() + " FROM " + shape.sqlName() + " WHERE " + where;
         for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
             Row current;
             try (PreparedStatement ps = c.prepareStatement(select)) {
@@ -701,16 +744,16 @@ public final class TableJob {
                     if (!rs.next()) {
                         return; // deleted meanwhile
                     }
-                    current = rowOf(rs, shape, false);
+                    current = rowOf(rs, shape, false, search);
                 }
             }
             Object[] replacements = new Object[current.values().length];
-            long mask = replacements(shape, current.values(), replacements);
+            long mask = replacements(shape, current, replacements);
             if (mask == 0) {
                 return; // the application's write already left it current
             }
             try (PreparedStatement ps = c.prepareStatement(casSql(shape, mask))) {
-                bindCas(ps, shape, current, replacements, mask);
+                bindCas(ps, shape, current, replacements, mask, tokens(replacements));
                 if (ps.executeUpdate() == 1) {
                     changed.incrementAndGet();
                     return;
@@ -722,13 +765,16 @@ public final class TableJob {
                 + " (" + MAX_RETRIES + " attempts); rerun the job to continue", "40001");
     }
 
-    private static String casSql(TableShape shape, long mask) {
+    private String casSql(TableShape shape, long mask) {
         StringBuilder set = new StringBuilder();
         StringBuilder where = new StringBuilder();
         for (int j = 0; j < shape.columns().size(); j++) {
             if ((mask & (1L << j)) != 0) {
                 String col = shape.quote(shape.columns().get(j));
                 set.append(set.length() == 0 ? "" : ", ").append(col).append(" = ?");
+                if (search.searchable(j)) {
+                    set.append(search.casSets(j));
+                }
                 where.append(" AND ").append(col).append(" = ?");
             }
         }
@@ -739,11 +785,15 @@ public final class TableJob {
         return "UPDATE " + shape.sqlName() + " SET " + set + " WHERE " + key + where;
     }
 
-    private static void bindCas(PreparedStatement ps, TableShape shape, Row row, Object[] replacements, long mask) throws SQLException {
+    private void bindCas(PreparedStatement ps, TableShape shape, Row row, Object[] replacements, long mask, Object[][] tokens)
+            throws SQLException {
         int i = 1;
         for (int j = 0; j < replacements.length; j++) {
             if ((mask & (1L << j)) != 0) {
                 ps.setObject(i++, replacements[j]);
+                if (search.searchable(j)) {
+                    i = search.bind(ps, i, tokens[j]);
+                }
             }
         }
         i = shape.bindKey(ps, i, row.key());

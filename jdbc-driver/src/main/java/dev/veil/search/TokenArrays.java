@@ -1,14 +1,14 @@
-package dev.veil.jdbc;
+package dev.veil.search;
 
 /** Token sets in PostgreSQL's text form of a {@code bytea[]}, for binding as text with a cast. */
-final class TokenArrays {
+public final class TokenArrays {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private TokenArrays() {
     }
 
     /** {@code {"\\x0a1b…","\\x…"}}: each element a quoted hex bytea (the backslash escaped inside the array quotes). */
-    static String text(byte[][] tokens) {
+    public static String text(byte[][] tokens) {
         int len = 2;
         for (byte[] t : tokens) {
             len += t.length * 2 + 6;

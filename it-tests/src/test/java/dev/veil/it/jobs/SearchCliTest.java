@@ -1,0 +1,153 @@
+package dev.veil.it.jobs;
+
+import dev.veil.Veil;
+import dev.veil.it.keys.Cli;
+import dev.veil.policy.PolicyLoader;
+import dev.veil.search.SearchTokens;
+import dev.veil.search.VersionTokens;
+import dev.veil.testkit.TestDatabase;
+import dev.veil.testkit.TestKeys;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Search as an operator sets it up: {@code veil policy check --ddl} prints the companion columns'
+ * DDL, {@code veil migrate} encrypts legacy plaintext with its tokens and backfills tokens of values
+ * that have none, {@code veil rekey} moves tokens with their values, and {@code veil policy check}
+ * reports the leakage budget.
+ */
+class SearchCliTest {
+    static final int ROWS = 1200;
+    @TempDir
+    Path dir;
+    TestDatabase db;
+    Path policy;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = TestDatabase.postgres();
+        db.execute("CREATE TABLE people (id BIGINT PRIMARY KEY, last_name TEXT, note TEXT)",
+                "INSERT INTO people SELECT g, CASE WHEN g % 3 = 0 THEN 'Smith' || g WHEN g % 3 = 1 THEN 'Jones' || g END, 'n' "
+                        + "FROM generate_series(1, " + ROWS + ") g");
+        policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, "version: 1\n" + TestKeys.keysYaml(TestKeys.keystore(dir), "refresh-after: 2s") + """
+                tables:
+                  people:
+                    last_name: { mode: randomized, migrating: true, search: [prefix, ci] }
+                """);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        db.close();
+    }
+
+    Cli veil(String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 3);
+        all[args.length] = "--policy";
+        all[args.length + 1] = policy.toString();
+        all[args.length + 2] = "--url=" + db.url();
+        return Cli.run(all);
+    }
+
+    /** Rows whose prefix index holds one of the tokens of {@code prefix}. */
+    long prefixMatches(Veil engine, String prefix) throws SQLException {
+        SearchTokens t = engine.searchTokens(engine.policy().column(null, "people", "last_name").orElseThrow());
+        StringBuilder text = new StringBuilder("{");
+        for (VersionTokens v : t.prefixQuery(prefix)) {
+            for (byte[] b : v.tokens()) {
+                text.append(text.length() > 1 ? "," : "").append("\"\\\\x").append(HexFormat.of().formatHex(b)).append('"');
+            }
+        }
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM people WHERE last_name_veil_prefix && ?::bytea[]")) {
+            ps.setString(1, text.append('}').toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    long count(String where) throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM people WHERE " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void ddlMigrateBackfillRekeyAndLeakageReport() throws Exception {
+        Cli ddl = Cli.run("policy", "check", "--ddl", "--policy", policy.toString());
+        assertEquals(0, ddl.code(), ddl.toString());
+        List<String> statements = ddl.out().lines().filter(l -> !l.startsWith("--") && !l.isBlank()).map(l -> l.substring(0, l.length() - 1)).toList();
+        assertEquals(List.of("ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_prefix bytea[]",
+                "ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_ci bytea",
+                "CREATE INDEX IF NOT EXISTS people_last_name_veil_prefix_idx ON people USING gin (last_name_veil_prefix)",
+                "CREATE INDEX IF NOT EXISTS people_last_name_veil_ci_idx ON people USING btree (last_name_veil_ci)"), statements);
+        db.execute(statements.toArray(new String[0]));
+
+        Cli migrate = veil("migrate", "--batch-size", "250");
+        assertEquals(0, migrate.code(), migrate.toString());
+        assertEquals(0, count("last_name LIKE 'Smith%' OR last_name LIKE 'Jones%'"), "no plaintext left");
+        assertEquals(0, count("(last_name IS NULL) <> (last_name_veil_prefix IS NULL)"), "every value has tokens, NULLs none");
+        try (Veil engine = Veil.open(PolicyLoader.load(policy), db.connections())) {
+            assertEquals(ROWS / 3, prefixMatches(engine, "Smith"));
+            assertEquals(ROWS / 3, prefixMatches(engine, "Jones"));
+            assertEquals(6, prefixMatches(engine, "Smith12"), "Smith12, Smith120, 123, 126, 129 and 1200");
+
+            // tokens lost (a row written by a process without search): migrate backfills them
+            db.execute("UPDATE people SET last_name_veil_prefix = NULL, last_name_veil_ci = NULL WHERE id <= 30");
+            Cli report = veil("policy", "check");
+            assertTrue(report.out().contains("20 row(s) hold a value but no search tokens"), report.toString());
+            Cli backfill = veil("migrate", "--restart");
+            assertEquals(0, backfill.code(), backfill.toString());
+            assertTrue(backfill.out().contains("20 rewritten"), backfill.toString());
+            assertEquals(0, count("(last_name IS NULL) <> (last_name_veil_prefix IS NULL)"));
+            assertEquals(ROWS / 3, prefixMatches(engine, "Smith"));
+
+            // rekey moves values and tokens together, in one update per row
+            String before;
+            try (Connection c = db.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT last_name_veil_ci FROM people WHERE id = 3")) {
+                rs.next();
+                before = HexFormat.of().formatHex(rs.getBytes(1));
+            }
+            assertEquals(0, veil("keys", "rotate", "default").code());
+            Cli rekey = veil("rekey", "people");
+            assertEquals(0, rekey.code(), rekey.toString());
+            try (Connection c = db.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT last_name_veil_ci FROM people WHERE id = 3")) {
+                rs.next();
+                assertTrue(!before.equals(HexFormat.of().formatHex(rs.getBytes(1))), "the ci token moved to the new version");
+            }
+            engine.keys().forget("default");
+            assertEquals(ROWS / 3, prefixMatches(engine, "Smith"), "found under the new version (and the old one while it lives)");
+        }
+
+        Cli check = veil("policy", "check");
+        assertEquals(0, check.code(), check.toString());
+        String out = check.out();
+        assertTrue(out.contains("people.last_name: prefix (exact 128-bit tokens): the database learns which rows share their first 1..8 "
+                + "characters"), out);
+        assertTrue(out.contains(ROWS + " row(s): expected coincidences rows/2^bits = "), out);
+        assertTrue(out.contains("a planned length of 8 bits would give 4.69 coincidence(s) per token (bits: 8;"), out);
+        assertTrue(out.contains("ci (exact 128-bit tokens): the database learns which rows are equal up to case"), out);
+        assertTrue(out.contains("warning  people.last_name: the column is randomized, but ci with exact tokens shows which rows hold equal"), out);
+    }
+}
