@@ -164,7 +164,7 @@ public final class CatalogCheck {
         String catalog = connection.getCatalog();
         for (String spelling : spellings) {
             List<LiveColumn> found = new ArrayList<>();
-            try (ResultSet rs = md.getColumns(catalog, null, escape(md, spelling), null)) {
+            try (ResultSet rs = md.getColumns(catalog, null, MetadataPatterns.exactly(md, spelling), null)) {
                 while (rs.next()) {
                     found.add(new LiveColumn(rs.getString("TABLE_SCHEM"), rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"),
                             rs.getString("TYPE_NAME"), rs.getLong("COLUMN_SIZE")));
@@ -184,10 +184,5 @@ public final class CatalogCheck {
             }
         }
         return List.of();
-    }
-
-    private static String escape(DatabaseMetaData md, String pattern) throws SQLException {
-        String esc = md.getSearchStringEscape();
-        return esc == null || esc.isEmpty() ? pattern : pattern.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
     }
 }

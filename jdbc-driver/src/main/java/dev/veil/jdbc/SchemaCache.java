@@ -77,7 +77,7 @@ final class SchemaCache {
         Identifier s = column.column().table().schema();
         // MariaDB's and MySQL's drivers call a database a catalog, and without one report the
         // same-named tables of every database: ask for the current database's only
-        boolean databaseIsCatalog = !md.supportsSchemasInTableDefinitions() && md.supportsCatalogsInTableDefinitions();
+        boolean databaseIsCatalog = MetadataPatterns.databaseIsCatalog(md);
         for (String tableName : spellings(md, column.column().table().name())) {
             for (String schemaName : s == null ? new String[] {null} : spellings(md, s)) {
                 Map<String, List<String>> indexes = new java.util.HashMap<>();
@@ -135,14 +135,14 @@ final class SchemaCache {
         Identifier t = Identifier.parse(table);
         Identifier s = schema == null ? null : Identifier.parse(schema);
         // MariaDB's and MySQL's drivers call a database a catalog, and ignore the schema pattern
-        boolean databaseIsCatalog = !md.supportsSchemasInTableDefinitions() && md.supportsCatalogsInTableDefinitions();
+        boolean databaseIsCatalog = MetadataPatterns.databaseIsCatalog(md);
         for (String tableName : spellings(md, t)) {
             for (String schemaName : s == null ? new String[] {null} : spellings(md, s)) {
                 List<String> out = new ArrayList<>();
-                String pattern = schemaName == null ? null : escape(md, schemaName);
+                String pattern = schemaName == null ? null : MetadataPatterns.exactly(md, schemaName);
                 try (ResultSet rs = databaseIsCatalog
-                        ? md.getColumns(schemaName, null, escape(md, tableName), null)
-                        : md.getColumns(null, pattern, escape(md, tableName), null)) {
+                        ? md.getColumns(schemaName, null, MetadataPatterns.exactly(md, tableName), null)
+                        : md.getColumns(null, pattern, MetadataPatterns.exactly(md, tableName), null)) {
                     String firstSchema = null;
                     while (rs.next()) {
                         String rowSchema = rs.getString(databaseIsCatalog ? "TABLE_CAT" : "TABLE_SCHEM");
@@ -169,13 +169,5 @@ final class SchemaCache {
         String stored = md.storesUpperCaseIdentifiers() ? id.text().toUpperCase(java.util.Locale.ROOT)
                 : md.storesLowerCaseIdentifiers() ? id.text().toLowerCase(java.util.Locale.ROOT) : id.text();
         return stored.equals(id.text()) ? new String[] {stored} : new String[] {stored, id.text()};
-    }
-
-    private static String escape(DatabaseMetaData md, String name) throws SQLException {
-        String esc = md.getSearchStringEscape();
-        if (esc == null || esc.isEmpty()) {
-            return name;
-        }
-        return name.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
     }
 }

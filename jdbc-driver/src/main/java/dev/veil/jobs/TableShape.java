@@ -4,6 +4,7 @@ import dev.veil.Veil;
 import dev.veil.VeilException;
 import dev.veil.VeilState;
 import dev.veil.crypto.ColumnCipher;
+import dev.veil.jdbc.MetadataPatterns;
 import dev.veil.policy.TablePolicy;
 
 import java.sql.Connection;
@@ -55,11 +56,16 @@ record TableShape(String table, String schema, List<String> keyColumns, List<Int
                 : md.storesLowerCaseIdentifiers() ? table.toLowerCase(Locale.ROOT) : table;
         String storedSchema = schema == null ? null : md.storesUpperCaseIdentifiers() ? schema.toUpperCase(Locale.ROOT)
                 : md.storesLowerCaseIdentifiers() ? schema.toLowerCase(Locale.ROOT) : schema;
+        // MariaDB's and MySQL's drivers call a database a catalog and, without one, report the
+        // same-named tables of every database on the server: ask for the current database's only
+        boolean databaseIsCatalog = MetadataPatterns.databaseIsCatalog(md);
+        String catalog = databaseIsCatalog ? (storedSchema != null ? storedSchema : c.getCatalog()) : null;
+        String schemaName = databaseIsCatalog ? null : storedSchema;
         TreeMap<Integer, String> pk = new TreeMap<>();
-        try (ResultSet rs = md.getPrimaryKeys(null, storedSchema, stored)) {
+        try (ResultSet rs = md.getPrimaryKeys(catalog, schemaName, stored)) {
             while (rs.next()) {
                 pk.put((int) rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
-                if (storedSchema == null) {
+                if (storedSchema == null && !databaseIsCatalog) {
                     storedSchema = rs.getString("TABLE_SCHEM");
                 }
             }
@@ -67,7 +73,7 @@ record TableShape(String table, String schema, List<String> keyColumns, List<Int
         List<String> all = new ArrayList<>();
         List<Integer> allTypes = new ArrayList<>();
         List<String> allTypeNames = new ArrayList<>();
-        try (ResultSet rs = md.getColumns(null, storedSchema, stored, null)) {
+        try (ResultSet rs = md.getColumns(catalog, databaseIsCatalog ? null : MetadataPatterns.exactly(md, storedSchema), MetadataPatterns.exactly(md, stored), null)) {
             while (rs.next()) {
                 all.add(rs.getString("COLUMN_NAME"));
                 allTypes.add(rs.getInt("DATA_TYPE"));

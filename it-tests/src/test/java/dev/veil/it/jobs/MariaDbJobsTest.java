@@ -126,4 +126,30 @@ class MariaDbJobsTest {
             assertEquals(0, rs.getLong(1));
         }
     }
+
+    @Test
+    void jobsTouchOnlyTheCurrentDatabasesTableWhenAnotherDatabaseHasOneOfTheSameName() throws Exception {
+        String other = "veil_other_" + Long.toHexString(System.nanoTime());
+        db.execute("CREATE DATABASE " + other,
+                "CREATE TABLE " + other + ".people (id BIGINT PRIMARY KEY, email VARCHAR(200), ssn VARCHAR(200), note VARCHAR(20))",
+                "INSERT INTO " + other + ".people VALUES (1, 'other@example.com', 'ssn-other', 'n')");
+        try (Veil veil = Veil.open(PolicyLoader.load(policy), db.connections())) {
+            JobResult migrate = new TableJob(veil, db.connections(), "people", JobKind.MIGRATE,
+                    JobOptions.defaults().withWorkers(2).withBatchSize(400), ProgressListener.NONE).run();
+            assertEquals(3000, migrate.rowsChanged());
+            VerifyReport report = new Verifier(veil, db.connections()).verify("people", ProgressListener.NONE);
+            assertTrue(report.ok());
+            int emailKey = veil.keys().activeKey("default", false).id();
+            int ssnKey = veil.keys().activeKey("national-id", false).id();
+            assertEquals(Map.of(emailKey, 3000L, ssnKey, 3000L), report.valuesPerKey());
+            try (Connection raw = db.connect(); ResultSet rs = raw.createStatement().executeQuery(
+                    "SELECT email, ssn FROM " + other + ".people")) {
+                assertTrue(rs.next());
+                assertEquals("other@example.com", rs.getString(1), "the other database's table is not this policy's");
+                assertEquals("ssn-other", rs.getString(2));
+            }
+        } finally {
+            db.execute("DROP DATABASE " + other);
+        }
+    }
 }
