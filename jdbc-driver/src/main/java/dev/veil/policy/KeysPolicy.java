@@ -2,13 +2,14 @@ package dev.veil.policy;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Key settings of a policy.
  *
  * @param master the master-key provider
  * @param rotateAfter lifetime of a data key before the next encryption rotates it; {@code null} = never
- * @param ringRotateAfter per-ring overrides of {@code rotateAfter}
+ * @param ringRotateAfter per-ring overrides of {@code rotateAfter}; an empty value is a ring whose keys never expire
  * @param store where data keys live
  * @param cacheSize how many unwrapped data keys are kept in memory at most
  * @param refreshAfter how long a process trusts its cached view of a ring's active key before
@@ -18,7 +19,7 @@ import java.util.Map;
  * @param onMissingKey what reading gives when this process lacks a data key (default for all rings)
  * @param ringOnMissingKey per-ring overrides of {@code onMissingKey}
  */
-public record KeysPolicy(MasterKeySettings master, Duration rotateAfter, Map<String, Duration> ringRotateAfter,
+public record KeysPolicy(MasterKeySettings master, Duration rotateAfter, Map<String, Optional<Duration>> ringRotateAfter,
                          KeyStoreSettings store, int cacheSize, Duration refreshAfter, Map<String, String> ringMasterKeys,
                          MissingKeyAction onMissingKey, Map<String, MissingKeyAction> ringOnMissingKey) {
 
@@ -29,7 +30,7 @@ public record KeysPolicy(MasterKeySettings master, Duration rotateAfter, Map<Str
     }
 
     /** Key settings without per-ring master keys, failing on missing keys. */
-    public KeysPolicy(MasterKeySettings master, Duration rotateAfter, Map<String, Duration> ringRotateAfter,
+    public KeysPolicy(MasterKeySettings master, Duration rotateAfter, Map<String, Optional<Duration>> ringRotateAfter,
                       KeyStoreSettings store, int cacheSize, Duration refreshAfter) {
         this(master, rotateAfter, ringRotateAfter, store, cacheSize, refreshAfter, Map.of(), MissingKeyAction.ERROR, Map.of());
     }
@@ -46,6 +47,7 @@ public record KeysPolicy(MasterKeySettings master, Duration rotateAfter, Map<Str
 
     /** The lifetime of keys of one ring, or {@code null} when they never expire. */
     public Duration rotateAfter(String ring) {
-        return ringRotateAfter.getOrDefault(ring, rotateAfter);
+        Optional<Duration> own = ringRotateAfter.get(ring);
+        return own != null ? own.orElse(null) : rotateAfter;
     }
 }

@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -287,7 +288,7 @@ public final class PolicyLoader {
         }
         MasterKeySettings master = master(k.get("master").getValueNode());
         Duration rotateAfter = k.containsKey("rotate-after") ? duration(k.get("rotate-after").getValueNode()) : null;
-        Map<String, Duration> rings = new HashMap<>();
+        Map<String, Optional<Duration>> rings = new HashMap<>();
         Map<String, String> ringMasters = new HashMap<>();
         Map<String, MissingKeyAction> ringMissing = new HashMap<>();
         if (k.containsKey("rings")) {
@@ -296,7 +297,7 @@ public final class PolicyLoader {
                 Map<String, NodeTuple> r = mapping(ring.getValue().getValueNode(), "ring '" + ring.getKey() + "'", RING_KEYS);
                 String name = ringName(ring.getValue().getKeyNode());
                 if (r.containsKey("rotate-after")) {
-                    rings.put(name, duration(r.get("rotate-after").getValueNode()));
+                    rings.put(name, Optional.ofNullable(duration(r.get("rotate-after").getValueNode())));
                 }
                 if (r.containsKey("master-key")) {
                     ringMasters.put(name, text(r.get("master-key").getValueNode(), "master-key of ring '" + name + "'").strip());

@@ -90,6 +90,23 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void aRingWhoseKeysNeverExpireOverridesTheDefaultLifetime() throws Exception {
+        Policy p = parse("""
+                version: 1
+                keys:
+                  master: { provider: env }
+                  rotate-after: 90d
+                  rings:
+                    archive: { rotate-after: never }
+                tables:
+                  customers:
+                    email: { mode: deterministic, key: archive }
+                """);
+        assertNull(p.keys().rotateAfter("archive"));
+        assertEquals(Duration.ofDays(90), p.keys().rotateAfter("default"));
+    }
+
+    @Test
     void readsLongTableFormRingsStoreAndDomains() throws Exception {
         Policy p = parse("""
                 version: 1
