@@ -314,6 +314,36 @@ final class UniqueGuard {
         }
     }
 
+    /**
+     * A {@code COMMIT} (or {@code END}, {@code PREPARE TRANSACTION}) sent as SQL text is about to
+     * run. Veil cannot run {@link #beforeCommit()}'s check and release its locks around a text, so
+     * while a check is due or locks are held the text is refused; otherwise the values noted so
+     * far are forgotten, as the transaction ends.
+     *
+     * @throws VeilException {@code VE006} naming the column, when the commit must go through
+     *         {@link java.sql.Connection#commit()}
+     */
+    void beforeTextCommit() throws SQLException {
+        ColumnPolicy due = null;
+        if (noted != null) {
+            for (ColumnPolicy column : noted.keySet()) {
+                if (overflow || connection.runtime().veil().cipher(column).lookupVersions() > 1) {
+                    due = column;
+                    break;
+                }
+            }
+        }
+        if (due != null || !held.isEmpty()) {
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, (due != null ? due.column() + ": " : "")
+                    + "this transaction wrote a unique deterministic column while its ring has several live data-key "
+                    + "versions; a COMMIT sent as SQL text would skip the check that keeps the column unique: "
+                    + "commit through Connection.commit() (the transaction is still open)");
+        }
+        noted = null;
+        notedCount = 0;
+        overflow = false;
+    }
+
     /** The transaction ended (commit, rollback, or the connection closes): releases MariaDB's locks, forgets noted values. */
     void ended() throws SQLException {
         noted = null;

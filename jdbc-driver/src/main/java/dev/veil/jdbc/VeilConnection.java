@@ -121,9 +121,17 @@ public final class VeilConnection extends DelegatingConnection {
         }
         StatementPlan plan = runtime.veil().analyzer().plan(sql, schema, s);
         if (plan.effect() != SessionEffect.NONE) {
+            endsByText(plan);
             names.running(plan.effect());
         }
         return plan;
+    }
+
+    /** A COMMIT sent as text must not skip the unique check {@link #commit()} runs during a rotation. */
+    private void endsByText(StatementPlan plan) throws SQLException {
+        if (plan.effect() == SessionEffect.TRANSACTION_END && SessionEffect.commits(plan.sql())) {
+            guard.beforeTextCommit();
+        }
     }
 
     /**
@@ -169,8 +177,9 @@ public final class VeilConnection extends DelegatingConnection {
      *
      * @throws VeilException {@code VE006} when the path changed since the statement was prepared
      */
-    void executing(StatementPlan plan) throws VeilException {
+    void executing(StatementPlan plan) throws SQLException {
         if (plan.effect() != SessionEffect.NONE) {
+            endsByText(plan);
             names.running(plan.effect());
         }
         if (plan.context() > 0) {

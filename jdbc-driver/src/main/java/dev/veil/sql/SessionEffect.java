@@ -59,6 +59,20 @@ public enum SessionEffect {
         }
     }
 
+    /**
+     * Whether a text ending a transaction commits it ({@code COMMIT}, {@code END},
+     * {@code PREPARE TRANSACTION}) rather than rolling it back.
+     */
+    public static boolean commits(String sql) {
+        int i = HarmlessCommands.skipComments(sql);
+        int start = i;
+        while (i < sql.length() && FastPathFilter.isWordChar(sql.charAt(i))) {
+            i++;
+        }
+        String first = sql.substring(start, i).toLowerCase(Locale.ROOT);
+        return first.equals("commit") || first.equals("end") || first.equals("prepare");
+    }
+
     /** {@code set_config('search_path', ...)} anywhere. */
     private static SessionEffect functions(String sql) {
         String lower = sql.toLowerCase(Locale.ROOT);
