@@ -166,7 +166,7 @@ public final class VeilConnection extends DelegatingConnection {
         executing(plan);
         if (followMode && preparedUnder != null && !preparedUnder.equals(syntax())
                 && runtime.veil().analyzer().mayMentionProtected(plan.sql())) {
-            throw new VeilException(VeilState.UNSUPPORTED_SQL, "the session's SQL mode changed since this statement was "
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "the connection's SQL mode changed since this statement was "
                     + "prepared, so the server would read its text by other rules than Veil did; prepare it again");
         }
     }
