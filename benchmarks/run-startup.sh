@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What Veil adds to the start of a plain JDBC program: fresh JVMs, alternating raw pgjdbc, jdbc:veil:
-# and -javaagent:veil-agent.jar, medians over the rounds (see docs/benchmarks.md, "Start-up").
+# What Veil adds to the start of a plain JDBC program: fresh JVMs, alternating raw pgjdbc, the same
+# program encrypting its two columns by hand with the same keystore and JCE (HAND, the floor),
+# jdbc:veil: and -javaagent:veil-agent.jar, medians over the rounds (see docs/benchmarks.md, "Start-up").
 #   benchmarks/run-startup.sh                 # 21 rounds against the local PostgreSQL (about 3 minutes idle)
 #   benchmarks/run-startup.sh 41 'jdbc:postgresql://host:5432/postgres?user=me'
 # The admin URL must be allowed to CREATE DATABASE: the benchmark makes its own database and drops it.

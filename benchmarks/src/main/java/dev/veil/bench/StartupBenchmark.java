@@ -17,17 +17,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What Veil adds to the start of a plain JDBC program ({@link StartupApp}): the same program run in
- * fresh JVMs on raw pgjdbc (RAW), through {@code jdbc:veil:} with Veil's jar on the class path
- * (DRIVER), and on raw pgjdbc under {@code -javaagent:veil-agent.jar} (AGENT), round after round,
+ * fresh JVMs on raw pgjdbc (RAW), on raw pgjdbc encrypting the two columns by hand with the same
+ * keystore and JCE primitives (HAND, the floor for an application that protects those columns at
+ * all), through {@code jdbc:veil:} with Veil's jar on the class path (DRIVER), and on raw pgjdbc
+ * under {@code -javaagent:veil-agent.jar} (AGENT), round after round,
  * the order rotating each round so every mode runs first, second and last equally often. The first
  * round warms the operating system's caches and is not counted. Reports, per mode, the median and
  * middle half of the wall time from process start to exit and of the CPU time the process used
- * (user + system, from bash's {@code time}), and the medians' difference to RAW.
+ * (user + system, from bash's {@code time}), and the medians' differences to RAW and to HAND.
  *
  * <p>Run through {@code benchmarks/run-startup.sh [rounds] [admin-url]}, which finds the jars.
  */
 public final class StartupBenchmark {
-    enum Mode { RAW, DRIVER, AGENT }
+    enum Mode { RAW, HAND, DRIVER, AGENT }
 
     private StartupBenchmark() {
     }
@@ -61,6 +63,8 @@ public final class StartupBenchmark {
             String veilUrl = "jdbc:veil:" + db.url().substring("jdbc:".length()) + (db.url().contains("?") ? "&" : "?") + "veil.policy=" + policy;
             Map<Mode, List<String>> commands = new EnumMap<>(Mode.class);
             commands.put(Mode.RAW, List.of("-cp", appCp, StartupApp.class.getName(), db.url()));
+            commands.put(Mode.HAND, List.of("-cp", appCp, StartupApp.class.getName(), db.url(), "hand", keystore.toString(), "veil-master",
+                    BenchFixture.PASSWORD_ENV));
             commands.put(Mode.DRIVER, List.of("-cp", agentJar + File.pathSeparator + appCp, StartupApp.class.getName(), veilUrl));
             commands.put(Mode.AGENT, List.of("-javaagent:" + agentJar + "=policy=" + policy, "-cp", appCp, StartupApp.class.getName(), db.url()));
             System.out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
@@ -113,17 +117,21 @@ public final class StartupBenchmark {
 
     static String table(Map<Mode, List<double[]>> times, int rounds) {
         StringBuilder sb = new StringBuilder("StartupApp, fresh JVM per run, " + rounds + " rounds (median, middle half in brackets; seconds)\n\n"
-                + "| mode | wall | added wall vs RAW | CPU (user + sys) | added CPU vs RAW |\n|---|---:|---:|---:|---:|\n");
-        double[] raw = {quantile(times.get(Mode.RAW), 0, 0.5), quantile(times.get(Mode.RAW), 1, 0.5)};
+                + "| mode | wall | added wall vs RAW | vs HAND | CPU (user + sys) | added CPU vs RAW | vs HAND |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        double[] raw = medians(times.get(Mode.RAW));
+        double[] hand = medians(times.get(Mode.HAND));
         for (Map.Entry<Mode, List<double[]>> e : times.entrySet()) {
             List<double[]> r = e.getValue();
-            double wall = quantile(r, 0, 0.5);
-            double cpu = quantile(r, 1, 0.5);
-            sb.append(String.format(Locale.ROOT, "| %s | %.2f (%.2f–%.2f) | %+.2f | %.2f (%.2f–%.2f) | %+.2f |%n", e.getKey(),
-                    wall, quantile(r, 0, 0.25), quantile(r, 0, 0.75), wall - raw[0],
-                    cpu, quantile(r, 1, 0.25), quantile(r, 1, 0.75), cpu - raw[1]));
+            double[] m = medians(r);
+            sb.append(String.format(Locale.ROOT, "| %s | %.2f (%.2f–%.2f) | %+.2f | %+.2f | %.2f (%.2f–%.2f) | %+.2f | %+.2f |%n", e.getKey(),
+                    m[0], quantile(r, 0, 0.25), quantile(r, 0, 0.75), m[0] - raw[0], m[0] - hand[0],
+                    m[1], quantile(r, 1, 0.25), quantile(r, 1, 0.75), m[1] - raw[1], m[1] - hand[1]));
         }
         return sb.toString();
+    }
+
+    private static double[] medians(List<double[]> runs) {
+        return new double[] {quantile(runs, 0, 0.5), quantile(runs, 1, 0.5)};
     }
 
     /** The q-quantile of column {@code col}, interpolated between neighbours. */
