@@ -75,7 +75,12 @@ class MariaDbLexingTest {
     }
 
     static void assertEncrypted(Connection veil, String column, String name, String plaintext) throws Exception {
-        String stored = raw(column, name);
+        assertEncrypted(db, veil, column, name, plaintext);
+    }
+
+    /** The value is stored as ciphertext in that shop database and reads back through Veil as {@code plaintext}. */
+    static void assertEncrypted(TestDatabase db, Connection veil, String column, String name, String plaintext) throws Exception {
+        String stored = raw(db, column, name);
         assertTrue(stored.startsWith("vl1:"), "stored in the clear: " + column + " of " + name);
         assertEquals(plaintext, read(veil, column, name));
     }

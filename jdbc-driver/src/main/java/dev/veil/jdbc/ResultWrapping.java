@@ -1,5 +1,7 @@
 package dev.veil.jdbc;
 
+import dev.veil.VeilException;
+import dev.veil.VeilState;
 import dev.veil.crypto.ColumnCipher;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.sql.StatementPlan;
@@ -24,6 +26,8 @@ final class ResultWrapping {
     private VersionChecks checks;
     /** The rows to drop from the first result of the statement that ran last, or {@code null}. */
     private RowFilter filter;
+    /** Whether a text batched since the last run may change the connection's lexical rules. */
+    private boolean rulesChangeInBatch;
 
     ResultWrapping(VeilConnection connection, Statement owner, StatementPlan plan) {
         this.connection = connection;
@@ -55,9 +59,28 @@ final class ResultWrapping {
         return checks.run(execution, true);
     }
 
-    /** The text planned last is added to a batch (see {@link VersionChecks#batchedText}). */
+    /**
+     * The text planned last is added to a batch (see {@link VersionChecks#batchedText}). After a
+     * batched text that may change the connection's lexical rules ({@code SET sql_mode}), a text
+     * that names a protected relation is refused: it was read under the rules before the batch ran.
+     *
+     * @throws VeilException {@code VE006} for such a text
+     */
     void batched() throws SQLException {
+        if (rulesChangeInBatch && connection.runtime().veil().analyzer().mayMentionProtected(plan.sql())) {
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "an earlier text of this batch may change the connection's SQL "
+                    + "mode or character set, so the server may read this one by other rules than Veil did; run the batch first");
+        }
         checks.batchedText();
+        rulesChangeInBatch |= connection.rereadAfter(plan.sql());
+    }
+
+    /** The batch ran or was cleared; after one that may have changed the rules, they are read again before the next statement. */
+    void batchEnded() {
+        if (rulesChangeInBatch) {
+            rulesChangeInBatch = false;
+            connection.rulesMayChange();
+        }
     }
 
     /** The prepared statement runs again: its results start at the first. */

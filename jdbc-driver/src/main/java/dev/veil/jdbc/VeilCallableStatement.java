@@ -23,6 +23,44 @@ final class VeilCallableStatement extends DelegatingCallableStatement {
         throw new SQLException("a CallableStatement cannot execute another SQL text; use Connection.createStatement()", "42000");
     }
 
+    // a stored procedure may change the connection's rules: they are read again before the next statement
+
+    @Override
+    public boolean execute() throws SQLException {
+        connection.rulesMayChange();
+        return super.execute();
+    }
+
+    @Override
+    public ResultSet executeQuery() throws SQLException {
+        connection.rulesMayChange();
+        return super.executeQuery();
+    }
+
+    @Override
+    public int executeUpdate() throws SQLException {
+        connection.rulesMayChange();
+        return super.executeUpdate();
+    }
+
+    @Override
+    public long executeLargeUpdate() throws SQLException {
+        connection.rulesMayChange();
+        return super.executeLargeUpdate();
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        connection.rulesMayChange();
+        return super.executeBatch();
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        connection.rulesMayChange();
+        return super.executeLargeBatch();
+    }
+
     @Override
     protected ResultSet wrapResultSet(ResultSet raw) {
         return raw == null ? null : new VeilResultSet(connection, this, raw, null);

@@ -33,10 +33,12 @@ public final class VeilConnection extends DelegatingConnection {
     private final PolicyFit.Database database;
     private final UniqueGuard guard = new UniqueGuard(this);
     private SqlDialect dialect;
-    /** The lexical rules of this session; read again before each plan once {@link #followMode} is set. */
+    /** The lexical rules of this connection; read again before the next plan or check once {@link #reread} is set. */
     private volatile SqlSyntax syntax;
-    /** Set once a text that may change {@code sql_mode} was planned on this connection. */
-    private volatile boolean followMode;
+    /** Set once a text that may change the rules ({@link SqlModes#rereadAfter}) was planned or run on this connection. */
+    private volatile boolean modeMayChange;
+    /** Set when such a text may have run since {@link #syntax} was read: read it once more before the next statement. */
+    private volatile boolean reread;
 
     /**
      * Wraps a connection of the real driver, after holding it to the policy's {@code transport}
@@ -112,14 +114,15 @@ public final class VeilConnection extends DelegatingConnection {
     StatementPlan plan(String sql) throws SQLException {
         runtime.fit().afterDdl(database, delegate, sql);
         SqlSyntax s = syntax();
-        if (s.family() != SqlSyntax.Family.POSTGRESQL && SqlModes.mayChange(sql, s)) {
-            // the server's rules may differ after this text runs: read them before every later plan
-            followMode = true;
-            if (s.isMySqlFamily()) {
-                SqlModes.refuseUnreadableCharset(sql);
-            }
+        boolean rereadAfter = SqlModes.rereadAfter(sql, s);
+        if (rereadAfter && s.isMySqlFamily()) {
+            SqlModes.refuseUnreadableCharset(sql);
         }
         StatementPlan plan = runtime.veil().analyzer().plan(sql, schema, s);
+        if (rereadAfter) {
+            // the server's rules may differ once this text ran: read them once, before the next statement
+            rulesMayChange();
+        }
         if (plan.effect() != SessionEffect.NONE) {
             endsByText(plan);
             names.running(plan.effect());
@@ -141,12 +144,34 @@ public final class VeilConnection extends DelegatingConnection {
      */
     SqlSyntax syntax() throws SQLException {
         SqlSyntax s = syntax;
-        if (s == null || followMode) {
-            SqlDialect d = dialect();
-            s = d == SqlDialect.MYSQL ? SqlModes.read(delegate) : d == SqlDialect.H2 ? SqlModes.readH2(delegate) : SqlSyntax.POSTGRESQL;
+        if (s == null || reread) {
+            reread = false;
+            try {
+                SqlDialect d = dialect();
+                s = d == SqlDialect.MYSQL ? SqlModes.read(delegate) : d == SqlDialect.H2 ? SqlModes.readH2(delegate) : SqlSyntax.POSTGRESQL;
+            } catch (SQLException | RuntimeException e) {
+                reread = syntax != null;
+                throw e;
+            }
             syntax = s;
         }
         return s;
+    }
+
+    /**
+     * A text that may change this connection's lexical rules is about to run (see
+     * {@link SqlModes#rereadAfter}), or a driver call that may reset them ran: they are read again,
+     * once, before the next statement is planned or a prepared one runs.
+     */
+    void rulesMayChange() {
+        modeMayChange = true;
+        reread = true;
+    }
+
+    /** Whether the rules must be read again after {@code sql} runs on this connection (see {@link SqlModes#rereadAfter}). */
+    boolean rereadAfter(String sql) {
+        SqlSyntax s = syntax;
+        return s == null || SqlModes.rereadAfter(sql, s);
     }
 
     /** The rules the last plan was made under, without asking the database ({@code null} before the first plan). */
@@ -157,17 +182,21 @@ public final class VeilConnection extends DelegatingConnection {
     /**
      * A prepared statement is about to run, as {@link #executing(StatementPlan)}; besides, once this
      * connection has run a text that may change its lexical rules ({@code SET sql_mode}), a statement
-     * that names a protected relation and was read under other rules than the session has now is
+     * that names a protected relation and was read under other rules than the connection has now is
      * refused: the server would read its text differently.
      *
      * @param preparedUnder the rules the statement was read under
+     * @param rereadAfter whether the rules must be read again after it runs ({@link #rereadAfter(String)})
      */
-    void executing(StatementPlan plan, SqlSyntax preparedUnder) throws SQLException {
+    void executing(StatementPlan plan, SqlSyntax preparedUnder, boolean rereadAfter) throws SQLException {
         executing(plan);
-        if (followMode && preparedUnder != null && !preparedUnder.equals(syntax())
+        if (modeMayChange && preparedUnder != null && !preparedUnder.equals(syntax())
                 && runtime.veil().analyzer().mayMentionProtected(plan.sql())) {
             throw new VeilException(VeilState.UNSUPPORTED_SQL, "the connection's SQL mode changed since this statement was "
                     + "prepared, so the server would read its text by other rules than Veil did; prepare it again");
+        }
+        if (rereadAfter) {
+            rulesMayChange();
         }
     }
 
@@ -250,6 +279,20 @@ public final class VeilConnection extends DelegatingConnection {
     /** The locks and commit check that keep unique deterministic columns unique during a rotation. */
     UniqueGuard guard() {
         return guard;
+    }
+
+    // a pool may reset the connection between requests (MariaDB's COM_RESET_CONNECTION), and with it the SQL mode
+
+    @Override
+    public void beginRequest() throws SQLException {
+        rulesMayChange();
+        super.beginRequest();
+    }
+
+    @Override
+    public void endRequest() throws SQLException {
+        rulesMayChange();
+        super.endRequest();
     }
 
     @Override

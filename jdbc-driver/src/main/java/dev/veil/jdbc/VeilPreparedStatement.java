@@ -40,6 +40,8 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     private final VersionChecks checks;
     /** The lexical rules the statement was read under (MariaDB/MySQL {@code sql_mode}, H2 mode). */
     private final dev.veil.sql.SqlSyntax syntax;
+    /** Whether the connection reads its lexical rules again after this statement runs (a prepared {@code SET}, {@code CALL}, ...). */
+    private final boolean rereadAfter;
     /** The statement's search predicates, or {@code null} when it has none. */
     private final SearchRun search;
 
@@ -57,6 +59,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         this.results.requestGeneratedKeys(generatedKeys);
         this.plan = plan;
         this.syntax = connection.syntaxRead();
+        this.rereadAfter = connection.rereadAfter(plan.sql());
         try {
             this.checks = VersionChecks.of(connection, plan, true);
         } catch (SQLException | RuntimeException e) {
@@ -140,7 +143,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        connection.executing(plan, syntax);
+        connection.executing(plan, syntax, rereadAfter);
         results.rerun(bindSearch());
         checks.beforeRun(true);
         return checks.run(super::executeQuery, true);
@@ -148,7 +151,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public boolean execute() throws SQLException {
-        connection.executing(plan, syntax);
+        connection.executing(plan, syntax, rereadAfter);
         results.rerun(bindSearch());
         checks.beforeRun(true);
         return checks.run(super::execute, true);
@@ -156,7 +159,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public int executeUpdate() throws SQLException {
-        connection.executing(plan, syntax);
+        connection.executing(plan, syntax, rereadAfter);
         bindSearch();
         checks.beforeRun(true);
         return checks.run(super::executeUpdate, true);
@@ -164,7 +167,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        connection.executing(plan, syntax);
+        connection.executing(plan, syntax, rereadAfter);
         bindSearch();
         checks.beforeRun(true);
         return checks.run(super::executeLargeUpdate, true);
@@ -179,14 +182,14 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
 
     @Override
     public int[] executeBatch() throws SQLException {
-        connection.executing(plan, syntax);
+        connection.executing(plan, syntax, rereadAfter);
         checks.beforeRun(false);
         return checks.run(super::executeBatch, false);
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
-        connection.executing(plan, syntax);
+        connection.executing(plan, syntax, rereadAfter);
         checks.beforeRun(false);
         return checks.run(super::executeLargeBatch, false);
     }

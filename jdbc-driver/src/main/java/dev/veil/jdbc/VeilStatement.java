@@ -30,6 +30,33 @@ final class VeilStatement extends DelegatingStatement<Statement> {
     }
 
     @Override
+    public int[] executeBatch() throws SQLException {
+        try {
+            return delegate.executeBatch();
+        } finally {
+            results.batchEnded();
+        }
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        try {
+            return delegate.executeLargeBatch();
+        } finally {
+            results.batchEnded();
+        }
+    }
+
+    @Override
+    public void clearBatch() throws SQLException {
+        try {
+            delegate.clearBatch();
+        } finally {
+            results.batchEnded();
+        }
+    }
+
+    @Override
     public boolean execute(String sql) throws SQLException {
         String send = sql(sql);
         return results.checked(() -> delegate.execute(send));

@@ -44,7 +44,21 @@ final class VendorUnwrap {
         if (iface.getName().equals(PG_CONNECTION) && wrapper instanceof VeilConnection c) {
             return iface.cast(pgConnection(c, iface, target));
         }
-        return iface.cast(proxy(iface, target, null));
+        return iface.cast(proxy(iface, target, wrapper instanceof VeilConnection c ? resets(c) : null));
+    }
+
+    /**
+     * A vendor call on the connection that is not a getter ({@code changeUser}, a reset, a reconnect)
+     * may reset the connection's SQL mode and character set: they are read again before the next statement.
+     */
+    private static Special resets(VeilConnection connection) {
+        return (method, args) -> {
+            String name = method.getName();
+            if (!name.startsWith("get") && !name.startsWith("is")) {
+                connection.rulesMayChange();
+            }
+            return Special.NONE;
+        };
     }
 
     /** {@code wrapper.isWrapperFor(iface)}: true only for what {@link #unwrap} hands out. */

@@ -15,13 +15,23 @@ class SqlModesTest {
     private static final SqlSyntax MARIADB = SqlSyntax.mysql(true, "10.11.6-MariaDB", "");
 
     @Test
-    void charsetChangesAreFollowed() {
-        assertTrue(SqlModes.mayChange("SET NAMES utf8mb4", MARIADB));
-        assertTrue(SqlModes.mayChange("/*!40101 SET CHARACTER SET latin1 */", MARIADB));
-        assertTrue(SqlModes.mayChange("SET @@session.character_set_client = @x", MARIADB));
-        assertTrue(SqlModes.mayChange("set sql_mode = ''", MARIADB));
-        assertFalse(SqlModes.mayChange("SELECT names FROM people", MARIADB));
-        assertFalse(SqlModes.mayChange("INSERT INTO customers (email) VALUES (?)", MARIADB));
+    void rulesAreReadAgainAfterAnythingButACommandKnownToKeepThem() {
+        for (String sql : new String[] {"SET NAMES utf8mb4", "/*!40101 SET CHARACTER SET latin1 */", "SET CHARSET latin1",
+                "SET @@session.character_set_client = @x", "set sql_mode = ''", "SET @a = 1, SESSION sql_mode = 'ANSI'",
+                "SET SESSION sql_mode = ''", "SET STATEMENT sql_mode = '' FOR SELECT 1", "SET autocommit = 0", "CALL p()",
+                "EXECUTE s", "PREPARE s FROM @q", "DO f()", "BEGIN NOT ATOMIC SET sql_mode = ''; END", "/*M! SELECT 1 */",
+                "SELECT 1; SET @x = 1", "(SELECT 1)", "RESET QUERY CACHE", "USE shop", "CREATE TABLE t (a INT)", "",
+                "frobnicate"}) {
+            assertTrue(SqlModes.rereadAfter(sql, MARIADB), sql);
+        }
+        for (String sql : new String[] {"SELECT names FROM people", "INSERT INTO customers (email) VALUES (?)",
+                " /* x */ -- y\n# z\nupdate t SET a = 1", "DELETE FROM t;", "REPLACE INTO t VALUES (1)", "WITH x AS (SELECT 1) SELECT * FROM x",
+                "COMMIT", "rollback", "START TRANSACTION", "SAVEPOINT a", "SHOW TABLES", "SELECT @@sql_mode",
+                "INSERT INTO t (note) VALUES ('SET sql_mode')"}) {
+            assertFalse(SqlModes.rereadAfter(sql, MARIADB), sql);
+        }
+        assertFalse(SqlModes.rereadAfter("SET search_path TO x", SqlSyntax.POSTGRESQL));
+        assertTrue(SqlModes.rereadAfter("SET MODE MySQL", SqlSyntax.h2("REGULAR")));
     }
 
     @Test
