@@ -72,7 +72,7 @@ final class ResultWrapping {
                     + "mode or character set, so the server may read this one by other rules than Veil did; run the batch first");
         }
         checks.batchedText();
-        rulesChangeInBatch |= connection.rereadAfter(plan.sql());
+        rulesChangeInBatch |= connection.rereadAfter(plan);
     }
 
     /** The batch ran or was cleared; after one that may have changed the rules, they are read again before the next statement. */

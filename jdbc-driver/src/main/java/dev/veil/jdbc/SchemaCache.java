@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SchemaCache {
     private final Map<String, Read> columns = new ConcurrentHashMap<>();
-    private final Map<String, Unique> uniques = new ConcurrentHashMap<>();
+    /** By column: asked for every statement prepared that writes a deterministic column. */
+    private final Map<dev.veil.policy.ColumnRef, Unique> uniques = new ConcurrentHashMap<>();
     private final long maxAgeNanos;
 
     /** @param maxAge how long a list read is trusted; {@code null}: until {@link #clear()} */
@@ -62,7 +63,7 @@ final class SchemaCache {
      * {@link DatabaseMetaData#getIndexInfo} reports; cached like the column lists.
      */
     Uniqueness unique(Connection raw, dev.veil.policy.ColumnPolicy column) throws SQLException {
-        String key = column.column().toString();
+        dev.veil.policy.ColumnRef key = column.column();
         Unique cached = uniques.get(key);
         long now = System.nanoTime();
         if (cached != null && now - cached.at < maxAgeNanos) {

@@ -3,6 +3,7 @@ package dev.veil.jdbc;
 import dev.veil.VeilException;
 import dev.veil.VeilState;
 import dev.veil.sql.SqlSyntax;
+import dev.veil.sql.StatementPlan;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -41,76 +42,12 @@ final class SqlModes {
     }
 
     /**
-     * Commands that cannot change {@code sql_mode}, the client character set or H2's mode: they
-     * cannot assign system variables, and the stored functions and triggers they reach run under
-     * the rules stored with them and restore the caller's. ({@code BEGIN} is not here: on MariaDB
-     * it may open a compound statement.)
+     * Whether the connection's rules must be read again after the plan's text runs, fail-closed:
+     * true for everything but one statement of a command known to leave them alone (see
+     * {@link SqlSyntax#keepsRules(String)}), on MariaDB, MySQL and H2.
      */
-    private static final String[] KEEP_RULES = {"select", "insert", "update", "delete", "replace", "with", "values", "table",
-        "commit", "rollback", "start", "savepoint", "release", "show", "describe", "desc", "explain"};
-
-    /**
-     * Whether the connection's rules must be read again after this text runs, fail-closed: true for
-     * everything but one statement of a command known to leave them alone ({@link #KEEP_RULES}).
-     * So any {@code SET} (several assignments, {@code SESSION}, {@code @@}, {@code NAMES},
-     * {@code CHARSET}, {@code STATEMENT}), {@code CALL}, {@code EXECUTE}, a script (a {@code ;}
-     * followed by more), a text that opens with an executable comment or a command Veil does not
-     * know.
-     */
-    static boolean rereadAfter(String sql, SqlSyntax syntax) {
-        if (syntax.family() == SqlSyntax.Family.POSTGRESQL) {
-            return false;
-        }
-        return !keepsRules(sql);
-    }
-
-    private static boolean keepsRules(String sql) {
-        int n = sql.length();
-        int i = skipBlanksAndComments(sql);
-        if (i < 0) {
-            return false;
-        }
-        int start = i;
-        while (i < n && isWordChar(sql.charAt(i))) {
-            i++;
-        }
-        boolean known = false;
-        for (String word : KEEP_RULES) {
-            if (word.length() == i - start && sql.regionMatches(true, start, word, 0, word.length())) {
-                known = true;
-                break;
-            }
-        }
-        if (!known) {
-            return false;
-        }
-        // a script: whatever follows a ';' is not classified (a ';' in a string literal costs one read, no more)
-        int semicolon = sql.indexOf(';', i);
-        return semicolon < 0 || sql.substring(semicolon + 1).isBlank();
-    }
-
-    /** Where the first word starts after blanks and comments; -1 at an executable comment ({@code /*!}, {@code /*M!}), which is code. */
-    private static int skipBlanksAndComments(String sql) {
-        int n = sql.length();
-        int i = 0;
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '#' || c == '-' && sql.startsWith("-- ", i)) {
-                int eol = sql.indexOf('\n', i);
-                i = eol < 0 ? n : eol + 1;
-            } else if (c == '/' && sql.startsWith("/*", i)) {
-                if (sql.startsWith("/*!", i) || sql.startsWith("/*M!", i) || sql.startsWith("/*m!", i)) {
-                    return -1;
-                }
-                int end = sql.indexOf("*/", i + 2);
-                i = end < 0 ? n : end + 2;
-            } else {
-                return i;
-            }
-        }
-        return i;
+    static boolean rereadAfter(StatementPlan plan, SqlSyntax syntax) {
+        return syntax.family() != SqlSyntax.Family.POSTGRESQL && !plan.keepsRules();
     }
 
     private static boolean mayChangeCharset(String sql) {

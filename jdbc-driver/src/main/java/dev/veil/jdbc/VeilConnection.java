@@ -8,6 +8,7 @@ import dev.veil.sql.LiteralTarget;
 import dev.veil.sql.NameResolver;
 import dev.veil.sql.SchemaLookup;
 import dev.veil.sql.SessionEffect;
+import dev.veil.sql.SqlAnalyzer;
 import dev.veil.sql.SqlSyntax;
 import dev.veil.sql.StatementPlan;
 
@@ -39,6 +40,10 @@ public final class VeilConnection extends DelegatingConnection {
     private volatile boolean modeMayChange;
     /** Set when such a text may have run since {@link #syntax} was read: read it once more before the next statement. */
     private volatile boolean reread;
+    /** The analyzer for {@link #analyzerSyntax}. */
+    private SqlAnalyzer analyzer;
+    private SqlSyntax analyzerSyntax;
+    private SqlAnalyzer analyzerRoot;
 
     /**
      * Wraps a connection of the real driver, after holding it to the policy's {@code transport}
@@ -114,12 +119,11 @@ public final class VeilConnection extends DelegatingConnection {
     StatementPlan plan(String sql) throws SQLException {
         runtime.fit().afterDdl(database, delegate, sql);
         SqlSyntax s = syntax();
-        boolean rereadAfter = SqlModes.rereadAfter(sql, s);
-        if (rereadAfter && s.isMySqlFamily()) {
-            SqlModes.refuseUnreadableCharset(sql);
-        }
-        StatementPlan plan = runtime.veil().analyzer().plan(sql, schema, s);
-        if (rereadAfter) {
+        StatementPlan plan = analyzer(s).plan(sql, schema);
+        if (SqlModes.rereadAfter(plan, s)) {
+            if (s.isMySqlFamily()) {
+                SqlModes.refuseUnreadableCharset(sql);
+            }
             // the server's rules may differ once this text ran: read them once, before the next statement
             rulesMayChange();
         }
@@ -168,10 +172,23 @@ public final class VeilConnection extends DelegatingConnection {
         reread = true;
     }
 
-    /** Whether the rules must be read again after {@code sql} runs on this connection (see {@link SqlModes#rereadAfter}). */
-    boolean rereadAfter(String sql) {
+    /** Whether the rules must be read again after the plan's text runs on this connection (see {@link SqlModes#rereadAfter}). */
+    boolean rereadAfter(StatementPlan plan) {
         SqlSyntax s = syntax;
-        return s == null || SqlModes.rereadAfter(sql, s);
+        return s == null || SqlModes.rereadAfter(plan, s);
+    }
+
+    /** The analyzer for the rules the connection has now: asked once per rules read, not per statement. */
+    private SqlAnalyzer analyzer(SqlSyntax s) {
+        SqlAnalyzer root = runtime.veil().analyzer();
+        SqlAnalyzer a = analyzer;
+        if (a == null || analyzerSyntax != s || analyzerRoot != root) {
+            a = root.forSyntax(s);
+            analyzer = a;
+            analyzerSyntax = s;
+            analyzerRoot = root;
+        }
+        return a;
     }
 
     /** The rules the last plan was made under, without asking the database ({@code null} before the first plan). */

@@ -59,7 +59,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         this.results.requestGeneratedKeys(generatedKeys);
         this.plan = plan;
         this.syntax = connection.syntaxRead();
-        this.rereadAfter = connection.rereadAfter(plan.sql());
+        this.rereadAfter = connection.rereadAfter(plan);
         try {
             this.checks = VersionChecks.of(connection, plan, true);
         } catch (SQLException | RuntimeException e) {

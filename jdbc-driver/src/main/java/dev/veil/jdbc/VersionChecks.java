@@ -5,7 +5,6 @@ import dev.veil.VeilState;
 import dev.veil.crypto.ColumnCipher;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.sql.LiteralTarget;
-import dev.veil.sql.ParameterTarget;
 import dev.veil.sql.StatementPlan;
 
 import java.sql.Connection;
@@ -84,20 +83,36 @@ final class VersionChecks {
      * @param prepared whether the plan's text (and its literals) was sent once, at prepare time
      */
     static VersionChecks of(VeilConnection connection, StatementPlan plan, boolean prepared) throws SQLException {
-        return plan.touchesEncrypted() ? new VersionChecks(connection, plan, prepared) : NONE;
+        if (!plan.touchesEncrypted()) {
+            return NONE;
+        }
+        // runs for every statement prepared: most write no deterministic column with a unique index
+        List<ColumnPolicy> u = List.of();
+        List<ColumnPolicy> w = List.of();
+        for (ColumnPolicy c : plan.deterministicWrites()) {
+            switch (connection.uniqueness(c)) {
+                case ALONE -> u = added(u, c);
+                case WITH_OTHERS -> w = added(w, c);
+                case NONE -> {
+                }
+            }
+        }
+        if (u.isEmpty() && w.isEmpty() && plan.versionSensitive().isEmpty() && !(prepared && plan.hasLookupLiterals())) {
+            return NONE; // needs nothing: every method returns at once
+        }
+        return new VersionChecks(connection, plan, prepared, u, w);
     }
 
-    private VersionChecks(VeilConnection connection, StatementPlan plan, boolean prepared) throws SQLException {
+    private static List<ColumnPolicy> added(List<ColumnPolicy> list, ColumnPolicy c) {
+        List<ColumnPolicy> out = new ArrayList<>(list);
+        out.add(c);
+        return out;
+    }
+
+    private VersionChecks(VeilConnection connection, StatementPlan plan, boolean prepared, List<ColumnPolicy> u,
+                          List<ColumnPolicy> w) throws SQLException {
         this.connection = connection;
         this.plan = plan;
-        List<ColumnPolicy> u = new ArrayList<>();
-        List<ColumnPolicy> w = new ArrayList<>();
-        for (ParameterTarget t : plan.parameters().values()) {
-            addIfUnique(u, w, t.column(), t.lookup().isLookup());
-        }
-        for (LiteralTarget l : plan.literals()) {
-            addIfUnique(u, w, l.column(), l.lookup().isLookup());
-        }
         this.unique = u;
         this.uniqueWithOthers = w;
         Map<ColumnPolicy, int[]> keys = null;
@@ -111,18 +126,6 @@ final class VersionChecks {
         }
         this.literalKeys = keys;
         this.needed = !u.isEmpty() || !w.isEmpty() || !plan.versionSensitive().isEmpty() || keys != null;
-    }
-
-    private void addIfUnique(List<ColumnPolicy> alone, List<ColumnPolicy> withOthers, ColumnPolicy c, boolean lookup) throws SQLException {
-        if (lookup || !c.isDeterministic() || alone.contains(c) || withOthers.contains(c)) {
-            return;
-        }
-        switch (connection.uniqueness(c)) {
-            case ALONE -> alone.add(c);
-            case WITH_OTHERS -> withOthers.add(c);
-            case NONE -> {
-            }
-        }
     }
 
     private ColumnCipher cipher(ColumnPolicy c) {

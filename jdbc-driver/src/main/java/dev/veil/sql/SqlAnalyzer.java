@@ -146,14 +146,23 @@ public final class SqlAnalyzer {
      * @param syntax the connection's rules; {@code null} for PostgreSQL's
      */
     public StatementPlan plan(String sql, SchemaLookup schema, SqlSyntax syntax) throws VeilException {
+        return forSyntax(syntax).plan(sql, schema);
+    }
+
+    /**
+     * The analyzer that reads texts by {@code syntax} (this one for its own rules or {@code null}),
+     * sharing this one's policy and cache size; a caller that plans many texts under the same rules
+     * may keep it rather than look it up per text.
+     */
+    public SqlAnalyzer forSyntax(SqlSyntax syntax) {
         if (syntax == null || syntax.equals(this.syntax) || bySyntax == null) {
-            return plan(sql, schema);
+            return this;
         }
         SqlAnalyzer other = bySyntax.get(syntax);
         if (other == null) {
             other = bySyntax.computeIfAbsent(syntax, s -> new SqlAnalyzer(policy, maxCachedPlans, s, this));
         }
-        return other.plan(sql, schema);
+        return other;
     }
 
     /** Whether a SQL text may be DDL that changes tables ({@code CREATE}, {@code ALTER}, {@code DROP}, {@code RENAME}). */

@@ -123,4 +123,69 @@ public record SqlSyntax(Family family, long version, boolean backslashEscapes, b
         return isMySqlFamily() ? family + "[" + version + (backslashEscapes ? "" : ",NO_BACKSLASH_ESCAPES")
                 + (ansiQuotes ? ",ANSI_QUOTES" : "") + (unreadableCharset == null ? "" : "," + unreadableCharset) + "]" : family.toString();
     }
+
+    /**
+     * Commands that cannot change {@code sql_mode}, the client character set or H2's mode: they
+     * cannot assign system variables, and the stored functions and triggers they reach run under
+     * the rules stored with them and restore the caller's. ({@code BEGIN} is not here: on MariaDB
+     * it may open a compound statement.)
+     */
+    private static final String[] KEEP_RULES = {"select", "insert", "update", "delete", "replace", "with", "values", "table",
+        "commit", "rollback", "start", "savepoint", "release", "show", "describe", "desc", "explain"};
+
+    /**
+     * Whether a text cannot change the connection's lexical rules, fail-closed: true only for one
+     * statement of a command known to leave them alone ({@link #KEEP_RULES}). So false for any
+     * {@code SET} (several assignments, {@code SESSION}, {@code @@}, {@code NAMES},
+     * {@code CHARSET}, {@code STATEMENT}), {@code CALL}, {@code EXECUTE}, a script (a {@code ;}
+     * followed by more), a text that opens with an executable comment, and a command Veil does not know.
+     */
+    public static boolean keepsRules(String sql) {
+        int n = sql.length();
+        int i = skipBlanksAndComments(sql);
+        if (i < 0) {
+            return false;
+        }
+        int start = i;
+        while (i < n && FastPathFilter.isWordChar(sql.charAt(i))) {
+            i++;
+        }
+        boolean known = false;
+        for (String word : KEEP_RULES) {
+            if (word.length() == i - start && sql.regionMatches(true, start, word, 0, word.length())) {
+                known = true;
+                break;
+            }
+        }
+        if (!known) {
+            return false;
+        }
+        // a script: whatever follows a ';' is not classified (a ';' in a string literal costs one read, no more)
+        int semicolon = sql.indexOf(';', i);
+        return semicolon < 0 || sql.substring(semicolon + 1).isBlank();
+    }
+
+    /** Where the first word starts after blanks and comments; -1 at an executable comment ({@code /*!}, {@code /*M!}), which is code. */
+    private static int skipBlanksAndComments(String sql) {
+        int n = sql.length();
+        int i = 0;
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '#' || c == '-' && sql.startsWith("-- ", i)) {
+                int eol = sql.indexOf('\n', i);
+                i = eol < 0 ? n : eol + 1;
+            } else if (c == '/' && sql.startsWith("/*", i)) {
+                if (sql.startsWith("/*!", i) || sql.startsWith("/*M!", i) || sql.startsWith("/*m!", i)) {
+                    return -1;
+                }
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else {
+                return i;
+            }
+        }
+        return i;
+    }
 }

@@ -43,6 +43,8 @@ public final class StatementPlan {
     private final Versions versions;
     /** Deterministic columns this statement writes a value into, each once (parameters and literals). */
     private final List<ColumnPolicy> deterministicWrites;
+    /** {@link SqlSyntax#keepsRules} of the text, found on first use (racy but idempotent): 0 not yet, 1 yes, 2 no. */
+    private byte keepsRules;
     /** The text with {@link #expansions()} applied, made on first use (racy but idempotent: every thread makes an equal string). */
     private String expandedSql;
 
@@ -180,6 +182,19 @@ public final class StatementPlan {
      */
     public int context() {
         return context;
+    }
+
+    /**
+     * Whether running the text cannot change the connection's lexical rules (MariaDB/MySQL
+     * {@code sql_mode} and character set, H2's mode); see {@link SqlSyntax#keepsRules(String)}.
+     */
+    public boolean keepsRules() {
+        byte k = keepsRules;
+        if (k == 0) {
+            k = SqlSyntax.keepsRules(sql) ? (byte) 1 : (byte) 2;
+            keepsRules = k;
+        }
+        return k == 1;
     }
 
     /** What running the statement may do to name resolution on its connection (the JDBC layer follows it). */

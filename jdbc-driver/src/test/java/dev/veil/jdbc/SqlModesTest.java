@@ -3,6 +3,7 @@ package dev.veil.jdbc;
 import dev.veil.VeilException;
 import dev.veil.VeilState;
 import dev.veil.sql.SqlSyntax;
+import dev.veil.sql.StatementPlan;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,16 +23,16 @@ class SqlModesTest {
                 "EXECUTE s", "PREPARE s FROM @q", "DO f()", "BEGIN NOT ATOMIC SET sql_mode = ''; END", "/*M! SELECT 1 */",
                 "SELECT 1; SET @x = 1", "(SELECT 1)", "RESET QUERY CACHE", "USE shop", "CREATE TABLE t (a INT)", "",
                 "frobnicate"}) {
-            assertTrue(SqlModes.rereadAfter(sql, MARIADB), sql);
+            assertTrue(SqlModes.rereadAfter(StatementPlan.passThrough(sql), MARIADB), sql);
         }
         for (String sql : new String[] {"SELECT names FROM people", "INSERT INTO customers (email) VALUES (?)",
                 " /* x */ -- y\n# z\nupdate t SET a = 1", "DELETE FROM t;", "REPLACE INTO t VALUES (1)", "WITH x AS (SELECT 1) SELECT * FROM x",
                 "COMMIT", "rollback", "START TRANSACTION", "SAVEPOINT a", "SHOW TABLES", "SELECT @@sql_mode",
                 "INSERT INTO t (note) VALUES ('SET sql_mode')"}) {
-            assertFalse(SqlModes.rereadAfter(sql, MARIADB), sql);
+            assertFalse(SqlModes.rereadAfter(StatementPlan.passThrough(sql), MARIADB), sql);
         }
-        assertFalse(SqlModes.rereadAfter("SET search_path TO x", SqlSyntax.POSTGRESQL));
-        assertTrue(SqlModes.rereadAfter("SET MODE MySQL", SqlSyntax.h2("REGULAR")));
+        assertFalse(SqlModes.rereadAfter(StatementPlan.passThrough("SET search_path TO x"), SqlSyntax.POSTGRESQL));
+        assertTrue(SqlModes.rereadAfter(StatementPlan.passThrough("SET MODE MySQL"), SqlSyntax.h2("REGULAR")));
     }
 
     @Test
