@@ -18,6 +18,18 @@ public record Identifier(String text, boolean quoted) {
         }
     }
 
+    // equals and hashCode written out, as the record's own: part of cache keys asked for every statement
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Identifier i && quoted == i.quoted && text.equals(i.text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode() * 31 + (quoted ? 1 : 0);
+    }
+
     /** Parses one identifier part, removing surrounding double quotes or back-quotes. */
     public static Identifier parse(String raw) {
         String s = raw.strip();

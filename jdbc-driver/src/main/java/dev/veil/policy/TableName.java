@@ -9,6 +9,18 @@ package dev.veil.policy;
  */
 public record TableName(Identifier schema, Identifier name) {
 
+    // equals and hashCode written out, as the record's own: part of cache keys asked for every statement
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TableName t && java.util.Objects.equals(name, t.name) && java.util.Objects.equals(schema, t.schema);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hashCode(schema) * 31 + java.util.Objects.hashCode(name);
+    }
+
     /** Parses {@code table}, {@code schema.table} or quoted forms such as {@code "Sales"."Order"}. */
     public static TableName parse(String raw) {
         int dot = splitPoint(raw);

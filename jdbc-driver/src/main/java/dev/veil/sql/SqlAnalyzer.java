@@ -577,6 +577,17 @@ public final class SqlAnalyzer {
 
     /** A SQL text (or its placeholder form) and the resolution context it was analysed under. */
     private record PlanKey(String text, int context) {
+        // written out: looked up for every statement prepared, and the generated record methods do not always inline
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PlanKey k && context == k.context && text.equals(k.text);
+        }
+
+        @Override
+        public int hashCode() {
+            return text.hashCode() * 31 + context;
+        }
     }
 
     /**
