@@ -24,14 +24,15 @@ import java.util.Map;
  */
 final class SearchRun {
     private final StatementPlan plan;
-    private final Map<SearchPredicate, SearchTokens> tokens;
+    /** The token source of each of {@link StatementPlan#searches()}, by position (records hash deeply: no map). */
+    private final SearchTokens[] tokens;
     private final Map<Integer, Object> bound = new HashMap<>();
     /** Filters of predicates written into the text (decided once). */
     private final List<RowFilter.Check> fixed = new ArrayList<>();
     /** Filters of predicates bound at the last run. */
     private final List<RowFilter.Check> current = new ArrayList<>();
 
-    private SearchRun(StatementPlan plan, Map<SearchPredicate, SearchTokens> tokens) {
+    private SearchRun(StatementPlan plan, SearchTokens[] tokens) {
         this.plan = plan;
         this.tokens = tokens;
     }
@@ -41,9 +42,10 @@ final class SearchRun {
         if (plan.searches().isEmpty()) {
             return null;
         }
-        Map<SearchPredicate, SearchTokens> tokens = new HashMap<>();
-        for (SearchPredicate p : plan.searches()) {
-            tokens.put(p, connection.runtime().veil().searchTokens(p.column()));
+        List<SearchPredicate> searches = plan.searches();
+        SearchTokens[] tokens = new SearchTokens[searches.size()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = connection.runtime().veil().searchTokens(searches.get(i).column());
         }
         return new SearchRun(plan, tokens);
     }
@@ -64,7 +66,7 @@ final class SearchRun {
 
     /** The condition a predicate with literal operands is sent as. */
     String inline(SearchPredicate p) throws SQLException {
-        SearchDecision d = decide(p);
+        SearchDecision d = decide(p, tokens(p));
         if (d.arm() == null) {
             return "(FALSE)";
         }
@@ -81,11 +83,13 @@ final class SearchRun {
      */
     void bind(PreparedStatement ps, Connection raw) throws SQLException {
         current.clear();
-        for (SearchPredicate p : plan.searches()) {
+        List<SearchPredicate> searches = plan.searches();
+        for (int i = 0; i < searches.size(); i++) {
+            SearchPredicate p = searches.get(i);
             if (p.literalOnly()) {
                 continue;
             }
-            SearchDecision d = decide(p);
+            SearchDecision d = decide(p, tokens[i]);
             admit(p, d, current);
             int first = 0;
             for (SearchPredicate.Operand o : p.operands()) {
@@ -108,8 +112,19 @@ final class SearchRun {
         return new RowFilter(all);
     }
 
-    private SearchDecision decide(SearchPredicate p) throws SQLException {
-        return SearchDecision.of(p, value(p.low()), value(p.high()), tokens.get(p));
+    private SearchDecision decide(SearchPredicate p, SearchTokens source) throws SQLException {
+        return SearchDecision.of(p, value(p.low()), value(p.high()), source);
+    }
+
+    /** The token source of a predicate of the plan (found by identity: the plan's own instances). */
+    private SearchTokens tokens(SearchPredicate p) {
+        List<SearchPredicate> searches = plan.searches();
+        for (int i = 0; i < searches.size(); i++) {
+            if (searches.get(i) == p) {
+                return tokens[i];
+            }
+        }
+        throw new IllegalArgumentException("not a predicate of this plan");
     }
 
     private Object value(SearchPredicate.Operand o) throws SQLException {

@@ -357,11 +357,12 @@ public final class VeilConnection extends DelegatingConnection {
      * @param search the statement's search state ({@code null} when the plan has no search predicate)
      */
     String sqlToSend(StatementPlan plan, SearchRun search) throws SQLException {
-        if (search == null && plan.literals().isEmpty()) {
-            return plan.expandedSql();
+        boolean inlineSearches = search != null && plan.hasLiteralSearches();
+        if (!inlineSearches && plan.literals().isEmpty()) {
+            return plan.expandedSql(); // made once per plan: parameter search predicates are already expansions of it
         }
         List<StatementPlan.Expansion> expansions = plan.expansions();
-        if (search != null) {
+        if (inlineSearches) {
             List<StatementPlan.Expansion> all = new java.util.ArrayList<>(expansions);
             for (dev.veil.sql.SearchPredicate p : plan.searches()) {
                 if (p.literalOnly()) {

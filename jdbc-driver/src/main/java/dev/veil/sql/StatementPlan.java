@@ -45,6 +45,10 @@ public final class StatementPlan {
     private final List<ColumnPolicy> deterministicWrites;
     /** {@link SqlSyntax#keepsRules} of the text, found on first use (racy but idempotent): 0 not yet, 1 yes, 2 no. */
     private byte keepsRules;
+    /** {@code searchOperands[i]}: whether application parameter {@code i} is a search operand (asked by every setter). */
+    private final boolean[] searchOperands;
+    /** Whether a search predicate has only literal operands (its condition is written into the text per statement). */
+    private final boolean literalSearches;
     /** The text with {@link #expansions()} applied, made on first use (racy but idempotent: every thread makes an equal string). */
     private String expandedSql;
 
@@ -140,6 +144,19 @@ public final class StatementPlan {
         this.byIndex = new ParameterTarget[parameters.isEmpty() ? 0 : Collections.max(parameters.keySet()) + 1];
         parameters.forEach((i, t) -> byIndex[i] = t);
         this.deterministicWrites = deterministicWrites(byIndex, this.literals);
+        int maxOperand = 0;
+        for (SearchPredicate p : versions.searches) {
+            for (SearchPredicate.Operand o : p.operands()) {
+                maxOperand = Math.max(maxOperand, o.parameter());
+            }
+        }
+        this.searchOperands = new boolean[maxOperand + 1];
+        for (SearchPredicate p : versions.searches) {
+            for (SearchPredicate.Operand o : p.operands()) {
+                searchOperands[o.parameter()] = o.isParameter();
+            }
+        }
+        this.literalSearches = versions.searches.stream().anyMatch(SearchPredicate::literalOnly);
     }
 
     private static List<ColumnPolicy> deterministicWrites(ParameterTarget[] parameters, List<LiteralTarget> literals) {
@@ -308,14 +325,12 @@ public final class StatementPlan {
 
     /** Whether application parameter {@code index} is an operand of a search predicate (bound when the statement runs). */
     public boolean searchOperand(int index) {
-        for (SearchPredicate p : versions.searches) {
-            for (SearchPredicate.Operand o : p.operands()) {
-                if (o.parameter() == index) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return index > 0 && index < searchOperands.length && searchOperands[index];
+    }
+
+    /** Whether a search predicate has only literal operands, so its condition is written into the text sent. */
+    public boolean hasLiteralSearches() {
+        return literalSearches;
     }
 
     /** Whether a literal is compared with a deterministic column (so it is encrypted per live version). */
