@@ -8,21 +8,28 @@ import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Publishes an engine's {@link EngineStats}: as an MXBean on the platform MBean server, and as
  * Micrometer meters on {@code Metrics.globalRegistry} when Micrometer is on the class path.
  * Publishing never fails the engine: problems are logged and skipped.
  *
- * <p>Creating the platform MBean server registers every JDK MXBean and cost a fresh JVM more than
- * a tenth of a second, on the path of the first connection. So when no MBean server exists yet
- * (nothing in the JVM uses JMX so far: no {@code -Dcom.sun.management.jmxremote}, no framework
- * that exposes beans), the MXBean is registered by a background daemon thread; when one exists
- * it is registered at once, before {@link #register} returns.
+ * <p>Creating the platform MBean server registers every JDK MXBean and costs a fresh JVM more than
+ * a tenth of a second of CPU. So when an MBean server exists (something in the JVM uses JMX: {@code
+ * -Dcom.sun.management.jmxremote}, a framework that exposes beans) the MXBean is registered at
+ * once, before {@link #register} returns; when none exists yet, a background daemon thread waits
+ * for one to appear (checking every {@value #POLL_MILLIS} ms) and registers the MXBean then, or
+ * after {@value #MAKE_SERVER_AFTER_MILLIS} ms makes the platform server itself and registers it, so
+ * a tool that attaches later finds it. A short program thus never pays for JMX it does not use.
  */
 public final class MetricsRegistration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsRegistration.class);
     private static final boolean MICROMETER = present("io.micrometer.core.instrument.Metrics");
+    /** How long the background registration waits for another MBean server user before making the platform server itself. */
+    static final long MAKE_SERVER_AFTER_MILLIS = 5_000;
+    static final long POLL_MILLIS = 200;
 
     private final AutoCloseable micrometer;
     private volatile ObjectName name;
@@ -33,7 +40,10 @@ public final class MetricsRegistration implements AutoCloseable {
         if (mbeanServerExists()) {
             this.name = registerJmx(stats);
         } else {
-            Thread background = new Thread(() -> publish(stats), "veil-jmx-registration");
+            Thread background = new Thread(() -> {
+                awaitMBeanServer(() -> closed || mbeanServerExists(), MAKE_SERVER_AFTER_MILLIS, POLL_MILLIS);
+                publish(stats);
+            }, "veil-jmx-registration");
             background.setDaemon(true);
             background.start();
         }
@@ -56,7 +66,32 @@ public final class MetricsRegistration implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until {@code ready} holds, checking every {@code pollMillis}, for at most {@code maxMillis}.
+     *
+     * @return whether {@code ready} held (else the time ran out or the thread was interrupted)
+     */
+    static boolean awaitMBeanServer(BooleanSupplier ready, long maxMillis, long pollMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+        while (!ready.getAsBoolean()) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.min(pollMillis, left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void publish(EngineStats stats) {
+        if (closed) {
+            return; // closed while waiting: make no MBean server for it
+        }
         ObjectName n = registerJmx(stats);
         synchronized (this) {
             name = n;
