@@ -38,8 +38,13 @@ final class Instrumenter {
         if (attached) {
             retransformLoaded(inst);
         }
-        LOG.info("Veil agent installed in {} ms; policy {}", (System.nanoTime() - started) / 1_000_000,
-                policyPath == null ? "not set (connections will be refused)" : policyPath);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        // the first record sets up java.util.logging (handlers, date formatting): tens of
+        // milliseconds of a fresh JVM that the application's start need not wait for
+        Thread announce = new Thread(() -> LOG.info("Veil agent installed in {} ms; policy {}", millis,
+                policyPath == null ? "not set (connections will be refused)" : policyPath), "veil-agent-announce");
+        announce.setDaemon(true);
+        announce.start();
     }
 
     /** Drivers and data sources loaded before the attach; one that cannot be retransformed is reported and skipped. */

@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Reading the policy and opening its master key (a PKCS#12 keystore runs its password-based
  * key derivation) cost a fresh JVM a few hundred milliseconds, so {@link #prepare} starts them on
  * a background thread while the real driver connects (or, under the agent, while the application
- * starts); the first runtime built for that file takes the result. The same thread then loads
- * the SQL parser's classes ({@link SqlAnalyzer#warmUp}). A preparation that failed is
+ * starts); the first runtime built for that file takes the result. The same thread then readies
+ * the logging backend for its first record ({@link LoggingWarmUp}) and loads the SQL parser's
+ * classes ({@link SqlAnalyzer#warmUp}). A preparation that failed is
  * dropped and the work done again on the connecting thread, so errors surface as before.
  */
 final class Runtimes {
@@ -77,10 +78,14 @@ final class Runtimes {
         }
         Thread t = new Thread(() -> {
             try {
-                LoggerFactory.getILoggerFactory(); // SLF4J's start-up, before the connecting thread needs a logger
+                // SLF4J's start-up, before the connecting thread needs a logger
+                org.slf4j.ILoggerFactory loggers = LoggerFactory.getILoggerFactory();
                 String file = fileVersion(key);
                 Policy policy = PolicyLoader.load(Path.of(key));
                 f.complete(new Prepared(policy, MasterKeyProviders.create(policy.keys().master()), file));
+                if (loggers instanceof LoggingWarmUp w) {
+                    w.warmUp(); // the connecting thread logs once the catalog check passed
+                }
                 // then what the first statements need, while the connecting thread is busy elsewhere
                 SqlAnalyzer.warmUp(policy);
             } catch (Throwable e) {
