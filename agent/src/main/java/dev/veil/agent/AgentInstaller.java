@@ -3,8 +3,11 @@ package dev.veil.agent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -50,10 +53,10 @@ final class AgentInstaller {
     }
 
     private static void appendBridgeToBootstrap(Instrumentation inst) throws IOException {
-        Path jar = Files.createTempFile("veil-agent-bridge-", ".jar");
+        Path jar = newPrivateFile(Path.of(System.getProperty("java.io.tmpdir")), "veil-agent-bridge-");
         jar.toFile().deleteOnExit();
         ClassLoader own = AgentInstaller.class.getClassLoader();
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar, StandardOpenOption.WRITE))) {
             for (String name : BRIDGE_CLASSES) {
                 try (InputStream in = own == null ? ClassLoader.getSystemResourceAsStream(name) : own.getResourceAsStream(name)) {
                     if (in == null) {
@@ -66,5 +69,33 @@ final class AgentInstaller {
             }
         }
         inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
+    }
+
+    /**
+     * Creates a new file {@code <prefix><pid>-<n>.jar} in {@code dir}, readable and writable by
+     * this user only where the file system has POSIX permissions. Like
+     * {@link Files#createTempFile}, it never opens an existing file or follows a link (the file
+     * must be new), but it takes no random name: a fresh JVM's first {@code SecureRandom} costs
+     * the application's start tens of milliseconds, and uniqueness is all a new file needs.
+     */
+    static Path newPrivateFile(Path dir, String prefix) throws IOException {
+        return newPrivateFile(dir, prefix, System.nanoTime());
+    }
+
+    /** {@link #newPrivateFile(Path, String)} trying the numbers from {@code n} on. */
+    static Path newPrivateFile(Path dir, String prefix, long n) throws IOException {
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+        long pid = ProcessHandle.current().pid();
+        for (int attempt = 0; ; attempt++) {
+            Path file = dir.resolve(prefix + pid + "-" + Long.toUnsignedString(n + attempt, 36) + ".jar");
+            try {
+                return posix ? Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                        : Files.createFile(file);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
+            }
+        }
     }
 }
