@@ -207,7 +207,7 @@ public final class VeilConnection extends DelegatingConnection {
      */
     void executing(StatementPlan plan, SqlSyntax preparedUnder, boolean rereadAfter) throws SQLException {
         executing(plan);
-        if (modeMayChange && preparedUnder != null && !preparedUnder.equals(syntax())
+        if (modeMayChange && preparedUnder != null && differs(preparedUnder, syntax())
                 && runtime.veil().analyzer().mayMentionProtected(plan.sql())) {
             throw new VeilException(VeilState.UNSUPPORTED_SQL, "the connection's SQL mode changed since this statement was "
                     + "prepared, so the server would read its text by other rules than Veil did; prepare it again");
@@ -215,6 +215,11 @@ public final class VeilConnection extends DelegatingConnection {
         if (rereadAfter) {
             rulesMayChange();
         }
+    }
+
+    /** Rules read once and kept are the same object: compare by identity before by value. */
+    private static boolean differs(SqlSyntax a, SqlSyntax b) {
+        return a != b && !a.equals(b);
     }
 
     /**
