@@ -45,8 +45,14 @@ final class Runtimes {
         }
     }
 
-    /** A policy read and its master key opened, not yet in use; {@code file} says which version of the file was read. */
-    private record Prepared(Policy policy, MasterKeyProvider master, String file) {
+    /**
+     * A policy read, not yet in use, and its master key being opened; {@code file} says which
+     * version of the file was read.
+     */
+    private record Prepared(Policy policy, CompletableFuture<MasterKeyProvider> master, String file) {
+        void close() {
+            master.thenAccept(MasterKeyProvider::close);
+        }
     }
 
     private static final Map<String, Runtime> BY_POLICY = new ConcurrentHashMap<>();
@@ -82,7 +88,13 @@ final class Runtimes {
                 org.slf4j.ILoggerFactory loggers = LoggerFactory.getILoggerFactory();
                 String file = fileVersion(key);
                 Policy policy = PolicyLoader.load(Path.of(key));
-                f.complete(new Prepared(policy, MasterKeyProviders.create(policy.keys().master()), file));
+                CompletableFuture<MasterKeyProvider> master = new CompletableFuture<>();
+                f.complete(new Prepared(policy, master, file)); // the connecting thread builds the engine meanwhile
+                try {
+                    master.complete(MasterKeyProviders.create(policy.keys().master()));
+                } catch (Throwable e) {
+                    master.completeExceptionally(e);
+                }
                 if (loggers instanceof LoggingWarmUp w) {
                     w.warmUp(); // the connecting thread logs once the catalog check passed
                 }
@@ -122,7 +134,10 @@ final class Runtimes {
                 Policy policy = prepared != null ? prepared.policy() : PolicyLoader.load(Path.of(key));
                 TransportGuard transport = new TransportGuard(policy.transport());
                 ConnectionFactory keys = guarded(keyDatabase, transport, url, info);
-                Veil veil = prepared != null ? open(prepared, keys) : Veil.open(policy, keys);
+                Veil veil = prepared != null ? open(prepared, keys) : null;
+                if (veil == null) {
+                    veil = Veil.open(policy, keys);
+                }
                 SchemaCache schema = new SchemaCache(policy.schemaRefreshAfter().orElse(null));
                 r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()), new PolicyFit(policy, veil.stats().metrics()), transport,
                         dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
@@ -176,7 +191,7 @@ final class Runtimes {
             return null;
         }
         if (!p.file().equals(fileVersion(key))) {
-            p.master().close(); // the file changed since: read what it says now
+            p.close(); // the file changed since: read what it says now
             return null;
         }
         return p;
@@ -192,12 +207,88 @@ final class Runtimes {
         }
     }
 
+    /**
+     * The engine of a prepared policy, built while the preparing thread still opens the master key
+     * (nothing uses the key before the first statement), and returned once the key is open; or
+     * {@code null}, everything closed, if opening it failed: the caller opens it again, so the
+     * error is its own, as for a policy nothing prepared.
+     */
     private static Veil open(Prepared prepared, ConnectionFactory keyDatabase) throws VeilException {
+        PendingMasterKey master = new PendingMasterKey(prepared.master());
+        Veil veil;
         try {
-            return Veil.open(prepared.policy(), prepared.master(), keyDatabase);
+            veil = Veil.open(prepared.policy(), master, keyDatabase);
         } catch (VeilException | RuntimeException e) {
-            prepared.master().close();
+            prepared.close();
+            if (!master.opened()) {
+                return null;
+            }
             throw e;
+        }
+        if (!master.opened()) {
+            veil.close();
+            return null;
+        }
+        return veil;
+    }
+
+    /** A master key another thread is opening; using it waits for that. Never prints anything of the key. */
+    static final class PendingMasterKey implements MasterKeyProvider {
+        private final CompletableFuture<MasterKeyProvider> opening;
+
+        PendingMasterKey(CompletableFuture<MasterKeyProvider> opening) {
+            this.opening = opening;
+        }
+
+        /** Waits for the key; whether it opened. */
+        boolean opened() {
+            try {
+                opening.join();
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        private MasterKeyProvider key() throws VeilException {
+            try {
+                return opening.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof VeilException v) {
+                    throw v;
+                }
+                throw new VeilException(VeilState.MASTER_KEY_UNAVAILABLE, "the master key could not be opened", e.getCause());
+            }
+        }
+
+        @Override
+        public String masterKeyId() {
+            return opening.join().masterKeyId();
+        }
+
+        @Override
+        public byte[] wrap(byte[] dataKey) throws VeilException {
+            return key().wrap(dataKey);
+        }
+
+        @Override
+        public byte[] wrap(String masterKeyId, byte[] dataKey) throws VeilException {
+            return key().wrap(masterKeyId, dataKey);
+        }
+
+        @Override
+        public byte[] unwrap(String masterKeyId, byte[] wrapped) throws VeilException {
+            return key().unwrap(masterKeyId, wrapped);
+        }
+
+        @Override
+        public void close() {
+            opening.thenAccept(MasterKeyProvider::close);
+        }
+
+        @Override
+        public String toString() {
+            return "PendingMasterKey[" + (opening.isDone() ? "done" : "opening") + "]";
         }
     }
 
@@ -219,7 +310,7 @@ final class Runtimes {
     static synchronized void closeAll() {
         BY_POLICY.values().forEach(Runtime::close);
         BY_POLICY.clear();
-        PREPARING.values().forEach(f -> f.thenAccept(p -> p.master().close()));
+        PREPARING.values().forEach(f -> f.thenAccept(Prepared::close));
         PREPARING.clear();
     }
 }
