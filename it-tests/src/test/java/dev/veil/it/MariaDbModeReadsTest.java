@@ -180,4 +180,56 @@ class MariaDbModeReadsTest {
             MariaDbLexingTest.assertEncrypted(db, c, "email", "batch2", "a\\");
         }
     }
+
+    /**
+     * MySQL Connector/J with {@code autoReconnect} replaces a killed server connection under the same
+     * JDBC one, and the new server connection starts from the server's default {@code sql_mode}, not
+     * from the one a {@code SET} made: once a SET ran, Veil reads the rules before every statement on
+     * such a connection, so what follows the reconnect is read by the rules the server has then.
+     */
+    @Test
+    void aReconnectTheDriverMakesAloneIsFollowed() throws Exception {
+        try (TestDatabase my = TestDatabase.mariadbThroughMySqlDriverOrNull()) {
+            ShopSchema.create(my);
+            Path own = java.nio.file.Files.createDirectories(dir.resolve("reconnect"));
+            String reconnecting = ShopSchema.veilUrl(my, ShopSchema.policy(own)) + "&autoReconnect=true";
+            try (Connection c = DriverManager.getConnection(reconnecting)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')");
+                    s.executeUpdate("INSERT INTO customers (name, email) VALUES ('r1', 'a\\')");
+                }
+                MariaDbLexingTest.assertEncrypted(my, c, "email", "r1", "a\\");
+                long id;
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+                    assertTrue(rs.next());
+                    id = rs.getLong(1);
+                }
+                my.execute("KILL " + id);
+                assertThrows(SQLException.class, () -> {
+                    try (Statement s = c.createStatement()) {
+                        s.executeQuery("SELECT 1").close();
+                    }
+                }, "the driver finds its server connection gone");
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("INSERT INTO customers (name, email) VALUES ('r2', 'o\\'b')");
+                }
+                MariaDbLexingTest.assertEncrypted(my, c, "email", "r2", "o'b");
+                assertTrue(!mode(c).contains("NO_BACKSLASH_ESCAPES"), "the server connection was replaced and has the default mode");
+            }
+        }
+    }
+
+    /** Where the driver may reconnect alone, every statement after a SET is preceded by a read of the rules. */
+    @Test
+    void aConnectionThatMayReconnectAloneReadsTheModeBeforeEveryStatementAfterASet() throws Exception {
+        Work work = (c, tag) -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')");
+            }
+            tenStatements(c, tag);
+        };
+        long raw = selectsOf(db.url(), "rawre", work);
+        long veil = selectsOf(url + "&transactionReplay=true", "veilre", work);
+        assertTrue(veil - raw >= 10, "a read before each of the ten statements: " + (veil - raw));
+    }
 }

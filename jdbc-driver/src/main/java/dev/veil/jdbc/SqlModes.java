@@ -9,7 +9,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reads a MariaDB, MySQL or H2 session's lexical rules from the database. */
 final class SqlModes {
@@ -48,6 +52,56 @@ final class SqlModes {
      */
     static boolean rereadAfter(StatementPlan plan, SqlSyntax syntax) {
         return syntax.family() != SqlSyntax.Family.POSTGRESQL && !plan.keepsRules();
+    }
+
+    /** MariaDB Connector/J and MySQL Connector/J URL forms that open a new server connection under the same JDBC one. */
+    private static final Pattern FAILOVER_URL = Pattern.compile(
+            "(?i)^jdbc:(mariadb:(sequential|loadbalance|load-balance|replication|failover|aurora)|mysql:(loadbalance|replication)|mysql\\+srv):.*");
+    private static final Pattern HOSTS = Pattern.compile("(?i)^jdbc:[a-z:+-]*//([^/?]*)");
+    private static final List<String> RECONNECTING_PROPERTIES = List.of("autoreconnect", "autoreconnectforpools", "transactionreplay");
+
+    /**
+     * Whether the driver behind a MariaDB or MySQL URL may replace the server connection under the
+     * JDBC one without the application (or Veil) seeing it: {@code autoReconnect},
+     * {@code autoReconnectForPools}, {@code transactionReplay}, a fail-over or load-balancing URL,
+     * or several hosts. The new server connection starts from the server's default {@code sql_mode}
+     * and character set, not from those a {@code SET} made, so once a text that may change them ran,
+     * such a connection reads them again before every statement. An unknown URL counts as one.
+     */
+    static boolean mayReconnectSilently(String url, Properties info) {
+        if (url == null) {
+            return true;
+        }
+        if (FAILOVER_URL.matcher(url).matches()) {
+            return true;
+        }
+        Matcher hosts = HOSTS.matcher(url);
+        if (hosts.find() && hosts.group(1).indexOf(',') >= 0) {
+            return true;
+        }
+        int q = url.indexOf('?');
+        if (q >= 0) {
+            for (String pair : url.substring(q + 1).split("[&;]")) {
+                int eq = pair.indexOf('=');
+                String key = (eq < 0 ? pair : pair.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+                if (RECONNECTING_PROPERTIES.contains(key) && !isFalse(eq < 0 ? "" : pair.substring(eq + 1))) {
+                    return true;
+                }
+            }
+        }
+        if (info != null) {
+            for (String name : info.stringPropertyNames()) {
+                if (RECONNECTING_PROPERTIES.contains(name.toLowerCase(Locale.ROOT)) && !isFalse(info.getProperty(name))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isFalse(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        return v.equals("false") || v.equals("0") || v.equals("no") || v.equals("off");
     }
 
     private static boolean mayChangeCharset(String sql) {

@@ -40,6 +40,11 @@ public final class VeilConnection extends DelegatingConnection {
     private volatile boolean modeMayChange;
     /** Set when such a text may have run since {@link #syntax} was read: read it once more before the next statement. */
     private volatile boolean reread;
+    /**
+     * Whether the driver may replace the server connection without a word ({@link SqlModes#mayReconnectSilently}):
+     * then, once the rules may have changed, they are read before every statement, not once.
+     */
+    private final boolean silentReconnects;
     /** The analyzer for {@link #analyzerSyntax}. */
     private SqlAnalyzer analyzer;
     private SqlSyntax analyzerSyntax;
@@ -57,11 +62,12 @@ public final class VeilConnection extends DelegatingConnection {
      */
     static VeilConnection open(Connection raw, Runtimes.Runtime runtime, String url, java.util.Properties info) throws SQLException {
         runtime.transport().admit(raw, url, info);
-        return new VeilConnection(raw, runtime, runtime.fit().admit(raw));
+        return new VeilConnection(raw, runtime, runtime.fit().admit(raw), SqlModes.mayReconnectSilently(url, info));
     }
 
-    private VeilConnection(Connection raw, Runtimes.Runtime runtime, PolicyFit.Database database) {
+    private VeilConnection(Connection raw, Runtimes.Runtime runtime, PolicyFit.Database database, boolean silentReconnects) {
         super(raw);
+        this.silentReconnects = silentReconnects;
         this.runtime = runtime;
         this.names = new ConnectionNames(raw, runtime.catalogs(), runtime.veil().policy());
         this.database = database;
@@ -149,7 +155,8 @@ public final class VeilConnection extends DelegatingConnection {
     SqlSyntax syntax() throws SQLException {
         SqlSyntax s = syntax;
         if (s == null || reread) {
-            reread = false;
+            // a reconnect the driver makes alone resets a SET's rules to the server's defaults: keep reading them
+            reread = silentReconnects && modeMayChange;
             try {
                 SqlDialect d = dialect();
                 s = d == SqlDialect.MYSQL ? SqlModes.read(delegate) : d == SqlDialect.H2 ? SqlModes.readH2(delegate) : SqlSyntax.POSTGRESQL;

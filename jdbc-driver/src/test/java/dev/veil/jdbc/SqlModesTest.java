@@ -53,4 +53,24 @@ class SqlModesTest {
         assertNull(SqlSyntax.mysql(true, "10.11.6-MariaDB", "", "utf8mb4").unreadableCharset());
         assertNull(SqlSyntax.mysql(true, "10.11.6-MariaDB", "", "latin1").unreadableCharset());
     }
+
+    @Test
+    void urlsWhoseDriverMayReconnectAloneAreKnown() {
+        java.util.Properties none = new java.util.Properties();
+        for (String url : new String[] {"jdbc:mysql://db:3306/shop?autoReconnect=true", "jdbc:mysql://db/shop?useSSL=true&AUTORECONNECT=yes",
+                "jdbc:mysql://db/shop?autoReconnectForPools=true", "jdbc:mariadb://db/shop?transactionReplay=true",
+                "jdbc:mariadb:sequential://a,b/shop", "jdbc:mariadb:replication://a,b/shop", "jdbc:mariadb:aurora://c/shop",
+                "jdbc:mysql:loadbalance://a,b/shop", "jdbc:mysql:replication://a,b/shop", "jdbc:mysql+srv://_mysql._tcp.x/shop",
+                "jdbc:mysql://a:3306,b:3306/shop", "jdbc:mariadb://a,b/shop"}) {
+            assertTrue(SqlModes.mayReconnectSilently(url, none), url);
+        }
+        assertTrue(SqlModes.mayReconnectSilently(null, none), "an unknown URL counts as one that may reconnect");
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("autoReconnect", "true");
+        assertTrue(SqlModes.mayReconnectSilently("jdbc:mysql://db/shop", props));
+        for (String url : new String[] {"jdbc:mysql://db:3306/shop", "jdbc:mariadb://db/shop?autoReconnect=false",
+                "jdbc:mariadb://127.0.0.1:3306/test?user=root&password=a,b", "jdbc:h2:mem:shop;MODE=MySQL"}) {
+            assertFalse(SqlModes.mayReconnectSilently(url, none), url);
+        }
+    }
 }
