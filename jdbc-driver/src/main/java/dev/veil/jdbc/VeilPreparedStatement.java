@@ -146,7 +146,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         connection.executing(plan, syntax, rereadAfter);
         results.rerun(bindSearch());
         checks.beforeRun(true);
-        return checks.run(super::executeQuery, true);
+        return checks.runsPlain() ? super.executeQuery() : checks.run(super::executeQuery, true);
     }
 
     @Override
@@ -154,7 +154,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         connection.executing(plan, syntax, rereadAfter);
         results.rerun(bindSearch());
         checks.beforeRun(true);
-        return checks.run(super::execute, true);
+        return checks.runsPlain() ? super.execute() : checks.run(super::execute, true);
     }
 
     @Override
@@ -162,7 +162,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         connection.executing(plan, syntax, rereadAfter);
         bindSearch();
         checks.beforeRun(true);
-        return checks.run(super::executeUpdate, true);
+        return checks.runsPlain() ? super.executeUpdate() : checks.run(super::executeUpdate, true);
     }
 
     @Override
@@ -170,7 +170,7 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
         connection.executing(plan, syntax, rereadAfter);
         bindSearch();
         checks.beforeRun(true);
-        return checks.run(super::executeLargeUpdate, true);
+        return checks.runsPlain() ? super.executeLargeUpdate() : checks.run(super::executeLargeUpdate, true);
     }
 
     @Override
@@ -184,14 +184,14 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
     public int[] executeBatch() throws SQLException {
         connection.executing(plan, syntax, rereadAfter);
         checks.beforeRun(false);
-        return checks.run(super::executeBatch, false);
+        return checks.runsPlain() ? super.executeBatch() : checks.run(super::executeBatch, false);
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
         connection.executing(plan, syntax, rereadAfter);
         checks.beforeRun(false);
-        return checks.run(super::executeLargeBatch, false);
+        return checks.runsPlain() ? super.executeLargeBatch() : checks.run(super::executeLargeBatch, false);
     }
 
     @Override

@@ -162,12 +162,17 @@ final class VersionChecks {
     }
 
     void clear() {
-        current = null;
-        batched = null;
+        // NONE is shared between threads: never write to it
+        if (current != null || batched != null) {
+            current = null;
+            batched = null;
+        }
     }
 
     void clearParameters() {
-        current = null;
+        if (current != null) {
+            current = null;
+        }
     }
 
     /**
@@ -219,6 +224,14 @@ final class VersionChecks {
     }
 
     /**
+     * Whether {@link #run} would only run the statement: callers then run it themselves, without
+     * making an {@link Execution} per call.
+     */
+    boolean runsPlain() {
+        return !needed || unique.isEmpty();
+    }
+
+    /**
      * Runs the statement (or its batch, when {@code single} is false). When it writes a value into
      * a unique deterministic column whose ring has several live versions: in a transaction (its
      * own under auto-commit), after locking the values, checking an INSERT before it runs and an
@@ -228,7 +241,7 @@ final class VersionChecks {
      * @throws SQLException {@code 23505} for a value another row holds under another version
      */
     <T> T run(Execution<T> execution, boolean single) throws SQLException {
-        if (!needed || unique.isEmpty()) {
+        if (runsPlain()) {
             return execution.run();
         }
         Map<ColumnPolicy, List<Object>> values = values(single);
