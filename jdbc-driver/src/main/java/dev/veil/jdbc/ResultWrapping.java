@@ -104,7 +104,7 @@ final class ResultWrapping {
 
     ResultSet wrap(ResultSet raw) {
         return raw == null ? null : new VeilResultSet(connection, owner, raw, plan == null ? null : connection.resultCiphers(plan, resultIndex),
-                resultIndex == 0 ? filter : null);
+                resultIndex == 0 ? filter : null, resultIndex == 0 && plan != null && !plan.sort().isEmpty() ? new RowOrder(plan.sort()) : null);
     }
 
     ResultSetMetaData wrapMetaData(ResultSetMetaData raw) {

@@ -16,6 +16,7 @@ import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -468,14 +469,23 @@ public final class VeilConnection extends DelegatingConnection {
     public PreparedStatement prepareStatement(String sql) throws SQLException {
         StatementPlan plan = plan(sql);
         SearchRun search = SearchRun.of(this, plan);
-        return new VeilPreparedStatement(this, delegate.prepareStatement(sqlToSend(plan, search)), plan, false, search);
+        String send = sqlToSend(plan, search);
+        // a result Veil sorts (ORDER BY an encrypted column) is read in full, then visited in order
+        PreparedStatement raw = plan.sort().isEmpty() ? delegate.prepareStatement(send)
+                : delegate.prepareStatement(send, ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY);
+        return new VeilPreparedStatement(this, raw, plan, false, search);
+    }
+
+    /** The result type to ask the database for: scrollable when Veil sorts the result itself. */
+    private static int resultType(StatementPlan plan, int requested) {
+        return !plan.sort().isEmpty() && requested == ResultSet.TYPE_FORWARD_ONLY ? ResultSet.TYPE_SCROLL_INSENSITIVE : requested;
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
         StatementPlan plan = plan(sql);
         SearchRun search = SearchRun.of(this, plan);
-        return new VeilPreparedStatement(this, delegate.prepareStatement(sqlToSend(plan, search), resultSetType, resultSetConcurrency), plan,
+        return new VeilPreparedStatement(this, delegate.prepareStatement(sqlToSend(plan, search), resultType(plan, resultSetType), resultSetConcurrency), plan,
                 false, search);
     }
 
@@ -484,7 +494,7 @@ public final class VeilConnection extends DelegatingConnection {
             throws SQLException {
         StatementPlan plan = plan(sql);
         SearchRun search = SearchRun.of(this, plan);
-        return new VeilPreparedStatement(this, delegate.prepareStatement(sqlToSend(plan, search), resultSetType, resultSetConcurrency,
+        return new VeilPreparedStatement(this, delegate.prepareStatement(sqlToSend(plan, search), resultType(plan, resultSetType), resultSetConcurrency,
                 holdability), plan, false, search);
     }
 

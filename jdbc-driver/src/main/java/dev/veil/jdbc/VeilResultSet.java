@@ -51,17 +51,28 @@ final class VeilResultSet extends DelegatingResultSet {
     private boolean lastEncryptedWasNull;
     /** The rows to drop (search predicates the index over-matched), or {@code null}. */
     private final RowFilter filter;
+    /** The order Veil serves the rows in (ORDER BY an encrypted column), or {@code null} for the database's. */
+    private final RowOrder order;
+    /** With {@link #order}: the raw rows' positions in serving order, once read. */
+    private int[] sorted;
+    /** With {@link #order}: the index in {@link #sorted} of the current row (-1 before the first). */
+    private int cursor = -1;
 
     VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers) {
-        this(connection, owner, raw, ciphers, null);
+        this(connection, owner, raw, ciphers, null, null);
     }
 
     VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers, RowFilter filter) {
+        this(connection, owner, raw, ciphers, filter, null);
+    }
+
+    VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers, RowFilter filter, RowOrder order) {
         super(raw);
         this.connection = connection;
         this.owner = owner;
         this.ciphers = ciphers;
         this.filter = filter;
+        this.order = order;
     }
 
     /** The decrypted value of encrypted result column {@code index} in the current row, for {@link RowFilter}. */
@@ -75,6 +86,17 @@ final class VeilResultSet extends DelegatingResultSet {
 
     @Override
     public boolean next() throws SQLException {
+        if (order != null) {
+            readSorted();
+            if (cursor < sorted.length) {
+                cursor++;
+            }
+            if (cursor < sorted.length) {
+                return delegate.absolute(sorted[cursor]);
+            }
+            delegate.afterLast();
+            return false;
+        }
         if (filter == null) {
             return delegate.next();
         }
@@ -86,8 +108,42 @@ final class VeilResultSet extends DelegatingResultSet {
         return false;
     }
 
-    /** Moving backwards or to a position would count rows Veil dropped: refused on filtered results. */
+    /**
+     * Reads every row (dropping those {@link #filter} rejects), then sorts their positions by
+     * {@link #order}; the rows are then visited with {@code absolute}, so the raw result must be
+     * scrollable (prepared statements of such a plan ask for it).
+     */
+    private void readSorted() throws SQLException {
+        if (sorted != null) {
+            return;
+        }
+        if (delegate.getType() == ResultSet.TYPE_FORWARD_ONLY) {
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "ORDER BY on an encrypted column is answered by Veil, which reads "
+                    + "the rows again in their order; run the query as a PreparedStatement (a plain Statement's result is forward-only)");
+        }
+        java.util.List<Object[]> rows = new java.util.ArrayList<>();
+        int[] positions = new int[16];
+        int n = 0;
+        while (delegate.next()) {
+            n++;
+            if (filter != null && !filter.accepts(this)) {
+                continue;
+            }
+            rows.add(order.row(k -> k.encrypted() == null ? delegate.getObject(k.resultColumn()) : plaintextAt(k.resultColumn())));
+            if (rows.size() > positions.length) {
+                positions = java.util.Arrays.copyOf(positions, positions.length * 2);
+            }
+            positions[rows.size() - 1] = n;
+        }
+        sorted = order.order(rows, positions);
+    }
+
+    /** Moving backwards or to a position would count rows Veil dropped or sorted: refused on such results. */
     private void forwardOnly() throws SQLException {
+        if (order != null) {
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "this result is sorted by Veil (ORDER BY an encrypted column), "
+                    + "so it can only be read forward with next()");
+        }
         if (filter != null) {
             throw new VeilException(VeilState.UNSUPPORTED_SQL, "this result is filtered by Veil (a search predicate the index "
                     + "over-matches), so it can only be read forward with next()");
@@ -126,8 +182,42 @@ final class VeilResultSet extends DelegatingResultSet {
 
     @Override
     public boolean isLast() throws SQLException {
+        if (order != null) {
+            readSorted();
+            return cursor >= 0 && cursor == sorted.length - 1;
+        }
         forwardOnly();
         return delegate.isLast();
+    }
+
+    @Override
+    public boolean isBeforeFirst() throws SQLException {
+        if (order != null) {
+            readSorted();
+            return cursor < 0 && sorted.length > 0;
+        }
+        return super.isBeforeFirst();
+    }
+
+    @Override
+    public boolean isAfterLast() throws SQLException {
+        if (order != null) {
+            return sorted != null && sorted.length > 0 && cursor >= sorted.length;
+        }
+        return super.isAfterLast();
+    }
+
+    @Override
+    public boolean isFirst() throws SQLException {
+        if (order != null) {
+            return sorted != null && cursor == 0 && sorted.length > 0;
+        }
+        return super.isFirst();
+    }
+
+    @Override
+    public int getType() throws SQLException {
+        return order != null ? ResultSet.TYPE_FORWARD_ONLY : super.getType();
     }
 
     @Override

@@ -35,6 +35,8 @@ final class Analysis {
     final Set<Expression> positive = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The top-level AND terms of the WHERE of a {@link #filterableSelect}: rows failing them can be dropped after the query. */
     final Set<Expression> filterable = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The statement's own query when it is a plain SELECT (its ORDER BY may be answered by Veil), else {@code null}. */
+    PlainSelect topSelect;
     /** The statement's query when Veil can drop rows from its result without changing anything else, else {@code null}. */
     PlainSelect filterableSelect;
     final NameResolver names;

@@ -75,6 +75,17 @@ final class Bindings {
         return List.copyOf(versionSensitive.values());
     }
 
+    private List<SortKey> sort = List.of();
+
+    /** The top-level query sorts by an encrypted column: Veil sorts its rows by these keys. */
+    void sort(List<SortKey> keys) {
+        sort = List.copyOf(keys);
+    }
+
+    List<SortKey> sort() {
+        return sort;
+    }
+
     /** Records a search predicate (see {@link SearchAnalyzer}); {@code filterable}: a candidate for filtering. */
     void search(SearchPredicate p, boolean filterable) {
         searches.add(p);

@@ -28,8 +28,11 @@ final class PlanTemplate {
     private final dev.veil.policy.TablePolicy searchWrite;
     /** Search predicates with offsets in the placeholder form and literal operands as placeholders. */
     private final List<SearchPredicate> searches;
+    /** ORDER BY keys Veil sorts by (an encrypted column is among them), else empty. */
+    private final List<SortKey> sort;
 
     PlanTemplate(Bindings bindings) {
+        this.sort = bindings.sort();
         this.searchWrite = bindings.searchWrite();
         this.searches = List.copyOf(bindings.searches());
         this.touchesEncrypted = bindings.touchesEncrypted();
@@ -102,7 +105,7 @@ final class PlanTemplate {
         found.sort(Comparator.comparingInt(SearchPredicate::start));
         expansions.sort(Comparator.comparingInt(StatementPlan.Expansion::start));
         return new StatementPlan(sql.original(), true, targets, literalTargets(sql), resultSets, expansions,
-                sql.parameterMarkers(), versionSensitive, upsert, update, found);
+                sql.parameterMarkers(), versionSensitive, upsert, update, found, sort);
     }
 
     /**

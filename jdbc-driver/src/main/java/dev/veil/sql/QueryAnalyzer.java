@@ -163,7 +163,7 @@ final class QueryAnalyzer {
         }
         analysis.expressions.analyze(ps.getHaving(), scope);
         analysis.expressions.analyze(ps.getQualify(), scope);
-        analysis.ordering.orderBy(ps.getOrderByElements(), scope, columns);
+        analysis.ordering.orderBy(ps.getOrderByElements(), scope, columns, ps);
         return result;
     }
 

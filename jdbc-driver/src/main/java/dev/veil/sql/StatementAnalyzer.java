@@ -50,9 +50,11 @@ final class StatementAnalyzer {
     void analyze(Statement statement) {
         if (statement instanceof Select s) {
             analysis.filterableSelect = s instanceof PlainSelect p && SearchFilterability.rowPreserving(p) ? p : null;
+            analysis.topSelect = s instanceof PlainSelect p ? p : null;
             QueryResult result = analysis.queries.analyze(s, null);
             analysis.bindings.filterableResult(result.resultColumns());
             analysis.filterableSelect = null;
+            analysis.topSelect = null;
             if (s instanceof PlainSelect p && p.getIntoTables() != null && !p.getIntoTables().isEmpty()) {
                 refuseCopy(result, "SELECT … INTO " + p.getIntoTables().get(0).getFullyQualifiedName());
             }

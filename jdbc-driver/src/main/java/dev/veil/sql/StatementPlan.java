@@ -27,8 +27,8 @@ public final class StatementPlan {
 
     /** What a plan knows about lookups on deterministic columns (see the class comment). */
     private record Versions(List<Expansion> expansions, int[] serverIndex, List<ColumnPolicy> versionSensitive, boolean upsert,
-                            boolean update, boolean lookupLiterals, List<SearchPredicate> searches) {
-        static final Versions NONE = new Versions(List.of(), null, List.of(), false, false, false, List.of());
+                            boolean update, boolean lookupLiterals, List<SearchPredicate> searches, List<SortKey> sort) {
+        static final Versions NONE = new Versions(List.of(), null, List.of(), false, false, false, List.of(), List.of());
     }
 
     private final String sql;
@@ -97,9 +97,22 @@ public final class StatementPlan {
                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, List<Expansion> expansions,
                          int markers, List<ColumnPolicy> versionSensitive, boolean upsert, boolean update,
                          List<SearchPredicate> searches) {
+        this(sql, touchesEncrypted, parameters, literals, resultSets, expansions, markers, versionSensitive, upsert, update, searches,
+                List.of());
+    }
+
+    /**
+     * As above, for a query Veil sorts itself after it ran.
+     *
+     * @param sort the ORDER BY keys when one of them is an encrypted column (see {@link SortKey}), else empty
+     */
+    public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
+                         List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, List<Expansion> expansions,
+                         int markers, List<ColumnPolicy> versionSensitive, boolean upsert, boolean update,
+                         List<SearchPredicate> searches, List<SortKey> sort) {
         this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0,
                 new Versions(List.copyOf(expansions), serverIndex(expansions, parameters, markers, searches), List.copyOf(versionSensitive),
-                        upsert, update, literals.stream().anyMatch(l -> l.lookup().isLookup()), List.copyOf(searches)));
+                        upsert, update, literals.stream().anyMatch(l -> l.lookup().isLookup()), List.copyOf(searches), List.copyOf(sort)));
     }
 
     private static int[] serverIndex(List<Expansion> expansions, Map<Integer, ParameterTarget> parameters, int markers,
@@ -321,6 +334,14 @@ public final class StatementPlan {
     /** The predicates on searchable columns, by ascending start (see {@link SearchPredicate}). */
     public List<SearchPredicate> searches() {
         return versions.searches;
+    }
+
+    /**
+     * The ORDER BY keys Veil sorts the first result by after the query ran (an encrypted column is
+     * among them), or empty when the database's order stands.
+     */
+    public List<SortKey> sort() {
+        return versions.sort;
     }
 
     /** Whether application parameter {@code index} is an operand of a search predicate (bound when the statement runs). */

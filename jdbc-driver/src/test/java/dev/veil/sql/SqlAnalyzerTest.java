@@ -1,5 +1,6 @@
 package dev.veil.sql;
 
+import dev.veil.policy.ColumnPolicy;
 import dev.veil.VeilException;
 import dev.veil.VeilState;
 import org.junit.jupiter.api.Nested;
@@ -735,12 +736,25 @@ class SqlAnalyzerTest {
         }
 
         @Test
-        void rejectsOrderByEncryptedColumn() {
-            assertUnsupported("select id from customers order by email", "customers.email", "ORDER BY");
-            assertUnsupported("select email as e from customers order by e desc", "customers.email", "ORDER BY");
-            assertUnsupported("select id, ssn from customers order by 2", "customers.ssn", "ORDER BY");
+        void rejectsOrderByEncryptedColumnWhereVeilCannotSortExactly() {
+            assertUnsupported("select id from customers order by email", "customers.email", "ORDER BY", "select list");
+            assertUnsupported("select email from customers order by email limit 10", "customers.email", "LIMIT");
+            assertUnsupported("select email from customers order by email offset 5", "customers.email", "OFFSET");
+            assertUnsupported("select email from customers order by email fetch first 3 rows only", "customers.email", "FETCH");
+            assertUnsupported("select * from (select email from customers order by email) s", "customers.email", "ORDER BY");
+            assertUnsupported("select email, id from customers order by email, lower(name)", "customers.email", "select list");
             assertUnsupported("select email from customers union select contact_phone from payments order by 1",
                     "customers.email");
+        }
+
+        @Test
+        void ordersByEncryptedColumnOfThePlainSelectItself() throws VeilException {
+            ColumnPolicy email = plan("select email from customers").resultSets().get(0).get(0);
+            assertEquals(List.of(new SortKey(1, email, true, true)), plan("select email as e from customers order by e desc").sort());
+            StatementPlan p = plan("select c.id, c.email from customers c order by c.id, 2 nulls first, c.email desc nulls last");
+            assertEquals(List.of(new SortKey(1, null, false, false), new SortKey(2, email, false, true), new SortKey(2, email, true, false)),
+                    p.sort());
+            assertTrue(plan("select id, email from customers order by id").sort().isEmpty(), "the database's order stands");
         }
 
         @Test
@@ -954,7 +968,7 @@ class SqlAnalyzerTest {
         @Test
         void reanalysesWhenAnOrderByPositionDiffers() throws VeilException {
             assertResults("select id, email from customers order by 1", null, "customers.email");
-            assertUnsupported("select id, email from customers order by 2", "customers.email", "ORDER BY");
+            assertEquals(2, plan("select id, email from customers order by 2").sort().get(0).resultColumn());
             assertEquals(2, analyzer.parsedTexts());
         }
 
