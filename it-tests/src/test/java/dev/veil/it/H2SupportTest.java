@@ -143,6 +143,7 @@ class H2SupportTest {
         try (Connection c = connect()) {
             refused(c, "SELECT id FROM customers WHERE email LIKE 'a%'", "customers.email");
             refused(c, "SELECT id FROM customers ORDER BY email", "customers.email");
+            refused(c, "SELECT id, email FROM customers ORDER BY email", "customers.email");
         }
     }
 

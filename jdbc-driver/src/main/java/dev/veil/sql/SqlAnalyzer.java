@@ -468,6 +468,13 @@ public final class SqlAnalyzer {
         if (!analysis.bindings.parameters().isEmpty()) {
             checkParameterNumbering(scanned, parsed);
         }
+        if (!analysis.bindings.sort().isEmpty() && syntax.family() != SqlSyntax.Family.POSTGRESQL) {
+            // Veil sorts by PostgreSQL's rules (code points, NULLs last ascending); MariaDB, MySQL and H2 put NULLs first
+            // and compare strings by their collations, so a sorted answer there would differ from the database's
+            ColumnPolicy key = analysis.bindings.sort().stream().map(SortKey::encrypted).filter(c -> c != null).findFirst().orElseThrow();
+            throw Rejection.unsupported(key, "ORDER BY is not supported on encrypted columns on " + syntax.family()
+                    + ": Veil sorts decrypted rows only by PostgreSQL's ordering rules; sort in the application");
+        }
         return new PlanTemplate(analysis.bindings);
     }
 
