@@ -50,30 +50,10 @@ class SearchOrderByTest {
         db.close();
     }
 
-    private static List<String> rows(Connection c, String sql, Object... params) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                int n = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    StringBuilder sb = new StringBuilder();
-                    for (int i = 1; i <= n; i++) {
-                        sb.append(rs.getString(i)).append('|');
-                    }
-                    out.add(sb.toString());
-                }
-            }
-        }
-        return out;
-    }
-
     /** {@code veilSql} on people through Veil gives what {@code plainSql} gives on people_plain. */
     private static void same(String veilSql, String plainSql, Object... params) throws SQLException {
-        List<String> expected = rows(raw, plainSql, params);
-        List<String> actual = rows(veil, veilSql, params);
+        List<String> expected = SearchFixture.rows(raw, plainSql, params);
+        List<String> actual = SearchFixture.rows(veil, veilSql, params);
         assertFalse(expected.isEmpty(), plainSql);
         assertEquals(expected, actual, veilSql);
     }
@@ -138,7 +118,7 @@ class SearchOrderByTest {
     }
 
     private static void refused(String sql, String... fragments) {
-        SQLException e = assertThrows(SQLException.class, () -> rows(veil, sql), sql);
+        SQLException e = assertThrows(SQLException.class, () -> SearchFixture.rows(veil, sql), sql);
         assertTrue(e instanceof VeilException, e.toString());
         assertEquals(VeilState.UNSUPPORTED_SQL.sqlState(), e.getSQLState(), e.getMessage());
         for (String f : fragments) {

@@ -54,33 +54,13 @@ class SearchQueriesTest {
 
     /** Runs {@code where} with {@code params} through Veil on people and raw on people_plain; compares ids and values. */
     private static void same(String select, String where, Object... params) throws SQLException {
-        List<String> expected = rows(raw, select + " FROM people_plain p WHERE " + where + order(select), params);
-        List<String> actual = rows(veil, select + " FROM people p WHERE " + where + order(select), params);
+        List<String> expected = SearchFixture.rows(raw, select + " FROM people_plain p WHERE " + where + order(select), params);
+        List<String> actual = SearchFixture.rows(veil, select + " FROM people p WHERE " + where + order(select), params);
         assertEquals(expected, actual, where);
     }
 
     private static String order(String select) {
         return select.contains("count(") ? "" : " ORDER BY p.id";
-    }
-
-    private static List<String> rows(Connection c, String sql, Object... params) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                int n = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    StringBuilder sb = new StringBuilder();
-                    for (int i = 1; i <= n; i++) {
-                        sb.append(rs.getString(i)).append('|');
-                    }
-                    out.add(sb.toString());
-                }
-            }
-        }
-        return out;
     }
 
     private static List<String> plainStatement(Connection c, String sql) throws SQLException {
@@ -156,9 +136,9 @@ class SearchQueriesTest {
         String count = "select count(p1_0.id) from %s p1_0 where p1_0.last_name like ? escape '\\'";
         for (String pattern : List.of("Dav%", "Smith%", "%", "100\\%%", "van\\_%")) {
             for (int offset : new int[] {0, 5, 40}) {
-                assertEquals(rows(raw, page.formatted("people_plain"), pattern, offset, 5),
-                        rows(veil, page.formatted("people"), pattern, offset, 5), pattern);
-                assertEquals(rows(raw, count.formatted("people_plain"), pattern), rows(veil, count.formatted("people"), pattern), pattern);
+                assertEquals(SearchFixture.rows(raw, page.formatted("people_plain"), pattern, offset, 5),
+                        SearchFixture.rows(veil, page.formatted("people"), pattern, offset, 5), pattern);
+                assertEquals(SearchFixture.rows(raw, count.formatted("people_plain"), pattern), SearchFixture.rows(veil, count.formatted("people"), pattern), pattern);
             }
         }
     }
