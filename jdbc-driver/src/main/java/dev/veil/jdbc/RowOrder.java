@@ -4,6 +4,7 @@ import dev.veil.VeilException;
 import dev.veil.VeilState;
 import dev.veil.sql.SortKey;
 
+import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -102,11 +103,11 @@ final class RowOrder {
         if (x instanceof String s && y instanceof String t) {
             return codePoints(s, t);
         }
-        if (x instanceof java.math.BigDecimal d && y instanceof java.math.BigDecimal e) {
+        if (x instanceof BigDecimal d && y instanceof BigDecimal e) {
             return d.compareTo(e);
         }
         if (x instanceof Number m && y instanceof Number n && !(x.getClass().equals(y.getClass()))) {
-            return new java.math.BigDecimal(m.toString()).compareTo(new java.math.BigDecimal(n.toString()));
+            return new BigDecimal(m.toString()).compareTo(new BigDecimal(n.toString()));
         }
         return ((Comparable) x).compareTo(y);
     }

@@ -34,7 +34,10 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Calendar;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -119,9 +122,10 @@ final class VeilResultSet extends DelegatingResultSet {
         }
         if (delegate.getType() == ResultSet.TYPE_FORWARD_ONLY) {
             throw new VeilException(VeilState.UNSUPPORTED_SQL, "ORDER BY on an encrypted column is answered by Veil, which reads "
-                    + "the rows again in their order; run the query as a PreparedStatement (a plain Statement's result is forward-only)");
+                    + "the rows again in their order; run the query as a PreparedStatement prepared without generated keys (the result of "
+                    + "a plain Statement, or of a statement prepared for generated keys, is forward-only)");
         }
-        java.util.List<Object[]> rows = new java.util.ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
         int[] positions = new int[16];
         int n = 0;
         while (delegate.next()) {
@@ -131,7 +135,7 @@ final class VeilResultSet extends DelegatingResultSet {
             }
             rows.add(order.row(k -> k.encrypted() == null ? delegate.getObject(k.resultColumn()) : plaintextAt(k.resultColumn())));
             if (rows.size() > positions.length) {
-                positions = java.util.Arrays.copyOf(positions, positions.length * 2);
+                positions = Arrays.copyOf(positions, positions.length * 2);
             }
             positions[rows.size() - 1] = n;
         }
