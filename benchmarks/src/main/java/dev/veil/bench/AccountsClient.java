@@ -1,7 +1,6 @@
 package dev.veil.bench;
 
 import dev.veil.crypto.ColumnCipher;
-import dev.veil.policy.StorageFormat;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
@@ -62,7 +61,7 @@ final class AccountsClient {
     /** SELECT by the deterministic column; the row must exist, which proves equality search works. */
     long selectByEmail(long id) throws SQLException {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(byEmail)) {
-            set(ps, 1, email, Rows.email(id));
+            HandCrypto.set(ps, 1, email, Rows.email(id));
             return readOne(ps, id);
         }
     }
@@ -104,8 +103,8 @@ final class AccountsClient {
     private void bind(PreparedStatement ps, long id) throws SQLException {
         ps.setLong(1, id);
         ps.setString(2, Rows.name(id));
-        set(ps, 3, email, Rows.email(id));
-        set(ps, 4, ssn, Rows.ssn(id));
+        HandCrypto.set(ps, 3, email, Rows.email(id));
+        HandCrypto.set(ps, 4, ssn, Rows.ssn(id));
         ps.setBigDecimal(5, Rows.balance(id));
     }
 
@@ -123,30 +122,12 @@ final class AccountsClient {
     private long read(ResultSet rs, long expectedId) throws SQLException {
         long id = rs.getLong(1);
         String name = rs.getString(2);
-        String mail = get(rs, 3, email);
-        String nationalId = get(rs, 4, ssn);
+        String mail = HandCrypto.get(rs, 3, email);
+        String nationalId = HandCrypto.get(rs, 4, ssn);
         BigDecimal balance = rs.getBigDecimal(5);
         if (expectedId >= 0 && !mail.equals(Rows.email(expectedId))) {
             throw new IllegalStateException("row " + expectedId + " read back a different e-mail: the driver did not decrypt");
         }
         return id + name.length() + mail.length() + nationalId.length() + balance.scale();
-    }
-
-    /** Binds a value the application (or, with a cipher, its own encryption) sends: text, or a binary envelope. */
-    private static void set(PreparedStatement ps, int index, ColumnCipher cipher, String value) throws SQLException {
-        Object sent = cipher == null ? value : cipher.encrypt(value);
-        if (sent instanceof byte[] envelope) {
-            ps.setBytes(index, envelope);
-        } else {
-            ps.setString(index, (String) sent);
-        }
-    }
-
-    private static String get(ResultSet rs, int index, ColumnCipher cipher) throws SQLException {
-        if (cipher == null) {
-            return rs.getString(index);
-        }
-        Object stored = cipher.policy().storage() == StorageFormat.BINARY ? rs.getBytes(index) : rs.getString(index);
-        return (String) cipher.decrypt(stored);
     }
 }

@@ -1,7 +1,9 @@
 package dev.veil.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.veil.Veil;
 import dev.veil.keys.Pkcs12MasterKeyProvider;
+import dev.veil.policy.PolicyLoader;
 import dev.veil.policy.StorageFormat;
 import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
@@ -14,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -21,9 +24,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The TPC-C-shaped workload's world: two databases with the same tables (plaintext columns for
- * RAW, widened or {@code bytea} encrypted columns for VEIL), a fresh keystore and policy in a
- * temporary directory, and one HikariCP pool per mode (auto-commit off, one connection per terminal).
+ * The TPC-C-shaped workload's world: three databases with the same tables (plaintext columns for
+ * RAW, widened or {@code bytea} encrypted columns for HAND and VEIL), a fresh keystore and policy
+ * in a temporary directory, one HikariCP pool per mode (auto-commit off, one connection per
+ * terminal; HAND's and RAW's over pgjdbc), and the engine whose ciphers HAND's application
+ * encrypts with (over the same policy, its data keys in HAND's database).
  */
 final class TpccFixture implements AutoCloseable {
     private static final String ALIAS = "veil-master";
@@ -33,6 +38,8 @@ final class TpccFixture implements AutoCloseable {
     private final Path dir;
     private final StorageFormat storage;
     private final boolean keep;
+    private Veil handEngine;
+    private TpccCiphers handCiphers;
 
     private TpccFixture(Path dir, StorageFormat storage, boolean keep) {
         this.dir = dir;
@@ -41,7 +48,7 @@ final class TpccFixture implements AutoCloseable {
     }
 
     /**
-     * Creates both databases and pools.
+     * Creates the databases, pools and HAND's ciphers.
      *
      * @param passwordEnv the environment variable holding the keystore password (the policy names it)
      */
@@ -63,7 +70,7 @@ final class TpccFixture implements AutoCloseable {
     }
 
     private void open(char[] password, String passwordEnv, int terminals, boolean durableCommit) throws Exception {
-        for (Mode m : List.of(Mode.RAW, Mode.VEIL)) {
+        for (Mode m : Mode.values()) {
             TestDatabase db = TestDatabase.postgres();
             databases.put(m, db);
             if (!db.isPostgres()) {
@@ -72,14 +79,17 @@ final class TpccFixture implements AutoCloseable {
             if (!durableCommit) {
                 db.execute("ALTER DATABASE " + db.name() + " SET synchronous_commit = off");
             }
-            db.execute(TpccSchema.ddl(m == Mode.VEIL ? storage : null).toArray(String[]::new));
+            db.execute(TpccSchema.ddl(m == Mode.RAW ? null : storage).toArray(String[]::new));
         }
         Path keystore = dir.resolve("master.p12");
         Pkcs12MasterKeyProvider.createKeystore(keystore, password, ALIAS);
         Path policy = dir.resolve("policy.yaml");
         Files.writeString(policy, "version: 1\nkeys:\n  master: { provider: pkcs12, path: '" + keystore.toString().replace("'", "''")
                 + "', password-env: " + passwordEnv + ", alias: " + ALIAS + " }\n" + TpccSchema.policyTables(storage));
+        handEngine = Veil.open(PolicyLoader.load(policy), databases.get(Mode.HAND).connections());
+        handCiphers = TpccCiphers.of(handEngine);
         pools.put(Mode.RAW, BenchFixture.pool("tpcc-raw", databases.get(Mode.RAW).url(), null, terminals, false));
+        pools.put(Mode.HAND, BenchFixture.pool("tpcc-hand", databases.get(Mode.HAND).url(), null, terminals, false));
         pools.put(Mode.VEIL, BenchFixture.pool("tpcc-veil", ShopSchema.veilUrl(databases.get(Mode.VEIL), policy), "dev.veil.jdbc.VeilDriver",
                 terminals, false));
     }
@@ -88,7 +98,12 @@ final class TpccFixture implements AutoCloseable {
         return pools.get(m);
     }
 
-    /** Vacuums and analyzes both databases after loading. */
+    /** The ciphers a mode's application encrypts with itself: HAND's, else {@link TpccCiphers#NONE}. */
+    TpccCiphers ciphers(Mode m) {
+        return m == Mode.HAND ? handCiphers : TpccCiphers.NONE;
+    }
+
+    /** Vacuums and analyzes every database after loading. */
     void vacuum() throws SQLException {
         for (TestDatabase db : databases.values()) {
             db.execute("VACUUM ANALYZE");
@@ -102,27 +117,28 @@ final class TpccFixture implements AutoCloseable {
 
     /**
      * The guard against measuring a pass-through: read through plain pgjdbc, every value of every
-     * encrypted column in VEIL's database is an envelope and none in RAW's is; and the last names
-     * read through Veil equal RAW's (both loaded from one seed).
+     * encrypted column in HAND's and VEIL's databases is an envelope and none in RAW's is; and the
+     * last names HAND's application decrypts and those read through Veil equal RAW's (all loaded
+     * from one seed).
      *
      * @return one line per check
      */
     String verify() throws SQLException {
         StringBuilder report = new StringBuilder();
-        for (Mode m : List.of(Mode.RAW, Mode.VEIL)) {
+        for (Mode m : Mode.values()) {
             try (Connection c = databases.get(m).connect(); Statement s = c.createStatement()) {
                 for (TpccSchema.Encrypted e : TpccSchema.ENCRYPTED) {
-                    String envelope = storage == StorageFormat.BINARY && m == Mode.VEIL ? "get_byte(" + e.column() + ", 0) = 247"
+                    String envelope = storage == StorageFormat.BINARY && m != Mode.RAW ? "get_byte(" + e.column() + ", 0) = 247"
                             : e.column() + "::text LIKE 'vl1:%'";
                     try (ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE " + envelope + ") FROM " + e.table())) {
                         rs.next();
                         long rows = rs.getLong(1);
                         long sealed = rs.getLong(2);
-                        boolean ok = rows > 0 && (m == Mode.VEIL ? sealed == rows : sealed == 0);
+                        boolean ok = rows > 0 && (m != Mode.RAW ? sealed == rows : sealed == 0);
                         report.append(String.format("  %-4s %s.%-10s %8d rows, %8d hold an envelope: %s%n", m, e.table(), e.column(), rows, sealed,
                                 ok ? "ok" : "FAILED"));
                         if (!ok) {
-                            throw new IllegalStateException(m + " " + e.table() + "." + e.column() + (m == Mode.VEIL ? " holds plaintext" : " holds envelopes")
+                            throw new IllegalStateException(m + " " + e.table() + "." + e.column() + (m != Mode.RAW ? " holds plaintext" : " holds envelopes")
                                     + "\n" + report);
                         }
                     }
@@ -130,20 +146,19 @@ final class TpccFixture implements AutoCloseable {
             }
         }
         String sql = "SELECT c_last FROM customer WHERE c_w_id = 1 AND c_d_id = 1 AND c_id <= 50 ORDER BY c_id";
-        List<String> raw = lastNames(pools.get(Mode.RAW), sql);
-        List<String> veil = lastNames(pools.get(Mode.VEIL), sql);
-        if (raw.isEmpty() || !raw.equals(veil)) {
-            throw new IllegalStateException("last names read through Veil differ from RAW's");
+        List<String> raw = lastNames(Mode.RAW, sql);
+        if (raw.isEmpty() || !raw.equals(lastNames(Mode.HAND, sql)) || !raw.equals(lastNames(Mode.VEIL, sql))) {
+            throw new IllegalStateException("last names decrypted by HAND or read through Veil differ from RAW's");
         }
-        report.append(String.format("  %d last names read through Veil equal RAW's%n", raw.size()));
+        report.append(String.format("  %d last names decrypted by HAND and read through Veil equal RAW's%n", raw.size()));
         return report.toString();
     }
 
-    private static List<String> lastNames(HikariDataSource pool, String sql) throws SQLException {
-        List<String> out = new java.util.ArrayList<>();
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+    private List<String> lastNames(Mode m, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = pools.get(m).getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(rs.getString(1));
+                out.add(HandCrypto.get(rs, 1, ciphers(m).cLast()));
             }
             c.commit();
         }
@@ -160,6 +175,9 @@ final class TpccFixture implements AutoCloseable {
     @Override
     public void close() throws Exception {
         pools.values().forEach(HikariDataSource::close);
+        if (handEngine != null) {
+            handEngine.close();
+        }
         if (keep) {
             System.err.println("kept databases " + databases.values().stream().map(TestDatabase::name).toList() + " and the keystore in " + dir);
             return;

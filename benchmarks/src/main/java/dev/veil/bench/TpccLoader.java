@@ -11,8 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * Loads one warehouse (clause 4.3.3 of the TPC-C specification, at a {@link TpccScale}) through a
- * mode's own pool, so the encrypted database's values are encrypted by Veil as an application's
- * would be. A fixed seed gives both modes the same data.
+ * mode's own pool, so the encrypted databases' values are encrypted as the mode's application's
+ * would be: by Veil (VEIL), or by the application with the columns' ciphers (HAND). A fixed seed gives both modes the same data.
  */
 final class TpccLoader {
     private static final int BATCH = 500;
@@ -24,12 +24,15 @@ final class TpccLoader {
 
     private final DataSource pool;
     private final TpccScale scale;
+    private final TpccCiphers ciphers;
     private final TpccRandom r = new TpccRandom(new SplittableRandom(20261203L));
     private final Timestamp now = new Timestamp(System.currentTimeMillis());
 
-    TpccLoader(DataSource pool, TpccScale scale) {
+    /** @param ciphers the ciphers the application encrypts with itself (HAND), or {@link TpccCiphers#NONE} */
+    TpccLoader(DataSource pool, TpccScale scale, TpccCiphers ciphers) {
         this.pool = pool;
         this.scale = scale;
+        this.ciphers = ciphers;
     }
 
     void load() throws SQLException {
@@ -79,17 +82,17 @@ final class TpccLoader {
                         ps.setInt(2, (n - 1) / perDistrict + 1);
                         ps.setInt(3, cId);
                         ps.setString(4, r.alnum(8, 16));
-                        ps.setString(5, r.lastNameToLoad(cId));
-                        ps.setString(6, r.alnum(10, 20));
+                        HandCrypto.set(ps, 5, ciphers.cLast(), r.lastNameToLoad(cId));
+                        HandCrypto.set(ps, 6, ciphers.cStreet1(), r.alnum(10, 20));
                         ps.setString(7, r.alnum(10, 20));
-                        ps.setString(8, r.alnum(10, 20));
+                        HandCrypto.set(ps, 8, ciphers.cCity(), r.alnum(10, 20));
                         ps.setString(9, r.alnum(2, 2).toUpperCase());
                         ps.setString(10, r.digits(4) + "11111");
-                        ps.setString(11, r.digits(16));
+                        HandCrypto.set(ps, 11, ciphers.cPhone(), r.digits(16));
                         ps.setTimestamp(12, now);
                         ps.setString(13, r.percent(10) ? "BC" : "GC");
                         ps.setBigDecimal(14, BigDecimal.valueOf(r.between(0, 5000), 4));
-                        ps.setString(15, r.alnum(300, 500));
+                        HandCrypto.set(ps, 15, ciphers.cData(), r.alnum(300, 500));
                     });
             insert(c, "INSERT INTO history (h_c_id, h_c_d_id, h_c_w_id, h_d_id, h_w_id, h_date, h_amount, h_data) VALUES (?, ?, ?, ?, ?, ?, 10.00, ?)",
                     customers, (ps, n) -> {
@@ -100,7 +103,7 @@ final class TpccLoader {
                         ps.setInt(4, d);
                         ps.setInt(5, TpccTransactions.WAREHOUSE);
                         ps.setTimestamp(6, now);
-                        ps.setString(7, r.alnum(12, 24));
+                        HandCrypto.set(ps, 7, ciphers.hData(), r.alnum(12, 24));
                     });
             loadOrders(c, perDistrict);
         }

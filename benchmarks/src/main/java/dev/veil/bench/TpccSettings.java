@@ -15,15 +15,15 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
               --warmup S         seconds of warm-up before a mode's first round of a phase (default 10); later
                                  rounds warm up for at most 2 s
               --measure S        seconds measured per round (default 20)
-              --rounds N         rounds per phase, each running RAW and VEIL once, back to back, in alternating
-                                 order; throughputs are medians over rounds, ratios the median of each round's ratio (default 6)
+              --rounds N         rounds per phase, each running RAW, HAND and VEIL once, back to back, in an order
+                                 that rotates by one place a round; throughputs are medians over rounds, ratios the median of each round's ratio (default 6)
               --items N          items and stock rows (default 100000, the specification's)
               --customers N      customers and initial orders per district (default 3000, the specification's)
               --storage FORM     text (varchar columns widened for vl1: + base64url, as an application's existing
                                  columns are; default) or binary (bytea columns)
               --quick            a smoke run: --warmup 2 --measure 5 --rounds 2 --items 5000 --customers 300
               --durable-commit   keep synchronous_commit=on (default: off for both databases)
-              --keep             keep both databases instead of dropping them
+              --keep             keep the three databases instead of dropping them
             """.formatted(BenchSettings.DEFAULT_URL);
 
     static TpccSettings parse(String[] args) {

@@ -14,8 +14,10 @@ import java.util.List;
 /**
  * The five TPC-C transactions (clause 2.4 to 2.8 of the specification) against one warehouse, as
  * plain JDBC: every transaction borrows a connection from the pool (auto-commit off), prepares its
- * statements, and commits. The same code runs against raw pgjdbc and through Veil; only the pool
- * differs. A transaction that meets a deadlock or serialization failure is rolled back and run
+ * statements, and commits. The same code and SQL run against raw pgjdbc, through Veil, and as an
+ * application encrypting by hand: with {@link TpccCiphers} that hold ciphers, it seals the
+ * encrypted columns' values before binding them (the last name it looks customers up by included:
+ * deterministic ciphertext) and opens what it reads of them. A transaction that meets a deadlock or serialization failure is rolled back and run
  * again with the same inputs.
  */
 final class TpccTransactions {
@@ -55,11 +57,19 @@ final class TpccTransactions {
     private final DataSource pool;
     private final TpccScale scale;
     private final TpccLatencies latencies;
+    private final TpccCiphers ciphers;
 
+    /** The transactions as an application that leaves any encryption to the driver runs them. */
     TpccTransactions(DataSource pool, TpccScale scale, TpccLatencies latencies) {
+        this(pool, scale, latencies, TpccCiphers.NONE);
+    }
+
+    /** @param ciphers the ciphers the application encrypts with itself, or {@link TpccCiphers#NONE} */
+    TpccTransactions(DataSource pool, TpccScale scale, TpccLatencies latencies, TpccCiphers ciphers) {
         this.pool = pool;
         this.scale = scale;
         this.latencies = latencies;
+        this.ciphers = ciphers;
     }
 
     /** Runs one transaction of the mix; returns 1 (one transaction done). */
@@ -133,7 +143,7 @@ final class TpccTransactions {
                 try (ResultSet rs = ps.executeQuery()) {
                     one(rs, "customer");
                     discount = rs.getBigDecimal(1);
-                    sink(rs.getString(2), rs.getString(3));
+                    sink(HandCrypto.get(rs, 2, ciphers.cLast()), rs.getString(3));
                 }
             }
             BigDecimal wTax = decimal(c, "SELECT w_tax FROM warehouse WHERE w_id = ?", WAREHOUSE);
@@ -258,9 +268,9 @@ final class TpccTransactions {
                 ps.setInt(3, cId);
                 try (ResultSet rs = ps.executeQuery()) {
                     one(rs, "customer");
-                    sink(rs.getString(1), rs.getString(3));
-                    sink(rs.getString(4), rs.getString(6));
-                    sink(rs.getString(9), rs.getString(8));
+                    sink(rs.getString(1), HandCrypto.get(rs, 3, ciphers.cLast()));
+                    sink(HandCrypto.get(rs, 4, ciphers.cStreet1()), HandCrypto.get(rs, 6, ciphers.cCity()));
+                    sink(HandCrypto.get(rs, 9, ciphers.cPhone()), rs.getString(8));
                     credit = rs.getString(10);
                     balance = rs.getBigDecimal(13).subtract(amount);
                     ytd = rs.getBigDecimal(14).add(amount);
@@ -275,12 +285,12 @@ final class TpccTransactions {
                     ps.setInt(3, cId);
                     try (ResultSet rs = ps.executeQuery()) {
                         one(rs, "customer");
-                        data = rs.getString(1);
+                        data = HandCrypto.get(rs, 1, ciphers.cData());
                     }
                 }
                 data = cId + " " + d + " " + WAREHOUSE + " " + d + " " + WAREHOUSE + " " + amount + " | " + data;
                 update(c, "UPDATE customer SET c_balance = ?, c_ytd_payment = ?, c_payment_cnt = ?, c_data = ? WHERE c_w_id = ? AND c_d_id = ? AND c_id = ?",
-                        balance, ytd, count, data.length() > 500 ? data.substring(0, 500) : data, WAREHOUSE, d, cId);
+                        balance, ytd, count, HandCrypto.seal(ciphers.cData(), data.length() > 500 ? data.substring(0, 500) : data), WAREHOUSE, d, cId);
             } else {
                 update(c, "UPDATE customer SET c_balance = ?, c_ytd_payment = ?, c_payment_cnt = ? WHERE c_w_id = ? AND c_d_id = ? AND c_id = ?",
                         balance, ytd, count, WAREHOUSE, d, cId);
@@ -294,19 +304,19 @@ final class TpccTransactions {
                 ps.setInt(5, WAREHOUSE);
                 ps.setTimestamp(6, now);
                 ps.setBigDecimal(7, amount);
-                ps.setString(8, wName + "    " + dName);
+                HandCrypto.set(ps, 8, ciphers.hData(), wName + "    " + dName);
                 ps.executeUpdate();
             }
         });
     }
 
     /** The customer a by-name lookup selects: the middle one (rounded up) of those with the name, by first name; 0 when none. */
-    private static int customerByName(Connection c, int d, String last) throws SQLException {
+    private int customerByName(Connection c, int d, String last) throws SQLException {
         List<Integer> ids = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT c_id FROM customer WHERE c_w_id = ? AND c_d_id = ? AND c_last = ? ORDER BY c_first")) {
             ps.setInt(1, WAREHOUSE);
             ps.setInt(2, d);
-            ps.setString(3, last);
+            HandCrypto.set(ps, 3, ciphers.cLast(), last);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getInt(1));
@@ -335,7 +345,7 @@ final class TpccTransactions {
                 ps.setInt(3, cId);
                 try (ResultSet rs = ps.executeQuery()) {
                     one(rs, "customer");
-                    sink(rs.getString(2), rs.getString(4));
+                    sink(rs.getString(2), HandCrypto.get(rs, 4, ciphers.cLast()));
                 }
             }
             int oId;

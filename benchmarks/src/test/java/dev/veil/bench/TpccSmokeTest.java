@@ -11,23 +11,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Every TPC-C transaction runs through raw pgjdbc and through Veil on a tiny database, and what
- * Veil stored is ciphertext: the workload measures what it claims to. Needs a PostgreSQL
+ * Every TPC-C transaction runs through raw pgjdbc, as the hand-encrypting application and through
+ * Veil on a tiny database, and what HAND and Veil stored is ciphertext: the workload measures what
+ * it claims to. Needs a PostgreSQL
  * ({@code VEIL_IT_JDBC_URL}, which CI sets); skipped without one.
  */
 class TpccSmokeTest {
     @Test
-    void everyTransactionRunsAndVeilStoresCiphertext() throws Exception {
+    void everyTransactionRunsAndHandAndVeilStoreCiphertext() throws Exception {
         String url = System.getenv("VEIL_IT_JDBC_URL");
         assumeTrue(url != null && !url.isBlank(), "VEIL_IT_JDBC_URL is not set");
         TpccScale scale = new TpccScale(200, 30);
-        for (StorageFormat storage : List.of(StorageFormat.TEXT)) {
+        for (StorageFormat storage : List.of(StorageFormat.TEXT, StorageFormat.BINARY)) {
             try (TpccFixture f = TpccFixture.create(url, "VEIL_TEST_MASTER_PASSWORD", storage, 1, false, false)) {
-                for (Mode m : List.of(Mode.RAW, Mode.VEIL)) {
-                    new TpccLoader(f.pool(m), scale).load();
+                for (Mode m : List.of(Mode.RAW, Mode.HAND, Mode.VEIL)) {
+                    new TpccLoader(f.pool(m), scale, f.ciphers(m)).load();
                     TpccLatencies latencies = new TpccLatencies();
                     latencies.recording(true);
-                    TpccTransactions tx = new TpccTransactions(f.pool(m), scale, latencies);
+                    TpccTransactions tx = new TpccTransactions(f.pool(m), scale, latencies, f.ciphers(m));
                     TpccRandom r = new TpccRandom(new SplittableRandom(7));
                     for (TpccTransactions.Type t : TpccTransactions.Type.values()) {
                         for (int i = 0; i < 5; i++) {
@@ -37,7 +38,7 @@ class TpccSmokeTest {
                     }
                 }
                 String report = f.verify();
-                assertTrue(report.contains("VEIL customer.c_data") && !report.contains("FAILED"), report);
+                assertTrue(report.contains("VEIL customer.c_data") && report.contains("HAND history.h_data") && !report.contains("FAILED"), report);
             }
         }
     }
