@@ -60,38 +60,41 @@ public final class LeakagePlanner {
         List<Budget> out = new ArrayList<>();
         for (SearchCapability c : s.capabilities()) {
             int bits = s.bits(c);
-            out.add(new Budget(c, bits, tokensPerValue(s, c), coincidences(rows, bits), recommendedBits(rows), learns(s, c)));
+            out.add(new Budget(c, bits, tokensPerValue(column, c), coincidences(rows, bits), recommendedBits(rows), learns(column, c)));
         }
         return out;
     }
 
     /** How many tokens one value has (at most). */
-    static int tokensPerValue(SearchSpec s, SearchCapability c) {
+    static int tokensPerValue(ColumnPolicy column, SearchCapability c) {
+        SearchSpec s = column.search();
         return switch (c) {
             case PREFIX -> s.prefix().max();
             case SUBSTRING -> -1; // length - n + 1 distinct grams at most
             case CI -> 1;
-            case RANGE -> s.range().levels();
+            case RANGE -> RangeOrder.levels(column.type(), s.range());
         };
     }
 
     /** What the database learns from a capability, in a sentence. */
-    public static String learns(SearchSpec s, SearchCapability c) {
+    public static String learns(ColumnPolicy column, SearchCapability c) {
+        SearchSpec s = column.search();
         return switch (c) {
             case PREFIX -> "which rows share their first 1.." + s.prefix().max() + " characters, and each value's length up to "
                     + s.prefix().max() + " (frequency analysis of first letters applies, as to any deterministic index)";
             case SUBSTRING -> "which rows share each " + s.substring().ngram() + "-character sequence, and how many distinct ones a value "
                     + "has (about its length); for short values the set of grams nearly spells the value";
             case CI -> "which rows are equal up to case (a deterministic index of the folded value: frequency analysis applies)";
-            case RANGE -> "which rows share each bucket of " + bucketText(s.range()) + " (equality of values"
+            case RANGE -> "which rows share each bucket of " + bucketText(column) + " (equality of values"
                     + (s.range().leaf() == 0 ? "" : " within 2^" + s.range().leaf() + " keys") + " and how they cluster); "
                     + "with the ranges queries ask, the order of values can be reconstructed over time (attacks on "
                     + "order-revealing schemes)";
         };
     }
 
-    private static String bucketText(SearchSpec.Range r) {
-        return r.levels() + " nested sizes (2^" + r.leaf() + " to 2^" + (r.leaf() + (r.levels() - 1) * r.branch()) + " keys)";
+    private static String bucketText(ColumnPolicy column) {
+        SearchSpec.Range r = column.search().range();
+        return RangeOrder.levels(column.type(), r) + " nested sizes (2^" + r.leaf() + " to 2^" + RangeOrder.topLevel(column.type(), r) + " keys)";
     }
 
     /**

@@ -5,9 +5,11 @@ import java.util.List;
 
 /**
  * The buckets of a range index. Level {@code e} groups order keys into aligned buckets of 2^e
- * keys; the levels are {@code leaf, leaf + branch, leaf + 2·branch, …} below 64. A stored key has
- * one bucket per level; a query range is covered by the fewest whole buckets (at most
- * {@code 2·(2^branch − 1)} per level), widened to whole leaf buckets at its ends.
+ * keys; the levels are {@code leaf, leaf + branch, leaf + 2·branch, …} up to a top level at most
+ * 63 (see {@link RangeOrder#topLevel}: a type whose keys fill a small part of the 64-bit space has
+ * no levels above what splits its keys). A stored key has one bucket per level; a query range
+ * inside the type's keys is covered by the fewest whole buckets of those levels, widened to whole
+ * leaf buckets at its ends.
  */
 final class RangeCover {
     /** A bucket: level exponent {@code e} and the key's top {@code 64 − e} bits. */
@@ -17,24 +19,27 @@ final class RangeCover {
     private RangeCover() {
     }
 
-    /** The buckets holding {@code key}, finest first. */
-    static List<Bucket> of(long key, SearchSpec.Range r) {
+    /** The buckets holding {@code key} at the levels up to {@code top}, finest first. */
+    static List<Bucket> of(long key, SearchSpec.Range r, int top) {
         List<Bucket> out = new ArrayList<>(r.levels());
-        for (int e = r.leaf(); e < 64; e += r.branch()) {
+        for (int e = r.leaf(); e <= top; e += r.branch()) {
             out.add(new Bucket(e, key >>> e));
         }
         return out;
     }
 
-    /** The buckets covering the unsigned key range {@code [lo, hi]} ({@code lo ≤ hi} unsigned), in key order. */
-    static List<Bucket> cover(long lo, long hi, SearchSpec.Range r) {
+    /**
+     * The buckets of the levels up to {@code top} covering the unsigned key range {@code [lo, hi]}
+     * ({@code lo ≤ hi} unsigned), in key order.
+     */
+    static List<Bucket> cover(long lo, long hi, SearchSpec.Range r, int top) {
         long leafMask = r.leaf() == 0 ? 0 : (1L << r.leaf()) - 1;
         long x = lo & ~leafMask;
         long end = hi | leafMask;
         List<Bucket> out = new ArrayList<>();
         while (true) {
             int chosen = r.leaf();
-            for (int e = r.leaf(); e < 64; e += r.branch()) {
+            for (int e = r.leaf(); e <= top; e += r.branch()) {
                 long mask = (1L << e) - 1;
                 if ((x & mask) != 0 || Long.compareUnsigned(end - x, mask) < 0) {
                     break;

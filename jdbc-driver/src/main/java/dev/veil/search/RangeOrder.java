@@ -4,6 +4,7 @@ import dev.veil.VeilException;
 import dev.veil.VeilState;
 import dev.veil.crypto.ValueCodec;
 import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.LogicalType;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -37,6 +38,56 @@ public final class RangeOrder {
 
     public RangeOrder(ColumnPolicy column) {
         this.column = column;
+    }
+
+    /** The smallest order key a value of the column's type can have (unsigned). */
+    public long minKey() {
+        return minKey(column.type());
+    }
+
+    /** The largest order key a value of the column's type can have (unsigned). */
+    public long maxKey() {
+        return maxKey(column.type());
+    }
+
+    /**
+     * The highest level of a range index on a column of {@code type}: the lowest level at which
+     * the type's keys fall in at most 2^{@code branch} buckets, as the whole 64-bit space does at
+     * the highest level below 64. Where the type's keys span that whole space (integers, decimals,
+     * timestamps), it is that level. Dates (Java's {@code LocalDate}, about 2^39.4 days) and times
+     * (2^46.3 nanoseconds) fill a small part of it: the buckets above their top level hold every
+     * value of the type but for a split at the sign, so they would cost each row a token without
+     * ever narrowing a search, and are not kept.
+     */
+    public static int topLevel(LogicalType type, SearchSpec.Range r) {
+        long min = minKey(type);
+        long max = maxKey(type);
+        int e = r.leaf();
+        while (e + r.branch() < 64 && Long.compareUnsigned((max >>> e) - (min >>> e), 1L << r.branch()) >= 0) {
+            e += r.branch();
+        }
+        return e;
+    }
+
+    /** How many range tokens each value of a column of {@code type} has: its levels up to {@link #topLevel}. */
+    public static int levels(LogicalType type, SearchSpec.Range r) {
+        return (topLevel(type, r) - r.leaf()) / r.branch() + 1;
+    }
+
+    private static long minKey(LogicalType type) {
+        return switch (type) {
+            case DATE -> flip(LocalDate.MIN.toEpochDay());
+            case TIME -> flip(0);
+            default -> 0;
+        };
+    }
+
+    private static long maxKey(LogicalType type) {
+        return switch (type) {
+            case DATE -> flip(LocalDate.MAX.toEpochDay());
+            case TIME -> flip(LocalTime.MAX.toNanoOfDay());
+            default -> -1L;
+        };
     }
 
     /**
@@ -92,7 +143,7 @@ public final class RangeOrder {
 
     /** A bound's position on the signed key scale, unrounded. */
     private BigDecimal exact(Object bound) throws VeilException {
-        Object v = bound instanceof Number n && column.type() == dev.veil.policy.LogicalType.INTEGER
+        Object v = bound instanceof Number n && column.type() == LogicalType.INTEGER
                 ? new BigDecimal(n.toString()) : ValueCodec.canonical(column.type(), bound, column.column());
         return switch (column.type()) {
             case INTEGER -> v instanceof BigDecimal d ? d : BigDecimal.valueOf((Long) v);

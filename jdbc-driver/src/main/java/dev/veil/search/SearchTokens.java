@@ -50,6 +50,8 @@ public final class SearchTokens {
     private final SearchSpec spec;
     private final DataKeySource keys;
     private final RangeOrder order;
+    /** The range index's highest level ({@link RangeOrder#topLevel}), or −1. */
+    private final int top;
     private final Map<Integer, DerivedKeys> derived = new ConcurrentHashMap<>();
 
     /** The search keys of one data-key version, wiped when that data key is destroyed (evicted, closed). */
@@ -81,6 +83,7 @@ public final class SearchTokens {
         this.spec = column.search();
         this.keys = keys;
         this.order = spec.range() != null ? new RangeOrder(column) : null;
+        this.top = spec.range() != null ? RangeOrder.topLevel(column.type(), spec.range()) : -1;
     }
 
     public ColumnPolicy column() {
@@ -135,7 +138,7 @@ public final class SearchTokens {
             case CI -> mac(MAC.get(), key, utf8(SearchText.foldCase((String) v)), spec.ci().bits(), true);
             case RANGE -> {
                 List<byte[]> inputs = new ArrayList<>();
-                for (RangeCover.Bucket b : RangeCover.of(order.storedKey(v), spec.range())) {
+                for (RangeCover.Bucket b : RangeCover.of(order.storedKey(v), spec.range(), top)) {
                     inputs.add(bucket(b));
                 }
                 yield macAll(key, inputs, spec.range().bits());
@@ -199,12 +202,19 @@ public final class SearchTokens {
     public List<VersionTokens> rangeQuery(Object low, boolean lowInclusive, Object high, boolean highInclusive)
             throws VeilException {
         require(SearchCapability.RANGE);
-        OptionalLong lo = low == null ? OptionalLong.of(0) : order.lowerKey(low, lowInclusive);
-        OptionalLong hi = high == null ? OptionalLong.of(-1L) : order.upperKey(high, highInclusive);
+        OptionalLong lo = low == null ? OptionalLong.of(order.minKey()) : order.lowerKey(low, lowInclusive);
+        OptionalLong hi = high == null ? OptionalLong.of(order.maxKey()) : order.upperKey(high, highInclusive);
         List<byte[]> inputs = new ArrayList<>();
-        if (lo.isPresent() && hi.isPresent() && Long.compareUnsigned(lo.getAsLong(), hi.getAsLong()) <= 0) {
-            for (RangeCover.Bucket b : RangeCover.cover(lo.getAsLong(), hi.getAsLong(), spec.range())) {
-                inputs.add(bucket(b));
+        if (lo.isPresent() && hi.isPresent()) {
+            // no stored value has a key outside the type's: a range open at an end of them may widen
+            // to the top level's bucket there, which the fewest buckets cover
+            long topMask = (1L << top) - 1;
+            long from = Long.compareUnsigned(lo.getAsLong(), order.minKey()) <= 0 ? order.minKey() & ~topMask : lo.getAsLong();
+            long to = Long.compareUnsigned(hi.getAsLong(), order.maxKey()) >= 0 ? order.maxKey() | topMask : hi.getAsLong();
+            if (Long.compareUnsigned(from, to) <= 0) {
+                for (RangeCover.Bucket b : RangeCover.cover(from, to, spec.range(), top)) {
+                    inputs.add(bucket(b));
+                }
             }
         }
         return perVersion(SearchCapability.RANGE, inputs);

@@ -106,7 +106,7 @@ class SearchTokensTest {
                     born: { mode: randomized, type: date, search: [range] }
                 """, "born"), keys);
         List<String> range = hex(born.forStored(LocalDate.of(2000, 1, 1), 7).get(SearchCapability.RANGE));
-        assertEquals(16, range.size());
+        assertEquals(10, range.size(), "a date's levels stop at 2^36 days");
         assertEquals("fd253855467898aeb5b2ad2ede327695", range.get(0), "leaf bucket");
         assertEquals("0d2b0e487df5fd066138e1dd4af28ff3", range.get(1), "level 4");
 
@@ -197,14 +197,14 @@ class SearchTokensTest {
                 if (Long.compareUnsigned(lo, hi) > 0) {
                     continue;
                 }
-                Set<RangeCover.Bucket> cover = new HashSet<>(RangeCover.cover(lo, hi, spec));
+                Set<RangeCover.Bucket> cover = new HashSet<>(RangeCover.cover(lo, hi, spec, top(spec)));
                 assertTrue(cover.size() <= 2 * ((1 << spec.branch()) - 1) * spec.levels());
                 for (int j = 0; j < 40; j++) {
                     long k = lo - 200 + r.nextInt((int) (hi - lo) + 400);
                     boolean inside = Long.compareUnsigned(k, lo) >= 0 && Long.compareUnsigned(k, hi) <= 0;
                     long leafMask = spec.leaf() == 0 ? 0 : (1L << spec.leaf()) - 1;
                     boolean inWidened = Long.compareUnsigned(k, lo & ~leafMask) >= 0 && Long.compareUnsigned(k, hi | leafMask) <= 0;
-                    boolean hit = RangeCover.of(k, spec).stream().anyMatch(cover::contains);
+                    boolean hit = RangeCover.of(k, spec, top(spec)).stream().anyMatch(cover::contains);
                     assertEquals(inWidened, hit, spec + " key " + Long.toUnsignedString(k));
                     if (spec.leaf() == 0) {
                         assertEquals(inside, hit);
@@ -212,7 +212,67 @@ class SearchTokensTest {
                 }
             }
         }
-        assertEquals(16, RangeCover.cover(0, -1L, new SearchSpec.Range(4, 0, 128)).size(), "whole key space: 16 top buckets");
+        assertEquals(16, RangeCover.cover(0, -1L, new SearchSpec.Range(4, 0, 128), 60).size(), "whole key space: 16 top buckets");
+    }
+
+    /** The highest level below 64, where a type's keys span the whole 64-bit space. */
+    private static int top(SearchSpec.Range spec) {
+        return RangeOrder.topLevel(dev.veil.policy.LogicalType.INTEGER, spec);
+    }
+
+    @Test
+    void datesAndTimesKeepOnlyTheLevelsThatSplitTheirKeys() throws Exception {
+        SearchSpec.Range defaults = new SearchSpec.Range(4, 0, 128);
+        assertEquals(60, RangeOrder.topLevel(dev.veil.policy.LogicalType.INTEGER, defaults));
+        assertEquals(16, RangeOrder.levels(dev.veil.policy.LogicalType.TIMESTAMP, defaults));
+        assertEquals(36, RangeOrder.topLevel(dev.veil.policy.LogicalType.DATE, defaults), "2^40 days fall in 16 buckets of 2^36");
+        assertEquals(44, RangeOrder.topLevel(dev.veil.policy.LogicalType.TIME, defaults), "a day's 2^46.3 ns in 5 buckets of 2^44");
+        assertEquals(5, RangeOrder.levels(dev.veil.policy.LogicalType.DATE, new SearchSpec.Range(8, 2, 128)), "2, 10, 18, 26, 34");
+
+        SearchTokens born = new SearchTokens(column("""
+                    born: { mode: randomized, type: date, search: [range] }
+                """, "born"), keys);
+        Random r = new Random(36);
+        List<LocalDate> dates = new ArrayList<>(List.of(LocalDate.MIN, LocalDate.MIN.plusDays(1), LocalDate.MAX, LocalDate.MAX.minusDays(1),
+                LocalDate.of(1969, 12, 31), LocalDate.of(1970, 1, 1), LocalDate.of(-4713, 11, 24), LocalDate.of(294276, 12, 31)));
+        for (int i = 0; i < 40; i++) {
+            dates.add(LocalDate.ofEpochDay(r.nextInt(60_000) - 30_000));
+        }
+        List<Set<String>> stored = new ArrayList<>();
+        for (LocalDate d : dates) {
+            List<String> tokens = hex(born.forStored(d, 7).get(SearchCapability.RANGE));
+            assertEquals(10, tokens.size());
+            stored.add(new HashSet<>(tokens));
+        }
+        // bounds anywhere, open at either end or both: a stored date is found exactly when it is inside
+        List<LocalDate> bounds = new ArrayList<>(dates);
+        bounds.add(null);
+        for (int i = 0; i < 400; i++) {
+            LocalDate lo = bounds.get(r.nextInt(bounds.size()));
+            LocalDate hi = bounds.get(r.nextInt(bounds.size()));
+            boolean loIn = r.nextBoolean();
+            boolean hiIn = r.nextBoolean();
+            List<VersionTokens> q = born.rangeQuery(lo, loIn, hi, hiIn);
+            assertTrue(q.get(0).tokens().size() <= 2 * 15 * 10 + 16, "a cover within the levels kept");
+            for (int j = 0; j < dates.size(); j++) {
+                LocalDate d = dates.get(j);
+                boolean inside = (lo == null || (loIn ? !d.isBefore(lo) : d.isAfter(lo)))
+                        && (hi == null || (hiIn ? !d.isAfter(hi) : d.isBefore(hi)));
+                assertEquals(inside, hits(stored.get(j), q), d + " in " + lo + (loIn ? "=" : "") + ".." + hi + (hiIn ? "=" : ""));
+            }
+        }
+        assertEquals(12, born.rangeQuery(null, false, null, false).get(0).tokens().size(), "every date: the 12 buckets of 2^36 days that hold any");
+
+        SearchTokens at = new SearchTokens(column("""
+                    at: { mode: randomized, type: time, search: [range] }
+                """, "at"), keys);
+        Set<String> midnight = new HashSet<>(hex(at.forStored(java.time.LocalTime.MIDNIGHT, 7).get(SearchCapability.RANGE)));
+        Set<String> last = new HashSet<>(hex(at.forStored(java.time.LocalTime.MAX, 7).get(SearchCapability.RANGE)));
+        assertEquals(12, last.size());
+        assertTrue(hits(midnight, at.rangeQuery(null, false, java.time.LocalTime.of(0, 0, 1), false)));
+        assertTrue(hits(last, at.rangeQuery(java.time.LocalTime.of(23, 59), true, null, false)));
+        assertFalse(hits(last, at.rangeQuery(null, false, java.time.LocalTime.MAX, false)));
+        assertFalse(hits(midnight, at.rangeQuery(java.time.LocalTime.MIDNIGHT, false, null, false)));
     }
 
     @Test
