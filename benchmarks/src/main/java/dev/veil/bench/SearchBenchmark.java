@@ -19,7 +19,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,6 +83,12 @@ public final class SearchBenchmark {
                 for (String ddl : CompanionColumns.ddl(table)) {
                     db.execute(ddl);
                 }
+                String gin = System.getProperty("veil.bench.gin");
+                if (gin != null) {
+                    for (String index : ginIndexes(db)) {
+                        db.execute("ALTER INDEX " + index + " SET (" + gin + ")");
+                    }
+                }
                 seed(db, admin, table);
             }
             db.execute("VACUUM ANALYZE people_enc", "VACUUM ANALYZE people_raw");
@@ -100,11 +109,43 @@ public final class SearchBenchmark {
                 if (writes) {
                     AtomicLong ids = new AtomicLong(10L * ROWS);
                     compare("INSERT one row", () -> insert(veil, "people_enc", ids), () -> insert(raw, "people_raw", ids));
+                    System.err.println("GIN pending list after the inserts: " + pending(db));
+                    compare("prefix search LIKE 'abc%' after the inserts", () -> prefixSearch(veil, prefix.formatted("people_enc")),
+                            () -> prefixSearch(raw, prefix.formatted("people_raw")));
+                    compare("date range BETWEEN (7 days) after the inserts", () -> rangeSearch(veil, range.formatted("people_enc")),
+                            () -> rangeSearch(raw, range.formatted("people_raw")));
                 } else {
                     System.out.println("INSERT not measured: this build does not write companion columns on INSERT");
                 }
             }
         }
+    }
+
+    /** The GIN indexes of the encrypted table (the companion columns'). */
+    private static List<String> ginIndexes(TestDatabase db) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT indexname FROM pg_indexes WHERE tablename = 'people_enc' AND indexdef LIKE '% USING gin %'")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** Each GIN index's pending-list pages and tuples (entries not yet in the index's tree, read by every search). */
+    private static String pending(TestDatabase db) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple");
+            for (String index : ginIndexes(db)) {
+                try (ResultSet rs = s.executeQuery("SELECT pending_pages, pending_tuples FROM pgstatginindex('" + index + "')")) {
+                    rs.next();
+                    sb.append(index).append(": ").append(rs.getLong(1)).append(" pages, ").append(rs.getLong(2)).append(" tuples; ");
+                }
+            }
+        }
+        return sb.toString();
     }
 
     @FunctionalInterface

@@ -83,6 +83,16 @@ public final class CompanionColumns {
         return capability.isArray() ? "bytea[]" : "bytea";
     }
 
+    /**
+     * The storage parameter of the GIN indexes: a pending list of 64 kB (PostgreSQL's smallest)
+     * instead of the default 4 MB. A GIN index gathers new entries in its pending list and moves
+     * them into its tree in bulk; every search reads the whole list. A search right after a few
+     * thousand inserts, with the default, read a list of hundreds of pages and ran at a tenth of
+     * the speed it has on a vacuumed index; with 64 kB an insert pays for a move every few dozen
+     * rows, and a search reads at most 8 pages of it.
+     */
+    public static final String GIN_OPTIONS = "gin_pending_list_limit = 64";
+
     /** The index method of a companion column: GIN for token sets ({@code &&}, {@code @>}), btree for one token ({@code =}, {@code IN}). */
     public static String indexMethod(SearchCapability capability) {
         return capability.isArray() ? "gin" : "btree";
@@ -99,7 +109,7 @@ public final class CompanionColumns {
         }
         for (Companion c : of(table)) {
             out.add("CREATE INDEX IF NOT EXISTS " + indexName(table, c) + " ON " + table.name() + " USING "
-                    + indexMethod(c.capability()) + " (" + c.name() + ")");
+                    + indexMethod(c.capability()) + " (" + c.name() + ")" + (c.capability().isArray() ? " WITH (" + GIN_OPTIONS + ")" : ""));
         }
         return out;
     }

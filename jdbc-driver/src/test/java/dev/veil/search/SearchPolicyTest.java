@@ -143,9 +143,9 @@ class SearchPolicyTest {
                 "ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_prefix bytea[]",
                 "ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_ci bytea",
                 "ALTER TABLE people ADD COLUMN IF NOT EXISTS \"Born_veil_range\" bytea[]",
-                "CREATE INDEX IF NOT EXISTS people_last_name_veil_prefix_idx ON people USING gin (last_name_veil_prefix)",
+                "CREATE INDEX IF NOT EXISTS people_last_name_veil_prefix_idx ON people USING gin (last_name_veil_prefix) WITH (gin_pending_list_limit = 64)",
                 "CREATE INDEX IF NOT EXISTS people_last_name_veil_ci_idx ON people USING btree (last_name_veil_ci)",
-                "CREATE INDEX IF NOT EXISTS \"people_Born_veil_range_idx\" ON people USING gin (\"Born_veil_range\")"),
+                "CREATE INDEX IF NOT EXISTS \"people_Born_veil_range_idx\" ON people USING gin (\"Born_veil_range\") WITH (gin_pending_list_limit = 64)"),
                 CompanionColumns.ddl(table));
         assertEquals(SearchCapability.CI, CompanionColumns.find(table, "LAST_NAME_VEIL_CI").orElseThrow().capability());
         assertTrue(CompanionColumns.find(table, "born_veil_range").isEmpty(), "a quoted name matches only its exact spelling");

@@ -98,7 +98,7 @@ class SearchCliTest {
         List<String> statements = ddl.out().lines().filter(l -> !l.startsWith("--") && !l.isBlank()).map(l -> l.substring(0, l.length() - 1)).toList();
         assertEquals(List.of("ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_prefix bytea[]",
                 "ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_ci bytea",
-                "CREATE INDEX IF NOT EXISTS people_last_name_veil_prefix_idx ON people USING gin (last_name_veil_prefix)",
+                "CREATE INDEX IF NOT EXISTS people_last_name_veil_prefix_idx ON people USING gin (last_name_veil_prefix) WITH (gin_pending_list_limit = 64)",
                 "CREATE INDEX IF NOT EXISTS people_last_name_veil_ci_idx ON people USING btree (last_name_veil_ci)"), statements);
         db.execute(statements.toArray(new String[0]));
 
