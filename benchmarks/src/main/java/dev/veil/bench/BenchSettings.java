@@ -14,13 +14,17 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
     static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
     static final List<String> ALL_SCENARIOS = List.of("oltp", "plain", "batch", "scan", "ops");
 
+    /** Seconds measured per round against MariaDB unless {@code --measure} says otherwise. */
+    static final double MARIADB_MEASURE_SECONDS = 6;
+
     static final String USAGE = """
             usage: EndToEnd [options] [admin-jdbc-url]
               admin-jdbc-url     PostgreSQL or MariaDB (jdbc:mariadb:) URL allowed to CREATE DATABASE (else $VEIL_BENCH_JDBC_URL,
                                  else %s)
               --warmup S         seconds of warm-up before a mode's first round of a phase (default 5); later
                                  rounds warm up for at most 1 s
-              --measure S        seconds measured per round (default 3)
+              --measure S        seconds measured per round (default 3; %s against MariaDB, where rounds at one
+                                 thread vary most: every autocommit INSERT waits for the server's log flush)
               --rounds N         rounds per phase, each running every mode once, back to back; throughputs
                                  are medians over rounds, ratios the median of each round's ratio (default 9)
               --rows N           rows pre-populated for the select workloads and the full scan (default 20000)
@@ -35,12 +39,12 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
               --durable-commit   keep synchronous_commit=on (default: off for the benchmark database, so
                                  commit fsync latency of a shared disk does not drown the client's cost)
               --keep             keep the benchmark database instead of dropping it
-            """.formatted(DEFAULT_URL, String.join(",", ALL_SCENARIOS));
+            """.formatted(DEFAULT_URL, fmt(MARIADB_MEASURE_SECONDS), String.join(",", ALL_SCENARIOS));
 
     static BenchSettings parse(String[] args) {
         String url = System.getenv("VEIL_BENCH_JDBC_URL");
         double warmup = 5;
-        double measure = 3;
+        Double measure = null;
         int rounds = 9;
         int rows = 20_000;
         int batchRows = 100_000;
@@ -64,7 +68,7 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
                 case "--storage" -> storage = storage(value(args, ++i, a));
                 case "--quick" -> {
                     warmup = 1;
-                    measure = 2;
+                    measure = 2.0;
                     rounds = 1;
                     rows = 5000;
                     batchRows = 20_000;
@@ -85,11 +89,18 @@ record BenchSettings(String adminUrl, double warmupSeconds, double measureSecond
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown scenario(s) " + unknown);
         }
+        if (measure == null) {
+            measure = url != null && url.startsWith("jdbc:mariadb:") ? MARIADB_MEASURE_SECONDS : 3;
+        }
         if (rounds < 1 || rows < 1 || batchRows < 1 || batchSize < 1 || threads.isEmpty() || measure <= 0 || warmup < 0) {
             throw new IllegalArgumentException("counts and durations must be positive");
         }
         return new BenchSettings(url == null || url.isBlank() ? DEFAULT_URL : url, warmup, measure, rounds, rows,
                 batchRows, batchSize, threads, Set.copyOf(scenarios), storage, durableCommit, keep);
+    }
+
+    private static String fmt(double seconds) {
+        return String.format(java.util.Locale.ROOT, "%.0f", seconds);
     }
 
     /** Warm-up before every round but a mode's first, which refreshes caches after the previous round's reset. */

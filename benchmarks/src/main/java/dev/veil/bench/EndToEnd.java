@@ -153,8 +153,8 @@ public final class EndToEnd {
                 fixture.checkpoint();
                 Measurement x = TimedRunner.run(threads, settings.measureSeconds(), op);
                 reset(written, m);
-                log("%s, %d thread(s), %s, round %d: %,.0f %s/s, %.1f µs client CPU per unit", name, threads, m, round + 1,
-                        x.perSecond(), unit, x.cpuMicrosPerUnit());
+                log("%s, %d thread(s), %s, round %d: %,.0f %s/s, %.1f µs client CPU and %,.0f bytes allocated per unit", name, threads, m,
+                        round + 1, x.perSecond(), unit, x.cpuMicrosPerUnit(), x.bytesPerUnit());
                 rounds.add(m, x);
             }
         }
@@ -175,7 +175,8 @@ public final class EndToEnd {
                 fixture.truncate(t);
                 fixture.checkpoint();
                 Measurement x = TimedRunner.once(r -> c.batchInsert(1, settings.batchRows(), settings.batchSize()));
-                log("%s, %s, round %d: %,.0f rows/s, %.1f µs client CPU per row", name, m, round + 1, x.perSecond(), x.cpuMicrosPerUnit());
+                log("%s, %s, round %d: %,.0f rows/s, %.1f µs client CPU and %,.0f bytes allocated per row", name, m, round + 1, x.perSecond(),
+                        x.cpuMicrosPerUnit(), x.bytesPerUnit());
                 rounds.add(m, x);
             }
         }

@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * The measured scenarios as a markdown table: each mode's median throughput, the median over
  * rounds of each mode's ratio to RAW within the round, the middle half of VEIL/RAW's per-round
- * ratios, goal and verdict. The verdict compares the median ratio with the goal.
+ * ratios, goal and verdict, and each mode's client CPU and allocation per unit. The verdict
+ * compares the median ratio with the goal.
  */
 final class ResultTable {
     /**
@@ -31,8 +32,8 @@ final class ResultTable {
     String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("| Scenario | Threads | RAW | HAND | VEIL | HAND/RAW | VEIL/RAW | VEIL/RAW middle half of rounds | Goal VEIL/RAW | Result "
-                + "| Client CPU µs/unit RAW · HAND · VEIL |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|\n");
+                + "| Client CPU µs/unit RAW · HAND · VEIL | Client bytes allocated/unit RAW · HAND · VEIL |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|\n");
         for (Row r : rows) {
             Rounds x = r.rounds();
             Boolean pass = r.passed();
@@ -48,6 +49,8 @@ final class ResultTable {
                     .append(" | ").append(pass == null ? "—" : pass ? "pass" : "**MISS**")
                     .append(" | ").append(cpu(x.cpuMicrosPerUnit(Mode.RAW))).append(" · ").append(cpu(x.cpuMicrosPerUnit(Mode.HAND)))
                     .append(" · ").append(cpu(x.cpuMicrosPerUnit(Mode.VEIL)))
+                    .append(" | ").append(rate(x.bytesPerUnit(Mode.RAW))).append(" · ").append(rate(x.bytesPerUnit(Mode.HAND)))
+                    .append(" · ").append(rate(x.bytesPerUnit(Mode.VEIL)))
                     .append(" |\n");
         }
         return sb.toString();

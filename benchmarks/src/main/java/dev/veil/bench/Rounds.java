@@ -55,6 +55,11 @@ final class Rounds {
         return median(perRound(r -> r.containsKey(m) ? r.get(m).cpuMicrosPerUnit() : Double.NaN));
     }
 
+    /** The median bytes the working threads allocated per unit of a mode; NaN when unknown. */
+    double bytesPerUnit(Mode m) {
+        return median(perRound(r -> r.containsKey(m) ? r.get(m).bytesPerUnit() : Double.NaN));
+    }
+
     private double[] perRound(ToDoubleFunction<Map<Mode, Measurement>> value) {
         return rounds.stream().mapToDouble(value).filter(v -> !Double.isNaN(v)).toArray();
     }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RoundsTest {
     /** A measurement of {@code perSecond} units a second over one second, with 2 ms of client CPU. */
     private static Measurement at(double perSecond) {
-        return new Measurement((long) perSecond, 1_000_000_000L, 2_000_000L);
+        return new Measurement((long) perSecond, 1_000_000_000L, 2_000_000L, 1_000L);
     }
 
     @Test
