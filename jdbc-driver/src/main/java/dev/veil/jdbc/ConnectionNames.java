@@ -79,6 +79,24 @@ final class ConnectionNames {
         }
     }
 
+    /**
+     * The context the names of a statement about to run mean in, for the check that the path did
+     * not change since it was prepared; -1 when no catalog is read. The same number as
+     * {@link #resolver()}'s context (which depends on the database and path only), without the
+     * clock read and catalog refresh that call makes while nothing that may change the path ran:
+     * a statement already planned is not planned again at run time, so a fresher snapshot would
+     * not change what it does.
+     *
+     * @throws VeilException {@code VE006} when the path must be read again and cannot be
+     */
+    int runContext() throws VeilException {
+        NameResolver r = resolver;
+        if (r == null || pathChanged) {
+            r = resolver();
+        }
+        return r == null ? -1 : r.context();
+    }
+
     /** The column lists of this connection's database, or {@code null} before the first plan or when no catalog is read. */
     SchemaCache columns() {
         Catalogs.Database db = database;

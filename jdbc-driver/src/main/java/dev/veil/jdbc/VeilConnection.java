@@ -242,8 +242,8 @@ public final class VeilConnection extends DelegatingConnection {
             names.running(plan.effect());
         }
         if (plan.context() > 0) {
-            NameResolver now = names.resolver();
-            if (now != null && now.context() != plan.context()) {
+            int now = names.runContext();
+            if (now >= 0 && now != plan.context()) {
                 throw new VeilException(VeilState.UNSUPPORTED_SQL, "the search path (or current schema) changed since this "
                         + "statement was prepared, so its table names may now mean other tables; prepare it again");
             }

@@ -87,9 +87,12 @@ final class VersionChecks {
             return NONE;
         }
         // runs for every statement prepared: most write no deterministic column with a unique index
+        // (an index loop: no iterator per statement)
         List<ColumnPolicy> u = List.of();
         List<ColumnPolicy> w = List.of();
-        for (ColumnPolicy c : plan.deterministicWrites()) {
+        List<ColumnPolicy> writes = plan.deterministicWrites();
+        for (int i = 0; i < writes.size(); i++) {
+            ColumnPolicy c = writes.get(i);
             switch (connection.uniqueness(c)) {
                 case ALONE -> u = added(u, c);
                 case WITH_OTHERS -> w = added(w, c);
