@@ -66,6 +66,32 @@ final class AccountsClient {
         }
     }
 
+    /** The three statements of the OLTP mix. */
+    enum Kind { INSERT, BY_ID, BY_EMAIL }
+
+    /**
+     * Runs one statement of the mix as {@link #insert}, {@link #selectById} and {@link #selectByEmail}
+     * do, or with {@code execute} false only prepares and binds it and closes it unrun: the client's
+     * own part of a statement, which involves no server.
+     */
+    long run(Kind kind, long id, boolean execute) throws SQLException {
+        if (execute) {
+            return switch (kind) {
+                case INSERT -> insert(id);
+                case BY_ID -> selectById(id);
+                case BY_EMAIL -> selectByEmail(id);
+            };
+        }
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(kind == Kind.INSERT ? insert : kind == Kind.BY_ID ? byId : byEmail)) {
+            switch (kind) {
+                case INSERT -> bind(ps, id);
+                case BY_ID -> ps.setLong(1, id);
+                case BY_EMAIL -> HandCrypto.set(ps, 1, email, Rows.email(id));
+            }
+        }
+        return 1;
+    }
+
     /** Inserts rows {@code first..first+count-1} in JDBC batches of {@code batchSize}, one commit per batch. */
     long batchInsert(long first, int count, int batchSize) throws SQLException {
         try (Connection c = pool.getConnection()) {
