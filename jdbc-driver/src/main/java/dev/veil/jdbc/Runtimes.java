@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * a background thread while the real driver connects (or, under the agent, while the application
  * starts); the first runtime built for that file takes the result. The same thread then readies
  * the logging backend for its first record ({@link LoggingWarmUp}) and loads the SQL parser's
- * classes ({@link SqlAnalyzer#warmUp}). A preparation that failed is
+ * classes ({@link SqlAnalyzer#warmUp}). Once a runtime is built for a {@code Driver#connect}, its
+ * key rings are read in the background too ({@link #preloadKeys}). A preparation that failed is
  * dropped and the work done again on the connecting thread, so errors surface as before.
  */
 final class Runtimes {
@@ -142,9 +143,25 @@ final class Runtimes {
                 r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()), new PolicyFit(policy, veil.stats().metrics()), transport,
                         dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
                 BY_POLICY.put(key, r);
+                if (url != null) {
+                    preloadKeys(veil);
+                }
             }
             return r;
         }
+    }
+
+    /**
+     * Reads the policy's key rings on a background daemon thread ({@link dev.veil.keys.DataKeyManager#preload}),
+     * so that the key table's connection and the unwrapping overlap the new connection's catalog
+     * check and first statements instead of waiting for the first encrypted value. Only for
+     * runtimes a {@code Driver#connect} built: its key connections are new physical connections,
+     * where a data source's could be a pool's, which the application may be sizing for its own use.
+     */
+    private static void preloadKeys(Veil veil) {
+        Thread t = new Thread(() -> veil.keys().preload(veil.policy().keyRings()), "veil-keys-preload");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

@@ -225,6 +225,38 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
         return at.isAfter(now) ? at : null;
     }
 
+    /**
+     * Reads the current view of each ring that this process has not read yet (its write key and,
+     * for deterministic rings, every live version), unwrapping the keys as the first encryption
+     * would, so that the first statement finds them cached. Only reads: a ring with no usable key
+     * is left for the first encryption to create or rotate, and a key table that does not exist
+     * stays missing. A ring that cannot be read or unwrapped is skipped; the first use reads it
+     * again and reports the failure as before. A caller using a ring meanwhile waits for its read.
+     *
+     * @return how many rings were read and are now cached
+     */
+    public int preload(Iterable<String> rings) {
+        int loaded = 0;
+        for (String ring : rings) {
+            synchronized (ringLocks.computeIfAbsent(ring, r -> new Object())) {
+                if (closed || active.containsKey(ring)) {
+                    continue;
+                }
+                try {
+                    Active view = loadOrRotate(ring, -1, false);
+                    if (view != null) {
+                        active.put(ring, view);
+                        loaded++;
+                    }
+                } catch (VeilException | RuntimeException e) {
+                    LoggerFactory.getLogger(DataKeyManager.class).debug("preloading key ring {} failed; its first use reads it again: {}",
+                            ring, e.toString());
+                }
+            }
+        }
+        return loaded;
+    }
+
     private Active refresh(String ring, Active seen) throws VeilException {
         synchronized (ringLocks.computeIfAbsent(ring, r -> new Object())) {
             checkOpen();
@@ -233,7 +265,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
                 return current;
             }
             boolean budgetSpent = seen != null && seen.nonces.get() > nonceBudget;
-            Active fresh = loadOrRotate(ring, budgetSpent ? seen.key.id() : -1);
+            Active fresh = loadOrRotate(ring, budgetSpent ? seen.key.id() : -1, true);
             active.put(ring, fresh);
             return fresh;
         }
@@ -249,9 +281,10 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
 
     /**
      * Finds the ring's active key in the store, creating the next version when there is none or
-     * it has expired (or is {@code exhaustedKeyId}, whose nonce budget this process spent).
+     * it has expired (or is {@code exhaustedKeyId}, whose nonce budget this process spent); or,
+     * unless {@code mayCreate}, returns {@code null} there.
      */
-    private Active loadOrRotate(String ring, int exhaustedKeyId) throws VeilException {
+    private Active loadOrRotate(String ring, int exhaustedKeyId, boolean mayCreate) throws VeilException {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Instant now = clock.instant();
             List<KeyRecord> keys = store.ring(ring);
@@ -267,6 +300,9 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
             boolean pending = newest != null && delay.compareTo(Duration.ZERO) > 0 && now.isBefore(newest.createdAt().plus(delay));
             if (newest != null && (pending || !newest.expiredAt(now)) && newest.keyId() != exhaustedKeyId) {
                 return view(ring, keys, newest, pending, delay, now);
+            }
+            if (!mayCreate) {
+                return null;
             }
             KeyRecord created = create(ring, maxVersion + 1, now);
             if (created != null) {
@@ -431,8 +467,13 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
         }
     }
 
-    private DataKey cache(int keyId, DataKey key) {
+    private DataKey cache(int keyId, DataKey key) throws VeilException {
         synchronized (cache) {
+            if (closed) {
+                // closed while this key was unwrapped (a background preload): never keep it past close()
+                key.destroy();
+                checkOpen();
+            }
             DataKey existing = cache.putIfAbsent(keyId, key);
             if (existing != null) {
                 key.destroy();

@@ -54,6 +54,36 @@ class RuntimesTest {
     }
 
     @Test
+    void aRuntimeBuiltForADriverConnectReadsItsKeyRingsInTheBackground(@TempDir Path dir) throws Exception {
+        Path keystore = TestKeys.keystore(dir);
+        Path policy = policy(dir, keystore, TestKeys.PASSWORD_ENV);
+        Runtimes.Runtime first = Runtimes.forPolicy(policy.toString(), h2, null, null);
+        first.veil().keys().activeKey("default", true); // the ring's first version, as a first encryption writes it
+        assertEquals(1, first.veil().keys().cachedKeys());
+        Runtimes.closeAll();
+
+        Runtimes.Runtime built = Runtimes.forPolicy(policy.toString(), h2, "jdbc:h2:mem:test", new java.util.Properties());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (built.veil().keys().cachedKeys() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, built.veil().keys().cachedKeys());
+        assertEquals(1, built.veil().keys().store().ring("default").size());
+    }
+
+    @Test
+    void aRuntimeWithoutADriverUrlReadsNoKeyBeforeItsFirstUse(@TempDir Path dir) throws Exception {
+        Path keystore = TestKeys.keystore(dir);
+        Path policy = policy(dir, keystore, TestKeys.PASSWORD_ENV);
+        Runtimes.forPolicy(policy.toString(), h2, null, null).veil().keys().activeKey("default", true);
+        Runtimes.closeAll();
+
+        Runtimes.Runtime built = Runtimes.forPolicy(policy.toString(), h2, null, null);
+        Thread.sleep(200);
+        assertEquals(0, built.veil().keys().cachedKeys());
+    }
+
+    @Test
     void aKeystoreThatDoesNotOpenFailsTheConnectionAndIsNotKept(@TempDir Path dir) throws Exception {
         Path keystore = TestKeys.keystore(dir);
         Path policy = policy(dir, keystore, TestKeys.WRONG_PASSWORD_ENV);

@@ -206,6 +206,61 @@ class DataKeyManagerTest {
     }
 
     @Test
+    void preloadReadsAnExistingRingAndTheFirstEncryptionUsesIt() throws Exception {
+        int keyId;
+        try (DataKeyManager keys = fixture.manager()) {
+            keyId = keys.activeKey("default", false).id();
+        }
+        try (DataKeyManager restarted = fixture.manager()) {
+            assertEquals(1, restarted.preload(List.of("default", "unused")));
+            assertEquals(1, restarted.cachedKeys());
+            assertEquals(keyId, restarted.activeKey("default", true).id());
+            assertEquals(1, restarted.cachedKeys());
+            assertEquals(1, restarted.store().ring("default").size());
+            assertEquals(0, restarted.store().ring("unused").size());
+        }
+    }
+
+    @Test
+    void preloadWritesNothingWhereTheFirstEncryptionWouldCreateAKey() throws Exception {
+        try (DataKeyManager keys = fixture.manager()) {
+            assertEquals(0, keys.preload(List.of("default")));
+            assertEquals(0, keys.cachedKeys());
+            assertEquals(List.of(), keys.store().ring("default"));
+            try (java.sql.Connection c = h2.open(); java.sql.ResultSet rs = c.getMetaData().getTables(null, null, "VEIL_KEYS", null)) {
+                assertTrue(!rs.next(), "preloading created the key table");
+            }
+            keys.activeKey("default", true);
+            assertEquals(1, keys.store().ring("default").size());
+        }
+    }
+
+    @Test
+    void aKeyThatDoesNotUnwrapIsNotPreloadedAndItsFirstUseStillFails() throws Exception {
+        try (DataKeyManager keys = fixture.manager()) {
+            keys.activeKey("default", false);
+        }
+        Path other = dir.resolve("other");
+        java.nio.file.Files.createDirectories(other);
+        try (DataKeyManager foreign = new KeyManagerFixture(TestKeys.keystore(other), h2).manager()) {
+            assertEquals(0, foreign.preload(List.of("default")));
+            assertEquals(0, foreign.cachedKeys());
+            assertEquals(VeilState.KEY_UNWRAP_FAILED, assertThrows(VeilException.class, () -> foreign.activeKey("default", true)).state());
+        }
+    }
+
+    @Test
+    void preloadAfterCloseKeepsNothing() throws Exception {
+        try (DataKeyManager keys = fixture.manager()) {
+            keys.activeKey("default", false);
+        }
+        DataKeyManager closed = fixture.manager();
+        closed.close();
+        assertEquals(0, closed.preload(List.of("default")));
+        assertEquals(0, closed.cachedKeys());
+    }
+
+    @Test
     void sameKeyObjectIsServedFromCache() throws Exception {
         try (DataKeyManager keys = fixture.manager()) {
             DataKey k = keys.activeKey("default", false);
