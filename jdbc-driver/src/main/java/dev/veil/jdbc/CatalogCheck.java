@@ -11,8 +11,10 @@ import dev.veil.search.CompanionColumns;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,7 +35,11 @@ public final class CatalogCheck {
     private CatalogCheck() {
     }
 
-    /** A column of a live table as {@link DatabaseMetaData#getColumns} reports it. */
+    /**
+     * A column of a live table as {@link DatabaseMetaData#getColumns} reports it. The driver's own
+     * check ({@link #names}) reads only schemas and names: there {@code jdbcType} is
+     * {@link java.sql.Types#OTHER}, {@code typeName} {@code null} and {@code size} 0.
+     */
     public record LiveColumn(String schema, String name, int jdbcType, String typeName, long size) {
     }
 
@@ -122,9 +128,26 @@ public final class CatalogCheck {
      * @throws SQLException when the catalog cannot be read
      */
     public static Report run(Policy policy, Connection connection) throws SQLException {
+        return run(policy, connection, true);
+    }
+
+    /**
+     * {@link #run} without the columns' types, as the driver checks new connections: on PostgreSQL
+     * one {@code pg_catalog} query per table spelling (the same relations, columns, order and
+     * schema choice as {@link DatabaseMetaData#getColumns}, with the current schema in the same
+     * answer) instead of three round trips and pgjdbc's heavier metadata query.
+     *
+     * @throws SQLException when the catalog cannot be read
+     */
+    static Report names(Policy policy, Connection connection) throws SQLException {
+        return run(policy, connection, false);
+    }
+
+    private static Report run(Policy policy, Connection connection, boolean types) throws SQLException {
+        boolean direct = !types && SqlDialect.of(connection) == SqlDialect.POSTGRESQL;
         List<TableFit> fits = new ArrayList<>();
         for (TablePolicy t : policy.tables()) {
-            List<LiveColumn> live = columns(connection, t.name());
+            List<LiveColumn> live = columns(connection, t.name(), direct);
             List<ColumnPolicy> missing = new ArrayList<>();
             List<CompanionColumns.Companion> missingCompanions = new ArrayList<>();
             if (!live.isEmpty()) {
@@ -150,9 +173,22 @@ public final class CatalogCheck {
         return '"' + liveName.replace("\"", "\"\"") + '"';
     }
 
-    /** The live columns of a policy table, trying the name as written, then lower and upper case. */
-    static List<LiveColumn> columns(Connection connection, TableName table) throws SQLException {
-        DatabaseMetaData md = connection.getMetaData();
+    /**
+     * What pgjdbc's {@code getColumns(catalog, null, name, null)} reads, without the types: tables,
+     * partitioned tables, views, foreign tables and materialized views of that exact name in every
+     * schema of the connection's database, their live columns ordered by schema, name and position.
+     */
+    private static final String PG_COLUMNS = "SELECT pg_catalog.current_schema(), n.nspname, a.attname FROM pg_catalog.pg_class c "
+            + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid "
+            + "WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm') AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped "
+            + "ORDER BY n.nspname, c.relname, a.attnum";
+
+    /**
+     * The live columns of a policy table, trying the name as written, then lower and upper case;
+     * {@code direct}: through {@link #PG_COLUMNS}, without types.
+     */
+    private static List<LiveColumn> columns(Connection connection, TableName table, boolean direct) throws SQLException {
+        DatabaseMetaData md = direct ? null : connection.getMetaData();
         Set<String> spellings = new LinkedHashSet<>();
         Identifier name = table.name();
         spellings.add(name.text());
@@ -160,20 +196,33 @@ public final class CatalogCheck {
             spellings.add(name.text().toLowerCase(Locale.ROOT));
             spellings.add(name.text().toUpperCase(Locale.ROOT));
         }
-        String current = connection.getSchema();
-        String catalog = connection.getCatalog();
+        String current = direct ? null : connection.getSchema();
+        String catalog = direct ? null : connection.getCatalog();
         for (String spelling : spellings) {
             List<LiveColumn> found = new ArrayList<>();
-            try (ResultSet rs = md.getColumns(catalog, null, MetadataPatterns.exactly(md, spelling), null)) {
-                while (rs.next()) {
-                    found.add(new LiveColumn(rs.getString("TABLE_SCHEM"), rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"),
-                            rs.getString("TYPE_NAME"), rs.getLong("COLUMN_SIZE")));
+            if (direct) {
+                try (PreparedStatement ps = connection.prepareStatement(PG_COLUMNS)) {
+                    ps.setString(1, spelling);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            current = rs.getString(1);
+                            found.add(new LiveColumn(rs.getString(2), rs.getString(3), Types.OTHER, null, 0));
+                        }
+                    }
+                }
+            } else {
+                try (ResultSet rs = md.getColumns(catalog, null, MetadataPatterns.exactly(md, spelling), null)) {
+                    while (rs.next()) {
+                        found.add(new LiveColumn(rs.getString("TABLE_SCHEM"), rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"),
+                                rs.getString("TYPE_NAME"), rs.getLong("COLUMN_SIZE")));
+                    }
                 }
             }
+            String schema = current;
             if (table.schema() != null) {
                 found.removeIf(c -> c.schema() == null || !table.schema().matches(exact(c.schema())));
-            } else if (found.stream().anyMatch(c -> c.schema() != null && c.schema().equals(current))) {
-                found.removeIf(c -> c.schema() == null || !c.schema().equals(current));
+            } else if (found.stream().anyMatch(c -> c.schema() != null && c.schema().equals(schema))) {
+                found.removeIf(c -> c.schema() == null || !c.schema().equals(schema));
             } else if (!found.isEmpty()) {
                 // the same name in several other schemas: the first one's columns, as name lookup does without a schema
                 String first = found.get(0).schema();

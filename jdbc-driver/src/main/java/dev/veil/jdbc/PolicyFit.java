@@ -146,7 +146,7 @@ final class PolicyFit {
             d.checkedNanos = System.nanoTime();
             return searchRefused;
         }
-        CatalogCheck.Report report = CatalogCheck.run(policy, raw);
+        CatalogCheck.Report report = CatalogCheck.names(policy, raw);
         VeilException refused = report.refusal(d.name);
         Set<String> missing = report.missingTables().stream().map(t -> t.name().toString())
                 .collect(Collectors.toCollection(TreeSet::new));
