@@ -25,9 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * key derivation) cost a fresh JVM a few hundred milliseconds, so {@link #prepare} starts them on
  * a background thread while the real driver connects (or, under the agent, while the application
  * starts); the first runtime built for that file takes the result. The same thread then readies
- * the logging backend for its first record ({@link LoggingWarmUp}) and loads the SQL parser's
- * classes ({@link SqlAnalyzer#warmUp}). Once a runtime is built for a {@code Driver#connect}, its
- * key rings are read in the background too ({@link #preloadKeys}). A preparation that failed is
+ * the logging backend for its first record ({@link LoggingWarmUp}), loads the SQL parser's
+ * classes ({@link SqlAnalyzer#warmUp}) and sets the ciphers up under a throwaway key
+ * ({@link dev.veil.crypto.ColumnCipher#warmUp}). Once a runtime is built for a
+ * {@code Driver#connect}, its key rings are read in the background too ({@link #preloadKeys}).
+ * A preparation that failed is
  * dropped and the work done again on the connecting thread, so errors surface as before.
  */
 final class Runtimes {
@@ -101,6 +103,7 @@ final class Runtimes {
                 }
                 // then what the first statements need, while the connecting thread is busy elsewhere
                 SqlAnalyzer.warmUp(policy);
+                dev.veil.crypto.ColumnCipher.warmUp(policy.columns());
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
