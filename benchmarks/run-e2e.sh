@@ -8,10 +8,6 @@
 # be allowed to CREATE DATABASE: the benchmark makes its own database and drops it at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=benchmarks/target/benchmarks.jar
-if [[ ! -f $jar || -n $(find jdbc-driver/src benchmarks/src benchmarks/pom.xml -newer "$jar" -print -quit) ]]; then
-  mvn -q -B -ntp -DskipTests -pl benchmarks -am install
-fi
-# The keystore is generated per run in a temporary directory; this password protects nothing else.
-export VEIL_BENCH_MASTER_PASSWORD="${VEIL_BENCH_MASTER_PASSWORD:-bench-only-not-a-secret}"
+source benchmarks/bench-env.sh
+bench_build benchmarks "$jar"
 exec java ${VEIL_BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -cp "$jar" dev.veil.bench.EndToEnd "$@"

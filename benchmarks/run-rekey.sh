@@ -4,9 +4,6 @@
 #   VEIL_BENCH_JAVA_OPTS='-Dveil.bench.rounds=7 -Dveil.bench.batches=500,1000 -Dveil.bench.storage=text' benchmarks/run-rekey.sh 400000
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=benchmarks/target/benchmarks.jar
-if [[ ! -f $jar || -n $(find jdbc-driver/src benchmarks/src benchmarks/pom.xml -newer "$jar" -print -quit) ]]; then
-  mvn -q -B -ntp -DskipTests -pl benchmarks -am install
-fi
-export VEIL_BENCH_MASTER_PASSWORD="${VEIL_BENCH_MASTER_PASSWORD:-bench-only-not-a-secret}"
+source benchmarks/bench-env.sh
+bench_build benchmarks "$jar"
 exec java -Xms1g -Xmx1g ${VEIL_BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" dev.veil.bench.RekeyBenchmark "$@"

@@ -4,23 +4,16 @@
 # jdbc:veil: and -javaagent:veil-agent.jar, medians over the rounds (see docs/benchmarks.md, "Start-up").
 #   benchmarks/run-startup.sh                 # 21 rounds against the local PostgreSQL (about 3 minutes idle)
 #   benchmarks/run-startup.sh 41 'jdbc:postgresql://host:5432/postgres?user=me'
-#   VEIL_BENCH_MAVEN_OPTS='-Dmaven.repo.local=/path/m2' benchmarks/run-startup.sh   # extra options for its mvn calls
+#   VEIL_BENCH_MAVEN_OPTS='-Dmaven.repo.local=/path/m2' benchmarks/run-startup.sh   # extra options for its mvn calls (every run-*.sh)
 # The admin URL must be allowed to CREATE DATABASE: the benchmark makes its own database and drops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-21}"
 admin="${2:-${VEIL_BENCH_JDBC_URL:-jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}}"
-mvn_=(mvn -q -B -ntp)
-# shellcheck disable=SC2206 # split on purpose: one option per word
-if [[ -n ${VEIL_BENCH_MAVEN_OPTS:-} ]]; then mvn_+=(${VEIL_BENCH_MAVEN_OPTS}); fi
-jar=benchmarks/target/benchmarks.jar
+source benchmarks/bench-env.sh
 agent=agent/target/veil-agent.jar
-if [[ ! -f $jar || ! -f $agent || -n $(find jdbc-driver/src agent/src benchmarks/src -newer "$jar" -print -quit) ]]; then
-  "${mvn_[@]}" -DskipTests -pl benchmarks,agent -am install
-fi
+bench_build benchmarks,agent "$jar" "$agent"
 # the application's class path: its own classes and pgjdbc, nothing of Veil
 cpfile=benchmarks/target/startup-pgjdbc.path
 "${mvn_[@]}" -pl benchmarks dependency:build-classpath -DincludeArtifactIds=postgresql -Dmdep.outputFile="$PWD/$cpfile" >/dev/null
-# The keystore is generated per run in a temporary directory; this password protects nothing else.
-export VEIL_BENCH_MASTER_PASSWORD="${VEIL_BENCH_MASTER_PASSWORD:-bench-only-not-a-secret}"
 exec java -cp "$jar" dev.veil.bench.StartupBenchmark "$agent" "$(cat "$cpfile")" benchmarks/target/classes "$rounds" "$admin"
