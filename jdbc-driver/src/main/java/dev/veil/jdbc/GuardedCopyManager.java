@@ -97,7 +97,8 @@ final class GuardedCopyManager extends CopyManager {
     }
 
     private Route queryRoute(String sql, CopyCommand command) throws SQLException {
-        StatementPlan plan = connection.plan(command.query());
+        // COPY writes every column it reads: no column is appended to filter by (over-matching searches are refused)
+        StatementPlan plan = connection.plan(command.query()).withoutHidden();
         if (!plan.touchesEncrypted()) {
             return new Route(sql, null, null);
         }

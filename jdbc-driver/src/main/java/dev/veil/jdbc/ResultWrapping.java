@@ -104,11 +104,17 @@ final class ResultWrapping {
 
     ResultSet wrap(ResultSet raw) {
         return raw == null ? null : new VeilResultSet(connection, owner, raw, plan == null ? null : connection.resultCiphers(plan, resultIndex),
-                resultIndex == 0 ? filter : null, resultIndex == 0 && plan != null && !plan.sort().isEmpty() ? new RowOrder(plan.sort()) : null);
+                resultIndex == 0 ? filter : null, resultIndex == 0 && plan != null && !plan.sort().isEmpty() ? new RowOrder(plan.sort()) : null,
+                resultIndex == 0 ? visibleColumns() : VeilResultSet.ALL_COLUMNS);
     }
 
     ResultSetMetaData wrapMetaData(ResultSetMetaData raw) {
-        return raw == null ? null : new VeilResultSetMetaData(raw, plan == null ? null : connection.resultCiphers(plan, 0));
+        return raw == null ? null : new VeilResultSetMetaData(raw, plan == null ? null : connection.resultCiphers(plan, 0), visibleColumns());
+    }
+
+    /** How many columns of the first result the application sees (Veil's hidden columns follow them). */
+    private int visibleColumns() {
+        return plan == null || plan.hidden() == 0 ? VeilResultSet.ALL_COLUMNS : plan.resultColumns(0).size() - plan.hidden();
     }
 
     /**

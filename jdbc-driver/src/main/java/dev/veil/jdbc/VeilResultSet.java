@@ -46,6 +46,9 @@ import java.util.Map;
  * sets with none, go straight to the real result set.
  */
 final class VeilResultSet extends DelegatingResultSet {
+    /** {@link #visible} of a result without hidden columns. */
+    static final int ALL_COLUMNS = Integer.MAX_VALUE;
+
     private final VeilConnection connection;
     private final Statement owner;
     /** Index (1-based) to the cipher of an encrypted column; {@code null} when no column is encrypted. */
@@ -60,6 +63,11 @@ final class VeilResultSet extends DelegatingResultSet {
     private int[] sorted;
     /** With {@link #order}: the index in {@link #sorted} of the current row (-1 before the first). */
     private int cursor = -1;
+    /**
+     * How many columns the application sees; those after them are Veil's own (searched columns
+     * appended to filter by) and are reported as absent. {@link #ALL_COLUMNS} when there are none.
+     */
+    private final int visible;
 
     VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers) {
         this(connection, owner, raw, ciphers, null, null);
@@ -70,21 +78,48 @@ final class VeilResultSet extends DelegatingResultSet {
     }
 
     VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers, RowFilter filter, RowOrder order) {
+        this(connection, owner, raw, ciphers, filter, order, ALL_COLUMNS);
+    }
+
+    /**
+     * @param visible how many columns the application sees ({@link #ALL_COLUMNS}: all); the
+     *        columns after them are read by {@code filter} only
+     */
+    VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers, RowFilter filter, RowOrder order,
+                  int visible) {
         super(raw);
         this.connection = connection;
         this.owner = owner;
         this.ciphers = ciphers;
         this.filter = filter;
         this.order = order;
+        this.visible = visible;
     }
 
-    /** The decrypted value of encrypted result column {@code index} in the current row, for {@link RowFilter}. */
+    /**
+     * The decrypted value of encrypted result column {@code index} in the current row, for
+     * {@link RowFilter} and {@link RowOrder}: hidden columns included, {@link #wasNull()} untouched.
+     */
     Object plaintextAt(int index) throws SQLException {
-        ColumnCipher c = cipher(index);
+        ColumnCipher c = ciphers == null || index < 1 || index >= ciphers.length ? null : ciphers[index];
         if (c == null) {
             throw new VeilException(VeilState.UNSUPPORTED_SQL, "result column " + index + " is not encrypted, so Veil cannot filter by it");
         }
-        return plaintext(index, c);
+        return decrypt(index, c);
+    }
+
+    /** The error the real driver gives for a column index past the result (Veil's hidden columns count as past it). */
+    private SQLException outOfRange(int index) {
+        return new SQLException("The column index is out of range: " + index + ", number of columns: " + visible + ".", "22023");
+    }
+
+    @Override
+    public int findColumn(String label) throws SQLException {
+        int index = delegate.findColumn(label);
+        if (index > visible) {
+            throw new SQLException("The column name " + label + " was not found in this ResultSet.", "42703");
+        }
+        return index;
     }
 
     @Override
@@ -230,7 +265,10 @@ final class VeilResultSet extends DelegatingResultSet {
         return delegate.getRow();
     }
 
-    private ColumnCipher cipher(int index) {
+    private ColumnCipher cipher(int index) throws SQLException {
+        if (index > visible) {
+            throw outOfRange(index);
+        }
         if (ciphers == null || index >= ciphers.length || index < 1) {
             lastReadEncrypted = false;
             return null;
@@ -240,8 +278,14 @@ final class VeilResultSet extends DelegatingResultSet {
         return c;
     }
 
-    /** The decrypted canonical value of an encrypted column in the current row. */
+    /** The decrypted canonical value of an encrypted column in the current row, for {@link #wasNull()}. */
     private Object plaintext(int index, ColumnCipher c) throws SQLException {
+        Object v = decrypt(index, c);
+        lastEncryptedWasNull = v == null;
+        return v;
+    }
+
+    private Object decrypt(int index, ColumnCipher c) throws SQLException {
         Object v;
         if (c.policy().storage() != StorageFormat.TEXT) {
             v = c.decrypt(delegate.getBytes(index));
@@ -250,7 +294,6 @@ final class VeilResultSet extends DelegatingResultSet {
         } else {
             v = c.decrypt(delegate.getString(index));
         }
-        lastEncryptedWasNull = v == null;
         return v;
     }
 
@@ -265,6 +308,9 @@ final class VeilResultSet extends DelegatingResultSet {
 
     @Override
     protected void checkWritable(int index) throws SQLException {
+        if (index > visible) {
+            throw outOfRange(index);
+        }
         if (ciphers != null && index > 0 && index < ciphers.length && ciphers[index] != null) {
             throw new VeilException(VeilState.UNSUPPORTED_SQL, "updatable result sets cannot write encrypted column "
                     + ciphers[index].policy().column() + "; use an UPDATE statement");
@@ -273,7 +319,7 @@ final class VeilResultSet extends DelegatingResultSet {
 
     @Override
     protected ResultSetMetaData wrapResultSetMetaData(ResultSetMetaData raw) {
-        return raw == null ? null : new VeilResultSetMetaData(raw, ciphers);
+        return raw == null ? null : new VeilResultSetMetaData(raw, ciphers, visible);
     }
 
     @Override

@@ -27,6 +27,9 @@ final class Bindings {
     private final List<SearchPredicate> searches = new ArrayList<>();
     /** Which of {@link #searches} are top-level AND terms of a query whose rows can be dropped after it ran. */
     private final List<Boolean> filterCandidates = new ArrayList<>();
+    private int hidden;
+    private int hiddenAt = -1;
+    private final StringBuilder hiddenSql = new StringBuilder();
 
     /**
      * Marks a parameter or literal already bound to a column as compared with it, not written:
@@ -95,15 +98,51 @@ final class Bindings {
     /**
      * The result of the statement's filterable query is known: each filterable predicate learns
      * the result column holding its column's value (of the same row, as the query reads one table).
+     * A predicate whose column is not in the result gets it as a hidden column appended after the
+     * application's columns ({@link #hidden()}) when {@code hiddenAt} is the offset (in the parsed
+     * text) just past the select list; with {@code hiddenAt} -1 it stays unfilterable.
+     *
+     * @return the result's encrypted columns, hidden ones included
      */
-    void filterableResult(List<ColumnPolicy> result) {
+    List<ColumnPolicy> filterableResult(List<ColumnPolicy> result, int hiddenAt) {
+        List<ColumnPolicy> out = new ArrayList<>(result);
         for (int i = 0; i < searches.size(); i++) {
             if (filterCandidates.get(i)) {
-                int at = result.indexOf(searches.get(i).column());
-                searches.set(i, searches.get(i).withResultColumn(at + 1));
+                SearchPredicate p = searches.get(i);
+                int at = result.indexOf(p.column());
+                if (at < 0 && hiddenAt >= 0) {
+                    at = out.lastIndexOf(p.column());
+                    if (at < result.size()) {
+                        out.add(p.column());
+                        at = out.size() - 1;
+                        hiddenSql.append(", ").append(p.columnSql()).append(" AS veil_hidden_").append(out.size() - result.size());
+                    }
+                    this.hiddenAt = hiddenAt;
+                }
+                searches.set(i, p.withResultColumn(at + 1));
                 filterCandidates.set(i, false);
             }
         }
+        hidden = out.size() - result.size();
+        return out;
+    }
+
+    /**
+     * How many columns Veil appends to the result of the statement's query to filter its rows by
+     * (searched columns the application did not select); the application never sees them.
+     */
+    int hidden() {
+        return hidden;
+    }
+
+    /** Where the hidden columns are written (in the parsed text), or -1 when there are none. */
+    int hiddenAt() {
+        return hidden == 0 ? -1 : hiddenAt;
+    }
+
+    /** The text appended at {@link #hiddenAt()}: {@code , col AS veil_hidden_1, …}. */
+    String hiddenSql() {
+        return hiddenSql.toString();
     }
 
     List<SearchPredicate> searches() {

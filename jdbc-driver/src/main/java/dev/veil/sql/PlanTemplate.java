@@ -30,8 +30,15 @@ final class PlanTemplate {
     private final List<SearchPredicate> searches;
     /** ORDER BY keys Veil sorts by (an encrypted column is among them), else empty. */
     private final List<SortKey> sort;
+    /** Columns appended to the result to filter by (see {@link Bindings#hidden()}): count, offset in the placeholder form, text. */
+    private final int hidden;
+    private final int hiddenAt;
+    private final String hiddenSql;
 
     PlanTemplate(Bindings bindings) {
+        this.hidden = bindings.hidden();
+        this.hiddenAt = bindings.hiddenAt();
+        this.hiddenSql = bindings.hiddenSql();
         this.sort = bindings.sort();
         this.searchWrite = bindings.searchWrite();
         this.searches = List.copyOf(bindings.searches());
@@ -102,10 +109,16 @@ final class PlanTemplate {
                 expansions.add(new StatementPlan.Expansion(p.start(), p.end(), SearchSql.withMarkers(p)));
             }
         }
+        StatementPlan.Expansion hiddenColumns = null;
+        if (hidden > 0) {
+            int at = SearchAnalyzer.original(hiddenAt, sql);
+            hiddenColumns = new StatementPlan.Expansion(at, at, hiddenSql);
+            expansions.add(hiddenColumns);
+        }
         found.sort(Comparator.comparingInt(SearchPredicate::start));
         expansions.sort(Comparator.comparingInt(StatementPlan.Expansion::start));
         return new StatementPlan(sql.original(), true, targets, literalTargets(sql), resultSets, expansions,
-                sql.parameterMarkers(), versionSensitive, upsert, update, found, sort);
+                sql.parameterMarkers(), versionSensitive, upsert, update, found, sort, hidden, hiddenColumns);
     }
 
     /**

@@ -52,13 +52,16 @@ final class StatementAnalyzer {
             analysis.filterableSelect = s instanceof PlainSelect p && SearchFilterability.rowPreserving(p) ? p : null;
             analysis.topSelect = s instanceof PlainSelect p ? p : null;
             QueryResult result = analysis.queries.analyze(s, null);
-            analysis.bindings.filterableResult(result.resultColumns());
+            List<ColumnPolicy> columns = result.resultColumns();
+            if (analysis.filterableSelect != null) {
+                columns = analysis.bindings.filterableResult(columns, hiddenAt(analysis.filterableSelect, result));
+            }
             analysis.filterableSelect = null;
             analysis.topSelect = null;
             if (s instanceof PlainSelect p && p.getIntoTables() != null && !p.getIntoTables().isEmpty()) {
                 refuseCopy(result, "SELECT … INTO " + p.getIntoTables().get(0).getFullyQualifiedName());
             }
-            analysis.bindings.resultSet(result.resultColumns());
+            analysis.bindings.resultSet(columns);
         } else if (statement instanceof Insert || statement instanceof Update || statement instanceof Delete) {
             QueryResult returning = dml(statement, null);
             if (returning != null) {
@@ -87,6 +90,44 @@ final class StatementAnalyzer {
             throw Rejection.unsupported(statement.getClass().getSimpleName().toUpperCase(Locale.ROOT)
                     + " is not supported on tables with encrypted columns");
         }
+    }
+
+    /**
+     * Where columns may be appended to a filterable query's select list for Veil to filter by
+     * (just past its last item, in the parsed text), or -1 where they may not: a {@code *} (the
+     * result's width is then the catalog's, and the searched column is in it anyway), an item
+     * the parser did not place, or an {@code ORDER BY} position past the select list (the
+     * database refuses it; with a column appended it would sort by that column instead).
+     */
+    private int hiddenAt(PlainSelect select, QueryResult result) {
+        if (!result.exact()) {
+            return -1;
+        }
+        for (var item : select.getSelectItems()) {
+            if (item.getExpression() instanceof net.sf.jsqlparser.statement.select.AllColumns
+                    || item.getExpression() instanceof net.sf.jsqlparser.statement.select.AllTableColumns) {
+                return -1;
+            }
+        }
+        if (select.getOrderByElements() != null) {
+            for (var order : select.getOrderByElements()) {
+                if (order.getExpression() instanceof net.sf.jsqlparser.expression.LongValue l) {
+                    SqlLiteral literal = analysis.sql.literal(l.getStringValue(), true);
+                    if (literal != null) {
+                        analysis.bindings.read(Integer.parseInt(l.getStringValue()), literal.value());
+                    }
+                    try {
+                        if (literal == null || Integer.parseInt(literal.value()) > result.columns().size()) {
+                            return -1;
+                        }
+                    } catch (NumberFormatException e) {
+                        return -1;
+                    }
+                }
+            }
+        }
+        int at = SearchAnalyzer.end(select.getSelectItems().get(select.getSelectItems().size() - 1));
+        return at > 0 && at <= analysis.sql.normalized().length() ? at : -1;
     }
 
     /**

@@ -27,8 +27,9 @@ public final class StatementPlan {
 
     /** What a plan knows about lookups on deterministic columns (see the class comment). */
     private record Versions(List<Expansion> expansions, int[] serverIndex, List<ColumnPolicy> versionSensitive, boolean upsert,
-                            boolean update, boolean lookupLiterals, List<SearchPredicate> searches, List<SortKey> sort) {
-        static final Versions NONE = new Versions(List.of(), null, List.of(), false, false, false, List.of(), List.of());
+                            boolean update, boolean lookupLiterals, List<SearchPredicate> searches, List<SortKey> sort,
+                            int hidden, Expansion hiddenColumns) {
+        static final Versions NONE = new Versions(List.of(), null, List.of(), false, false, false, List.of(), List.of(), 0, null);
     }
 
     private final String sql;
@@ -110,9 +111,25 @@ public final class StatementPlan {
                          List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, List<Expansion> expansions,
                          int markers, List<ColumnPolicy> versionSensitive, boolean upsert, boolean update,
                          List<SearchPredicate> searches, List<SortKey> sort) {
+        this(sql, touchesEncrypted, parameters, literals, resultSets, expansions, markers, versionSensitive, upsert, update, searches,
+                sort, 0, null);
+    }
+
+    /**
+     * As above, for a query whose result Veil filters by columns the application did not select.
+     *
+     * @param hidden how many columns at the end of the first result Veil appended to filter by (the
+     *        application sees the result without them); their columns are in {@code resultSets}
+     * @param hiddenColumns the entry of {@code expansions} that appends them, or {@code null}
+     */
+    public StatementPlan(String sql, boolean touchesEncrypted, Map<Integer, ParameterTarget> parameters,
+                         List<LiteralTarget> literals, List<List<ColumnPolicy>> resultSets, List<Expansion> expansions,
+                         int markers, List<ColumnPolicy> versionSensitive, boolean upsert, boolean update,
+                         List<SearchPredicate> searches, List<SortKey> sort, int hidden, Expansion hiddenColumns) {
         this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0,
                 new Versions(List.copyOf(expansions), serverIndex(expansions, parameters, markers, searches), List.copyOf(versionSensitive),
-                        upsert, update, literals.stream().anyMatch(l -> l.lookup().isLookup()), List.copyOf(searches), List.copyOf(sort)));
+                        upsert, update, literals.stream().anyMatch(l -> l.lookup().isLookup()), List.copyOf(searches), List.copyOf(sort),
+                        hidden, hiddenColumns));
     }
 
     private static int[] serverIndex(List<Expansion> expansions, Map<Integer, ParameterTarget> parameters, int markers,
@@ -342,6 +359,40 @@ public final class StatementPlan {
      */
     public List<SortKey> sort() {
         return versions.sort;
+    }
+
+    /**
+     * How many columns at the end of the first result Veil appended to the select list to filter
+     * its rows by (searched columns the application did not select); 0 for most statements. The
+     * application's result is the first {@code resultColumns(0).size() - hidden()} columns.
+     */
+    public int hidden() {
+        return versions.hidden;
+    }
+
+    /**
+     * This plan without the columns Veil would append to filter by (for a query whose result is
+     * not read through Veil's result set, such as {@code COPY (…) TO}): its over-matching search
+     * predicates are then refused rather than filtered.
+     */
+    public StatementPlan withoutHidden() {
+        if (versions.hidden == 0) {
+            return this;
+        }
+        List<Expansion> expansions = new java.util.ArrayList<>(versions.expansions);
+        expansions.remove(versions.hiddenColumns);
+        List<ColumnPolicy> first = resultSets.get(0);
+        int visible = first.size() - versions.hidden;
+        List<List<ColumnPolicy>> sets = new java.util.ArrayList<>(resultSets);
+        sets.set(0, Collections.unmodifiableList(new java.util.ArrayList<>(first.subList(0, visible))));
+        List<SearchPredicate> searches = new java.util.ArrayList<>();
+        for (SearchPredicate p : versions.searches) {
+            searches.add(p.resultColumn() > visible ? p.withResultColumn(0) : p);
+        }
+        Versions v = versions;
+        return new StatementPlan(sql, touchesEncrypted, parameters, literals, sets, effect, context,
+                new Versions(List.copyOf(expansions), v.serverIndex, v.versionSensitive, v.upsert, v.update, v.lookupLiterals,
+                        List.copyOf(searches), v.sort, 0, null));
     }
 
     /** Whether application parameter {@code index} is an operand of a search predicate (bound when the statement runs). */

@@ -60,11 +60,69 @@ class SearchPlanTest {
     void aPlainSelectOfOneTableCanBeFilteredByASelectedColumn() throws VeilException {
         SearchPredicate s = plan("SELECT id, email FROM owners WHERE email LIKE ? AND id > ?").searches().get(0);
         assertEquals(2, s.resultColumn());
-        assertFalse(plan("SELECT id FROM owners WHERE email LIKE ?").searches().get(0).filterable());
+        assertEquals(0, plan("SELECT id, email FROM owners WHERE email LIKE ?").hidden(), "the searched column is selected");
         assertFalse(plan("SELECT id, email FROM owners WHERE email LIKE ? OR id = 1").searches().get(0).filterable());
         assertFalse(plan("SELECT count(*) FROM owners WHERE email LIKE ?").searches().get(0).filterable());
         assertFalse(plan("SELECT DISTINCT last_name FROM owners WHERE last_name LIKE ?").searches().get(0).filterable());
         assertTrue(plan("SELECT id, email FROM owners WHERE email LIKE ? ORDER BY id FOR UPDATE").searches().get(0).filterable());
+    }
+
+    @Test
+    void aSearchedColumnTheQueryDoesNotSelectIsAppendedAfterTheApplicationsColumns() throws VeilException {
+        StatementPlan p = plan("SELECT id FROM owners WHERE email LIKE ? AND id > ?");
+        assertEquals(1, p.hidden());
+        assertEquals(2, p.searches().get(0).resultColumn());
+        assertEquals(2, p.resultColumns(0).size());
+        assertEquals("owners.email", p.resultColumns(0).get(1).column().toString());
+        assertTrue(p.expandedSql().startsWith("SELECT id, email AS veil_hidden_1 FROM owners WHERE (("), p.expandedSql());
+        // the appended column holds no parameter: the application's parameters keep their place after the search markers
+        assertEquals(1 + SearchSql.markers(p.searches().get(0)), p.serverIndex(2));
+
+        StatementPlan two = plan("SELECT o.id, o.city AS \"Email\" FROM owners o WHERE o.email LIKE ? AND o.born BETWEEN ? AND ? "
+                + "AND o.email LIKE ? ORDER BY 1");
+        assertEquals(2, two.hidden());
+        assertEquals(List.of(3, 4, 3), two.searches().stream().map(SearchPredicate::resultColumn).toList());
+        assertTrue(two.expandedSql().startsWith("SELECT o.id, o.city AS \"Email\", o.email AS veil_hidden_1, o.born AS veil_hidden_2 "
+                + "FROM owners o WHERE"), two.expandedSql());
+
+        // literals before the insertion point move it per text; the plan of one text serves the other
+        for (String lit : List.of("'a'", "'a much longer literal'")) {
+            String sql = "SELECT id, " + lit + " FROM owners WHERE lower(last_name) = lower('x')";
+            StatementPlan q = plan(sql);
+            assertEquals(1, q.hidden());
+            StatementPlan.Expansion append = q.expansions().get(0);
+            assertEquals(sql.indexOf(" FROM"), append.start());
+            assertEquals(append.start(), append.end());
+            assertEquals(", last_name AS veil_hidden_1", append.replacement());
+        }
+    }
+
+    @Test
+    void noColumnIsAppendedWhereTheResultCannotBeFilteredOrAnOrderByPositionWouldMeanIt() throws VeilException {
+        for (String sql : List.of("SELECT id FROM owners WHERE email LIKE ? LIMIT 5", "SELECT id FROM owners WHERE email LIKE ? OR id = 1",
+                "SELECT count(*) FROM owners WHERE email LIKE ?", "SELECT id, (SELECT 1) FROM owners WHERE email LIKE ?",
+                "SELECT id FROM owners WHERE email LIKE ? ORDER BY 2", "SELECT DISTINCT id FROM owners WHERE email LIKE ?",
+                "SELECT id FROM owners WHERE id IN (SELECT id FROM owners WHERE email LIKE ?)")) {
+            StatementPlan p = plan(sql);
+            assertEquals(0, p.hidden(), sql);
+            assertTrue(p.expandedSql().startsWith(sql.substring(0, sql.indexOf(" WHERE"))), p.expandedSql());
+            assertFalse(p.expandedSql().contains("veil_hidden"), p.expandedSql());
+            assertFalse(p.searches().get(0).filterable(), sql);
+        }
+        // the same text with another position is another plan
+        assertEquals(1, plan("SELECT id FROM owners WHERE email LIKE ? ORDER BY 1").hidden());
+        assertEquals(0, plan("SELECT id FROM owners WHERE email LIKE ? ORDER BY 2").hidden());
+    }
+
+    @Test
+    void withoutHiddenSendsTheQueryAsWrittenAndCannotFilter() throws VeilException {
+        StatementPlan p = plan("SELECT id FROM owners WHERE email LIKE ?").withoutHidden();
+        assertEquals(0, p.hidden());
+        assertEquals(1, p.resultColumns(0).size());
+        assertTrue(p.expandedSql().startsWith("SELECT id FROM owners WHERE (("), p.expandedSql());
+        assertFalse(p.searches().get(0).filterable());
+        StatementPlan selected = plan("SELECT id, email FROM owners WHERE email LIKE ?");
+        assertTrue(selected.withoutHidden() == selected);
     }
 
     @Test

@@ -150,7 +150,8 @@ class SearchQueriesTest {
             // longer than the indexed prefix (8), under a LIMIT: refused when it runs
             refusedWhenRun(c, "SELECT id, last_name FROM people WHERE last_name LIKE ? LIMIT 5", "Davidsonsworth%");
             refusedWhenRun(c, "SELECT count(*) FROM people WHERE email LIKE ?", "%example%");
-            refusedWhenRun(c, "SELECT id FROM people WHERE email LIKE ?", "%example%"); // the column is not selected
+            // no column is appended where an ORDER BY position would then name it
+            refusedWhenRun(c, "SELECT id FROM people WHERE email LIKE ? ORDER BY 2", "%example%");
             refusedWhenRun(c, "SELECT id, email FROM people WHERE email LIKE ? OR id = 1", "%example%");
             refusedWhenRun(c, "UPDATE people SET note = NULL WHERE email LIKE ?", "%zzz%");
             refusedWhenRun(c, "SELECT EXISTS (SELECT 1 FROM people WHERE email LIKE ?)", "%exa%");
