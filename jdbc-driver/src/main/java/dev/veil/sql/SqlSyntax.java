@@ -118,6 +118,24 @@ public record SqlSyntax(Family family, long version, boolean backslashEscapes, b
         return family == Family.H2 ? H2Lexicon.check(scanned, ansiQuotes) : scanned;
     }
 
+    // Written out rather than generated: a record's generated equals and hashCode link through
+    // ObjectMethods' method-handle bootstrap at first use, which cost a fresh JVM's first connection
+    // milliseconds of spinning classes (and their JIT work) for one comparison of five fields.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SqlSyntax s && family == s.family && version == s.version && backslashEscapes == s.backslashEscapes
+                && ansiQuotes == s.ansiQuotes && java.util.Objects.equals(unreadableCharset, s.unreadableCharset);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = family.hashCode();
+        h = 31 * h + Long.hashCode(version);
+        h = 31 * h + Boolean.hashCode(backslashEscapes);
+        h = 31 * h + Boolean.hashCode(ansiQuotes);
+        return 31 * h + java.util.Objects.hashCode(unreadableCharset);
+    }
+
     @Override
     public String toString() {
         return isMySqlFamily() ? family + "[" + version + (backslashEscapes ? "" : ",NO_BACKSLASH_ESCAPES")

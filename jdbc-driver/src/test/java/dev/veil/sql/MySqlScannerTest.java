@@ -38,6 +38,25 @@ class MySqlScannerTest {
     }
 
     @Test
+    void syntaxesAreEqualExactlyWhenEveryRuleIs() {
+        // plans are cached per syntax: two sessions share plans only under the same rules
+        SqlSyntax base = new SqlSyntax(SqlSyntax.Family.MARIADB, 101106, true, false, "gbk");
+        SqlSyntax same = SqlSyntax.mysql(true, "10.11.6-MariaDB", "", "GBK");
+        assertEquals(base, same);
+        assertEquals(base.hashCode(), same.hashCode());
+        List<SqlSyntax> others = List.of(new SqlSyntax(SqlSyntax.Family.MYSQL, 101106, true, false, "gbk"),
+                new SqlSyntax(SqlSyntax.Family.MARIADB, 101107, true, false, "gbk"), new SqlSyntax(SqlSyntax.Family.MARIADB, 101106, false, false, "gbk"),
+                new SqlSyntax(SqlSyntax.Family.MARIADB, 101106, true, true, "gbk"), new SqlSyntax(SqlSyntax.Family.MARIADB, 101106, true, false, null),
+                new SqlSyntax(SqlSyntax.Family.MARIADB, 101106, true, false, "sjis"));
+        for (SqlSyntax other : others) {
+            assertTrue(!base.equals(other) && !other.equals(base), other.toString());
+            assertTrue(base.hashCode() != other.hashCode(), other.toString());
+        }
+        assertTrue(!base.equals(null) && !base.equals("MARIADB"));
+        assertEquals(SqlSyntax.POSTGRESQL, new SqlSyntax(SqlSyntax.Family.POSTGRESQL, 0, false, false, null));
+    }
+
+    @Test
     void executableCommentsAreCode() {
         ScannedSql s = scan("INSERT INTO customers (name, email) VALUES ('n' /*!, 'x@y' */)", MARIADB);
         assertEquals("INSERT INTO customers (name, email) VALUES ('0'  , '1'  )", s.normalized());
