@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -105,6 +106,9 @@ public final class SearchBenchmark {
             try (HikariDataSource veil = new HikariDataSource(veilConfig); HikariDataSource raw = new HikariDataSource(rawConfig);
                  Veil engine = Veil.open(PolicyLoader.load(policy), db.connections())) {
                 Hand hand = new Hand(raw, engine, engine.policy().tables().get(0));
+                if (Boolean.getBoolean("veil.bench.explain")) {
+                    hand.explain();
+                }
                 boolean writes = companionsWritten(veil, raw);
                 String prefix = "SELECT id, last_name FROM %s WHERE last_name LIKE ?";
                 String range = "SELECT id, born FROM %s WHERE born BETWEEN ? AND ?";
@@ -259,6 +263,46 @@ public final class SearchBenchmark {
                 }
                 return 1;
             });
+        }
+
+        /**
+         * Prints {@code EXPLAIN (ANALYZE, BUFFERS)} of the plaintext range and of the token condition
+         * (what Veil sends) for a few 7-day ranges, each run twice so the second shows a warm cache.
+         */
+        void explain() throws Exception {
+            try (Connection c = pool.getConnection()) {
+                for (int day : new int[] {1_000, 9_000, 17_000}) {
+                    LocalDate from = EPOCH.plusDays(day);
+                    for (int run = 0; run < 2; run++) {
+                        try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) SELECT id, born FROM people_raw WHERE born BETWEEN ? AND ?")) {
+                            ps.setObject(1, from);
+                            ps.setObject(2, from.plusDays(6));
+                            print("raw " + from, ps);
+                        }
+                        try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) SELECT id, born FROM people_enc WHERE born_veil_range && ?::bytea[]")) {
+                            byte[][] t = tokens(bornTokens.rangeQuery(from, true, from.plusDays(6), true));
+                            ps.setArray(1, c.createArrayOf("bytea", t));
+                            print("tokens (" + t.length + ") " + from, ps);
+                        }
+                    }
+                }
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT relname, pg_relation_size(oid) / 8192, "
+                        + "pg_total_relation_size(oid) / 8192 FROM pg_class WHERE relname LIKE 'people_%' ORDER BY 1")) {
+                    while (rs.next()) {
+                        System.err.println("pages " + rs.getString(1) + ": " + rs.getLong(2) + " (with TOAST and indexes " + rs.getLong(3) + ")");
+                    }
+                }
+            }
+        }
+
+        private static void print(String what, PreparedStatement ps) throws SQLException {
+            StringBuilder sb = new StringBuilder("EXPLAIN ").append(what).append('\n');
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sb.append("  ").append(rs.getString(1)).append('\n');
+                }
+            }
+            System.err.print(sb);
         }
 
         private static byte[][] tokens(List<dev.veil.search.VersionTokens> perVersion) {

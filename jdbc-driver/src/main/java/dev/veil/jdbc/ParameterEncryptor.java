@@ -111,9 +111,10 @@ final class ParameterEncryptor {
             Object tokens = stored.get(c);
             if (c.isArray()) {
                 if (tokens == null) {
-                    ps.setNull(i++, Types.VARCHAR);
+                    ps.setNull(i++, Types.ARRAY);
                 } else {
-                    ps.setString(i++, dev.veil.search.TokenArrays.text((byte[][]) tokens));
+                    // a binary bytea[] (pgjdbc sends byte[][] in binary): no hex text to write here and to parse on the server
+                    ps.setArray(i++, rawConnection.createArrayOf("bytea", (byte[][]) tokens));
                 }
             } else if (tokens == null) {
                 ps.setNull(i++, Types.BINARY);
