@@ -23,7 +23,11 @@ final class HandCrypto {
 
     /** Binds a value the application (or, with a cipher, its own encryption) sends: text, or a binary envelope. */
     static void set(PreparedStatement ps, int index, ColumnCipher cipher, String value) throws SQLException {
-        Object sent = seal(cipher, value);
+        bind(ps, index, seal(cipher, value));
+    }
+
+    /** Binds what {@link #seal} returned. */
+    static void bind(PreparedStatement ps, int index, Object sent) throws SQLException {
         if (sent instanceof byte[] envelope) {
             ps.setBytes(index, envelope);
         } else {

@@ -75,11 +75,11 @@ public final class Tpcc {
                 (System.nanoTime() - started) / 1e9));
         out.append(String.format(Locale.ROOT, "1 warehouse, %,d items, %,d customers per district; %d rounds per phase, each %.0f s measured after %.0f s "
                         + "of warm-up (%.0f s before a mode's first round); throughputs are medians over rounds, ratios the median of each round's ratio; "
-                        + "%s; encrypted columns stored as %s; HAND = HikariCP over pgjdbc, the application encrypting with Veil's ColumnCipher; "
-                        + "VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
+                        + "%s; encrypted columns stored as %s; HAND = HikariCP over pgjdbc, the application encrypting with Veil's ColumnCipher "
+                        + "(by-last-name lookups: %s); VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
                 settings.scale().items(), settings.scale().customersPerDistrict(), settings.rounds(), settings.measureSeconds(), settings.roundWarmupSeconds(),
                 settings.warmupSeconds(), settings.durableCommit() ? "synchronous_commit on" : "synchronous_commit off",
-                settings.storage().policyName()));
+                settings.storage().policyName(), settings.handWideLookups() ? "c_last IN (?, ?, ?, ?), as Veil sends them" : "c_last = ?"));
         out.append("Stored values checked through the raw driver:\n").append(storage).append('\n');
         out.append(table.markdown()).append('\n');
         out.append("Latency per transaction type (µs, p50 / p99 over every measured transaction of every round):\n\n");
@@ -99,7 +99,7 @@ public final class Tpcc {
             rounds.next();
             for (Mode m : EndToEnd.inRound(MODES, round)) {
                 TpccLatencies l = latencies.get(m);
-                TpccTransactions tx = new TpccTransactions(fixture.pool(m), settings.scale(), l, fixture.ciphers(m));
+                TpccTransactions tx = new TpccTransactions(fixture.pool(m), settings.scale(), l, fixture.ciphers(m), settings.handWideLookups());
                 TimedRunner.Op op = r -> tx.next(new TpccRandom(r));
                 double warmup = round == 0 ? settings.warmupSeconds() : settings.roundWarmupSeconds();
                 l.recording(false);

@@ -7,7 +7,7 @@ import java.util.List;
 
 /** What one run of {@link Tpcc} measures; parsed from the command line. */
 record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSeconds, double measureSeconds, int rounds, TpccScale scale,
-                    StorageFormat storage, boolean durableCommit, boolean keep) {
+                    StorageFormat storage, boolean durableCommit, boolean keep, boolean handWideLookups) {
     static final String USAGE = """
             usage: Tpcc [options] [admin-jdbc-url]
               admin-jdbc-url     a PostgreSQL URL allowed to CREATE DATABASE (else $VEIL_BENCH_JDBC_URL, else %s)
@@ -24,6 +24,9 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
               --quick            a smoke run: --warmup 2 --measure 5 --rounds 2 --items 5000 --customers 300
               --durable-commit   keep synchronous_commit=on (default: off for both databases)
               --keep             keep the three databases instead of dropping them
+              --hand-lookup FORM narrow (HAND looks customers up by last name with c_last = ?; default) or wide
+                                 (c_last IN (?, ?, ?, ?) bound with four copies of the ciphertext: the SQL Veil
+                                 sends while one data-key version is live)
             """.formatted(BenchSettings.DEFAULT_URL);
 
     static TpccSettings parse(String[] args) {
@@ -37,6 +40,7 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
         StorageFormat storage = StorageFormat.TEXT;
         boolean durable = false;
         boolean keep = false;
+        boolean wide = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -56,6 +60,11 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
                 }
                 case "--durable-commit" -> durable = true;
                 case "--keep" -> keep = true;
+                case "--hand-lookup" -> wide = switch (value(args, ++i, a)) {
+                    case "narrow" -> false;
+                    case "wide" -> true;
+                    default -> throw new IllegalArgumentException("--hand-lookup takes narrow or wide");
+                };
                 case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> {
                     if (a.startsWith("-")) {
@@ -69,7 +78,7 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
             throw new IllegalArgumentException("counts and durations must be positive");
         }
         return new TpccSettings(url == null || url.isBlank() ? BenchSettings.DEFAULT_URL : url, terminals, warmup, measure, rounds,
-                new TpccScale(items, customers), storage, durable, keep);
+                new TpccScale(items, customers), storage, durable, keep, wide);
     }
 
     double roundWarmupSeconds() {

@@ -58,18 +58,26 @@ final class TpccTransactions {
     private final TpccScale scale;
     private final TpccLatencies latencies;
     private final TpccCiphers ciphers;
+    /** Whether the application's by-last-name lookup is sent in the wide form Veil sends (see {@link #customerByName}). */
+    private final boolean wideLookups;
 
     /** The transactions as an application that leaves any encryption to the driver runs them. */
     TpccTransactions(DataSource pool, TpccScale scale, TpccLatencies latencies) {
-        this(pool, scale, latencies, TpccCiphers.NONE);
+        this(pool, scale, latencies, TpccCiphers.NONE, false);
     }
 
-    /** @param ciphers the ciphers the application encrypts with itself, or {@link TpccCiphers#NONE} */
-    TpccTransactions(DataSource pool, TpccScale scale, TpccLatencies latencies, TpccCiphers ciphers) {
+    /**
+     * @param ciphers the ciphers the application encrypts with itself, or {@link TpccCiphers#NONE}
+     * @param wideLookups with ciphers: look customers up by last name with {@code c_last IN (?, ?, ?, ?)}
+     *        bound with four copies of the name's ciphertext, the SQL Veil sends while one data-key
+     *        version is live, instead of {@code c_last = ?}
+     */
+    TpccTransactions(DataSource pool, TpccScale scale, TpccLatencies latencies, TpccCiphers ciphers, boolean wideLookups) {
         this.pool = pool;
         this.scale = scale;
         this.latencies = latencies;
         this.ciphers = ciphers;
+        this.wideLookups = wideLookups && ciphers.cLast() != null;
     }
 
     /** Runs one transaction of the mix; returns 1 (one transaction done). */
@@ -310,13 +318,26 @@ final class TpccTransactions {
         });
     }
 
+    private static final String BY_NAME = "SELECT c_id FROM customer WHERE c_w_id = ? AND c_d_id = ? AND c_last = ? ORDER BY c_first";
+    /** How many parameters Veil sends for one lookup parameter ({@code StatementPlan.LOOKUP_SLOTS}). */
+    private static final int WIDE_SLOTS = dev.veil.sql.StatementPlan.LOOKUP_SLOTS;
+    private static final String BY_NAME_WIDE = "SELECT c_id FROM customer WHERE c_w_id = ? AND c_d_id = ? AND c_last IN ("
+            + String.join(", ", java.util.Collections.nCopies(WIDE_SLOTS, "?")) + ") ORDER BY c_first";
+
     /** The customer a by-name lookup selects: the middle one (rounded up) of those with the name, by first name; 0 when none. */
     private int customerByName(Connection c, int d, String last) throws SQLException {
         List<Integer> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT c_id FROM customer WHERE c_w_id = ? AND c_d_id = ? AND c_last = ? ORDER BY c_first")) {
+        try (PreparedStatement ps = c.prepareStatement(wideLookups ? BY_NAME_WIDE : BY_NAME)) {
             ps.setInt(1, WAREHOUSE);
             ps.setInt(2, d);
-            HandCrypto.set(ps, 3, ciphers.cLast(), last);
+            if (wideLookups) {
+                Object sealed = HandCrypto.seal(ciphers.cLast(), last);
+                for (int i = 3; i < 3 + WIDE_SLOTS; i++) {
+                    HandCrypto.bind(ps, i, sealed);
+                }
+            } else {
+                HandCrypto.set(ps, 3, ciphers.cLast(), last);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getInt(1));

@@ -26,15 +26,18 @@ class TpccSmokeTest {
             try (TpccFixture f = TpccFixture.create(url, "VEIL_TEST_MASTER_PASSWORD", storage, 1, false, false)) {
                 for (Mode m : List.of(Mode.RAW, Mode.HAND, Mode.VEIL)) {
                     new TpccLoader(f.pool(m), scale, f.ciphers(m)).load();
-                    TpccLatencies latencies = new TpccLatencies();
-                    latencies.recording(true);
-                    TpccTransactions tx = new TpccTransactions(f.pool(m), scale, latencies, f.ciphers(m));
-                    TpccRandom r = new TpccRandom(new SplittableRandom(7));
-                    for (TpccTransactions.Type t : TpccTransactions.Type.values()) {
-                        for (int i = 0; i < 5; i++) {
-                            tx.run(t, r);
+                    // HAND runs with both forms of its by-last-name lookup (--hand-lookup narrow and wide)
+                    for (boolean wide : m == Mode.HAND ? List.of(false, true) : List.of(false)) {
+                        TpccLatencies latencies = new TpccLatencies();
+                        latencies.recording(true);
+                        TpccTransactions tx = new TpccTransactions(f.pool(m), scale, latencies, f.ciphers(m), wide);
+                        TpccRandom r = new TpccRandom(new SplittableRandom(7));
+                        for (TpccTransactions.Type t : TpccTransactions.Type.values()) {
+                            for (int i = 0; i < 5; i++) {
+                                tx.run(t, r);
+                            }
+                            assertEquals(5, latencies.micros(t).length, m + " " + t + (wide ? " wide" : ""));
                         }
-                        assertEquals(5, latencies.micros(t).length, m + " " + t);
                     }
                 }
                 String report = f.verify();
