@@ -93,7 +93,6 @@ abstract class CatalogReader {
 
         @Override
         ProtectedRelations read(Connection raw, Policy policy) throws SQLException {
-            List<String> path = path(raw);
             Map<Long, ProtectedRelation> found = new HashMap<>();
             List<String[]> sameNamed = new ArrayList<>();
             try (PreparedStatement ps = raw.prepareStatement(SAME_NAMED)) {
@@ -127,15 +126,24 @@ abstract class CatalogReader {
                 found.putAll(children);
                 try (PreparedStatement ps = raw.prepareStatement(VIEWS)) {
                     ps.setString(1, oidArray(found.keySet()));
-                    Map<Long, ProtectedRelation> views = new HashMap<>();
+                    record ViewRow(String schema, String name, String definition, List<String> columns) {
+                    }
+                    Map<Long, ViewRow> rows = new HashMap<>();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            views.put(rs.getLong(1), new ProtectedRelation(rs.getString(2), rs.getString(3), Kind.VIEW, null,
-                                    rs.getString(4), path, strings(rs.getArray(5))));
+                            rows.put(rs.getLong(1), new ViewRow(rs.getString(2), rs.getString(3), rs.getString(4), strings(rs.getArray(5))));
                         }
                     }
-                    views.keySet().removeAll(found.keySet());
-                    found.putAll(views);
+                    rows.keySet().removeAll(found.keySet());
+                    if (!rows.isEmpty()) {
+                        // the path the views' definitions are read under: asked only when there are views, one round trip
+                        // fewer per snapshot read otherwise (every read of a new connection, and after each DDL)
+                        List<String> path = path(raw);
+                        for (Map.Entry<Long, ViewRow> e : rows.entrySet()) {
+                            ViewRow v = e.getValue();
+                            found.put(e.getKey(), new ProtectedRelation(v.schema(), v.name(), Kind.VIEW, null, v.definition(), path, v.columns()));
+                        }
+                    }
                 }
             }
             Set<String> derivedNames = new LinkedHashSet<>();

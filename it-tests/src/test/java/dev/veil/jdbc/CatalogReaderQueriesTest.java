@@ -1,0 +1,92 @@
+package dev.veil.jdbc;
+
+import dev.veil.policy.Policy;
+import dev.veil.sql.ProtectedRelations;
+import dev.veil.testkit.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a PostgreSQL catalog snapshot ({@link CatalogReader.Postgres#read}) asks the server: the
+ * search path, which only views' definitions are read under, is asked only when a view over a
+ * protected table exists (a snapshot is read on every new connection's first plan and after each
+ * DDL), and then it is the reading connection's path.
+ */
+class CatalogReaderQueriesTest {
+    static TestDatabase db;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        db = TestDatabase.postgres();
+        db.execute("CREATE SCHEMA other", "CREATE TABLE visits (id INT, email TEXT, note TEXT)", "CREATE TABLE other.notes (id INT, body TEXT)");
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        db.close();
+    }
+
+    /** The real connection, with the texts of the statements prepared through it written to {@code sent}. */
+    private static Connection counting(Connection real, List<String> sent) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
+            if (m.getName().equals("prepareStatement") || m.getName().equals("prepareCall")) {
+                sent.add((String) args[0]);
+            }
+            try {
+                return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    @Test
+    void noViewsNoPathQuery() throws Exception {
+        Policy policy = CatalogCheckNamesTest.policy("  visits:\n    email: deterministic\n  other.notes:\n    body: randomized\n");
+        List<String> sent = new ArrayList<>();
+        try (Connection c = db.connect()) {
+            ProtectedRelations r = new CatalogReader.Postgres().read(counting(c, sent), policy);
+            assertEquals(2, r.relations().size(), r.relations().toString());
+        }
+        assertEquals(3, sent.size(), sent.toString()); // the tables, their descendants, views over them
+        assertTrue(sent.stream().noneMatch(s -> s.contains("current_schemas")), sent.toString());
+    }
+
+    @Test
+    void viewsAreReadUnderTheConnectionsPath() throws Exception {
+        Policy policy = CatalogCheckNamesTest.policy("  other.notes:\n    body: randomized\n");
+        List<String> sent = new ArrayList<>();
+        try (Connection c = db.connect()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE VIEW other.note_view AS SELECT id, body FROM other.notes");
+                s.execute("SET search_path TO other, public");
+            }
+            List<String> path = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT unnest(pg_catalog.current_schemas(true))")) {
+                while (rs.next()) {
+                    path.add(rs.getString(1));
+                }
+            }
+            ProtectedRelations r = new CatalogReader.Postgres().read(counting(c, sent), policy);
+            ProtectedRelations.ProtectedRelation view = r.relations().stream().filter(x -> x.name().equals("note_view")).findFirst().orElseThrow();
+            assertEquals(ProtectedRelations.Kind.VIEW, view.kind());
+            assertEquals(path, view.renderedPath());
+            assertEquals(List.of("id", "body"), view.columns());
+        } finally {
+            db.execute("DROP VIEW other.note_view");
+        }
+        assertEquals(1, sent.stream().filter(s -> s.contains("current_schemas")).count(), sent.toString());
+    }
+}
