@@ -49,7 +49,7 @@ public final class Tpcc {
         }
         try (TpccFixture fixture = TpccFixture.create(settings.adminUrl(), BenchFixture.PASSWORD_ENV, settings.storage(), settings.maxTerminals(),
                 settings.durableCommit(), settings.keep())) {
-            System.out.print(new Tpcc(settings, fixture).run());
+            System.out.print(settings.clientCost() ? TpccClientCost.run(settings, fixture) : new Tpcc(settings, fixture).run());
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 
 /** What one run of {@link Tpcc} measures; parsed from the command line. */
 record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSeconds, double measureSeconds, int rounds, TpccScale scale,
-                    StorageFormat storage, boolean durableCommit, boolean keep, boolean handWideLookups) {
+                    StorageFormat storage, boolean durableCommit, boolean keep, boolean handWideLookups, boolean clientCost) {
     static final String USAGE = """
             usage: Tpcc [options] [admin-jdbc-url]
               admin-jdbc-url     a PostgreSQL URL allowed to CREATE DATABASE (else $VEIL_BENCH_JDBC_URL, else %s)
@@ -27,6 +27,8 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
               --hand-lookup FORM narrow (HAND looks customers up by last name with c_last = ?; default) or wide
                                  (c_last IN (?, ?, ?, ?) bound with four copies of the ciphertext: the SQL Veil
                                  sends while one data-key version is live)
+              --client-cost      instead of the mix at full speed: each transaction type on one thread through
+                                 every mode in alternating blocks, the thread's CPU and bytes per transaction
             """.formatted(BenchSettings.DEFAULT_URL);
 
     static TpccSettings parse(String[] args) {
@@ -41,6 +43,7 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
         boolean durable = false;
         boolean keep = false;
         boolean wide = false;
+        boolean clientCost = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -60,6 +63,7 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
                 }
                 case "--durable-commit" -> durable = true;
                 case "--keep" -> keep = true;
+                case "--client-cost" -> clientCost = true;
                 case "--hand-lookup" -> wide = switch (value(args, ++i, a)) {
                     case "narrow" -> false;
                     case "wide" -> true;
@@ -78,7 +82,7 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
             throw new IllegalArgumentException("counts and durations must be positive");
         }
         return new TpccSettings(url == null || url.isBlank() ? BenchSettings.DEFAULT_URL : url, terminals, warmup, measure, rounds,
-                new TpccScale(items, customers), storage, durable, keep, wide);
+                new TpccScale(items, customers), storage, durable, keep, wide, clientCost);
     }
 
     double roundWarmupSeconds() {
