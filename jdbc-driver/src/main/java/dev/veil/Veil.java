@@ -17,7 +17,9 @@ import dev.veil.sql.SqlAnalyzer;
 
 import java.sql.DriverManager;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,8 +52,13 @@ public final class Veil implements AutoCloseable {
         VeilMetrics metrics = keys.metrics();
         this.ciphers = new IdentityHashMap<>();
         // search tokens are deterministic whatever the column's mode: their rings keep the same rotation invariants
-        keys.useDeterministically(policy.columns().stream().filter(c -> c.isDeterministic() || c.isSearchable())
-                .map(ColumnPolicy::keyRing).toList());
+        List<String> deterministicRings = new ArrayList<>();
+        for (ColumnPolicy c : policy.columns()) {
+            if (c.isDeterministic() || c.isSearchable()) {
+                deterministicRings.add(c.keyRing());
+            }
+        }
+        keys.useDeterministically(deterministicRings);
         this.searchTokens = new IdentityHashMap<>();
         for (ColumnPolicy c : policy.columns()) {
             ciphers.put(c, new ColumnCipher(c, keys, policy.keys().onMissingKey(c.keyRing()), metrics));

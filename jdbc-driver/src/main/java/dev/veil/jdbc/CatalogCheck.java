@@ -65,7 +65,12 @@ public final class CatalogCheck {
 
         /** The live column of an encrypted column, or {@code null}. */
         public LiveColumn column(ColumnPolicy c) {
-            return live.stream().filter(l -> c.column().column().matches(exact(l.name()))).findFirst().orElse(null);
+            for (LiveColumn l : live) {
+                if (c.column().column().matches(exact(l.name()))) {
+                    return l;
+                }
+            }
+            return null;
         }
     }
 
@@ -77,12 +82,22 @@ public final class CatalogCheck {
 
         /** Policy tables that do not exist in the database. */
         public List<TablePolicy> missingTables() {
-            return tables.stream().filter(t -> !t.exists()).map(TableFit::table).toList();
+            List<TablePolicy> missing = new ArrayList<>();
+            for (TableFit t : tables) {
+                if (!t.exists()) {
+                    missing.add(t.table());
+                }
+            }
+            return List.copyOf(missing);
         }
 
         /** Encrypted columns missing from tables that exist. */
         public List<ColumnPolicy> missingColumns() {
-            return tables.stream().flatMap(t -> t.missingColumns().stream()).toList();
+            List<ColumnPolicy> missing = new ArrayList<>();
+            for (TableFit t : tables) {
+                missing.addAll(t.missingColumns());
+            }
+            return List.copyOf(missing);
         }
 
         /**
@@ -152,20 +167,47 @@ public final class CatalogCheck {
             List<CompanionColumns.Companion> missingCompanions = new ArrayList<>();
             if (!live.isEmpty()) {
                 for (CompanionColumns.Companion c : CompanionColumns.of(t)) {
-                    if (live.stream().noneMatch(l -> c.name().matches(exact(l.name())))) {
+                    if (!has(live, c.name())) {
                         missingCompanions.add(c);
                     }
                 }
                 for (ColumnPolicy c : t.columns().values()) {
-                    if (live.stream().noneMatch(l -> c.column().column().matches(exact(l.name())))) {
+                    if (!has(live, c.column().column())) {
                         missing.add(c);
                     }
                 }
-                missing.sort((a, b) -> Integer.compare(a.mark().line(), b.mark().line()));
+                missing.sort(BY_LINE);
             }
             fits.add(new TableFit(t, live, missing, missingCompanions));
         }
         return new Report(policy, fits);
+    }
+
+    // loops and a comparator class rather than lambdas and streams: this runs on every first connection of a
+    // JVM, where each lambda spins a class at first use
+    private static final java.util.Comparator<ColumnPolicy> BY_LINE = new java.util.Comparator<>() {
+        @Override
+        public int compare(ColumnPolicy a, ColumnPolicy b) {
+            return Integer.compare(a.mark().line(), b.mark().line());
+        }
+    };
+
+    private static boolean has(List<LiveColumn> live, Identifier column) {
+        for (LiveColumn l : live) {
+            if (column.matches(exact(l.name()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean inSchema(List<LiveColumn> found, String schema) {
+        for (LiveColumn c : found) {
+            if (c.schema() != null && c.schema().equals(schema)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A name as the database reports it is exact: compare it as a quoted identifier would. */
@@ -221,8 +263,13 @@ public final class CatalogCheck {
             String schema = current;
             if (table.schema() != null) {
                 found.removeIf(c -> c.schema() == null || !table.schema().matches(exact(c.schema())));
-            } else if (found.stream().anyMatch(c -> c.schema() != null && c.schema().equals(schema))) {
-                found.removeIf(c -> c.schema() == null || !c.schema().equals(schema));
+            } else if (inSchema(found, schema)) {
+                found.removeIf(new java.util.function.Predicate<LiveColumn>() {
+                    @Override
+                    public boolean test(LiveColumn c) {
+                        return c.schema() == null || !c.schema().equals(schema);
+                    }
+                });
             } else if (!found.isEmpty()) {
                 // the same name in several other schemas: the first one's columns, as name lookup does without a schema
                 String first = found.get(0).schema();

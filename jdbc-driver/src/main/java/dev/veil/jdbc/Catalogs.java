@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +33,7 @@ final class Catalogs {
     Catalogs(Policy policy, SqlAnalyzer analyzer) {
         this.policy = policy;
         this.analyzer = analyzer;
-        this.refreshNanos = policy.schemaRefreshAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE);
+        this.refreshNanos = policy.schemaRefreshAfterNanos();
     }
 
     /** The catalog of the database a connection reaches ({@code url}: its JDBC URL), or {@code null} when Veil cannot read that kind of catalog. */
@@ -52,7 +51,9 @@ final class Catalogs {
 
     /** Drops every snapshot's freshness: DDL is about to run through Veil. */
     void invalidateAll() {
-        byUrl.values().forEach(Database::invalidate);
+        for (Database d : byUrl.values()) {
+            d.invalidate();
+        }
     }
 
     /** A small number standing for a database and a search path: equal numbers resolve every name alike. */

@@ -18,7 +18,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 /**
  * Whether a runtime's policy fits each database its connections reach, held against the catalog
@@ -54,7 +53,7 @@ final class PolicyFit {
     PolicyFit(Policy policy, VeilMetrics metrics) {
         this.policy = policy;
         this.metrics = metrics;
-        this.missingRecheckNanos = policy.schemaRefreshAfter().map(java.time.Duration::toNanos).orElse(Long.MAX_VALUE);
+        this.missingRecheckNanos = policy.schemaRefreshAfterNanos();
     }
 
     /** One database (by its URL without parameters) as this runtime last saw it. */
@@ -84,7 +83,13 @@ final class PolicyFit {
      *         cannot be read on a first check
      */
     Database admit(Connection raw) throws SQLException {
-        Database d = databases.computeIfAbsent(name(raw), Database::new);
+        String name = name(raw);
+        Database d = databases.get(name);
+        if (d == null) {
+            Database fresh = new Database(name);
+            d = databases.putIfAbsent(name, fresh);
+            d = d == null ? fresh : d;
+        }
         int generation = ddl.get();
         if (stale(d, generation)) {
             synchronized (d) {
@@ -148,9 +153,9 @@ final class PolicyFit {
         }
         CatalogCheck.Report report = CatalogCheck.names(policy, raw);
         VeilException refused = report.refusal(d.name);
-        Set<String> missing = report.missingTables().stream().map(t -> t.name().toString())
-                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> missing = new TreeSet<>();
         for (TablePolicy t : report.missingTables()) {
+            missing.add(t.name().toString());
             if (!policy.strict() && d.reported.add("missing:" + t.name())) {
                 LOG.warn("Veil: table {} named in {} does not exist in {}; its columns are not protected there until it exists. "
                         + "Create it, or correct the name (strict: true refuses connections while a policy table is missing)",
@@ -171,7 +176,10 @@ final class PolicyFit {
         if (refused == null && (!d.announced || changed)) {
             d.announced = true;
             int tables = policy.tables().size() - missing.size();
-            int columns = report.tables().stream().filter(CatalogCheck.TableFit::exists).mapToInt(t -> t.table().columns().size()).sum();
+            int columns = 0;
+            for (CatalogCheck.TableFit t : report.tables()) {
+                columns += t.exists() ? t.table().columns().size() : 0;
+            }
             if (policy.tables().isEmpty()) {
                 LOG.info("Veil: connections to {} run under policy {}, which encrypts no columns", d.name, policy.source());
             } else if (tables == 0) {
@@ -191,8 +199,12 @@ final class PolicyFit {
      * indexes): a policy with {@code search:} refuses connections to any other database.
      */
     private VeilException searchOutsidePostgres(Connection raw) throws SQLException {
-        ColumnPolicy searchable = policy.columns().stream().filter(ColumnPolicy::isSearchable)
-                .min(java.util.Comparator.comparingInt((ColumnPolicy c) -> c.mark().line())).orElse(null);
+        ColumnPolicy searchable = null;
+        for (ColumnPolicy c : policy.columns()) {
+            if (c.isSearchable() && (searchable == null || c.mark().line() < searchable.mark().line())) {
+                searchable = c;
+            }
+        }
         if (searchable == null || SqlDialect.of(raw) == SqlDialect.POSTGRESQL) {
             return null;
         }
@@ -203,7 +215,9 @@ final class PolicyFit {
 
     private void publishMissing() {
         Set<String> all = new TreeSet<>();
-        databases.values().forEach(db -> all.addAll(db.missingTables));
+        for (Database db : databases.values()) {
+            all.addAll(db.missingTables);
+        }
         metrics.missingTables(all);
     }
 

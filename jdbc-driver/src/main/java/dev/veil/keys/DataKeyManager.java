@@ -34,6 +34,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * Unwrapped keys are held in a bounded LRU cache; {@link #close()} zeroizes every key it holds.
  */
 public final class DataKeyManager implements DataKeySource, AutoCloseable {
+    /** Highest version first; a class rather than a lambda, as the first key read of a JVM sorts with it. */
+    private static final Comparator<KeyRecord> NEWEST_FIRST = new Comparator<>() {
+        @Override
+        public int compare(KeyRecord a, KeyRecord b) {
+            return Integer.compare(b.version(), a.version());
+        }
+    };
+
     /** Random 96-bit nonces per key before rotation, well below the 2^32 NIST limit. */
     public static final long DEFAULT_NONCE_BUDGET = 1L << 31;
     private static final Logger AUDIT = LoggerFactory.getLogger("veil.audit");
@@ -174,7 +182,9 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
      * end before any value is written with it.
      */
     public void useDeterministically(Iterable<String> rings) {
-        rings.forEach(deterministicRings::add);
+        for (String ring : rings) {
+            deterministicRings.add(ring);
+        }
     }
 
     /**
@@ -332,7 +342,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
                 live.add(k);
             }
         }
-        live.sort(Comparator.comparingInt(KeyRecord::version).reversed());
+        live.sort(NEWEST_FIRST);
         KeyRecord write = newest;
         if (pending) {
             for (KeyRecord k : live) {

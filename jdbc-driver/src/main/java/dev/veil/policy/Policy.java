@@ -84,10 +84,17 @@ public final class Policy {
         Map<String, List<TablePolicy>> index = new HashMap<>();
         List<ColumnPolicy> all = new ArrayList<>();
         for (TablePolicy t : this.tables) {
-            index.computeIfAbsent(t.name().name().key(), k -> new ArrayList<>()).add(t);
+            List<TablePolicy> named = index.get(t.name().name().key());
+            if (named == null) {
+                named = new ArrayList<>();
+                index.put(t.name().name().key(), named);
+            }
+            named.add(t);
             all.addAll(t.columns().values());
         }
-        index.replaceAll((k, v) -> List.copyOf(v));
+        for (Map.Entry<String, List<TablePolicy>> e : index.entrySet()) {
+            e.setValue(List.copyOf(e.getValue()));
+        }
         this.tablesByName = Map.copyOf(index);
         this.columns = List.copyOf(all);
     }
@@ -171,6 +178,11 @@ public final class Policy {
         return Optional.ofNullable(schemaRefreshAfter);
     }
 
+    /** {@link #schemaRefreshAfter()} in nanoseconds; {@link Long#MAX_VALUE} when empty. */
+    public long schemaRefreshAfterNanos() {
+        return schemaRefreshAfter == null ? Long.MAX_VALUE : schemaRefreshAfter.toNanos();
+    }
+
     /**
      * Whether a policy table missing from the database refuses connections ({@code strict: true})
      * instead of being reported (logged once, and shown in the metrics).
@@ -195,7 +207,9 @@ public final class Policy {
     /** The key ring names the policy uses, sorted. */
     public Set<String> keyRings() {
         Set<String> rings = new TreeSet<>();
-        columns.forEach(c -> rings.add(c.keyRing()));
+        for (ColumnPolicy c : columns) {
+            rings.add(c.keyRing());
+        }
         return rings;
     }
 

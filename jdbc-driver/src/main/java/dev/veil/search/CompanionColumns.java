@@ -45,12 +45,21 @@ public final class CompanionColumns {
         return out;
     }
 
+    /** Policy order: line, column, then name. A class rather than lambdas: the catalog check of every first connection sorts with it. */
+    private static final java.util.Comparator<ColumnPolicy> DECLARED = new java.util.Comparator<>() {
+        @Override
+        public int compare(ColumnPolicy a, ColumnPolicy b) {
+            int c = Integer.compare(a.mark().line(), b.mark().line());
+            c = c != 0 ? c : Integer.compare(a.mark().column(), b.mark().column());
+            return c != 0 ? c : a.column().column().key().compareTo(b.column().column().key());
+        }
+    };
+
     /** Every companion column of a table's searchable columns, in the order the policy declares them. */
     public static List<Companion> of(TablePolicy table) {
         List<Companion> out = new ArrayList<>();
         List<ColumnPolicy> columns = new ArrayList<>(table.columns().values());
-        columns.sort(java.util.Comparator.comparingInt((ColumnPolicy c) -> c.mark().line()).thenComparingInt(c -> c.mark().column())
-                .thenComparing(c -> c.column().column().key()));
+        columns.sort(DECLARED);
         for (ColumnPolicy c : columns) {
             out.addAll(of(c));
         }

@@ -5,7 +5,6 @@ import dev.veil.policy.ColumnPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -41,7 +40,9 @@ final class Bindings {
         } else if (value instanceof Origin.Literal l) {
             literalLookups.putIfAbsent(l.ordinal(), LookupForm.FIXED);
         } else if (value instanceof Origin.Several several) {
-            several.values().forEach(this::lookup);
+            for (Origin v : several.values()) {
+                lookup(v);
+            }
         }
     }
 
@@ -244,7 +245,16 @@ final class Bindings {
     }
 
     boolean touchesEncrypted() {
-        return !parameters.isEmpty() || !literals.isEmpty() || !versionSensitive.isEmpty() || searchWrite != null || !searches.isEmpty()
-                || resultSets.stream().anyMatch(r -> r.stream().anyMatch(Objects::nonNull));
+        if (!parameters.isEmpty() || !literals.isEmpty() || !versionSensitive.isEmpty() || searchWrite != null || !searches.isEmpty()) {
+            return true;
+        }
+        for (List<ColumnPolicy> r : resultSets) {
+            for (ColumnPolicy c : r) {
+                if (c != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

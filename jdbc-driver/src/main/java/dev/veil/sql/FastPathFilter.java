@@ -53,7 +53,11 @@ final class FastPathFilter {
             byFirstChar[i] = buckets.get(i).isEmpty() ? null : buckets.get(i).toArray(new String[0]);
         }
         other = rest.toArray(new String[0]);
-        names = tableKeys.stream().map(k -> k.toLowerCase(Locale.ROOT)).distinct().toArray(String[]::new);
+        java.util.Set<String> lower = new java.util.LinkedHashSet<>();
+        for (String k : tableKeys) {
+            lower.add(k.toLowerCase(Locale.ROOT));
+        }
+        names = lower.toArray(new String[0]);
     }
 
     /** Whether the text names any policy table as a word. */

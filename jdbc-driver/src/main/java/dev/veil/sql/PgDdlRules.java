@@ -257,6 +257,16 @@ final class PgDdlRules {
         }
     }
 
+    /** Whether every element of a column list is a {@code LIKE} clause. */
+    private static boolean allLike(List<List<PgTokens.Token>> elements) {
+        for (List<PgTokens.Token> e : elements) {
+            if (e.isEmpty() || !e.get(0).is("like")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean createTable(PgTokenCursor c) {
         c.accept("if", "not", "exists");
         TablePolicy table = table(c.name());
@@ -264,7 +274,7 @@ final class PgDdlRules {
             return false;
         }
         List<List<PgTokens.Token>> elements = c.group();
-        if (c.done() && elements.stream().allMatch(e -> !e.isEmpty() && e.get(0).is("like"))) {
+        if (c.done() && allLike(elements)) {
             return true;
         }
         if (table == null) {

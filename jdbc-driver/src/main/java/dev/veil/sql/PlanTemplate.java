@@ -15,6 +15,27 @@ import java.util.Map;
  * parsing. Immutable.
  */
 final class PlanTemplate {
+    // comparator classes and loops rather than lambdas: a fresh JVM's first statements plan through
+    // here, and each lambda spins a class at its first use
+    private static final Comparator<StatementPlan.Expansion> EXPANSION_ORDER = new Comparator<>() {
+        @Override
+        public int compare(StatementPlan.Expansion a, StatementPlan.Expansion b) {
+            return Integer.compare(a.start(), b.start());
+        }
+    };
+    private static final Comparator<SearchPredicate> SEARCH_ORDER = new Comparator<>() {
+        @Override
+        public int compare(SearchPredicate a, SearchPredicate b) {
+            return Integer.compare(a.start(), b.start());
+        }
+    };
+    private static final Comparator<LiteralTarget> LITERAL_ORDER = new Comparator<>() {
+        @Override
+        public int compare(LiteralTarget a, LiteralTarget b) {
+            return Integer.compare(a.start(), b.start());
+        }
+    };
+
     private final boolean touchesEncrypted;
     private final Map<Integer, ParameterTarget> parameters;
     private final Map<Integer, Origin.Literal> literals;
@@ -44,24 +65,30 @@ final class PlanTemplate {
         this.searches = List.copyOf(bindings.searches());
         this.touchesEncrypted = bindings.touchesEncrypted();
         Map<Integer, ParameterTarget> targets = new HashMap<>();
-        bindings.parameters().forEach((i, t) -> {
-            LookupForm form = bindings.parameterLookup(i);
-            targets.put(i, form.isLookup() ? t.as(form) : t);
-        });
+        for (Map.Entry<Integer, ParameterTarget> e : bindings.parameters().entrySet()) {
+            LookupForm form = bindings.parameterLookup(e.getKey());
+            targets.put(e.getKey(), form.isLookup() ? e.getValue().as(form) : e.getValue());
+        }
         this.parameters = Map.copyOf(targets);
         Map<Integer, LookupForm> forms = new HashMap<>();
-        bindings.literals().keySet().forEach(o -> forms.put(o, bindings.literalLookup(o)));
+        for (Integer o : bindings.literals().keySet()) {
+            forms.put(o, bindings.literalLookup(o));
+        }
         this.literalLookups = Map.copyOf(forms);
         this.versionSensitive = bindings.versionSensitive();
         this.upsert = bindings.isUpsert();
         this.update = bindings.isUpdate();
         this.literals = Map.copyOf(bindings.literals());
         Map<Integer, ColumnPolicy> columns = new HashMap<>();
-        bindings.literals().keySet().forEach(o -> columns.put(o, bindings.literalColumn(o)));
+        for (Integer o : bindings.literals().keySet()) {
+            columns.put(o, bindings.literalColumn(o));
+        }
         this.literalColumns = Map.copyOf(columns);
         List<List<ColumnPolicy>> sets = new ArrayList<>();
         // result lists may hold nulls, so List.copyOf cannot be used on them
-        bindings.resultSets().forEach(r -> sets.add(Collections.unmodifiableList(new ArrayList<>(r))));
+        for (List<ColumnPolicy> r : bindings.resultSets()) {
+            sets.add(Collections.unmodifiableList(new ArrayList<>(r)));
+        }
         this.resultSets = List.copyOf(sets);
         this.readLiterals = Map.copyOf(bindings.readLiterals());
     }
@@ -115,8 +142,8 @@ final class PlanTemplate {
             hiddenColumns = new StatementPlan.Expansion(at, at, hiddenSql);
             expansions.add(hiddenColumns);
         }
-        found.sort(Comparator.comparingInt(SearchPredicate::start));
-        expansions.sort(Comparator.comparingInt(StatementPlan.Expansion::start));
+        found.sort(SEARCH_ORDER);
+        expansions.sort(EXPANSION_ORDER);
         return new StatementPlan(sql.original(), true, targets, literalTargets(sql), resultSets, expansions,
                 sql.parameterMarkers(), versionSensitive, upsert, update, found, sort, hidden, hiddenColumns);
     }
@@ -132,16 +159,18 @@ final class PlanTemplate {
             return targets;
         }
         Map<Integer, ParameterTarget> out = new HashMap<>(targets);
-        edits.parameters().forEach((index, w) -> {
+        for (Map.Entry<Integer, SearchWrites.CompanionWrite> e : edits.parameters().entrySet()) {
+            int index = e.getKey();
+            SearchWrites.CompanionWrite w = e.getValue();
             ParameterTarget t = out.get(index);
             if (t == null || t.lookup() != LookupForm.NONE || t.array() || t.column() != w.column()) {
                 throw Rejection.unsupported(w.column(), "parameter " + index + " is written to searchable column " + w.column().column()
                         + " and also used otherwise in this statement; use a parameter of its own");
             }
             out.put(index, new ParameterTarget(t.column(), false, LookupForm.NONE, 1 + w.slots()));
-        });
+        }
         expansions.addAll(edits.expansions());
-        expansions.sort(Comparator.comparingInt(StatementPlan.Expansion::start));
+        expansions.sort(EXPANSION_ORDER);
         return out;
     }
 
@@ -185,7 +214,7 @@ final class PlanTemplate {
             String space = op > 0 && Character.isWhitespace(text.charAt(op - 1)) ? "" : " ";
             out.add(new StatementPlan.Expansion(op, at + 1, space + (t.lookup() == LookupForm.EQUALS ? "IN (" : "NOT IN (") + slots + ")"));
         }
-        out.sort(Comparator.comparingInt(StatementPlan.Expansion::start));
+        out.sort(EXPANSION_ORDER);
         return targets;
     }
 
@@ -312,7 +341,7 @@ final class PlanTemplate {
             }
             out.add(new LiteralTarget(start, literal.end(), column, value, form, form.isLookup() && from != literal.start() ? from : start));
         }
-        out.sort(Comparator.comparingInt(LiteralTarget::start));
+        out.sort(LITERAL_ORDER);
         return out;
     }
 

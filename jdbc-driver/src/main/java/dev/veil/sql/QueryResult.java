@@ -22,7 +22,9 @@ record QueryResult(List<OutputColumn> columns, List<List<Origin>> rows, int unkn
 
     static QueryResult of(List<OutputColumn> columns, int unknownFrom) {
         List<Origin> row = new ArrayList<>(columns.size());
-        columns.forEach(c -> row.add(c.origin()));
+        for (OutputColumn c : columns) {
+            row.add(c.origin());
+        }
         return new QueryResult(columns, List.of(row), unknownFrom);
     }
 

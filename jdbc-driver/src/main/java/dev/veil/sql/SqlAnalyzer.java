@@ -18,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,7 +109,7 @@ public final class SqlAnalyzer {
         this.policyOnly = NameResolver.policyOnly(policy);
         this.plans = new PlanCache<>(maxCachedPlans);
         this.templates = new PlanCache<>(maxCachedPlans);
-        this.recheckNanos = policy.schemaRefreshAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE);
+        this.recheckNanos = policy.schemaRefreshAfterNanos();
         this.ddlSeen = shared == null ? new AtomicInteger() : shared.ddlSeen;
         this.parses = shared == null ? new LongAdder() : shared.parses;
         this.refusals = shared == null ? new LongAdder() : shared.refusals;

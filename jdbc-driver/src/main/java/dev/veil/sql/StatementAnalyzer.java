@@ -269,7 +269,14 @@ final class StatementAnalyzer {
 
     /** A write into a table with searchable columns: its companion columns are maintained by the plan, at top level only. */
     private void searchWrite(Relation.BaseTable target, Scope outer) {
-        if (target.policy() == null || target.policy().columns().values().stream().noneMatch(dev.veil.policy.ColumnPolicy::isSearchable)) {
+        if (target.policy() == null) {
+            return;
+        }
+        boolean searchable = false;
+        for (dev.veil.policy.ColumnPolicy c : target.policy().columns().values()) {
+            searchable |= c.isSearchable();
+        }
+        if (!searchable) {
             return;
         }
         if (outer != null) {

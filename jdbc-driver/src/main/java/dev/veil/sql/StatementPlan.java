@@ -128,8 +128,17 @@ public final class StatementPlan {
                          List<SearchPredicate> searches, List<SortKey> sort, int hidden, Expansion hiddenColumns) {
         this(sql, touchesEncrypted, parameters, literals, resultSets, SessionEffect.NONE, 0,
                 new Versions(List.copyOf(expansions), serverIndex(expansions, parameters, markers, searches), List.copyOf(versionSensitive),
-                        upsert, update, literals.stream().anyMatch(l -> l.lookup().isLookup()), List.copyOf(searches), List.copyOf(sort),
+                        upsert, update, anyLookup(literals), List.copyOf(searches), List.copyOf(sort),
                         hidden, hiddenColumns));
+    }
+
+    private static boolean anyLookup(List<LiteralTarget> literals) {
+        for (LiteralTarget l : literals) {
+            if (l.lookup().isLookup()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int[] serverIndex(List<Expansion> expansions, Map<Integer, ParameterTarget> parameters, int markers,
@@ -172,7 +181,9 @@ public final class StatementPlan {
         this.literals = List.copyOf(literals);
         this.resultSets = List.copyOf(resultSets);
         this.byIndex = new ParameterTarget[parameters.isEmpty() ? 0 : Collections.max(parameters.keySet()) + 1];
-        parameters.forEach((i, t) -> byIndex[i] = t);
+        for (Map.Entry<Integer, ParameterTarget> e : parameters.entrySet()) {
+            byIndex[e.getKey()] = e.getValue();
+        }
         this.deterministicWrites = deterministicWrites(byIndex, this.literals);
         int maxOperand = 0;
         for (SearchPredicate p : versions.searches) {
@@ -186,7 +197,11 @@ public final class StatementPlan {
                 searchOperands[o.parameter()] = o.isParameter();
             }
         }
-        this.literalSearches = versions.searches.stream().anyMatch(SearchPredicate::literalOnly);
+        boolean literalOnly = false;
+        for (SearchPredicate p : versions.searches) {
+            literalOnly |= p.literalOnly();
+        }
+        this.literalSearches = literalOnly;
     }
 
     private static List<ColumnPolicy> deterministicWrites(ParameterTarget[] parameters, List<LiteralTarget> literals) {
