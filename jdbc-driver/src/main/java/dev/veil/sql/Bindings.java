@@ -111,7 +111,7 @@ final class Bindings {
             if (filterCandidates.get(i)) {
                 SearchPredicate p = searches.get(i);
                 int at = result.indexOf(p.column());
-                if (at < 0 && hiddenAt >= 0) {
+                if (at < 0 && hiddenAt >= 0 && resultSets.isEmpty()) {
                     at = out.lastIndexOf(p.column());
                     if (at < result.size()) {
                         out.add(p.column());
@@ -124,7 +124,7 @@ final class Bindings {
                 filterCandidates.set(i, false);
             }
         }
-        hidden = out.size() - result.size();
+        hidden += out.size() - result.size();
         return out;
     }
 
@@ -133,12 +133,13 @@ final class Bindings {
      * (searched columns the application did not select); the application never sees them.
      */
     int hidden() {
-        return hidden;
+        // in a script of several statements Veil filters none of them, so it appends nothing
+        return resultSets.size() == 1 ? hidden : 0;
     }
 
     /** Where the hidden columns are written (in the parsed text), or -1 when there are none. */
     int hiddenAt() {
-        return hidden == 0 ? -1 : hiddenAt;
+        return hidden() == 0 ? -1 : hiddenAt;
     }
 
     /** The text appended at {@link #hiddenAt()}: {@code , col AS veil_hidden_1, …}. */
@@ -241,6 +242,13 @@ final class Bindings {
     }
 
     List<List<ColumnPolicy>> resultSets() {
+        if (hidden > 0 && hidden() == 0) {
+            // a script: the columns appended to its first query are not sent (see hidden())
+            List<List<ColumnPolicy>> out = new ArrayList<>(resultSets);
+            List<ColumnPolicy> first = out.get(0);
+            out.set(0, new ArrayList<>(first.subList(0, first.size() - hidden)));
+            return out;
+        }
         return resultSets;
     }
 

@@ -109,6 +109,13 @@ class SearchPlanTest {
             assertFalse(p.expandedSql().contains("veil_hidden"), p.expandedSql());
             assertFalse(p.searches().get(0).filterable(), sql);
         }
+        // a script: Veil filters none of its results, so it appends to none of them
+        for (String sql : List.of("SELECT 1; SELECT id FROM owners WHERE email LIKE ?", "SELECT id FROM owners WHERE email LIKE ?; SELECT 1")) {
+            StatementPlan p = plan(sql);
+            assertEquals(0, p.hidden(), sql);
+            assertFalse(p.expandedSql().contains("veil_hidden"), p.expandedSql());
+            assertEquals(List.of(1, 1), p.resultSets().stream().map(List::size).toList(), sql);
+        }
         // the same text with another position is another plan
         assertEquals(1, plan("SELECT id FROM owners WHERE email LIKE ? ORDER BY 1").hidden());
         assertEquals(0, plan("SELECT id FROM owners WHERE email LIKE ? ORDER BY 2").hidden());

@@ -238,6 +238,32 @@ class SearchHiddenColumnsTest {
     }
 
     @Test
+    void aScriptOfSeveralQueriesGetsNoHiddenColumn() throws Exception {
+        List<String> expected = new ArrayList<>();
+        List<String> actual = new ArrayList<>();
+        for (Connection c : List.of(raw, veil)) {
+            String table = c == raw ? "people_plain" : "people";
+            try (Statement s = c.createStatement()) {
+                boolean rows = s.execute("SELECT 7; SELECT id FROM " + table + " WHERE last_name LIKE 'Davis%' ORDER BY id");
+                while (rows || s.getUpdateCount() != -1) {
+                    if (rows) {
+                        try (ResultSet rs = s.getResultSet()) {
+                            List<String> out = c == raw ? expected : actual;
+                            out.add("columns " + rs.getMetaData().getColumnCount());
+                            while (rs.next()) {
+                                out.add(rs.getString(1));
+                            }
+                        }
+                    }
+                    rows = s.getMoreResults();
+                }
+            }
+        }
+        assertTrue(expected.size() > 4, expected.toString());
+        assertEquals(expected, actual);
+    }
+
+    @Test
     void selectStarNeedsNoHiddenColumn() throws Exception {
         List<Integer> expected = new ArrayList<>();
         List<Integer> actual = new ArrayList<>();
