@@ -108,8 +108,11 @@ final class VeilResultSet extends DelegatingResultSet {
         return decrypt(index, c);
     }
 
-    /** The error the real driver gives for a column index past the result (Veil's hidden columns count as past it). */
-    private SQLException outOfRange(int index) {
+    /**
+     * The error the real driver gives for a column index past a result of {@code visible} columns
+     * (Veil's hidden columns count as past it); for this result set and its metadata alike.
+     */
+    static SQLException outOfRange(int index, int visible) {
         return new SQLException("The column index is out of range: " + index + ", number of columns: " + visible + ".", "22023");
     }
 
@@ -267,7 +270,7 @@ final class VeilResultSet extends DelegatingResultSet {
 
     private ColumnCipher cipher(int index) throws SQLException {
         if (index > visible) {
-            throw outOfRange(index);
+            throw outOfRange(index, visible);
         }
         if (ciphers == null || index >= ciphers.length || index < 1) {
             lastReadEncrypted = false;
@@ -309,7 +312,7 @@ final class VeilResultSet extends DelegatingResultSet {
     @Override
     protected void checkWritable(int index) throws SQLException {
         if (index > visible) {
-            throw outOfRange(index);
+            throw outOfRange(index, visible);
         }
         if (ciphers != null && index > 0 && index < ciphers.length && ciphers[index] != null) {
             throw new VeilException(VeilState.UNSUPPORTED_SQL, "updatable result sets cannot write encrypted column "

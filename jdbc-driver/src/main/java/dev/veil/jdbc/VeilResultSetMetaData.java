@@ -30,7 +30,7 @@ final class VeilResultSetMetaData extends DelegatingResultSetMetaData {
     /** Refuses a hidden column's index as the real driver refuses an index past the result. */
     private int check(int index) throws SQLException {
         if (index > visible) {
-            throw new SQLException("The column index is out of range: " + index + ", number of columns: " + visible + ".", "22023");
+            throw VeilResultSet.outOfRange(index, visible);
         }
         return index;
     }

@@ -51,6 +51,27 @@ final class SearchFixture {
         return policy;
     }
 
+    /**
+     * A fresh database holding both tables, with a raw connection to it and one through Veil: what
+     * a test comparing Veil's answers with the plaintext copy's needs. Closing it closes both
+     * connections and drops the database.
+     */
+    record Copies(TestDatabase db, Connection raw, Connection veil) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            try (db; raw; veil) {
+                // closes Veil's connection, then the raw one, then drops the database
+            }
+        }
+    }
+
+    /** {@link #create}s both tables with {@code rows} rows under a policy written in {@code dir}, and connects to them. */
+    static Copies open(Path dir, int rows) throws Exception {
+        TestDatabase db = TestDatabase.postgres();
+        String url = create(db, policy(dir), rows);
+        return new Copies(db, db.connect(), DriverManager.getConnection(url));
+    }
+
     /** Creates both tables with {@code rows} generated rows; returns the Veil URL. */
     static String create(TestDatabase db, Path policyFile, int rows) throws Exception {
         try (Connection raw = db.connect(); Statement s = raw.createStatement()) {

@@ -2,7 +2,6 @@ package dev.veil.it.search;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
-import dev.veil.testkit.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -40,23 +38,20 @@ class SearchHiddenColumnsTest {
 
     @TempDir
     static Path dir;
-    static TestDatabase db;
+    static SearchFixture.Copies copies;
     static Connection raw;
     static Connection veil;
 
     @BeforeAll
     static void setUp() throws Exception {
-        db = TestDatabase.postgres();
-        String url = SearchFixture.create(db, SearchFixture.policy(dir), 1500);
-        raw = db.connect();
-        veil = DriverManager.getConnection(url);
+        copies = SearchFixture.open(dir, 1500);
+        raw = copies.raw();
+        veil = copies.veil();
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        veil.close();
-        raw.close();
-        db.close();
+        copies.close();
     }
 
     /** Runs {@code sql} (with {@code %s} for the table) through Veil on people and raw on people_plain; compares rows and columns. */
