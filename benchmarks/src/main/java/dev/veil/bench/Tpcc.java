@@ -48,7 +48,7 @@ public final class Tpcc {
             return;
         }
         try (TpccFixture fixture = TpccFixture.create(settings.adminUrl(), BenchFixture.PASSWORD_ENV, settings.storage(), settings.maxTerminals(),
-                settings.durableCommit(), settings.keep())) {
+                settings.durableCommit(), settings.autovacuum(), settings.keep())) {
             System.out.print(settings.clientCost() ? TpccClientCost.run(settings, fixture) : new Tpcc(settings, fixture).run());
         }
     }
@@ -75,10 +75,11 @@ public final class Tpcc {
                 (System.nanoTime() - started) / 1e9));
         out.append(String.format(Locale.ROOT, "1 warehouse, %,d items, %,d customers per district; %d rounds per phase, each %.0f s measured after %.0f s "
                         + "of warm-up (%.0f s before a mode's first round); throughputs are medians over rounds, ratios the median of each round's ratio; "
-                        + "%s; encrypted columns stored as %s; HAND = HikariCP over pgjdbc, the application encrypting with Veil's ColumnCipher "
+                        + "%s; %s; encrypted columns stored as %s; HAND = HikariCP over pgjdbc, the application encrypting with Veil's ColumnCipher "
                         + "(by-last-name lookups: %s); VEIL = HikariCP over jdbc:veil: (VeilDriver).%n",
                 settings.scale().items(), settings.scale().customersPerDistrict(), settings.rounds(), settings.measureSeconds(), settings.roundWarmupSeconds(),
                 settings.warmupSeconds(), settings.durableCommit() ? "synchronous_commit on" : "synchronous_commit off",
+                settings.autovacuum() ? "the server's autovacuum on" : "autovacuum off on the workload's tables, each database vacuumed before each of its runs",
                 settings.storage().policyName(), settings.handWideLookups() ? "c_last IN (?, ?, ?, ?), as Veil sends them" : "c_last = ?"));
         out.append("Stored values checked through the raw driver:\n").append(storage).append('\n');
         out.append(table.markdown()).append('\n');
@@ -103,6 +104,7 @@ public final class Tpcc {
                 TimedRunner.Op op = r -> tx.next(new TpccRandom(r));
                 double warmup = round == 0 ? settings.warmupSeconds() : settings.roundWarmupSeconds();
                 l.recording(false);
+                fixture.beforeRun(m);
                 if (warmup > 0) {
                     TimedRunner.run(terminals, warmup, op);
                 }

@@ -38,12 +38,14 @@ final class TpccFixture implements AutoCloseable {
     private final Path dir;
     private final StorageFormat storage;
     private final boolean keep;
+    private final boolean autovacuum;
     private Veil handEngine;
     private TpccCiphers handCiphers;
 
-    private TpccFixture(Path dir, StorageFormat storage, boolean keep) {
+    private TpccFixture(Path dir, StorageFormat storage, boolean autovacuum, boolean keep) {
         this.dir = dir;
         this.storage = storage;
+        this.autovacuum = autovacuum;
         this.keep = keep;
     }
 
@@ -51,15 +53,17 @@ final class TpccFixture implements AutoCloseable {
      * Creates the databases, pools and HAND's ciphers.
      *
      * @param passwordEnv the environment variable holding the keystore password (the policy names it)
+     * @param autovacuum whether the server's autovacuum may vacuum the workload's tables; without it
+     *                   {@link #beforeRun} vacuums a mode's database before each of its runs
      */
-    static TpccFixture create(String adminUrl, String passwordEnv, StorageFormat storage, int terminals, boolean durableCommit, boolean keep)
-            throws Exception {
+    static TpccFixture create(String adminUrl, String passwordEnv, StorageFormat storage, int terminals, boolean durableCommit, boolean autovacuum,
+                              boolean keep) throws Exception {
         String password = System.getenv(passwordEnv);
         if (password == null || password.isEmpty()) {
             throw new IllegalStateException(passwordEnv + " is not set; run benchmarks/run-tpcc.sh, which sets a benchmark-only password");
         }
         System.setProperty("veil.it.url", adminUrl);
-        TpccFixture f = new TpccFixture(Files.createTempDirectory("veil-tpcc-"), storage, keep);
+        TpccFixture f = new TpccFixture(Files.createTempDirectory("veil-tpcc-"), storage, autovacuum, keep);
         try {
             f.open(password.toCharArray(), passwordEnv, terminals, durableCommit);
             return f;
@@ -80,6 +84,11 @@ final class TpccFixture implements AutoCloseable {
                 db.execute("ALTER DATABASE " + db.name() + " SET synchronous_commit = off");
             }
             db.execute(TpccSchema.ddl(m == Mode.RAW ? null : storage).toArray(String[]::new));
+            if (!autovacuum) {
+                // per table: the shared server's configuration stays as it is
+                db.execute("DO $$ DECLARE t regclass; BEGIN FOR t IN SELECT oid FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
+                        + " LOOP EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = off, toast.autovacuum_enabled = off)', t); END LOOP; END $$");
+            }
         }
         Path keystore = dir.resolve("master.p12");
         Pkcs12MasterKeyProvider.createKeystore(keystore, password, ALIAS);
@@ -107,6 +116,18 @@ final class TpccFixture implements AutoCloseable {
     void vacuum() throws SQLException {
         for (TestDatabase db : databases.values()) {
             db.execute("VACUUM ANALYZE");
+        }
+    }
+
+    /**
+     * Before a mode's run (its warm-up and measured round): without autovacuum on the workload's
+     * tables, vacuums and analyzes that mode's database, so that every run starts from tables
+     * vacuumed after the previous run's writes and no vacuum of one mode's tables, started by the
+     * server at a moment of its choosing, competes with another mode's measured round.
+     */
+    void beforeRun(Mode m) throws SQLException {
+        if (!autovacuum) {
+            databases.get(m).execute("VACUUM ANALYZE");
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 
 /** What one run of {@link Tpcc} measures; parsed from the command line. */
 record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSeconds, double measureSeconds, int rounds, TpccScale scale,
-                    StorageFormat storage, boolean durableCommit, boolean keep, boolean handWideLookups, boolean clientCost) {
+                    StorageFormat storage, boolean durableCommit, boolean autovacuum, boolean keep, boolean handWideLookups, boolean clientCost) {
     static final String USAGE = """
             usage: Tpcc [options] [admin-jdbc-url]
               admin-jdbc-url     a PostgreSQL URL allowed to CREATE DATABASE (else $VEIL_BENCH_JDBC_URL, else %s)
@@ -22,7 +22,10 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
               --storage FORM     text (varchar columns widened for vl1: + base64url, as an application's existing
                                  columns are; default) or binary (bytea columns)
               --quick            a smoke run: --warmup 2 --measure 5 --rounds 2 --items 5000 --customers 300
-              --durable-commit   keep synchronous_commit=on (default: off for both databases)
+              --durable-commit   keep synchronous_commit=on (default: off for every database)
+              --autovacuum       leave the workload's tables to the server's autovacuum (default: off for them, and
+                                 each mode's database is vacuumed before each of its runs, so that no vacuum of
+                                 one mode's tables runs during another mode's measured round)
               --keep             keep the three databases instead of dropping them
               --hand-lookup FORM narrow (HAND looks customers up by last name with c_last = ?; default) or wide
                                  (c_last IN (?, ?, ?, ?) bound with four copies of the ciphertext: the SQL Veil
@@ -41,6 +44,7 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
         int customers = TpccScale.FULL.customersPerDistrict();
         StorageFormat storage = StorageFormat.TEXT;
         boolean durable = false;
+        boolean autovacuum = false;
         boolean keep = false;
         boolean wide = false;
         boolean clientCost = false;
@@ -62,6 +66,7 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
                     customers = 300;
                 }
                 case "--durable-commit" -> durable = true;
+                case "--autovacuum" -> autovacuum = true;
                 case "--keep" -> keep = true;
                 case "--client-cost" -> clientCost = true;
                 case "--hand-lookup" -> wide = switch (value(args, ++i, a)) {
@@ -82,7 +87,7 @@ record TpccSettings(String adminUrl, List<Integer> terminals, double warmupSecon
             throw new IllegalArgumentException("counts and durations must be positive");
         }
         return new TpccSettings(url == null || url.isBlank() ? BenchSettings.DEFAULT_URL : url, terminals, warmup, measure, rounds,
-                new TpccScale(items, customers), storage, durable, keep, wide, clientCost);
+                new TpccScale(items, customers), storage, durable, autovacuum, keep, wide, clientCost);
     }
 
     double roundWarmupSeconds() {
