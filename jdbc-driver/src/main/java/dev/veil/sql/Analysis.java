@@ -40,7 +40,7 @@ final class Analysis {
     /** The statement's query when Veil can drop rows from its result without changing anything else, else {@code null}. */
     PlainSelect filterableSelect;
     final NameResolver names;
-    private final Function<ProtectedRelations.ProtectedRelation, TablePolicy> views;
+    private final Function<ProtectedRelations.ProtectedRelation, ViewColumns> views;
     private final StatementAnalyzer statements;
 
     Analysis(Policy policy, FastPathFilter tables, LiveColumns live, ScannedSql sql) {
@@ -53,7 +53,7 @@ final class Analysis {
      *        {@link Rejection} when it cannot be mapped)
      */
     Analysis(Policy policy, FastPathFilter tables, LiveColumns live, ScannedSql sql, NameResolver names,
-             Function<ProtectedRelations.ProtectedRelation, TablePolicy> views) {
+             Function<ProtectedRelations.ProtectedRelation, ViewColumns> views) {
         this.names = names;
         this.views = views;
         this.policy = policy;
@@ -72,10 +72,12 @@ final class Analysis {
     Relation.BaseTable table(Table t, String aliasKey) {
         NameResolver.Resolved r = names.resolve(t.getSchemaName(), t.getName());
         TablePolicy p = r.policy();
+        ViewColumns view = null;
         if (r.relation() != null && r.relation().kind() == ProtectedRelations.Kind.VIEW) {
-            p = views.apply(r.relation());
+            view = views.apply(r.relation());
+            p = view == null ? null : view.policy();
         }
-        return new Relation.BaseTable(r.schema(), r.name(), aliasKey, p, live);
+        return new Relation.BaseTable(r.schema(), r.name(), aliasKey, p, view, live);
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.veil.sql;
 
 import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.Identifier;
+import dev.veil.search.SearchCapability;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What an expression yields, as far as encryption cares: a value of an encrypted column, a value
@@ -31,12 +34,37 @@ sealed interface Origin {
     record Default() implements Origin {
     }
 
-    /** The (still encrypted) value of an encrypted column. */
-    record Encrypted(ColumnPolicy column) implements Origin {
+    /**
+     * The (still encrypted) value of an encrypted column.
+     *
+     * @param column the encrypted column
+     * @param source the relation of the query block that yields it ({@code null} when it comes from no
+     *        one relation): a {@link Companion} of the same source belongs to the same row
+     * @param companions the names under which {@code source} exposes the column's companion columns,
+     *        by capability; a capability missing here cannot be searched through {@code source}
+     */
+    record Encrypted(ColumnPolicy column, Relation source, Map<SearchCapability, Identifier> companions) implements Origin {
+        public Encrypted {
+            companions = companions == null ? Map.of() : Map.copyOf(companions);
+        }
+
+        /** A value that comes from no one relation (a UNION, a write): no companion column goes with it. */
+        public Encrypted(ColumnPolicy column) {
+            this(column, null, Map.of());
+        }
+
         @Override
         public ColumnPolicy encrypted() {
             return column;
         }
+    }
+
+    /**
+     * A companion column's value (plain tokens) that indexes {@code owner} for {@code capability},
+     * read from {@code source}: it pairs with the {@link Encrypted} value of {@code owner} from the
+     * same source, so a view or sub-query can be searched only through the companion of its own row.
+     */
+    record Companion(ColumnPolicy owner, SearchCapability capability, Relation source) implements Origin {
     }
 
     /** A JDBC parameter, 1-based; {@code array} for {@code = ANY(?)}. */

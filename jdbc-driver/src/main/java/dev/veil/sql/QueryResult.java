@@ -1,9 +1,12 @@
 package dev.veil.sql;
 
 import dev.veil.policy.ColumnPolicy;
+import dev.veil.search.SearchCapability;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a query produces.
@@ -30,6 +33,37 @@ record QueryResult(List<OutputColumn> columns, List<List<Origin>> rows, int unkn
 
     boolean exact() {
         return unknownFrom < 0;
+    }
+
+    /**
+     * Where this result carries the companion columns of {@code e}'s column that belong to the same
+     * row as {@code e} (the same {@link Origin.Encrypted#source}): the first position per capability.
+     */
+    Map<SearchCapability, Integer> companions(Origin.Encrypted e) {
+        Map<SearchCapability, Integer> out = new EnumMap<>(SearchCapability.class);
+        if (e.source() == null) {
+            return out;
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).origin() instanceof Origin.Companion k && k.source() == e.source() && k.owner().equals(e.column())
+                    && columns.get(i).name() != null) {
+                out.putIfAbsent(k.capability(), i);
+            }
+        }
+        return out;
+    }
+
+    /** Whether companion column {@code k} goes with an encrypted column of the same row in this result. */
+    boolean pairs(Origin.Companion k) {
+        if (k.source() == null) {
+            return false;
+        }
+        for (OutputColumn c : columns) {
+            if (c.origin() instanceof Origin.Encrypted e && e.source() == k.source() && e.column().equals(k.owner())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The output column named {@code key}, or {@code null}. */

@@ -3,10 +3,14 @@ package dev.veil.sql;
 import dev.veil.policy.ColumnPolicy;
 import dev.veil.policy.Identifier;
 import dev.veil.policy.TablePolicy;
+import dev.veil.search.CompanionColumns;
+import dev.veil.search.SearchCapability;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A named row source visible in a query block: a base table or a derived one (sub-select, CTE).
@@ -36,8 +40,14 @@ sealed interface Relation {
     /** How messages name this relation. */
     String describe();
 
-    /** A table of the database. */
-    record BaseTable(String schema, String table, String aliasKey, TablePolicy policy, LiveColumns live)
+    /**
+     * A table of the database, or a view.
+     *
+     * @param policy its encrypted columns, or {@code null}
+     * @param view for a protected view, its columns' mapping ({@link ViewColumns}); {@code null} for a
+     *        table, whose companion columns are named as {@link CompanionColumns} names them
+     */
+    record BaseTable(String schema, String table, String aliasKey, TablePolicy policy, ViewColumns view, LiveColumns live)
             implements Relation {
 
         @Override
@@ -56,7 +66,11 @@ sealed interface Relation {
             if (policy != null) {
                 ColumnPolicy c = policy.columns().get(nameKey);
                 if (c != null) {
-                    return new Origin.Encrypted(c);
+                    return encrypted(nameKey, c);
+                }
+                Origin.Companion k = companion(nameKey);
+                if (k != null) {
+                    return k;
                 }
             }
             if (useLiveColumns) {
@@ -91,9 +105,32 @@ sealed interface Relation {
                 if (c == null && policy != null) {
                     c = policy.columns().get(name);
                 }
-                out.add(new OutputColumn(key, c == null ? Origin.PLAIN : new Origin.Encrypted(c)));
+                Origin o = c != null ? encrypted(key, c) : policy == null ? null : companion(key);
+                out.add(new OutputColumn(key, o == null ? Origin.PLAIN : o));
             }
             return QueryResult.of(out, -1);
+        }
+
+        /** The value of encrypted column {@code c}, named {@code nameKey} here, with the names of its companion columns here. */
+        private Origin.Encrypted encrypted(String nameKey, ColumnPolicy c) {
+            if (!c.isSearchable()) {
+                return new Origin.Encrypted(c, this, Map.of());
+            }
+            if (view != null) {
+                return new Origin.Encrypted(c, this, view.indexes().getOrDefault(nameKey, Map.of()));
+            }
+            Map<SearchCapability, Identifier> names = new EnumMap<>(SearchCapability.class);
+            for (CompanionColumns.Companion k : CompanionColumns.of(c)) {
+                names.put(k.capability(), k.name());
+            }
+            return new Origin.Encrypted(c, this, names);
+        }
+
+        /** The companion column named {@code nameKey} here, or {@code null}. */
+        private Origin.Companion companion(String nameKey) {
+            CompanionColumns.Companion k = view != null ? view.companions().get(nameKey)
+                    : CompanionColumns.find(policy, nameKey).orElse(null);
+            return k == null ? null : new Origin.Companion(k.owner(), k.capability(), this);
         }
 
         @Override
@@ -123,7 +160,20 @@ sealed interface Relation {
         @Override
         public Origin column(String nameKey, boolean useLiveColumns) {
             OutputColumn c = result.column(nameKey);
-            return c == null ? null : c.origin();
+            if (c == null) {
+                return null;
+            }
+            if (c.origin() instanceof Origin.Encrypted e && e.column().isSearchable()) {
+                Map<SearchCapability, Identifier> names = new EnumMap<>(SearchCapability.class);
+                // output names are keys (lower case): quoted, a name that differs only in case fails at the database
+                result.companions(e).forEach((capability, i) -> names.put(capability, new Identifier(result.columns().get(i).name(), true)));
+                return new Origin.Encrypted(e.column(), this, names);
+            }
+            if (c.origin() instanceof Origin.Companion k) {
+                // of this relation's row only when it goes with an encrypted column of the same row here
+                return new Origin.Companion(k.owner(), k.capability(), result.pairs(k) ? this : null);
+            }
+            return c.origin();
         }
 
         @Override

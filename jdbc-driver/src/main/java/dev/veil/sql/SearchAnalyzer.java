@@ -1,6 +1,8 @@
 package dev.veil.sql;
 
 import dev.veil.policy.ColumnPolicy;
+import dev.veil.policy.Identifier;
+import dev.veil.search.CompanionColumns;
 import dev.veil.search.SearchCapability;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.Expression;
@@ -13,8 +15,11 @@ import net.sf.jsqlparser.parser.ASTNodeAccess;
 import net.sf.jsqlparser.parser.SimpleNode;
 import net.sf.jsqlparser.schema.Column;
 
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Recognises predicates on searchable columns ({@link SearchPredicate}) and refuses the same shapes
@@ -31,10 +36,11 @@ final class SearchAnalyzer {
 
     /** {@code col [NOT] LIKE|ILIKE x [ESCAPE 'c']}; false when the left side is no encrypted column. */
     boolean like(LikeExpression l, Scope scope) {
-        ColumnPolicy c = encryptedColumn(l.getLeftExpression(), scope);
-        if (c == null) {
+        Origin.Encrypted origin = encryptedColumn(l.getLeftExpression(), scope);
+        if (origin == null) {
             return false;
         }
+        ColumnPolicy c = origin.column();
         String keyword = String.valueOf(l.getLikeKeyWord()).replace('_', ' ');
         boolean ilike = keyword.equals("ILIKE");
         if (!ilike && !keyword.equals("LIKE")) {
@@ -61,7 +67,8 @@ final class SearchAnalyzer {
             escape = "#" + literal.ordinal();
         }
         record(l, new SearchPredicate(c, ilike ? SearchPredicate.Kind.ILIKE : SearchPredicate.Kind.LIKE, text(l.getLeftExpression()),
-                qualifier((Column) l.getLeftExpression()), pattern, true, null, false, escape, begin(l.getLeftExpression()), end(l), 0));
+                companions(origin, (Column) l.getLeftExpression(), ilike ? List.of(SearchCapability.CI)
+                        : List.of(SearchCapability.PREFIX, SearchCapability.SUBSTRING), keyword), pattern, true, null, false, escape, begin(l.getLeftExpression()), end(l), 0));
         return true;
     }
 
@@ -69,16 +76,17 @@ final class SearchAnalyzer {
     boolean caseInsensitive(EqualsTo e, Scope scope) {
         Expression left = e.getLeftExpression();
         Expression right = e.getRightExpression();
-        ColumnPolicy c = foldedColumn(left, scope);
-        if (c == null) {
-            c = foldedColumn(right, scope);
-            if (c == null) {
+        Origin.Encrypted origin = foldedColumn(left, scope);
+        if (origin == null) {
+            origin = foldedColumn(right, scope);
+            if (origin == null) {
                 return false;
             }
             Expression t = left;
             left = right;
             right = t;
         }
+        ColumnPolicy c = origin.column();
         String fn = ((Function) left).getName().toLowerCase(Locale.ROOT);
         if (!c.searchable(SearchCapability.CI)) {
             throw Rejection.unsupported(c, "function " + fn + "() is not supported on this encrypted column; " + hint(c, "ci"));
@@ -91,19 +99,20 @@ final class SearchAnalyzer {
         }
         SearchPredicate.Operand value = operand(f.getParameters().get(0), scope, c, fn + "() = " + fn + "()");
         Expression column = ((Function) left).getParameters().get(0);
-        record(e, new SearchPredicate(c, SearchPredicate.Kind.CI_EQUALS, text(column), qualifier((Column) column), value, true,
+        record(e, new SearchPredicate(c, SearchPredicate.Kind.CI_EQUALS, text(column),
+                companions(origin, (Column) column, List.of(SearchCapability.CI), fn + "() = " + fn + "()"), value, true,
                 null, false, null, begin(e), end(e), 0));
         return true;
     }
 
     /** {@code col < x}, {@code <=}, {@code >}, {@code >=}, either side first; false when neither side is an encrypted column. */
     boolean range(BinaryExpression b, String op, Scope scope) {
-        ColumnPolicy c = encryptedColumn(b.getLeftExpression(), scope);
+        Origin.Encrypted origin = encryptedColumn(b.getLeftExpression(), scope);
         Expression column = b.getLeftExpression();
         Expression value = b.getRightExpression();
-        if (c == null) {
-            c = encryptedColumn(b.getRightExpression(), scope);
-            if (c == null) {
+        if (origin == null) {
+            origin = encryptedColumn(b.getRightExpression(), scope);
+            if (origin == null) {
                 return false;
             }
             column = b.getRightExpression();
@@ -115,22 +124,24 @@ final class SearchAnalyzer {
                 default -> "<=";
             };
         }
+        ColumnPolicy c = origin.column();
         requireRange(c, "range comparison (" + op + ")");
         positive(b, c, "range comparison (" + op + ")");
         SearchPredicate.Operand v = operand(value, scope, c, "range comparison");
         boolean lower = op.startsWith(">");
         boolean inclusive = op.endsWith("=");
-        record(b, new SearchPredicate(c, SearchPredicate.Kind.RANGE, text(column), qualifier((Column) column),
-                lower ? v : null, inclusive, lower ? null : v, inclusive, null, begin(b), end(b), 0));
+        record(b, new SearchPredicate(c, SearchPredicate.Kind.RANGE, text(column),
+                companions(origin, (Column) column, List.of(SearchCapability.RANGE), "range comparison (" + op + ")"), lower ? v : null, inclusive, lower ? null : v, inclusive, null, begin(b), end(b), 0));
         return true;
     }
 
     /** {@code col [NOT] BETWEEN x AND y}; false when the left side is no encrypted column. */
     boolean between(Between b, Scope scope) {
-        ColumnPolicy c = encryptedColumn(b.getLeftExpression(), scope);
-        if (c == null) {
+        Origin.Encrypted origin = encryptedColumn(b.getLeftExpression(), scope);
+        if (origin == null) {
             return false;
         }
+        ColumnPolicy c = origin.column();
         requireRange(c, "range comparison (BETWEEN)");
         if (b.isNot()) {
             throw Rejection.unsupported(c, "NOT BETWEEN cannot be answered from the search index; write col < ? OR col > ?");
@@ -138,8 +149,8 @@ final class SearchAnalyzer {
         positive(b, c, "BETWEEN");
         SearchPredicate.Operand lo = operand(b.getBetweenExpressionStart(), scope, c, "BETWEEN");
         SearchPredicate.Operand hi = operand(b.getBetweenExpressionEnd(), scope, c, "BETWEEN");
-        record(b, new SearchPredicate(c, SearchPredicate.Kind.RANGE, text(b.getLeftExpression()), qualifier((Column) b.getLeftExpression()),
-                lo, true, hi, true, null, begin(b.getLeftExpression()), end(b.getBetweenExpressionEnd()), 0));
+        record(b, new SearchPredicate(c, SearchPredicate.Kind.RANGE, text(b.getLeftExpression()),
+                companions(origin, (Column) b.getLeftExpression(), List.of(SearchCapability.RANGE), "BETWEEN"), lo, true, hi, true, null, begin(b.getLeftExpression()), end(b.getBetweenExpressionEnd()), 0));
         return true;
     }
 
@@ -183,12 +194,12 @@ final class SearchAnalyzer {
         throw Rejection.unsupported(c, what + " on a searchable column needs a parameter or a literal as its value");
     }
 
-    private static ColumnPolicy encryptedColumn(Expression e, Scope scope) {
-        return e instanceof Column c ? scope.resolve(c).encrypted() : null;
+    private static Origin.Encrypted encryptedColumn(Expression e, Scope scope) {
+        return e instanceof Column c && scope.resolve(c) instanceof Origin.Encrypted o ? o : null;
     }
 
     /** The encrypted column inside {@code lower(col)} or {@code upper(col)}, or {@code null}. */
-    private static ColumnPolicy foldedColumn(Expression e, Scope scope) {
+    private static Origin.Encrypted foldedColumn(Expression e, Scope scope) {
         if (e instanceof Function f && f.getName() != null && f.getParameters() != null && f.getParameters().size() == 1
                 && (f.getName().equalsIgnoreCase("lower") || f.getName().equalsIgnoreCase("upper"))) {
             return encryptedColumn(f.getParameters().get(0), scope);
@@ -196,8 +207,41 @@ final class SearchAnalyzer {
         return null;
     }
 
-    private static String qualifier(Column c) {
-        return c.getTable() == null || c.getTable().getName() == null ? "" : c.getTable().getFullyQualifiedName() + ".";
+    /**
+     * The companion columns a predicate on {@code column} is sent on: each of {@code capabilities} the
+     * column has, as its relation names it, qualified as the column is written.
+     *
+     * @throws Rejection when the relation (a view, a sub-query) does not expose one of them for the same row
+     */
+    private static Map<SearchCapability, String> companions(Origin.Encrypted origin, Column column, List<SearchCapability> capabilities,
+                                                            String what) {
+        String qualifier = column.getTable() == null || column.getTable().getName() == null ? ""
+                : column.getTable().getFullyQualifiedName() + ".";
+        Map<SearchCapability, String> out = new EnumMap<>(SearchCapability.class);
+        List<String> missing = new ArrayList<>();
+        for (SearchCapability capability : capabilities) {
+            if (origin.column().searchable(capability)) {
+                Identifier name = origin.companions().get(capability);
+                if (name == null) {
+                    missing.add(CompanionColumns.name(origin.column().column(), capability).toString());
+                } else {
+                    out.put(capability, qualifier + name);
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            boolean one = missing.size() == 1;
+            String kind = origin.source() instanceof Relation.BaseTable b && b.view() != null ? "view"
+                    : origin.source() instanceof Relation.DerivedTable ? "sub-query" : "relation";
+            String relation = origin.source() == null || kind.equals("relation") ? "the relation it is read from"
+                    : kind + " " + origin.source().describe();
+            throw Rejection.unsupported(origin.column(), what + " through " + relation + " cannot use the search index: "
+                    + (one ? "its companion column " : "its companion columns ") + String.join(", ", missing)
+                    + (one ? " is" : " are") + " not in that " + kind + " (for the same row); add " + (one ? "it" : "them")
+                    + " to the " + kind + " (SELECT …, " + String.join(", ", missing) + ", under any name), or search table "
+                    + origin.column().column().table());
+        }
+        return out;
     }
 
     private String text(Expression e) {
@@ -224,7 +268,7 @@ final class SearchAnalyzer {
      * literal placeholders replaced by their values.
      */
     static SearchPredicate instantiate(SearchPredicate p, ScannedSql sql) {
-        return new SearchPredicate(p.column(), p.kind(), p.columnSql(), p.qualifier(), value(p.low(), sql), p.lowInclusive(),
+        return new SearchPredicate(p.column(), p.kind(), p.columnSql(), p.companions(), value(p.low(), sql), p.lowInclusive(),
                 value(p.high(), sql), p.highInclusive(), p.escape() == null ? null : literal(p.escape(), sql),
                 original(p.start(), sql), original(p.end(), sql), p.resultColumn());
     }

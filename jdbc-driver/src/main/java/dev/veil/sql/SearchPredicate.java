@@ -1,8 +1,10 @@
 package dev.veil.sql;
 
 import dev.veil.policy.ColumnPolicy;
+import dev.veil.search.SearchCapability;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A predicate on a searchable encrypted column that Veil answers from the column's companion
@@ -19,7 +21,8 @@ import java.util.List;
  * @param column the searchable column
  * @param kind the predicate's form
  * @param columnSql the column reference as written (for {@code IS NOT NULL})
- * @param qualifier the table or alias qualifier as written with its dot ({@code "o1_0."}), or empty
+ * @param companions the companion columns the condition is sent on, by capability, qualified as the
+ *        column was ({@code "o1_0.last_name_veil_prefix"}): those the column has and its relation exposes
  * @param low the pattern or value ({@link Kind#LIKE}, {@link Kind#ILIKE}, {@link Kind#CI_EQUALS}), or
  *        the lower bound of a range ({@code null}: none)
  * @param lowInclusive whether a range's lower bound is included
@@ -32,9 +35,13 @@ import java.util.List;
  *        holds the column's value of the same row; 0 when they cannot (a LIMIT, an aggregate, an
  *        OR, a sub-query...), so the predicate must be exact or is refused
  */
-public record SearchPredicate(ColumnPolicy column, Kind kind, String columnSql, String qualifier, Operand low,
+public record SearchPredicate(ColumnPolicy column, Kind kind, String columnSql, Map<SearchCapability, String> companions, Operand low,
                               boolean lowInclusive, Operand high, boolean highInclusive, String escape, int start, int end,
                               int resultColumn) {
+
+    public SearchPredicate {
+        companions = Map.copyOf(companions);
+    }
 
     /** The form of a search predicate. */
     public enum Kind {
@@ -83,7 +90,7 @@ public record SearchPredicate(ColumnPolicy column, Kind kind, String columnSql, 
 
     /** The same predicate with its result column set (0: not filterable). */
     SearchPredicate withResultColumn(int index) {
-        return new SearchPredicate(column, kind, columnSql, qualifier, low, lowInclusive, high, highInclusive, escape, start, end,
+        return new SearchPredicate(column, kind, columnSql, companions, low, lowInclusive, high, highInclusive, escape, start, end,
                 index);
     }
 

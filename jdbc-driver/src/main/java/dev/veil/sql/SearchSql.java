@@ -1,6 +1,5 @@
 package dev.veil.sql;
 
-import dev.veil.search.CompanionColumns;
 import dev.veil.search.SearchCapability;
 
 import java.util.HexFormat;
@@ -102,7 +101,7 @@ public final class SearchSql {
 
     /** The companion column of a predicate's column, qualified as the column was. */
     static String companion(SearchPredicate p, SearchCapability c) {
-        return p.qualifier() + CompanionColumns.name(p.column().column(), c);
+        return p.companions().get(c);
     }
 
     private static String array(List<byte[]> tokens) {

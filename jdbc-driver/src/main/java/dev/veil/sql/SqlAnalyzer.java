@@ -7,6 +7,8 @@ import dev.veil.policy.Identifier;
 import dev.veil.policy.Policy;
 import dev.veil.policy.TableName;
 import dev.veil.policy.TablePolicy;
+import dev.veil.search.CompanionColumns;
+import dev.veil.search.SearchCapability;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.delete.Delete;
 import net.sf.jsqlparser.statement.insert.Insert;
@@ -18,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -525,14 +529,14 @@ public final class SqlAnalyzer {
      * an auto-updatable view encrypt). A view that uses an encrypted column any other way is
      * refused. Made once per catalog snapshot.
      *
-     * @return the view's column policy, or {@code null} when it exposes no encrypted column
+     * @return the view's columns, or {@code null} when it exposes no encrypted column
      */
-    private TablePolicy view(ProtectedRelations.ProtectedRelation view, NameResolver names, LiveColumns live) {
+    private ViewColumns view(ProtectedRelations.ProtectedRelation view, NameResolver names, LiveColumns live) {
         Object mapped = names.relations().viewMapping(view, v -> mapView(v, names.along(v.renderedPath()), live));
         if (mapped instanceof Rejection r) {
             throw r;
         }
-        return ((Optional<?>) mapped).map(TablePolicy.class::cast).orElse(null);
+        return ((Optional<?>) mapped).map(ViewColumns.class::cast).orElse(null);
     }
 
     private Object mapView(ProtectedRelations.ProtectedRelation view, NameResolver names, LiveColumns live) {
@@ -554,26 +558,40 @@ public final class SqlAnalyzer {
                 return cannotMap(what, "its columns cannot be matched to its query");
             }
             Map<String, ColumnPolicy> columns = new LinkedHashMap<>();
+            Map<String, Map<SearchCapability, Identifier>> indexes = new HashMap<>();
+            Map<String, CompanionColumns.Companion> companions = new HashMap<>();
             for (int i = 0; i < out.size(); i++) {
-                ColumnPolicy c = out.get(i).origin().encrypted();
-                String name = view.columns().isEmpty() ? out.get(i).name() : view.columns().get(i);
-                if (c != null) {
+                Origin o = out.get(i).origin();
+                String name = viewColumn(view, out, i);
+                if (o instanceof Origin.Encrypted e) {
                     if (name == null) {
                         return cannotMap(what, "an encrypted column has no name in it");
                     }
-                    columns.put(Identifier.parse(ProtectedRelations.quoted(name)).key(), c);
+                    String key = Identifier.parse(ProtectedRelations.quoted(name)).key();
+                    columns.put(key, e.column());
+                    Map<SearchCapability, Identifier> own = new EnumMap<>(SearchCapability.class);
+                    result.companions(e).forEach((capability, at) -> own.put(capability, new Identifier(viewColumn(view, out, at), true)));
+                    indexes.put(key, own);
+                } else if (o instanceof Origin.Companion k && name != null && result.pairs(k)) {
+                    companions.put(Identifier.parse(ProtectedRelations.quoted(name)).key(),
+                            new CompanionColumns.Companion(k.owner(), k.capability(), new Identifier(name, true)));
                 }
             }
             if (columns.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new TablePolicy(new TableName(new Identifier(view.schema(), true), new Identifier(view.name(), true)),
-                    columns, false));
+            return Optional.of(new ViewColumns(new TablePolicy(new TableName(new Identifier(view.schema(), true),
+                    new Identifier(view.name(), true)), columns, false), indexes, companions));
         } catch (Rejection r) {
             return cannotMap(what, r.getMessage());
         } catch (StatementParser.Unparseable e) {
             return cannotMap(what, "its definition cannot be parsed");
         }
+    }
+
+    /** The name of a view's column {@code i}: as the catalog lists it, else as its query names it. */
+    private static String viewColumn(ProtectedRelations.ProtectedRelation view, List<OutputColumn> out, int i) {
+        return view.columns().isEmpty() ? out.get(i).name() : view.columns().get(i);
     }
 
     private static Rejection cannotMap(String what, String reason) {

@@ -232,7 +232,7 @@ final class StatementAnalyzer {
         if (insert.getConflictAction() != null) {
             Scope conflict = new Scope(with);
             conflict.add(target);
-            conflict.add(new Relation.BaseTable(target.schema(), target.table(), "excluded", target.policy(), analysis.live));
+            conflict.add(new Relation.BaseTable(target.schema(), target.table(), "excluded", target.policy(), target.view(), analysis.live));
             if (insert.getConflictAction().getUpdateSets() != null) {
                 updateSets(insert.getConflictAction().getUpdateSets(), target, conflict);
             }

@@ -3,9 +3,11 @@ package dev.veil.sql;
 import dev.veil.VeilException;
 import dev.veil.VeilState;
 import dev.veil.policy.PolicyLoader;
+import dev.veil.search.SearchCapability;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,7 +45,7 @@ class SearchPlanTest {
         SearchPredicate s = p.searches().get(0);
         assertEquals(SearchPredicate.Kind.LIKE, s.kind());
         assertEquals("\\", s.escape());
-        assertEquals("o1_0.", s.qualifier());
+        assertEquals(Map.of(SearchCapability.PREFIX, "o1_0.last_name_veil_prefix"), s.companions());
         assertFalse(s.filterable(), "a paged query cannot be filtered after it ran");
         assertTrue(p.searchOperand(1));
         assertEquals(1, p.expansions().size());
