@@ -94,7 +94,7 @@ public class GenerateDelegates {
         }
         if (hooks.remove("labels")) {
             src.append("    /** Whether any column needs Veil's handling; if not, column-label calls go straight to the delegate. */\n");
-            src.append("    protected abstract boolean hasEncryptedColumns();\n\n");
+            src.append("    protected abstract boolean hasEncryptedColumns() throws SQLException;\n\n");
         }
         if (hooks.remove("writable")) {
             src.append("    /** Refuses updates of columns Veil cannot write through a result set. */\n");

@@ -24,7 +24,7 @@ abstract class DelegatingResultSet implements ResultSet {
     }
 
     /** Whether any column needs Veil's handling; if not, column-label calls go straight to the delegate. */
-    protected abstract boolean hasEncryptedColumns();
+    protected abstract boolean hasEncryptedColumns() throws SQLException;
 
     /** Refuses updates of columns Veil cannot write through a result set. */
     protected abstract void checkWritable(int index) throws SQLException;

@@ -6,6 +6,8 @@ import dev.veil.crypto.ColumnCipher;
 import dev.veil.crypto.ValueConverter;
 import dev.veil.policy.LogicalType;
 import dev.veil.policy.StorageFormat;
+import dev.veil.policy.TablePolicy;
+import dev.veil.search.CompanionColumns;
 
 import javax.sql.rowset.serial.SerialBlob;
 import javax.sql.rowset.serial.SerialClob;
@@ -68,6 +70,8 @@ final class VeilResultSet extends DelegatingResultSet {
      * appended to filter by) and are reported as absent. {@link #ALL_COLUMNS} when there are none.
      */
     private final int visible;
+    /** The result's concurrency once asked (0 before). */
+    private int concurrency;
 
     VeilResultSet(VeilConnection connection, Statement owner, ResultSet raw, ColumnCipher[] ciphers) {
         this(connection, owner, raw, ciphers, null, null);
@@ -305,8 +309,16 @@ final class VeilResultSet extends DelegatingResultSet {
     }
 
     @Override
-    protected boolean hasEncryptedColumns() {
-        return ciphers != null;
+    protected boolean hasEncryptedColumns() throws SQLException {
+        // an updatable result's updates by label go through checkWritable too (companion columns)
+        return ciphers != null || updatable();
+    }
+
+    private boolean updatable() throws SQLException {
+        if (concurrency == 0) {
+            concurrency = delegate.getConcurrency();
+        }
+        return concurrency == ResultSet.CONCUR_UPDATABLE;
     }
 
     @Override
@@ -317,6 +329,41 @@ final class VeilResultSet extends DelegatingResultSet {
         if (ciphers != null && index > 0 && index < ciphers.length && ciphers[index] != null) {
             throw new VeilException(VeilState.UNSUPPORTED_SQL, "updatable result sets cannot write encrypted column "
                     + ciphers[index].policy().column() + "; use an UPDATE statement");
+        }
+        CompanionColumns.Companion k = companionAt(index);
+        if (k != null) {
+            // the driver writes it by its table column name, whatever the query's label: as UPDATE … SET on it, refused
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, "updatable result sets cannot write column " + k.name() + ": it is the "
+                    + k.capability().policyName() + " search index of " + k.owner().column() + ", which Veil maintains itself (write "
+                    + k.owner().column().column() + " with an UPDATE statement and Veil writes its index)");
+        }
+    }
+
+    /**
+     * The companion column of a searchable policy column that result column {@code index} is, by
+     * its label, its name or (PostgreSQL) the table column it reads; {@code null} when none.
+     */
+    private CompanionColumns.Companion companionAt(int index) throws SQLException {
+        List<TablePolicy> tables = connection.runtime().veil().policy().tables();
+        ResultSetMetaData md = delegate.getMetaData();
+        for (String name : new String[] {md.getColumnLabel(index), md.getColumnName(index), baseColumnName(md, index)}) {
+            for (int i = 0; name != null && i < tables.size(); i++) {
+                CompanionColumns.Companion k = CompanionColumns.find(tables.get(i), name).orElse(null);
+                if (k != null) {
+                    return k;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** pgjdbc's {@code PGResultSetMetaData.getBaseColumnName}, by name: the PostgreSQL driver is optional. {@code null} elsewhere. */
+    private static String baseColumnName(ResultSetMetaData md, int index) throws SQLException {
+        try {
+            Class<?> pg = Class.forName("org.postgresql.PGResultSetMetaData", false, md.getClass().getClassLoader());
+            return md.isWrapperFor(pg) ? (String) pg.getMethod("getBaseColumnName", int.class).invoke(md.unwrap(pg), index) : null;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
         }
     }
 
