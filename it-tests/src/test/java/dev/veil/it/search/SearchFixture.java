@@ -7,6 +7,7 @@ import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
 import dev.veil.testkit.TestKeys;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,15 +18,21 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A table of generated people, encrypted and searchable ({@code people}), and the same rows in
  * plain columns ({@code people_plain}), so that every search can be checked against PostgreSQL's
- * own answer on the plaintext. Veil writes the companion columns as it inserts the rows.
+ * own answer on the plaintext. Veil writes the companion columns as it inserts the rows. Public
+ * for the agent-mode search test, which connects through the agent instead of a Veil URL.
  */
-final class SearchFixture {
+public final class SearchFixture {
     static final String TABLES = """
             tables:
               people:
@@ -46,9 +53,13 @@ final class SearchFixture {
     }
 
     static Path policy(Path dir) throws Exception {
-        Path policy = dir.resolve("search-policy.yaml");
-        Files.writeString(policy, "version: 1\n" + TestKeys.keysYaml(TestKeys.keystore(dir)) + TABLES);
-        return policy;
+        return policy(dir.resolve("search-policy.yaml"), "");
+    }
+
+    /** Writes the search policy to {@code file}, with a keystore beside it and {@code extraYaml} (a {@code match:}, say) after it. */
+    public static Path policy(Path file, String extraYaml) throws Exception {
+        Files.writeString(file, "version: 1\n" + TestKeys.keysYaml(TestKeys.keystore(file.getParent())) + TABLES + extraYaml);
+        return file;
     }
 
     /**
@@ -74,7 +85,19 @@ final class SearchFixture {
 
     /** Creates both tables with {@code rows} generated rows; returns the Veil URL. */
     static String create(TestDatabase db, Path policyFile, int rows) throws Exception {
-        try (Connection raw = db.connect(); Statement s = raw.createStatement()) {
+        try (Connection raw = db.connect()) {
+            createTables(raw, policyFile);
+        }
+        String url = ShopSchema.veilUrl(db, policyFile);
+        try (Connection veil = DriverManager.getConnection(url); Connection raw = db.connect()) {
+            fill(veil, raw, rows);
+        }
+        return url;
+    }
+
+    /** Creates both tables, and the companion columns of people under the policy in {@code policyFile}, through a connection beneath Veil. */
+    public static void createTables(Connection raw, Path policyFile) throws Exception {
+        try (Statement s = raw.createStatement()) {
             s.execute("CREATE TABLE people (id int PRIMARY KEY, last_name bytea, email bytea, born bytea, amount bytea, note bytea)");
             s.execute("CREATE TABLE people_plain (id int PRIMARY KEY, last_name text, email text, born date, amount bigint, note text)");
             TablePolicy table = PolicyLoader.load(policyFile).tables().stream().filter(t -> t.name().name().text().equals("people"))
@@ -83,10 +106,12 @@ final class SearchFixture {
                 s.execute(ddl);
             }
         }
-        String url = ShopSchema.veilUrl(db, policyFile);
+    }
+
+    /** Inserts {@code rows} generated rows into people through Veil ({@code veil}) and into people_plain through {@code raw}. */
+    public static void fill(Connection veil, Connection raw, int rows) throws SQLException {
         Random random = new Random(20);
-        try (Connection veil = DriverManager.getConnection(url); Connection raw = db.connect();
-             PreparedStatement enc = veil.prepareStatement("INSERT INTO people (id, last_name, email, born, amount, note) VALUES (?, ?, ?, ?, ?, ?)");
+        try (PreparedStatement enc = veil.prepareStatement("INSERT INTO people (id, last_name, email, born, amount, note) VALUES (?, ?, ?, ?, ?, ?)");
              PreparedStatement plain = raw.prepareStatement("INSERT INTO people_plain (id, last_name, email, born, amount, note) VALUES (?, ?, ?, ?, ?, ?)")) {
             for (int i = 1; i <= rows; i++) {
                 String name = i % 97 == 0 ? null : NAMES.get(random.nextInt(NAMES.size()));
@@ -107,11 +132,38 @@ final class SearchFixture {
             enc.executeBatch();
             plain.executeBatch();
         }
-        return url;
+    }
+
+    /**
+     * Checks, through a connection beneath Veil, that the companion columns of row {@code id} hold
+     * tokens only: each a 16-byte HMAC output, none starting with a name's leading bytes. (Searching
+     * the hex text of all the tokens at any offset for 3 plaintext bytes found one by chance in
+     * about one run in a hundred, under the run's random keys.)
+     */
+    public static void assertOnlyTokens(Connection raw, int id) throws SQLException {
+        try (PreparedStatement ps = raw.prepareStatement("SELECT last_name_veil_prefix, email_veil_sub, last_name_veil_ci FROM people WHERE id = ?")) {
+            ps.setInt(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                List<byte[]> tokens = new ArrayList<>();
+                tokens.addAll(List.of((byte[][]) rs.getArray(1).getArray()));
+                tokens.addAll(List.of((byte[][]) rs.getArray(2).getArray()));
+                tokens.add(rs.getBytes(3));
+                assertTrue(tokens.size() > 3);
+                for (byte[] token : tokens) {
+                    assertEquals(16, token.length, "a companion column holds 128-bit tokens only");
+                    for (String name : NAMES) {
+                        byte[] lead = name.substring(0, Math.min(3, name.length())).getBytes(StandardCharsets.UTF_8);
+                        assertFalse(lead.length >= 3 && Arrays.equals(token, 0, lead.length, lead, 0, lead.length),
+                                "plaintext bytes in a companion column");
+                    }
+                }
+            }
+        }
     }
 
     /** The rows of a prepared query, each as its columns' strings joined by {@code |}, in the order returned. */
-    static List<String> rows(Connection c, String sql, Object... params) throws SQLException {
+    public static List<String> rows(Connection c, String sql, Object... params) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
