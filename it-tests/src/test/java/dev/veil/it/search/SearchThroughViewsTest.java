@@ -2,12 +2,8 @@ package dev.veil.it.search;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,18 +21,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * gives on the plaintext copy; where it does not, Veil refuses with VE006 naming the column, the
  * relation and the missing companion, instead of sending a query that fails on an undefined column.
  */
-class SearchThroughViewsTest {
-    @TempDir
-    static Path dir;
-    static SearchFixture.Copies copies;
-    static Connection raw;
-    static Connection veil;
+class SearchThroughViewsTest extends SearchCopiesTest {
+    @Override
+    int rows() {
+        return 1200;
+    }
 
-    @BeforeAll
-    static void setUp() throws Exception {
-        copies = SearchFixture.open(dir, 1200);
-        raw = copies.raw();
-        veil = copies.veil();
+    @Override
+    void prepare() throws Exception {
         // Veil refuses to create a materialized view over ciphertext; an administrator can. The
         // views created through Veil after them make its catalog snapshot learn all of them.
         try (Statement s = raw.createStatement()) {
@@ -52,20 +44,15 @@ class SearchThroughViewsTest {
         }
     }
 
-    @AfterAll
-    static void tearDown() throws Exception {
-        copies.close();
-    }
-
     /** {@code select} through Veil gives the rows of {@code plain} on the plaintext copy, and at least one. */
-    private static void same(String plain, String select, Object... params) throws SQLException {
+    private void same(String plain, String select, Object... params) throws SQLException {
         List<String> expected = SearchFixture.rows(raw, plain, params);
         assertFalse(expected.isEmpty(), plain);
         assertEquals(expected, SearchFixture.rows(veil, select, params), select);
     }
 
     /** {@code sql} is refused with VE006 naming the column, the relation and the missing companion column. */
-    private static void refused(String sql, String column, String relation, String companion, Object... params) {
+    private void refused(String sql, String column, String relation, String companion, Object... params) {
         VeilException e = assertThrows(VeilException.class, () -> SearchFixture.rows(veil, sql, params), sql);
         assertEquals(VeilState.UNSUPPORTED_SQL, e.state(), sql + ": " + e.getMessage());
         for (String part : List.of(column, relation, companion, "add")) {

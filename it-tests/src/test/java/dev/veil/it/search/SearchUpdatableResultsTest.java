@@ -2,12 +2,8 @@ package dev.veil.it.search;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * appended column can be neither read nor written, encrypted values and their companion columns
  * stay as they were.
  */
-class SearchUpdatableResultsTest {
+class SearchUpdatableResultsTest extends SearchCopiesTest {
     /** Longer than the indexed prefix: the index over-matches and Veil filters. */
     private static final String PATTERN = "Davidsonsworth%";
     /** Every stored value as text (a bytea read with getString in binary transfer would print as an array's identity). */
@@ -37,29 +33,20 @@ class SearchUpdatableResultsTest {
             + "last_name_veil_ci::text, email_veil_prefix::text, email_veil_sub::text, born_veil_range::text, amount_veil_range::text "
             + "FROM people ORDER BY id";
 
-    @TempDir
-    static Path dir;
-    static SearchFixture.Copies copies;
-    static Connection raw;
-    static Connection veil;
+    @Override
+    int rows() {
+        return 1200;
+    }
 
-    @BeforeAll
-    static void setUp() throws Exception {
-        copies = SearchFixture.open(dir, 1200);
-        raw = copies.raw();
-        veil = copies.veil();
+    @Override
+    void prepare() throws Exception {
         try (Statement s = veil.createStatement()) {
             s.execute("ALTER TABLE people ADD COLUMN tag text");
         }
     }
 
-    @AfterAll
-    static void tearDown() throws Exception {
-        copies.close();
-    }
-
     /** The ids the plaintext copy gives for the pattern, at least two. */
-    private static List<Integer> expectedIds() throws SQLException {
+    private List<Integer> expectedIds() throws SQLException {
         List<Integer> ids = new ArrayList<>();
         for (String row : SearchFixture.rows(raw, "SELECT id FROM people_plain WHERE last_name LIKE ? ORDER BY id", PATTERN)) {
             ids.add(Integer.valueOf(row.substring(0, row.indexOf('|'))));
@@ -69,7 +56,7 @@ class SearchUpdatableResultsTest {
     }
 
     /** Every row's id, encrypted values and companion columns as stored, with the id {@code skip} left out. */
-    private static List<String> stored(int skip) throws SQLException {
+    private List<String> stored(int skip) throws SQLException {
         List<String> out = new ArrayList<>();
         for (String row : SearchFixture.rows(raw, TABLE_STATE)) {
             if (!row.startsWith(skip + "|")) {
@@ -84,7 +71,7 @@ class SearchUpdatableResultsTest {
     }
 
     /** Tags every row of the search, deletes the first, inserts one; checks each step against the plaintext answer. */
-    private static void updateThrough(Query query, String tag, int inserted) throws Exception {
+    private void updateThrough(Query query, String tag, int inserted) throws Exception {
         List<Integer> expected = expectedIds();
         List<String> before = stored(expected.get(0));
         try (ResultSet rs = query.open(veil)) {
