@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the logging backend for its first record ({@link LoggingWarmUp}), loads the SQL parser's
  * classes ({@link SqlAnalyzer#warmUp}) and sets the ciphers up under a throwaway key
  * ({@link dev.veil.crypto.ColumnCipher#warmUp}). Once a runtime is built for a
- * {@code Driver#connect}, its key rings are read in the background too ({@link #preloadKeys}).
+ * {@code Driver#connect}, its key rings are read when its first connection is admitted ({@link Runtime#readKeys}).
  * A preparation that failed is
  * dropped and the work done again on the connecting thread, so errors surface as before.
  */
@@ -39,7 +39,34 @@ final class Runtimes {
      * policy's transport check, and its background rekey, if any.
      */
     record Runtime(Veil veil, SchemaCache schema, Catalogs catalogs, PolicyFit fit, TransportGuard transport,
-                   dev.veil.jobs.BackgroundRekeyer rekeyer) {
+                   dev.veil.jobs.BackgroundRekeyer rekeyer, java.util.concurrent.atomic.AtomicBoolean keysUnread) {
+        /**
+         * Reads the policy's key rings ({@link dev.veil.keys.DataKeyManager#preload}) once, for the
+         * first connection admitted with a runtime a {@code Driver#connect} built, so that the first
+         * encrypted value finds its key cached. When the key table is in the application's database
+         * and {@code raw} (admitted, so past the transport and catalog checks) is in auto-commit mode,
+         * they are read through it: each read is its own transaction, so the connection is handed
+         * over as the real driver gave it, and no second connection (a new server process) is opened
+         * for them. Otherwise they are read in the background over the key table's own connection.
+         * Never fails: a ring that cannot be read is read again, and its failure reported, at first use.
+         */
+        void readKeys(java.sql.Connection raw) {
+            if (!keysUnread.compareAndSet(true, false)) {
+                return;
+            }
+            boolean here;
+            try {
+                here = veil.policy().keys().store().url() == null && raw.getAutoCommit();
+            } catch (java.sql.SQLException | RuntimeException e) {
+                here = false;
+            }
+            if (here) {
+                veil.keys().preload(veil.policy().keyRings(), raw);
+            } else {
+                preloadKeys(veil);
+            }
+        }
+
         void close() {
             if (rekeyer != null) {
                 rekeyer.close();
@@ -143,12 +170,11 @@ final class Runtimes {
                     veil = Veil.open(policy, keys);
                 }
                 SchemaCache schema = new SchemaCache(policy.schemaRefreshAfter().orElse(null));
+                // with a URL (a Driver#connect), keyDatabase reaches the connection's database: its first admitted
+                // connection reads the key rings (Runtime#readKeys)
                 r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()), new PolicyFit(policy, veil.stats().metrics()), transport,
-                        dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase));
+                        dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase), new java.util.concurrent.atomic.AtomicBoolean(url != null));
                 BY_POLICY.put(key, r);
-                if (url != null) {
-                    preloadKeys(veil);
-                }
             }
             return r;
         }
@@ -156,10 +182,11 @@ final class Runtimes {
 
     /**
      * Reads the policy's key rings on a background daemon thread ({@link dev.veil.keys.DataKeyManager#preload}),
-     * so that the key table's connection and the unwrapping overlap the new connection's catalog
-     * check and first statements instead of waiting for the first encrypted value. Only for
-     * runtimes a {@code Driver#connect} built: its key connections are new physical connections,
-     * where a data source's could be a pool's, which the application may be sizing for its own use.
+     * so that the key table's connection and the unwrapping overlap the new connection's first
+     * statements instead of waiting for the first encrypted value. Only for runtimes a
+     * {@code Driver#connect} built ({@link Runtime#readKeys}): its key connections are new physical
+     * connections, where a data source's could be a pool's, which the application may be sizing
+     * for its own use.
      */
     private static void preloadKeys(Veil veil) {
         Thread t = new Thread(() -> veil.keys().preload(veil.policy().keyRings()), "veil-keys-preload");

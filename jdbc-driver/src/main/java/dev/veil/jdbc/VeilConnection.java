@@ -63,7 +63,9 @@ public final class VeilConnection extends DelegatingConnection {
      */
     static VeilConnection open(Connection raw, Runtimes.Runtime runtime, String url, java.util.Properties info) throws SQLException {
         runtime.transport().admit(raw, url, info);
-        return new VeilConnection(raw, runtime, runtime.fit().admit(raw), SqlModes.mayReconnectSilently(url, info));
+        VeilConnection c = new VeilConnection(raw, runtime, runtime.fit().admit(raw), SqlModes.mayReconnectSilently(url, info));
+        runtime.readKeys(raw);
+        return c;
     }
 
     private VeilConnection(Connection raw, Runtimes.Runtime runtime, PolicyFit.Database database, boolean silentReconnects) {

@@ -246,6 +246,15 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
      * @return how many rings were read and are now cached
      */
     public int preload(Iterable<String> rings) {
+        return preload(rings, null);
+    }
+
+    /**
+     * {@link #preload(Iterable)} reading the key table through {@code reading}, a connection to
+     * the key table's database in auto-commit mode (each read is its own transaction; the
+     * connection is left open and as it was), instead of a connection of the key store's own.
+     */
+    public int preload(Iterable<String> rings, java.sql.Connection reading) {
         int loaded = 0;
         for (String ring : rings) {
             synchronized (ringLocks.computeIfAbsent(ring, r -> new Object())) {
@@ -253,7 +262,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
                     continue;
                 }
                 try {
-                    Active view = loadOrRotate(ring, -1, false);
+                    Active view = loadOrRotate(ring, -1, false, reading);
                     if (view != null) {
                         active.put(ring, view);
                         loaded++;
@@ -275,7 +284,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
                 return current;
             }
             boolean budgetSpent = seen != null && seen.nonces.get() > nonceBudget;
-            Active fresh = loadOrRotate(ring, budgetSpent ? seen.key.id() : -1, true);
+            Active fresh = loadOrRotate(ring, budgetSpent ? seen.key.id() : -1, true, null);
             active.put(ring, fresh);
             return fresh;
         }
@@ -292,12 +301,13 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     /**
      * Finds the ring's active key in the store, creating the next version when there is none or
      * it has expired (or is {@code exhaustedKeyId}, whose nonce budget this process spent); or,
-     * unless {@code mayCreate}, returns {@code null} there.
+     * unless {@code mayCreate}, returns {@code null} there. Reads through {@code reading} when not
+     * {@code null} (see {@link #preload(Iterable, java.sql.Connection)}).
      */
-    private Active loadOrRotate(String ring, int exhaustedKeyId, boolean mayCreate) throws VeilException {
+    private Active loadOrRotate(String ring, int exhaustedKeyId, boolean mayCreate, java.sql.Connection reading) throws VeilException {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Instant now = clock.instant();
-            List<KeyRecord> keys = store.ring(ring);
+            List<KeyRecord> keys = reading != null ? store.ring(ring, reading) : store.ring(ring);
             KeyRecord newest = null;
             int maxVersion = 0;
             for (KeyRecord k : keys) {

@@ -125,6 +125,22 @@ public final class DataKeyStore {
         return query("SELECT " + COLUMNS + " FROM " + table + " WHERE ring = ? ORDER BY version", ring);
     }
 
+    /**
+     * {@link #ring(String)} read through a connection of the caller's, left open, which must reach
+     * the key table's database and be in auto-commit mode: each statement is then its own
+     * transaction, and the connection is left in the state it was found in.
+     */
+    public List<KeyRecord> ring(String ring, Connection c) throws VeilException {
+        try {
+            if (!c.getAutoCommit()) {
+                throw new IllegalArgumentException("reading the key table through a connection needs auto-commit");
+            }
+            return query(c, "SELECT " + COLUMNS + " FROM " + table + " WHERE ring = ? ORDER BY version", ring);
+        } catch (SQLException | IllegalArgumentException e) {
+            throw storeFailure("read", e);
+        }
+    }
+
     /** The key with this id. */
     public Optional<KeyRecord> find(int keyId) throws VeilException {
         List<KeyRecord> r = query("SELECT " + COLUMNS + " FROM " + table + " WHERE key_id = ?", keyId);

@@ -12,10 +12,19 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,21 +62,120 @@ class RuntimesTest {
         assertSame(r, Runtimes.forPolicy(policy.toString(), h2, null, null));
     }
 
-    @Test
-    void aRuntimeBuiltForADriverConnectReadsItsKeyRingsInTheBackground(@TempDir Path dir) throws Exception {
-        Path keystore = TestKeys.keystore(dir);
-        Path policy = policy(dir, keystore, TestKeys.PASSWORD_ENV);
-        Runtimes.Runtime first = Runtimes.forPolicy(policy.toString(), h2, null, null);
-        first.veil().keys().activeKey("default", true); // the ring's first version, as a first encryption writes it
-        assertEquals(1, first.veil().keys().cachedKeys());
-        Runtimes.closeAll();
+    /** Connections of {@code factory}, counted in {@code opened}. */
+    private static ConnectionFactory counting(ConnectionFactory factory, AtomicInteger opened) {
+        return () -> {
+            opened.incrementAndGet();
+            return factory.open();
+        };
+    }
 
-        Runtimes.Runtime built = Runtimes.forPolicy(policy.toString(), h2, "jdbc:h2:mem:test", new java.util.Properties());
+    /** {@code real}, with the names of the statement-making calls made through it written to {@code used}. */
+    private static Connection recording(Connection real, List<String> used) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
+            if (m.getName().equals("createStatement") || m.getName().equals("prepareStatement") || m.getName().equals("prepareCall")) {
+                used.add(m.getName());
+            }
+            try {
+                return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    /** A policy whose ring {@code default} has its first version in the key table, as a first encryption writes it. */
+    private Path policyWithARing(Path dir) throws Exception {
+        Path policy = policy(dir, TestKeys.keystore(dir), TestKeys.PASSWORD_ENV);
+        Runtimes.forPolicy(policy.toString(), h2, null, null).veil().keys().activeKey("default", true);
+        Runtimes.closeAll();
+        return policy;
+    }
+
+    private static void awaitCachedKeys(Runtimes.Runtime r, int n) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (built.veil().keys().cachedKeys() == 0 && System.nanoTime() < deadline) {
+        while (r.veil().keys().cachedKeys() < n && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertEquals(1, built.veil().keys().cachedKeys());
+    }
+
+    @Test
+    void theFirstConnectionOfADriverRuntimeReadsTheKeyRingsThroughItselfAndIsLeftAsItWas(@TempDir Path dir) throws Exception {
+        Path policy = policyWithARing(dir);
+        AtomicInteger opened = new AtomicInteger();
+        Runtimes.Runtime built = Runtimes.forPolicy(policy.toString(), counting(h2, opened), "jdbc:h2:mem:test", new Properties());
+        assertEquals(0, built.veil().keys().cachedKeys());
+        try (Connection app = h2.open()) {
+            List<String> used = new ArrayList<>();
+            built.readKeys(recording(app, used));
+            assertEquals(1, built.veil().keys().cachedKeys()); // read before readKeys returned
+            assertEquals(0, opened.get(), "a key-table connection was opened");
+            assertFalse(used.isEmpty());
+            assertTrue(app.getAutoCommit());
+            assertFalse(app.isClosed());
+            try (Statement s = app.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertTrue(rs.next());
+            }
+
+            List<String> later = new ArrayList<>();
+            built.readKeys(recording(app, later)); // once per runtime
+            assertEquals(List.of(), later);
+        }
+        assertEquals(1, built.veil().keys().store().ring("default").size());
+    }
+
+    @Test
+    void aConnectionOutsideAutoCommitIsNotUsedAndTheKeysAreReadOverTheKeyTablesOwn(@TempDir Path dir) throws Exception {
+        Path policy = policyWithARing(dir);
+        AtomicInteger opened = new AtomicInteger();
+        Runtimes.Runtime built = Runtimes.forPolicy(policy.toString(), counting(h2, opened), "jdbc:h2:mem:test", new Properties());
+        try (Connection app = h2.open()) {
+            app.setAutoCommit(false);
+            List<String> used = new ArrayList<>();
+            built.readKeys(recording(app, used));
+            awaitCachedKeys(built, 1);
+            assertEquals(1, built.veil().keys().cachedKeys());
+            assertEquals(List.of(), used);
+            assertFalse(app.getAutoCommit());
+            assertTrue(opened.get() >= 1);
+        }
+    }
+
+    @Test
+    void keysStoredInAnotherDatabaseAreNotReadThroughTheApplicationsConnection(@TempDir Path dir) throws Exception {
+        String store = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, "version: 1\n" + TestKeys.keysYaml(TestKeys.keystore(dir), "store: { url: '" + store + "' }")
+                + "tables:\n  people:\n    email: randomized\n");
+        Runtimes.forPolicy(policy.toString(), h2, null, null).veil().keys().activeKey("default", true);
+        Runtimes.closeAll();
+
+        Runtimes.Runtime built = Runtimes.forPolicy(policy.toString(), h2, "jdbc:h2:mem:test", new Properties());
+        try (Connection app = h2.open()) {
+            List<String> used = new ArrayList<>();
+            built.readKeys(recording(app, used));
+            awaitCachedKeys(built, 1);
+            assertEquals(1, built.veil().keys().cachedKeys());
+            assertEquals(List.of(), used);
+        }
+    }
+
+    @Test
+    void aMissingKeyTableIsNotCreatedThroughTheApplicationsConnection(@TempDir Path dir) throws Exception {
+        Path policy = policy(dir, TestKeys.keystore(dir), TestKeys.PASSWORD_ENV);
+        Runtimes.Runtime built = Runtimes.forPolicy(policy.toString(), h2, "jdbc:h2:mem:test", new Properties());
+        try (Connection app = h2.open()) {
+            built.readKeys(app);
+            assertEquals(0, built.veil().keys().cachedKeys());
+            assertTrue(app.getAutoCommit());
+            try (ResultSet rs = app.getMetaData().getTables(null, null, "VEIL_KEYS", null)) {
+                assertFalse(rs.next(), "reading the keys created the key table");
+            }
+            try (Statement s = app.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertTrue(rs.next());
+            }
+        }
+        built.veil().keys().activeKey("default", true); // the first encryption creates the table and the key, as before
         assertEquals(1, built.veil().keys().store().ring("default").size());
     }
 

@@ -222,6 +222,24 @@ class DataKeyManagerTest {
     }
 
     @Test
+    void preloadThroughAConnectionReadsThereOnlyInAutoCommit() throws Exception {
+        int keyId;
+        try (DataKeyManager keys = fixture.manager()) {
+            keyId = keys.activeKey("default", false).id();
+        }
+        try (DataKeyManager restarted = fixture.manager(); java.sql.Connection c = h2.open()) {
+            c.setAutoCommit(false);
+            assertEquals(0, restarted.preload(List.of("default"), c)); // a read would open a transaction the caller did not ask for
+            assertEquals(0, restarted.cachedKeys());
+            c.setAutoCommit(true);
+            assertEquals(1, restarted.preload(List.of("default"), c));
+            assertTrue(!c.isClosed());
+            assertEquals(keyId, restarted.activeKey("default", true).id());
+            assertEquals(1, restarted.cachedKeys());
+        }
+    }
+
+    @Test
     void preloadWritesNothingWhereTheFirstEncryptionWouldCreateAKey() throws Exception {
         try (DataKeyManager keys = fixture.manager()) {
             assertEquals(0, keys.preload(List.of("default")));
