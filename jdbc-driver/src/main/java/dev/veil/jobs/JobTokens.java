@@ -78,8 +78,8 @@ final class JobTokens {
 
     /**
      * The companion values of the value {@code written} to column {@code j} (a ciphertext), under the
-     * key that encrypted it: per companion, the PostgreSQL text of a {@code bytea[]} or the bytes of a
-     * {@code bytea}.
+     * key that encrypted it: per companion, the tokens of a {@code bytea[]} ({@code byte[][]}) or the
+     * bytes of a {@code bytea}.
      *
      * @throws VeilException when the value cannot be decrypted (never masked: a job must not index a mask)
      */
@@ -89,8 +89,7 @@ final class JobTokens {
         List<CompanionColumns.Companion> cs = companions.get(j);
         Object[] out = new Object[cs.size()];
         for (int k = 0; k < out.length; k++) {
-            Object v = t.get(cs.get(k).capability());
-            out[k] = v instanceof byte[][] set ? dev.veil.search.TokenArrays.text(set) : v;
+            out[k] = t.get(cs.get(k).capability());
         }
         return out;
     }
@@ -104,21 +103,27 @@ final class JobTokens {
         return sb.toString();
     }
 
-    /** Binds {@link #casSets} from {@code index}; returns the next index. */
+    /**
+     * Binds {@link #casSets} from {@code index}; returns the next index. A token set goes as a Java
+     * {@code byte[][]}, which pgjdbc sends as a binary {@code bytea[]} (as the driver's writes do):
+     * no hex text to write here and to parse on the server.
+     */
     int bind(PreparedStatement ps, int index, Object[] values) throws SQLException {
         for (Object v : values) {
             if (v == null) {
-                ps.setNull(index++, v instanceof String ? Types.VARCHAR : Types.OTHER);
-            } else if (v instanceof String s) {
-                ps.setString(index++, s);
+                ps.setNull(index++, Types.OTHER);
             } else {
-                ps.setBytes(index++, (byte[]) v);
+                ps.setObject(index++, v);
             }
         }
         return index;
     }
 
-    /** {@code , comp = CASE WHEN v.nJ IS NULL THEN t.comp ELSE CAST(v.sJ_K AS bytea[]) END} for the bulk update. */
+    /**
+     * {@code , comp = CASE WHEN v.nJ IS NULL THEN t.comp ELSE … END} for the bulk update: one token
+     * from its unnest column {@code v.sJ_K}; a token set as its row's slice {@code v.sJ_K_from} to
+     * {@code v.sJ_K_to} of the batch's tokens, one flat {@code bytea[]} ({@link #bulkFrom}, {@code f.fJ_K}).
+     */
     String bulkSets(int j) {
         StringBuilder sb = new StringBuilder();
         List<CompanionColumns.Companion> cs = companions.get(j);
@@ -126,16 +131,21 @@ final class JobTokens {
             CompanionColumns.Companion c = cs.get(k);
             String v = "v.s" + j + "_" + k;
             sb.append(", ").append(c.name()).append(" = CASE WHEN v.n").append(j).append(" IS NULL THEN t.").append(c.name())
-                    .append(" ELSE ").append(c.capability().isArray() ? "CAST(" + v + " AS bytea[])" : v).append(" END");
+                    .append(" ELSE ").append(c.capability().isArray() ? "f.f" + j + "_" + k + "[" + v + "_from:" + v + "_to]" : v)
+                    .append(" END");
         }
         return sb.toString();
     }
 
-    /** The unnest arguments of the bulk update for column {@code j}: text arrays for token sets, bytea arrays for one token. */
+    /**
+     * The unnest arguments of the bulk update for column {@code j}: for one token, the rows' tokens
+     * ({@code bytea[]}); for a token set, where each row's set starts and ends in the flat array
+     * ({@code int4[]} twice). Token sets differ in length, and PostgreSQL's arrays of arrays must not.
+     */
     String bulkArgs(int j) {
         StringBuilder sb = new StringBuilder();
         for (CompanionColumns.Companion c : companions.get(j)) {
-            sb.append(c.capability().isArray() ? ", CAST(? AS text[])" : ", CAST(? AS bytea[])");
+            sb.append(c.capability().isArray() ? ", CAST(? AS int4[]), CAST(? AS int4[])" : ", CAST(? AS bytea[])");
         }
         return sb.toString();
     }
@@ -143,23 +153,78 @@ final class JobTokens {
     /** The column aliases of {@link #bulkArgs}. */
     String bulkAliases(int j) {
         StringBuilder sb = new StringBuilder();
-        for (int k = 0; k < companions.get(j).size(); k++) {
-            sb.append(", s").append(j).append('_').append(k);
+        List<CompanionColumns.Companion> cs = companions.get(j);
+        for (int k = 0; k < cs.size(); k++) {
+            String s = "s" + j + "_" + k;
+            sb.append(", ").append(s);
+            if (cs.get(k).capability().isArray()) {
+                sb.append("_from, ").append(s).append("_to");
+            }
         }
         return sb.toString();
     }
 
-    /** Binds {@link #bulkArgs} of column {@code j}: per companion, the rows' values as one array. */
+    /** Binds {@link #bulkArgs} of column {@code j}: per companion, the rows' tokens, or where their sets lie in {@link #bindFlat}'s array. */
     int bindBulk(PreparedStatement ps, int index, int j, List<Object[][]> rowTokens) throws SQLException {
         List<CompanionColumns.Companion> cs = companions.get(j);
         for (int k = 0; k < cs.size(); k++) {
-            boolean array = cs.get(k).capability().isArray();
-            Object[] column = array ? new String[rowTokens.size()] : new byte[rowTokens.size()][];
-            for (int r = 0; r < column.length; r++) {
-                Object[] t = rowTokens.get(r)[j];
-                column[r] = t == null ? null : t[k];
+            if (cs.get(k).capability().isArray()) {
+                Integer[] from = new Integer[rowTokens.size()];
+                Integer[] to = new Integer[rowTokens.size()];
+                int next = 1; // PostgreSQL arrays count from 1; an empty set is the empty slice [next:next-1]
+                for (int r = 0; r < from.length; r++) {
+                    Object[] t = rowTokens.get(r)[j];
+                    if (t != null && t[k] != null) {
+                        from[r] = next;
+                        next += ((byte[][]) t[k]).length;
+                        to[r] = next - 1;
+                    }
+                }
+                ps.setObject(index++, from);
+                ps.setObject(index++, to);
+            } else {
+                byte[][] column = new byte[rowTokens.size()][];
+                for (int r = 0; r < column.length; r++) {
+                    Object[] t = rowTokens.get(r)[j];
+                    column[r] = t == null ? null : (byte[]) t[k];
+                }
+                ps.setObject(index++, column);
             }
-            ps.setObject(index++, column);
+        }
+        return index;
+    }
+
+    /**
+     * The FROM item after the unnest that holds each token-set companion's flat array of the
+     * batch's tokens, {@code , (SELECT CAST(? AS bytea[]) AS fJ_K, …) AS f}; empty when no searchable
+     * column has a token set.
+     */
+    String bulkFrom() {
+        StringBuilder sb = new StringBuilder();
+        for (int j = 0; j < tokens.length; j++) {
+            for (int k = 0; tokens[j] != null && k < companions.get(j).size(); k++) {
+                if (companions.get(j).get(k).capability().isArray()) {
+                    sb.append(sb.length() == 0 ? ", (SELECT " : ", ").append("CAST(? AS bytea[]) AS f").append(j).append('_').append(k);
+                }
+            }
+        }
+        return sb.length() == 0 ? "" : sb.append(") AS f").toString();
+    }
+
+    /** Binds {@link #bulkFrom}: per token-set companion, every row's tokens in row order, as one binary {@code bytea[]}. */
+    int bindFlat(PreparedStatement ps, int index, List<Object[][]> rowTokens) throws SQLException {
+        for (int j = 0; j < tokens.length; j++) {
+            for (int k = 0; tokens[j] != null && k < companions.get(j).size(); k++) {
+                if (companions.get(j).get(k).capability().isArray()) {
+                    List<byte[]> flat = new ArrayList<>();
+                    for (Object[][] row : rowTokens) {
+                        if (row[j] != null && row[j][k] != null) {
+                            flat.addAll(List.of((byte[][]) row[j][k]));
+                        }
+                    }
+                    ps.setObject(index++, flat.toArray(new byte[0][]));
+                }
+            }
         }
         return index;
     }

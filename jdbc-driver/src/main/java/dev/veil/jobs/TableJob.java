@@ -653,6 +653,7 @@ public final class TableJob {
                     p = search.bindBulk(ps, p, j, batch.tokens());
                 }
             }
+            p = search.bindFlat(ps, p, batch.tokens());
             p = shape.bindCompare(ps, p, work.get(0).key());
             shape.bindCompare(ps, p, work.get(work.size() - 1).key());
             try (ResultSet rs = ps.executeQuery()) {
@@ -715,7 +716,7 @@ public final class TableJob {
                 sql.append(search.bulkAliases(j));
             }
         }
-        sql.append(", ord) WHERE ");
+        sql.append(", ord)").append(search.bulkFrom()).append(" WHERE ");
         for (int i = 0; i < k; i++) {
             sql.append(i == 0 ? "" : " AND ").append("t.").append(shape.quote(shape.keyColumns().get(i))).append(" = v.k").append(i);
         }

@@ -33,6 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SearchCliTest {
     static final int ROWS = 1200;
+    /**
+     * Rows whose prefix tokens are not one per prefix of their own value (1 to 8 characters; the
+     * values are 'Smith' or 'Jones' and the id): a batch's token sets shifted between rows would show.
+     */
+    static final String EVERY_ROW_ITS_OWN_TOKENS = "last_name IS NOT NULL AND cardinality(last_name_veil_prefix) <> least(5 + length(id::text), 8)";
+
     @TempDir
     Path dir;
     TestDatabase db;
@@ -106,7 +112,9 @@ class SearchCliTest {
         assertEquals(0, migrate.code(), migrate.toString());
         assertEquals(0, count("last_name LIKE 'Smith%' OR last_name LIKE 'Jones%'"), "no plaintext left");
         assertEquals(0, count("(last_name IS NULL) <> (last_name_veil_prefix IS NULL)"), "every value has tokens, NULLs none");
+        assertEquals(0, count(EVERY_ROW_ITS_OWN_TOKENS), "each row holds as many prefix tokens as its value has prefixes");
         try (Veil engine = Veil.open(PolicyLoader.load(policy), db.connections())) {
+            assertEquals(ROWS / 3, prefixMatches(engine, "S"), "no row holds a token of another row's value");
             assertEquals(ROWS / 3, prefixMatches(engine, "Smith"));
             assertEquals(ROWS / 3, prefixMatches(engine, "Jones"));
             assertEquals(6, prefixMatches(engine, "Smith12"), "Smith12, Smith120, 123, 126, 129 and 1200");
@@ -119,7 +127,9 @@ class SearchCliTest {
             assertEquals(0, backfill.code(), backfill.toString());
             assertTrue(backfill.out().contains("20 rewritten"), backfill.toString());
             assertEquals(0, count("(last_name IS NULL) <> (last_name_veil_prefix IS NULL)"));
+            assertEquals(0, count(EVERY_ROW_ITS_OWN_TOKENS));
             assertEquals(ROWS / 3, prefixMatches(engine, "Smith"));
+            assertEquals(ROWS / 3, prefixMatches(engine, "J"));
 
             // rekey moves values and tokens together, in one update per row
             String before;
@@ -138,6 +148,8 @@ class SearchCliTest {
             }
             engine.keys().forget("default");
             assertEquals(ROWS / 3, prefixMatches(engine, "Smith"), "found under the new version (and the old one while it lives)");
+            assertEquals(0, count(EVERY_ROW_ITS_OWN_TOKENS));
+            assertEquals(ROWS / 3, prefixMatches(engine, "S"));
         }
 
         Cli check = veil("policy", "check");
