@@ -64,6 +64,24 @@ class CatalogReaderQueriesTest {
         assertTrue(sent.stream().noneMatch(s -> s.contains("current_schemas")), sent.toString());
     }
 
+    /** The path read row by row is the one {@code current_schemas(true)} returns as an array, in order, whatever the names. */
+    @Test
+    void thePathIsTheConnectionsInOrder() throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS \"Odd, \"\"Name\"\" {x}\"");
+            s.execute("SET search_path TO \"Odd, \"\"Name\"\" {x}\", other, \"$user\", public");
+            List<String> expected = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT pg_catalog.current_schemas(true)::text[]")) {
+                rs.next();
+                for (Object o : (Object[]) rs.getArray(1).getArray()) {
+                    expected.add((String) o);
+                }
+            }
+            assertEquals(List.of("pg_catalog", "Odd, \"Name\" {x}", "other", "public"), expected);
+            assertEquals(expected, new CatalogReader.Postgres().path(c));
+        }
+    }
+
     @Test
     void viewsAreReadUnderTheConnectionsPath() throws Exception {
         Policy policy = CatalogCheckNamesTest.policy("  other.notes:\n    body: randomized\n");

@@ -84,11 +84,17 @@ abstract class CatalogReader {
 
         @Override
         List<String> path(Connection raw) throws SQLException {
-            try (PreparedStatement ps = raw.prepareStatement("SELECT pg_catalog.current_schemas(true)::text[]");
+            // a row per schema, not one text[]: reading an array loads pgjdbc's array decoding (about 25
+            // classes) and runs it, on every new connection's first plan and after each DDL
+            List<String> path = new ArrayList<>();
+            try (PreparedStatement ps = raw.prepareStatement(
+                    "SELECT s FROM pg_catalog.unnest(pg_catalog.current_schemas(true)) WITH ORDINALITY AS p(s, i) ORDER BY i");
                  ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return strings(rs.getArray(1));
+                while (rs.next()) {
+                    path.add(rs.getString(1));
+                }
             }
+            return List.copyOf(path);
         }
 
         @Override
