@@ -59,19 +59,26 @@ abstract class CatalogReader {
         private static final String SAME_NAMED = "SELECT c.oid, n.nspname, c.relname, c.relkind FROM pg_catalog.pg_class c "
                 + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                 + "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND lower(c.relname) = ANY (?::text[])";
-        private static final String DESCENDANTS = "WITH RECURSIVE d(oid, root) AS ("
+        private static final String RULE_DEPENDS = "dp.classid = 'pg_catalog.pg_rewrite'::regclass "
+                + "AND dp.refclassid = 'pg_catalog.pg_class'::regclass";
+        /**
+         * In one round trip, the descendants of the relations {@code ?} (children and partitions at
+         * any depth; rows {@code 'd'}: oid, the root it descends from, schema, name) and the views and
+         * materialized views over those relations and their descendants, and over those views (rows
+         * {@code 'v'}: oid, schema, name, definition, column names).
+         */
+        private static final String DERIVED = "WITH RECURSIVE d(oid, root) AS ("
                 + "SELECT i.inhrelid, i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhparent = ANY (?::oid[]) "
-                + "UNION SELECT i.inhrelid, d.root FROM pg_catalog.pg_inherits i JOIN d ON i.inhparent = d.oid) "
-                + "SELECT d.oid, d.root, n.nspname, c.relname FROM d JOIN pg_catalog.pg_class c ON c.oid = d.oid "
-                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace";
-        private static final String RULE_DEPENDS = "d.classid = 'pg_catalog.pg_rewrite'::regclass "
-                + "AND d.refclassid = 'pg_catalog.pg_class'::regclass";
-        private static final String VIEWS = "WITH RECURSIVE v(oid) AS ("
-                + "SELECT r.ev_class FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid "
-                + "WHERE " + RULE_DEPENDS + " AND d.refobjid = ANY (?::oid[]) AND r.ev_class <> d.refobjid "
-                + "UNION SELECT r.ev_class FROM v JOIN pg_catalog.pg_depend d ON d.refobjid = v.oid AND " + RULE_DEPENDS
-                + " JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid WHERE r.ev_class <> v.oid) "
-                + "SELECT v.oid, n.nspname, c.relname, pg_catalog.pg_get_viewdef(v.oid), "
+                + "UNION SELECT i.inhrelid, d.root FROM pg_catalog.pg_inherits i JOIN d ON i.inhparent = d.oid), "
+                + "v(oid) AS ("
+                + "SELECT r.ev_class FROM pg_catalog.pg_depend dp JOIN pg_catalog.pg_rewrite r ON r.oid = dp.objid "
+                + "WHERE " + RULE_DEPENDS + " AND (dp.refobjid = ANY (?::oid[]) OR dp.refobjid IN (SELECT d.oid FROM d)) "
+                + "AND r.ev_class <> dp.refobjid "
+                + "UNION SELECT r.ev_class FROM v JOIN pg_catalog.pg_depend dp ON dp.refobjid = v.oid AND " + RULE_DEPENDS
+                + " JOIN pg_catalog.pg_rewrite r ON r.oid = dp.objid WHERE r.ev_class <> v.oid) "
+                + "SELECT 'd', d.oid, d.root, n.nspname, c.relname, NULL, NULL FROM d JOIN pg_catalog.pg_class c ON c.oid = d.oid "
+                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                + "UNION ALL SELECT 'v', v.oid, NULL, n.nspname, c.relname, pg_catalog.pg_get_viewdef(v.oid), "
                 + "ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = v.oid AND a.attnum > 0 "
                 + "AND NOT a.attisdropped ORDER BY a.attnum) "
                 + "FROM v JOIN pg_catalog.pg_class c ON c.oid = v.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -116,39 +123,38 @@ abstract class CatalogReader {
                 }
             }
             if (!found.isEmpty()) {
+                record ViewRow(String schema, String name, String definition, List<String> columns) {
+                }
                 Map<Long, ProtectedRelation> children = new HashMap<>();
-                try (PreparedStatement ps = raw.prepareStatement(DESCENDANTS)) {
-                    ps.setString(1, oidArray(found.keySet()));
+                Map<Long, ViewRow> views = new HashMap<>();
+                try (PreparedStatement ps = raw.prepareStatement(DERIVED)) {
+                    String oids = oidArray(found.keySet());
+                    ps.setString(1, oids);
+                    ps.setString(2, oids);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            ProtectedRelation root = found.get(rs.getLong(2));
-                            if (root != null && !found.containsKey(rs.getLong(1))) {
-                                children.put(rs.getLong(1), new ProtectedRelation(rs.getString(3), rs.getString(4), Kind.INHERITED,
+                            long oid = rs.getLong(2);
+                            if (rs.getString(1).equals("v")) {
+                                views.put(oid, new ViewRow(rs.getString(4), rs.getString(5), rs.getString(6), strings(rs.getArray(7))));
+                                continue;
+                            }
+                            ProtectedRelation root = found.get(rs.getLong(3));
+                            if (root != null && !found.containsKey(oid)) {
+                                children.put(oid, new ProtectedRelation(rs.getString(4), rs.getString(5), Kind.INHERITED,
                                         root.policy(), null, null, null));
                             }
                         }
                     }
                 }
                 found.putAll(children);
-                try (PreparedStatement ps = raw.prepareStatement(VIEWS)) {
-                    ps.setString(1, oidArray(found.keySet()));
-                    record ViewRow(String schema, String name, String definition, List<String> columns) {
-                    }
-                    Map<Long, ViewRow> rows = new HashMap<>();
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rows.put(rs.getLong(1), new ViewRow(rs.getString(2), rs.getString(3), rs.getString(4), strings(rs.getArray(5))));
-                        }
-                    }
-                    rows.keySet().removeAll(found.keySet());
-                    if (!rows.isEmpty()) {
-                        // the path the views' definitions are read under: asked only when there are views, one round trip
-                        // fewer per snapshot read otherwise (every read of a new connection, and after each DDL)
-                        List<String> path = path(raw);
-                        for (Map.Entry<Long, ViewRow> e : rows.entrySet()) {
-                            ViewRow v = e.getValue();
-                            found.put(e.getKey(), new ProtectedRelation(v.schema(), v.name(), Kind.VIEW, null, v.definition(), path, v.columns()));
-                        }
+                views.keySet().removeAll(found.keySet());
+                if (!views.isEmpty()) {
+                    // the path the views' definitions are read under: asked only when there are views, one round trip
+                    // fewer per snapshot read otherwise (every read of a new connection, and after each DDL)
+                    List<String> path = path(raw);
+                    for (Map.Entry<Long, ViewRow> e : views.entrySet()) {
+                        ViewRow v = e.getValue();
+                        found.put(e.getKey(), new ProtectedRelation(v.schema(), v.name(), Kind.VIEW, null, v.definition(), path, v.columns()));
                     }
                 }
             }
