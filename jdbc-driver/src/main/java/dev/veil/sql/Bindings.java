@@ -23,6 +23,7 @@ final class Bindings {
     private boolean upsert;
     private boolean update;
     private dev.veil.policy.TablePolicy searchWrite;
+    private ViewColumns searchWriteView;
     private final List<SearchPredicate> searches = new ArrayList<>();
     /** Which of {@link #searches} are top-level AND terms of a query whose rows can be dropped after it ran. */
     private final List<Boolean> filterCandidates = new ArrayList<>();
@@ -164,16 +165,22 @@ final class Bindings {
      * The statement writes rows of {@code table}, which has searchable columns: the plan of each
      * text adds their companion columns (see {@link SearchWrites}).
      */
-    void searchWrite(dev.veil.policy.TablePolicy table) {
+    void searchWrite(dev.veil.policy.TablePolicy table, ViewColumns view) {
         if (searchWrite != null && searchWrite != table) {
             throw Rejection.unsupported("a statement that writes two tables with searchable columns (" + searchWrite.name() + ", "
                     + table.name() + ") cannot maintain their search indexes; write each table in its own statement");
         }
         searchWrite = table;
+        searchWriteView = view;
     }
 
     dev.veil.policy.TablePolicy searchWrite() {
         return searchWrite;
+    }
+
+    /** When {@link #searchWrite()} is a view's columns, what the view maps them to; else {@code null}. */
+    ViewColumns searchWriteView() {
+        return searchWriteView;
     }
 
     /** The statement updates rows (UPDATE). */

@@ -47,6 +47,7 @@ final class PlanTemplate {
     private final boolean upsert;
     private final boolean update;
     private final dev.veil.policy.TablePolicy searchWrite;
+    private final ViewColumns searchWriteView;
     /** Search predicates with offsets in the placeholder form and literal operands as placeholders. */
     private final List<SearchPredicate> searches;
     /** ORDER BY keys Veil sorts by (an encrypted column is among them), else empty. */
@@ -62,6 +63,7 @@ final class PlanTemplate {
         this.hiddenSql = bindings.hiddenSql();
         this.sort = bindings.sort();
         this.searchWrite = bindings.searchWrite();
+        this.searchWriteView = bindings.searchWriteView();
         this.searches = List.copyOf(bindings.searches());
         this.touchesEncrypted = bindings.touchesEncrypted();
         Map<Integer, ParameterTarget> targets = new HashMap<>();
@@ -154,7 +156,7 @@ final class PlanTemplate {
      */
     private Map<Integer, ParameterTarget> companions(ScannedSql sql, Map<Integer, ParameterTarget> targets,
                                                      List<StatementPlan.Expansion> expansions) {
-        SearchWrites.Edits edits = SearchWrites.of(sql.original(), sql.markerOffsets(), searchWrite);
+        SearchWrites.Edits edits = SearchWrites.of(sql.original(), sql.markerOffsets(), searchWrite, searchWriteView);
         if (edits.expansions().isEmpty()) {
             return targets;
         }

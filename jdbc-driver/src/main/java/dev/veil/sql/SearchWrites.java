@@ -74,23 +74,27 @@ final class SearchWrites {
     private final String sql;
     private final int[] markers;
     private final TablePolicy table;
+    /** When {@link #table} is a view's columns, what the view maps them to ({@code null} for a table). */
+    private final ViewColumns view;
     private final List<StatementPlan.Expansion> expansions = new ArrayList<>();
     private final Map<Integer, CompanionWrite> parameters = new HashMap<>();
 
-    private SearchWrites(String sql, int[] markers, TablePolicy table) {
+    private SearchWrites(String sql, int[] markers, TablePolicy table, ViewColumns view) {
         this.sql = sql;
         this.markers = markers;
         this.table = table;
+        this.view = view;
     }
 
     /**
-     * The edits of a text whose single statement writes into {@code table}, a table with searchable
-     * columns.
+     * The edits of a text whose single statement writes into {@code table}, a table (or, with
+     * {@code view}, a view) with searchable columns.
      *
-     * @throws Rejection when a searchable column is written in a way Veil cannot tokenise
+     * @throws Rejection when a searchable column is written in a way Veil cannot tokenise, or through
+     *         a view that does not expose its companion columns under their own names
      */
-    static Edits of(String sql, int[] markers, TablePolicy table) {
-        SearchWrites w = new SearchWrites(sql, markers, table);
+    static Edits of(String sql, int[] markers, TablePolicy table, ViewColumns view) {
+        SearchWrites w = new SearchWrites(sql, markers, table, view);
         List<List<PgTokens.Token>> statements = PgTokens.statements(sql);
         if (statements.size() != 1) {
             throw Rejection.unsupported("a script that writes table " + table.name() + ", which has searchable columns, "
@@ -235,7 +239,7 @@ final class SearchWrites {
         List<PgTokens.Token> left = item.subList(0, eq);
         if (!left.isEmpty() && left.get(0).isSymbol("(")) {
             for (PgTokens.Token t : left) {
-                if (t.isName() && (column(t) != null || CompanionColumns.find(table, written(t)).isPresent())) {
+                if (t.isName() && (column(t) != null || companion(written(t)) != null)) {
                     throw Rejection.unsupported("a tuple assignment SET (a, b) = … that writes a searchable column (or its companion) of "
                             + table.name() + " is not supported; write one column per assignment");
                 }
@@ -290,17 +294,54 @@ final class SearchWrites {
             return null;
         }
         PgTokens.Token t = item.get(0);
-        CompanionColumns.find(table, written(t)).ifPresent(comp -> {
+        CompanionColumns.Companion comp = companion(written(t));
+        if (comp != null) {
             throw Rejection.unsupported(comp.owner(), "column " + comp.name() + " is the " + comp.capability().policyName()
                     + " search index of " + comp.owner().column() + ", which Veil maintains itself; it cannot be written directly "
                     + "(write " + comp.owner().column().column() + " and Veil writes its index)");
-        });
-        return column(t);
+        }
+        ColumnPolicy c = column(t);
+        if (c != null && view != null) {
+            exposed(c, written(t));
+        }
+        return c;
     }
 
     private ColumnPolicy column(PgTokens.Token t) {
-        ColumnPolicy c = table.column(written(t)).orElse(null);
+        String name = written(t);
+        // a view's column can carry a table's column under another name: found by the view's own name
+        ColumnPolicy c = view != null ? table.columns().get(dev.veil.policy.Identifier.parse(name).key()) : table.column(name).orElse(null);
         return c != null && c.isSearchable() ? c : null;
+    }
+
+    /** The companion column a written name denotes: the table's, or one a view carries under any name; {@code null} when none. */
+    private CompanionColumns.Companion companion(String name) {
+        CompanionColumns.Companion k = view == null ? null : view.companions().get(dev.veil.policy.Identifier.parse(name).key());
+        return k != null ? k : CompanionColumns.find(table, name).orElse(null);
+    }
+
+    /**
+     * Refuses writing searchable column {@code c} (named {@code name} in the view) through a view
+     * unless the view carries each of its companion columns, of the same row, under the companion's
+     * own name: the name Veil adds to the statement.
+     */
+    private void exposed(ColumnPolicy c, String name) {
+        Map<SearchCapability, dev.veil.policy.Identifier> at = view.indexes().getOrDefault(
+                dev.veil.policy.Identifier.parse(name).key(), Map.of());
+        List<String> missing = new ArrayList<>();
+        for (CompanionColumns.Companion k : CompanionColumns.of(c)) {
+            dev.veil.policy.Identifier a = at.get(k.capability());
+            if (a == null || !a.key().equals(k.name().key())) {
+                missing.add(k.name().toString());
+            }
+        }
+        if (!missing.isEmpty()) {
+            String names = String.join(", ", missing);
+            throw Rejection.unsupported(c, "writing it through view " + table.name() + " needs its companion column"
+                    + (missing.size() == 1 ? " " : "s ") + names + " in that view under " + (missing.size() == 1 ? "that name" : "those names")
+                    + ", since Veil writes its search index with the value; add " + (missing.size() == 1 ? "it" : "them")
+                    + " to the view (SELECT …, " + names + "), or write table " + c.column().table());
+        }
     }
 
     private static String written(PgTokens.Token t) {

@@ -283,7 +283,7 @@ final class StatementAnalyzer {
             throw Rejection.unsupported("a data-modifying WITH that writes " + target.table() + ", which has searchable columns, "
                     + "cannot maintain their search index; write it as a plain INSERT or UPDATE");
         }
-        analysis.bindings.searchWrite(target.policy());
+        analysis.bindings.searchWrite(target.policy(), target.view());
     }
 
     private QueryResult delete(Delete delete, Scope outer) {

@@ -4,7 +4,7 @@ import dev.veil.VeilException;
 import dev.veil.VeilState;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
@@ -76,6 +76,56 @@ class SearchThroughViewsTest extends SearchCopiesTest {
         // a sub-query that leaves the companion out is the same case
         refused("SELECT s.id FROM (SELECT id, last_name FROM people) s WHERE s.last_name LIKE 'Da%'", "last_name", "s",
                 "last_name_veil_prefix");
+    }
+
+    /** {@code sql} (a write) is refused with VE006, its message naming {@code column}, {@code view} and {@code companion}. */
+    private void writeRefused(String sql, String column, String view, String companion, Object... params) throws SQLException {
+        try (PreparedStatement ps = veil.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            VeilException e = assertThrows(VeilException.class, ps::executeUpdate, sql);
+            assertEquals(VeilState.UNSUPPORTED_SQL, e.state(), sql + ": " + e.getMessage());
+            for (String part : List.of(column, view, companion)) {
+                assertTrue(e.getMessage().contains(part), part + " not in: " + e.getMessage());
+            }
+        } catch (VeilException e) {
+            // refused when prepared
+            assertEquals(VeilState.UNSUPPORTED_SQL, e.state(), sql + ": " + e.getMessage());
+            for (String part : List.of(column, view, companion)) {
+                assertTrue(e.getMessage().contains(part), part + " not in: " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void writesThroughAViewMaintainTheIndexOrAreRefused() throws Exception {
+        writeRefused("INSERT INTO people_bare (id, last_name) VALUES (?, ?)", "last_name", "people_bare", "last_name_veil_prefix",
+                900_001, "Viewwriter");
+        writeRefused("UPDATE people_bare SET amount = ? WHERE id = ?", "amount", "people_bare", "amount_veil_range", 5L, 7);
+        writeRefused("UPDATE people_renamed SET surname = ? WHERE id = ?", "last_name", "people_renamed", "last_name_veil_prefix",
+                "Renamed", 7);
+        assertEquals(List.of(), SearchFixture.rows(raw, "SELECT id FROM people WHERE id = 900001"));
+        // a column that is not searchable is written through the view as before
+        try (PreparedStatement ps = veil.prepareStatement("UPDATE people_bare SET id = id WHERE id = ?")) {
+            ps.setInt(1, 7);
+            assertEquals(1, ps.executeUpdate());
+        }
+        // a view that exposes the companion columns under their names is written with them
+        try (PreparedStatement ps = veil.prepareStatement("INSERT INTO people_all (id, last_name, amount) VALUES (?, ?, ?)")) {
+            ps.setInt(1, 900_002);
+            ps.setString(2, "Viewwriter");
+            ps.setLong(3, 4242L);
+            assertEquals(1, ps.executeUpdate());
+        }
+        assertEquals(List.of("900002|Viewwriter|"), SearchFixture.rows(veil, "SELECT id, last_name FROM people WHERE last_name LIKE ?", "Viewwr%"));
+        assertEquals(List.of("900002|"), SearchFixture.rows(veil, "SELECT id FROM people WHERE amount BETWEEN ? AND ?", 4242L, 4242L));
+        // a companion column cannot be written directly through a view either, under any name
+        writeRefused("UPDATE people_renamed SET surname_veil_prefix = NULL WHERE id = ?", "last_name", "surname_veil_prefix",
+                "search index", 7);
+        try (Statement s = veil.createStatement()) {
+            assertEquals(1, s.executeUpdate("DELETE FROM people WHERE id = 900002")); // the other tests compare with the plaintext copy
+        }
     }
 
     @Test
