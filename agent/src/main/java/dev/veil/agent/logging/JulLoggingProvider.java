@@ -59,7 +59,9 @@ public final class JulLoggingProvider implements SLF4JServiceProvider {
         /**
          * Sets up the root handlers (the console handler of the default configuration) and formats,
          * without publishing, one record with each handler's formatter: the first record's date
-         * formatting and resource loading cost a fresh JVM tens of milliseconds.
+         * formatting and resource loading cost a fresh JVM tens of milliseconds. The record names
+         * its source as {@link JulLogger}'s do, so formatting it does not walk the stack for a
+         * caller (a stack walker and its classes) that no real record needs.
          */
         @Override
         public void warmUp() {
@@ -67,7 +69,10 @@ public final class JulLoggingProvider implements SLF4JServiceProvider {
                 for (Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
                     Formatter f = h.getFormatter();
                     if (f != null) {
-                        f.format(new LogRecord(Level.INFO, "Veil start-up"));
+                        LogRecord r = new LogRecord(Level.INFO, "Veil start-up");
+                        r.setLoggerName("dev.veil");
+                        r.setSourceClassName("dev.veil");
+                        f.format(r);
                     }
                 }
             } catch (RuntimeException | LinkageError e) {

@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class JulLoggingProviderTest {
     @Test
@@ -46,6 +47,9 @@ class JulLoggingProviderTest {
             assertInstanceOf(LoggingWarmUp.class, provider.getLoggerFactory()).warmUp();
             assertEquals(1, formatted.size(), "the handler's formatter ran once");
             assertEquals(List.of(), published, "nothing was written");
+            // named like a real record's source: a record without one makes the formatter walk the stack for its caller
+            assertEquals("dev.veil", formatted.get(0).getSourceClassName());
+            assertNull(formatted.get(0).getSourceMethodName());
         } finally {
             root.removeHandler(h);
         }
