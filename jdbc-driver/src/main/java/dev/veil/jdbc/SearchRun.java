@@ -91,13 +91,7 @@ final class SearchRun {
             }
             SearchDecision d = decide(p, tokens[i]);
             admit(p, d, current);
-            int first = 0;
-            for (SearchPredicate.Operand o : p.operands()) {
-                if (o.isParameter()) {
-                    first = o.parameter();
-                    break;
-                }
-            }
+            int first = p.low() != null && p.low().isParameter() ? p.low().parameter() : p.high().parameter();
             bindArms(ps, raw, plan.serverIndex(first), p, d);
         }
     }

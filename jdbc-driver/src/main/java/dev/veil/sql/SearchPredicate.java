@@ -80,7 +80,8 @@ public record SearchPredicate(ColumnPolicy column, Kind kind, String columnSql, 
 
     /** Whether every operand is a parameter-free literal, so the condition can be written into the text. */
     public boolean literalOnly() {
-        return operands().stream().noneMatch(Operand::isParameter);
+        // checked on every run of a searching statement: no list, no stream
+        return (low == null || !low.isParameter()) && (high == null || !high.isParameter());
     }
 
     /** Whether Veil can drop over-matching rows after the query by decrypting {@link #resultColumn}. */
