@@ -13,6 +13,7 @@ import dev.veil.policy.Policy;
 import dev.veil.policy.StorageFormat;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -97,6 +98,7 @@ final class PolicyChecker {
                 }
                 if (c.isSearchable() && table.missingCompanions().stream().noneMatch(m -> m.owner() == c)) {
                     out.addAll(searchBudget(c));
+                    out.add(guard(table.table(), c));
                 }
             }
             for (dev.veil.search.CompanionColumns.Companion m : table.missingCompanions()) {
@@ -150,6 +152,39 @@ final class PolicyChecker {
                     + "search was enabled, or by a process without it): searches miss them until 'veil migrate' backfills them"));
         }
         return out;
+    }
+
+    /**
+     * Whether the database refuses a value of a searchable column written without its tokens: the
+     * guard constraint that {@code --ddl} prints, present, over every companion column, and validated.
+     */
+    private Finding guard(dev.veil.policy.TablePolicy table, ColumnPolicy c) throws SQLException {
+        String subject = c.column().toString();
+        dev.veil.policy.Identifier name = dev.veil.search.CompanionColumns.guardName(table, c);
+        String ddl = "the DDL 'veil policy check --ddl' prints";
+        try (PreparedStatement ps = connection.prepareStatement("SELECT convalidated, pg_get_constraintdef(oid) FROM pg_constraint "
+                + "WHERE conrelid = ?::regclass AND conname = ? AND contype = 'c'")) {
+            ps.setString(1, c.column().table().toString());
+            ps.setString(2, name.quoted() ? name.text() : name.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new Finding(Level.WARNING, subject, "no guard " + name + ": a process whose policy lacks the search, or a "
+                            + "plain client, can write values without tokens, which every search then misses. Add it with " + ddl);
+                }
+                String definition = rs.getString(2);
+                for (dev.veil.search.CompanionColumns.Companion m : dev.veil.search.CompanionColumns.of(c)) {
+                    if (!definition.contains(m.name() + " IS NOT NULL")) {
+                        return new Finding(Level.WARNING, subject, "guard " + name + " does not require " + m.name()
+                                + " (it is not the constraint " + ddl + "); drop it and add that one");
+                    }
+                }
+                if (!rs.getBoolean(1)) {
+                    return new Finding(Level.WARNING, subject, "guard " + name + " checks new rows but not yet those written before "
+                            + "it; once 'veil migrate' has backfilled them: ALTER TABLE " + table.name() + " VALIDATE CONSTRAINT " + name);
+                }
+                return new Finding(Level.OK, subject, "guard " + name + ": the database refuses values without search tokens");
+            }
+        }
     }
 
     /** Few distinct values, read from the exact ci token or the finest range bucket (no decryption needed). */

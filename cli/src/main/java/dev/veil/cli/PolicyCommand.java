@@ -93,6 +93,11 @@ final class PolicyCommand implements Runnable {
                 if (!ddl.isEmpty()) {
                     out.println("-- search index of " + t.name() + " (" + policy.mark(t) + "); then backfill: veil migrate");
                     ddl.forEach(s -> out.println(s + ";"));
+                    out.println("-- guard: from now on the database refuses a value written without its search tokens (by a process");
+                    out.println("-- whose policy lacks the search, or a plain client); an error here if the guard exists already");
+                    dev.veil.search.CompanionColumns.guardDdl(t).forEach(s -> out.println(s + ";"));
+                    out.println("-- once 'veil migrate' has backfilled every row, have the database check the rows written before:");
+                    dev.veil.search.CompanionColumns.validateDdl(t).forEach(s -> out.println("-- " + s + ";"));
                     any = true;
                 }
             }

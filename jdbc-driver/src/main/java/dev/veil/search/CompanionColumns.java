@@ -123,16 +123,78 @@ public final class CompanionColumns {
         return out;
     }
 
+    /**
+     * The guard of a searchable column: a CHECK constraint under which the database refuses a row
+     * whose value has no tokens ({@code col IS NULL OR (<every companion> IS NOT NULL)}). Veil writes
+     * a value and its tokens in one statement; the guard stops what does not go through Veil with
+     * this policy: a process still running a policy without the column's search, a plain client.
+     * Without it those rows are stored without tokens and every search misses them.
+     *
+     * @return {@code <table>_<col>_veil_tokens}, or a hashed name when that is longer than PostgreSQL keeps
+     */
+    public static Identifier guardName(TablePolicy table, ColumnPolicy column) {
+        Identifier col = column.column().column();
+        return shortName(table, col, "_veil_tokens", "veil_chk_", table.name() + "." + col + " guard");
+    }
+
+    /** The guard's condition (see {@link #guardName}). */
+    public static String guardCondition(ColumnPolicy column) {
+        StringBuilder sb = new StringBuilder(column.column().column().toString()).append(" IS NULL OR (");
+        List<Companion> companions = of(column);
+        for (int i = 0; i < companions.size(); i++) {
+            sb.append(i == 0 ? "" : " AND ").append(companions.get(i).name()).append(" IS NOT NULL");
+        }
+        return sb.append(')').toString();
+    }
+
+    /**
+     * The DDL that adds the guard of each searchable column of a table (see {@link #guardName}),
+     * {@code NOT VALID}: the database checks every row written from then on at once, and the rows
+     * already there when {@link #validateDdl} runs (after the backfill).
+     */
+    public static List<String> guardDdl(TablePolicy table) {
+        List<String> out = new ArrayList<>();
+        for (ColumnPolicy c : searchable(table)) {
+            out.add("ALTER TABLE " + table.name() + " ADD CONSTRAINT " + guardName(table, c) + " CHECK (" + guardCondition(c) + ") NOT VALID");
+        }
+        return out;
+    }
+
+    /** The DDL that has the database check the rows that were there before each guard (once they are backfilled). */
+    public static List<String> validateDdl(TablePolicy table) {
+        List<String> out = new ArrayList<>();
+        for (ColumnPolicy c : searchable(table)) {
+            out.add("ALTER TABLE " + table.name() + " VALIDATE CONSTRAINT " + guardName(table, c));
+        }
+        return out;
+    }
+
+    private static List<ColumnPolicy> searchable(TablePolicy table) {
+        List<ColumnPolicy> columns = new ArrayList<>();
+        for (ColumnPolicy c : table.columns().values()) {
+            if (c.isSearchable()) {
+                columns.add(c);
+            }
+        }
+        columns.sort(DECLARED);
+        return columns;
+    }
+
     /** {@code <table>_<companion>_idx}, or a hashed name when that is longer than PostgreSQL keeps. */
     static Identifier indexName(TablePolicy table, Companion c) {
-        String plain = table.name().name().text() + "_" + c.name().text() + "_idx";
-        boolean quoted = table.name().name().quoted() || c.name().quoted();
+        return shortName(table, c.name(), "_idx", "veil_idx_", table.name() + "." + c.name());
+    }
+
+    /** {@code <table>_<name><suffix>}, or {@code hashedPrefix} and a hash of {@code hashed} when that is longer than PostgreSQL keeps. */
+    private static Identifier shortName(TablePolicy table, Identifier name, String suffix, String hashedPrefix, String hashed) {
+        String plain = table.name().name().text() + "_" + name.text() + suffix;
+        boolean quoted = table.name().name().quoted() || name.quoted();
         if (plain.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
             return new Identifier(plain, quoted);
         }
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest((table.name() + "." + c.name()).getBytes(StandardCharsets.UTF_8));
-            return new Identifier("veil_idx_" + HexFormat.of().formatHex(h, 0, 8), false);
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(hashed.getBytes(StandardCharsets.UTF_8));
+            return new Identifier(hashedPrefix + HexFormat.of().formatHex(h, 0, 8), false);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

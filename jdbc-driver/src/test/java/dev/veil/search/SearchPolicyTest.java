@@ -147,9 +147,32 @@ class SearchPolicyTest {
                 "CREATE INDEX IF NOT EXISTS people_last_name_veil_ci_idx ON people USING btree (last_name_veil_ci)",
                 "CREATE INDEX IF NOT EXISTS \"people_Born_veil_range_idx\" ON people USING gin (\"Born_veil_range\") WITH (gin_pending_list_limit = 64)"),
                 CompanionColumns.ddl(table));
+        assertEquals(List.of(
+                "ALTER TABLE people ADD CONSTRAINT people_last_name_veil_tokens CHECK (last_name IS NULL OR (last_name_veil_prefix IS NOT NULL "
+                        + "AND last_name_veil_ci IS NOT NULL)) NOT VALID",
+                "ALTER TABLE people ADD CONSTRAINT \"people_Born_veil_tokens\" CHECK (\"Born\" IS NULL OR (\"Born_veil_range\" IS NOT NULL)) NOT VALID"),
+                CompanionColumns.guardDdl(table));
+        assertEquals(List.of("ALTER TABLE people VALIDATE CONSTRAINT people_last_name_veil_tokens",
+                "ALTER TABLE people VALIDATE CONSTRAINT \"people_Born_veil_tokens\""), CompanionColumns.validateDdl(table));
         assertEquals(SearchCapability.CI, CompanionColumns.find(table, "LAST_NAME_VEIL_CI").orElseThrow().capability());
         assertTrue(CompanionColumns.find(table, "born_veil_range").isEmpty(), "a quoted name matches only its exact spelling");
         assertTrue(CompanionColumns.find(table, "\"Born_veil_range\"").isPresent());
         assertTrue(CompanionColumns.find(table, "last_name_veil_sub").isEmpty(), "no substring capability, no companion");
+    }
+
+    @Test
+    void longNamesAreHashedWithinPostgresLimit() throws Exception {
+        String column = "a_column_name_long_enough_to_overflow_the_limit_x";
+        Policy p = PolicyLoader.parse(KEYS + """
+                    %s: { mode: deterministic, search: [ci] }
+                """.formatted(column), "policy.yaml");
+        var table = p.table(null, "people").orElseThrow();
+        var c = table.columns().values().iterator().next();
+        String guard = CompanionColumns.guardName(table, c).toString();
+        assertTrue(guard.matches("veil_chk_[0-9a-f]{16}"), guard);
+        assertEquals(guard, CompanionColumns.guardName(table, c).toString(), "the same name every time");
+        String index = CompanionColumns.ddl(table).get(1);
+        assertTrue(index.matches("CREATE INDEX IF NOT EXISTS veil_idx_[0-9a-f]{16} ON .*"), index);
+        assertFalse(index.contains(guard.substring("veil_chk_".length())), "the guard and the index hash different names");
     }
 }

@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,6 +39,10 @@ class SearchCliTest {
      * values are 'Smith' or 'Jones' and the id): a batch's token sets shifted between rows would show.
      */
     static final String EVERY_ROW_ITS_OWN_TOKENS = "last_name IS NOT NULL AND cardinality(last_name_veil_prefix) <> least(5 + length(id::text), 8)";
+
+    static final String GUARD_DDL = "ALTER TABLE people ADD CONSTRAINT people_last_name_veil_tokens CHECK (last_name IS NULL OR "
+            + "(last_name_veil_prefix IS NOT NULL AND last_name_veil_ci IS NOT NULL)) NOT VALID";
+    static final String VALIDATE = "ALTER TABLE people VALIDATE CONSTRAINT people_last_name_veil_tokens";
 
     @TempDir
     Path dir;
@@ -105,7 +110,10 @@ class SearchCliTest {
         assertEquals(List.of("ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_prefix bytea[]",
                 "ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_ci bytea",
                 "CREATE INDEX IF NOT EXISTS people_last_name_veil_prefix_idx ON people USING gin (last_name_veil_prefix) WITH (gin_pending_list_limit = 64)",
-                "CREATE INDEX IF NOT EXISTS people_last_name_veil_ci_idx ON people USING btree (last_name_veil_ci)"), statements);
+                "CREATE INDEX IF NOT EXISTS people_last_name_veil_ci_idx ON people USING btree (last_name_veil_ci)",
+                GUARD_DDL), statements);
+        assertTrue(ddl.out().contains("\n-- ALTER TABLE people VALIDATE CONSTRAINT people_last_name_veil_tokens;\n"), ddl.toString());
+        // the guard, NOT VALID, leaves the legacy rows (plaintext, no tokens) alone until they are written
         db.execute(statements.toArray(new String[0]));
 
         Cli migrate = veil("migrate", "--batch-size", "250");
@@ -119,13 +127,28 @@ class SearchCliTest {
             assertEquals(ROWS / 3, prefixMatches(engine, "Jones"));
             assertEquals(6, prefixMatches(engine, "Smith12"), "Smith12, Smith120, 123, 126, 129 and 1200");
 
-            // tokens lost (a row written by a process without search): migrate backfills them
-            db.execute("UPDATE people SET last_name_veil_prefix = NULL, last_name_veil_ci = NULL WHERE id <= 30");
+            // a value without tokens (a process whose policy lacks the search, a plain client): the guard refuses it
+            String dropTokens = "UPDATE people SET last_name_veil_prefix = NULL, last_name_veil_ci = NULL WHERE id <= 30";
+            SQLException refused = assertThrows(SQLException.class, () -> db.execute(dropTokens));
+            assertEquals("23514", refused.getSQLState(), refused::getMessage);
+            assertEquals(0, count("(last_name IS NULL) <> (last_name_veil_prefix IS NULL)"));
+            // without the guard such rows are stored, policy check counts them, and migrate backfills them
+            db.execute("ALTER TABLE people DROP CONSTRAINT people_last_name_veil_tokens", dropTokens);
             Cli report = veil("policy", "check");
             assertTrue(report.out().contains("20 row(s) hold a value but no search tokens"), report.toString());
+            assertTrue(report.out().contains("warning  people.last_name: no guard people_last_name_veil_tokens: a process whose policy "
+                    + "lacks the search, or a plain client, can write values without tokens"), report.toString());
+            db.execute(GUARD_DDL);
+            report = veil("policy", "check");
+            assertTrue(report.out().contains("warning  people.last_name: guard people_last_name_veil_tokens checks new rows but not yet "
+                    + "those written before it; once 'veil migrate' has backfilled them: ALTER TABLE people VALIDATE CONSTRAINT "
+                    + "people_last_name_veil_tokens"), report.toString());
+            SQLException early = assertThrows(SQLException.class, () -> db.execute(VALIDATE));
+            assertEquals("23514", early.getSQLState(), "the rows without tokens fail the validation");
             Cli backfill = veil("migrate", "--restart");
             assertEquals(0, backfill.code(), backfill.toString());
             assertTrue(backfill.out().contains("20 rewritten"), backfill.toString());
+            db.execute(VALIDATE);
             assertEquals(0, count("(last_name IS NULL) <> (last_name_veil_prefix IS NULL)"));
             assertEquals(0, count(EVERY_ROW_ITS_OWN_TOKENS));
             assertEquals(ROWS / 3, prefixMatches(engine, "Smith"));
@@ -161,5 +184,7 @@ class SearchCliTest {
         assertTrue(out.contains("a planned length of 8 bits would give 4.69 coincidence(s) per token (bits: 8;"), out);
         assertTrue(out.contains("ci (exact 128-bit tokens): the database learns which rows are equal up to case"), out);
         assertTrue(out.contains("warning  people.last_name: the column is randomized, but ci with exact tokens shows which rows hold equal"), out);
+        assertTrue(out.contains("ok       people.last_name: guard people_last_name_veil_tokens: the database refuses values without "
+                + "search tokens"), out);
     }
 }

@@ -4,6 +4,7 @@ import dev.veil.Veil;
 import dev.veil.VeilState;
 import dev.veil.policy.Policy;
 import dev.veil.policy.PolicyLoader;
+import dev.veil.policy.TablePolicy;
 import dev.veil.search.CompanionColumns;
 import dev.veil.search.SearchTokens;
 import dev.veil.search.VersionTokens;
@@ -194,6 +195,65 @@ class SearchWritePathTest {
             assertNull(rs.getArray(1));
             assertNull(rs.getBytes(2));
             assertNull(rs.getArray(5));
+        }
+    }
+
+    @Test
+    void theGuardAcceptsEveryWriteVeilMakesAndRefusesValuesWrittenWithoutTokens() throws Exception {
+        TablePolicy table = engine.policy().table(null, "people").orElseThrow();
+        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
+        try {
+            try (Connection c = veil()) {
+                insert(c, 1, "Smith", "", LocalDate.of(1980, 5, 17));
+                insert(c, 2, null, null, null);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, last_name, email) VALUES (?, ?, ?), (?, DEFAULT, ?)")) {
+                    ps.setInt(1, 3);
+                    ps.setString(2, "J");
+                    ps.setString(3, "a@b.c");
+                    ps.setInt(4, 4);
+                    ps.setString(5, "x");
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, last_name) VALUES (?, ?)")) {
+                    for (int i = 5; i <= 7; i++) {
+                        ps.setInt(1, i);
+                        ps.setString(2, i == 6 ? "" : "Batch" + i);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, last_name) VALUES (?, ?) "
+                        + "ON CONFLICT (id) DO UPDATE SET last_name = EXCLUDED.last_name")) {
+                    ps.setInt(1, 2);
+                    ps.setString(2, "Upserted");
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = ?, born = ? WHERE id = ?")) {
+                    ps.setString(1, "Renamed");
+                    ps.setObject(2, LocalDate.of(2001, 1, 1));
+                    ps.setInt(3, 3);
+                    assertEquals(1, ps.executeUpdate());
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = NULL, email = DEFAULT WHERE id = ?")) {
+                    ps.setInt(1, 1);
+                    assertEquals(1, ps.executeUpdate());
+                }
+            }
+            // every row Veil wrote satisfies the guard: the database checks them all
+            db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+            try (Connection raw = db.connect(); Statement s = raw.createStatement()) {
+                for (String write : List.of("INSERT INTO people (id, last_name) VALUES (20, 'vl1:written-without-tokens')",
+                        "INSERT INTO people (id, born) VALUES (21, '\\x00')",
+                        "UPDATE people SET last_name_veil_prefix = NULL WHERE id = 3",
+                        "UPDATE people SET email_veil_sub = NULL WHERE id = 3")) {
+                    SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate(write), write);
+                    assertEquals("23514", e.getSQLState(), write + ": " + e.getMessage());
+                }
+            }
+        } finally {
+            for (String guard : CompanionColumns.guardDdl(table)) {
+                db.execute(guard.replaceFirst(" ADD CONSTRAINT (\\S+) CHECK .*", " DROP CONSTRAINT $1"));
+            }
         }
     }
 
