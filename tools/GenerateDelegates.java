@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -45,6 +46,7 @@ public class GenerateDelegates {
         write(dir, "DelegatingResultSet", ResultSet.class, null, "ResultSet");
         write(dir, "DelegatingResultSetMetaData", ResultSetMetaData.class, null, "ResultSetMetaData");
         write(dir, "DelegatingDatabaseMetaData", DatabaseMetaData.class, null, "DatabaseMetaData");
+        write(dir, "DelegatingParameterMetaData", ParameterMetaData.class, null, "ParameterMetaData");
     }
 
     static void write(Path dir, String name, Class<?> iface, Class<?> parentIface, String typeParam) throws Exception {

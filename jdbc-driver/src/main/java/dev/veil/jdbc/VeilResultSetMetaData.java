@@ -5,7 +5,6 @@ import dev.veil.policy.LogicalType;
 
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Types;
 
 /**
  * Reports an encrypted column by the logical type the application reads, not its ciphertext
@@ -133,21 +132,7 @@ final class VeilResultSetMetaData extends DelegatingResultSetMetaData {
     @Override
     public int getColumnType(int index) throws SQLException {
         LogicalType t = logical(index);
-        if (t == null) {
-            return delegate.getColumnType(index);
-        }
-        return switch (t) {
-            case STRING -> Types.VARCHAR;
-            case BYTES -> Types.VARBINARY;
-            case INTEGER -> Types.BIGINT;
-            case DECIMAL -> Types.NUMERIC;
-            case BOOLEAN -> Types.BOOLEAN;
-            case DATE -> Types.DATE;
-            case TIME -> Types.TIME;
-            case TIMESTAMP -> Types.TIMESTAMP;
-            case TIMESTAMPTZ -> Types.TIMESTAMP_WITH_TIMEZONE;
-            case UUID -> Types.OTHER;
-        };
+        return t == null ? delegate.getColumnType(index) : JdbcTypes.sqlType(t);
     }
 
     @Override
@@ -159,19 +144,6 @@ final class VeilResultSetMetaData extends DelegatingResultSetMetaData {
     @Override
     public String getColumnClassName(int index) throws SQLException {
         LogicalType t = logical(index);
-        if (t == null) {
-            return delegate.getColumnClassName(index);
-        }
-        return switch (t) {
-            case STRING -> String.class.getName();
-            case BYTES -> byte[].class.getName();
-            case INTEGER -> Long.class.getName();
-            case DECIMAL -> java.math.BigDecimal.class.getName();
-            case BOOLEAN -> Boolean.class.getName();
-            case DATE -> java.sql.Date.class.getName();
-            case TIME -> java.sql.Time.class.getName();
-            case TIMESTAMP, TIMESTAMPTZ -> java.sql.Timestamp.class.getName();
-            case UUID -> java.util.UUID.class.getName();
-        };
+        return t == null ? delegate.getColumnClassName(index) : JdbcTypes.className(t);
     }
 }
