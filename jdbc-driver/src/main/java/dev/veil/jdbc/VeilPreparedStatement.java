@@ -14,6 +14,7 @@ import java.sql.Clob;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.NClob;
+import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
 import java.sql.Ref;
 import java.sql.ResultSet;
@@ -207,6 +208,15 @@ class VeilPreparedStatement extends DelegatingPreparedStatement<PreparedStatemen
             search.clear();
         }
         super.clearParameters();
+    }
+
+    /**
+     * The application's parameters: their count and, for those bound for encrypted columns or
+     * search predicates, the type the application binds (see {@link VeilParameterMetaData}).
+     */
+    @Override
+    public ParameterMetaData getParameterMetaData() throws SQLException {
+        return VeilParameterMetaData.of(delegate.getParameterMetaData(), plan);
     }
 
     @Override

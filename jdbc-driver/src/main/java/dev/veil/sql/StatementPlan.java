@@ -343,6 +343,15 @@ public final class StatementPlan {
         return index < 1 ? index : index + map[0];
     }
 
+    /**
+     * How many parameters the application binds when the SQL sent has {@code sent} of them: the
+     * same unless parameters were slotted or search predicates were written with their markers.
+     */
+    public int applicationParameters(int sent) {
+        int[] map = versions.serverIndex;
+        return map == null ? sent : sent - map[0];
+    }
+
     /** Whether application parameter numbers differ from those of the SQL sent. */
     public boolean remapsParameters() {
         return versions.serverIndex != null;

@@ -56,6 +56,7 @@ class SearchPlanTest {
         assertEquals(4, p.serverIndex(2));
         assertEquals(5, p.serverIndex(3));
         assertEquals(3, SearchSql.markers(s));
+        assertEquals(3, p.applicationParameters(5));
     }
 
     @Test

@@ -1037,6 +1037,8 @@ class SqlAnalyzerTest {
             assertEquals(5, p.serverIndex(2));
             assertEquals(6, p.serverIndex(3));
             assertEquals(10, p.serverIndex(4), "numbers past the last parameter shift too");
+            assertEquals(3, p.applicationParameters(9), "the application binds 3 of the 9 markers sent");
+            assertEquals(2, plan("select id from customers where name = ? and id = ?").applicationParameters(2));
         }
 
         @Test
