@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.logging.Logger;
 
@@ -60,10 +61,11 @@ public final class VeilDriver implements Driver {
             all.putAll(info);
         }
         all.putAll(parsed.veilProperties());
+        String policyPath = VeilProperty.POLICY.resolve(all);
+        // reads the policy and opens its master key while the real driver is found (its acceptsURL parses the URL) and connects
+        Runtimes.prepare(policyPath);
         Properties realProps = withoutVeilProperties(info);
         Driver real = realDriver(parsed.realUrl());
-        String policyPath = VeilProperty.POLICY.resolve(all);
-        Runtimes.prepare(policyPath); // reads the policy and opens its master key while the real driver connects
         Connection raw = real.connect(parsed.realUrl(), realProps);
         if (raw == null) {
             throw new VeilException(VeilState.CONFIGURATION_INVALID, "the driver " + real.getClass().getName() + " refused URL " + redact(parsed.realUrl()));
@@ -86,12 +88,13 @@ public final class VeilDriver implements Driver {
                     p.setProperty(name, info.getProperty(name));
                 }
             }
-            // non-string values (rare) are copied as they are
-            info.forEach((k, v) -> {
+            // non-string values (rare) are copied as they are; a loop, not forEach: a lambda spins a class at its first connection
+            for (Map.Entry<Object, Object> e : info.entrySet()) {
+                Object k = e.getKey();
                 if (!(k instanceof String s && s.startsWith(VeilProperty.PREFIX)) && !p.containsKey(k)) {
-                    p.put(k, v);
+                    p.put(k, e.getValue());
                 }
-            });
+            }
         }
         return p;
     }
