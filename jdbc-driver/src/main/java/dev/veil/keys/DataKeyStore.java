@@ -112,12 +112,17 @@ public final class DataKeyStore {
             if (!autoCommit) {
                 c.rollback();
             }
-            String state = e.getSQLState();
-            if (state != null && Set.of("42P01", "42S02", "42S04", "42102", "42104").contains(state)) {
+            if (undefinedTable(e)) {
                 return true;
             }
             throw e;
         }
+    }
+
+    /** Whether a statement on the key table failed because it does not exist (PostgreSQL 42P01, MariaDB/MySQL 42S02, H2 42S02/42S04). */
+    private static boolean undefinedTable(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && Set.of("42P01", "42S02", "42S04", "42102", "42104").contains(state);
     }
 
     /** The keys of a ring, by ascending version. */
@@ -247,11 +252,28 @@ public final class DataKeyStore {
 
     private List<KeyRecord> query(Connection c, String sql, Object... args) throws SQLException {
         if (!tableReady) {
+            if (c.getAutoCommit()) {
+                // each statement is its own transaction: the read itself tells a missing table, one round trip fewer
+                try {
+                    List<KeyRecord> out = read(c, sql, args);
+                    tableReady = true;
+                    return out;
+                } catch (SQLException e) {
+                    if (undefinedTable(e)) {
+                        return List.of();
+                    }
+                    throw e;
+                }
+            }
             if (missing(c)) {
                 return List.of();
             }
             tableReady = true;
         }
+        return read(c, sql, args);
+    }
+
+    private static List<KeyRecord> read(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
             List<KeyRecord> out = new ArrayList<>();

@@ -4,8 +4,15 @@ import dev.veil.VeilException;
 import dev.veil.VeilState;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,6 +75,48 @@ class DataKeyStoreTest {
         VeilException e = assertThrows(VeilException.class, () -> unreachable.ring("r"));
         assertEquals(VeilState.KEY_STORE_FAILURE, e.state());
         assertEquals("VE009", e.getSQLState());
+    }
+
+    /** {@code real}, with the statements created or prepared through it counted in {@code made}. */
+    private static Connection counting(Connection real, List<String> made) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
+            if (m.getName().equals("prepareStatement") || m.getName().equals("createStatement")) {
+                made.add(m.getName() + (args != null && args.length > 0 ? " " + args[0] : ""));
+            }
+            try {
+                return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    @Test
+    void aRingReadUnderAutoCommitIsOneStatementAndTellsAMissingTableItself() throws Exception {
+        List<String> made = new ArrayList<>();
+        try (Connection c = counting(h2.open(), made)) {
+            assertEquals(List.of(), new DataKeyStore(h2, "veil_keys").ring("r", c), "no table, no keys");
+            assertEquals(1, made.size(), made.toString());
+            assertTrue(c.getAutoCommit());
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertTrue(rs.next(), "the connection is still usable");
+            }
+            DataKeyStore writer = new DataKeyStore(h2, "veil_keys");
+            writer.insertActive(key(10, "r", 1));
+            made.clear();
+            DataKeyStore reader = new DataKeyStore(h2, "veil_keys");
+            assertEquals(10, reader.ring("r", c).get(0).keyId());
+            assertEquals(1, reader.ring("r", c).size());
+            assertEquals(2, made.size(), "one statement per read, no probe first: " + made);
+        }
+        try (Connection c = h2.open(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE old_keys (key_id INT)");
+        }
+        try (Connection c = h2.open()) {
+            VeilException e = assertThrows(VeilException.class, () -> new DataKeyStore(h2, "old_keys").ring("r", c),
+                    "a key table that exists but cannot be read is a failure, not an empty ring");
+            assertEquals(VeilState.KEY_STORE_FAILURE, e.state());
+        }
     }
 
     private static DataKeyStore assertDoesNotThrowStore(ConnectionFactory f) {
