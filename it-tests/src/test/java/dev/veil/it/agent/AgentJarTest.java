@@ -47,6 +47,27 @@ class AgentJarTest {
         }
     }
 
+    /**
+     * Its entries are stored, not deflated, so a JVM loading Veil from it (driver or agent) does not
+     * inflate its classes at start-up; the manifest comes first, where {@link java.util.jar.JarInputStream} reads it.
+     */
+    @Test
+    void entriesAreStoredWithTheManifestFirst() throws Exception {
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            List<String> deflated = new ArrayList<>();
+            for (JarEntry e : java.util.Collections.list(jar.entries())) {
+                if (e.getMethod() != java.util.zip.ZipEntry.STORED) {
+                    deflated.add(e.getName());
+                }
+            }
+            assertEquals(List.of(), deflated);
+        }
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(java.nio.file.Files.newInputStream(ForkedJvm.agentJar()))) {
+            assertNotNull(in.getManifest(), "the manifest is not among the first entries");
+            assertEquals("dev.veil.agent.VeilAgent", in.getManifest().getMainAttributes().getValue("Premain-Class"));
+        }
+    }
+
     @Test
     void runningTheJarRunsTheCliInALoaderOfItsOwn() throws Exception {
         ForkedJvm.Result r = ForkedJvm.run(null, "-jar", ForkedJvm.agentJar().toString(), "--help");
