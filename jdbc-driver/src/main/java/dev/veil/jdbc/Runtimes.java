@@ -36,10 +36,22 @@ final class Runtimes {
     /**
      * The engine plus the JDBC layer's shared caches for one policy (column lists of databases Veil
      * reads no catalog of; catalog snapshots), whether the policy fits each database reached, the
-     * policy's transport check, and its background rekey, if any.
+     * policy's transport check, its background rekey, if any, and the master key the background
+     * preparation was still opening when the runtime was built ({@code null} when the building
+     * thread opened it).
      */
     record Runtime(Veil veil, SchemaCache schema, Catalogs catalogs, PolicyFit fit, TransportGuard transport,
-                   dev.veil.jobs.BackgroundRekeyer rekeyer, java.util.concurrent.atomic.AtomicBoolean keysUnread) {
+                   dev.veil.jobs.BackgroundRekeyer rekeyer, java.util.concurrent.atomic.AtomicBoolean keysUnread,
+                   PendingMasterKey pendingKey) {
+        /**
+         * Whether the master key is open: at once for a runtime whose key was opened on the building
+         * thread, else after waiting for the background opening ({@code false}: it failed, and the
+         * runtime must not be used; see {@link Runtimes#confirmed}).
+         */
+        boolean keyOpened() {
+            return pendingKey == null || pendingKey.opened();
+        }
+
         /**
          * Reads the policy's key rings ({@link dev.veil.keys.DataKeyManager#preload}) once, for the
          * first connection admitted with a runtime a {@code Driver#connect} built, so that the first
@@ -149,6 +161,16 @@ final class Runtimes {
      * @param info the properties {@code keyDatabase} connects with, or {@code null} when unknown
      */
     static Runtime forPolicy(String policyPath, ConnectionFactory keyDatabase, String url, java.util.Properties info) throws VeilException {
+        return confirmed(policyPath, opening(policyPath, keyDatabase, url, info), keyDatabase, url, info);
+    }
+
+    /**
+     * {@link #forPolicy}, without waiting for a master key the background preparation is still
+     * opening: the caller does what needs no key (a new connection's transport and catalog checks)
+     * meanwhile, then must pass the runtime through {@link #confirmed} before anything of it is used
+     * or handed out. Its key, used before, waits for the opening and fails as it failed ({@code VE002}).
+     */
+    static Runtime opening(String policyPath, ConnectionFactory keyDatabase, String url, java.util.Properties info) throws VeilException {
         if (policyPath == null) {
             throw new VeilException(VeilState.CONFIGURATION_INVALID, "no Veil policy given: set the connection property or URL parameter "
                     + VeilProperty.POLICY.key() + ", the system property veil.policy, or the environment variable VEIL_POLICY");
@@ -165,19 +187,48 @@ final class Runtimes {
                 Policy policy = prepared != null ? prepared.policy() : PolicyLoader.load(Path.of(key));
                 TransportGuard transport = new TransportGuard(policy.transport());
                 ConnectionFactory keys = guarded(keyDatabase, transport, url, info);
-                Veil veil = prepared != null ? open(prepared, keys) : null;
+                PendingMasterKey pending = null;
+                Veil veil = null;
+                if (prepared != null) {
+                    pending = new PendingMasterKey(prepared.master());
+                    veil = open(prepared, pending, keys);
+                    if (veil != null && policy.backgroundRekey().isPresent() && !pending.opened()) {
+                        veil.close(); // the background rekey starts below only with an open key
+                        veil = null;
+                    }
+                }
                 if (veil == null) {
+                    pending = null;
                     veil = Veil.open(policy, keys);
                 }
                 SchemaCache schema = new SchemaCache(policy.schemaRefreshAfter().orElse(null));
                 // with a URL (a Driver#connect), keyDatabase reaches the connection's database: its first admitted
                 // connection reads the key rings (Runtime#readKeys)
                 r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()), new PolicyFit(policy, veil.stats().metrics()), transport,
-                        dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase), new java.util.concurrent.atomic.AtomicBoolean(url != null));
+                        dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase), new java.util.concurrent.atomic.AtomicBoolean(url != null),
+                        pending);
                 BY_POLICY.put(key, r);
             }
             return r;
         }
+    }
+
+    /**
+     * A runtime from {@link #opening}, once its master key is open; if the background opening
+     * failed, the runtime is dropped (closed, not kept) and the policy's runtime built again on the
+     * calling thread, so the error ({@code VE002}) is this thread's own, as for a policy nothing prepared.
+     */
+    static Runtime confirmed(String policyPath, Runtime r, ConnectionFactory keyDatabase, String url, java.util.Properties info)
+            throws VeilException {
+        if (r.keyOpened()) {
+            return r;
+        }
+        synchronized (Runtimes.class) {
+            if (BY_POLICY.remove(key(policyPath), r)) {
+                r.close();
+            }
+        }
+        return forPolicy(policyPath, keyDatabase, url, info);
     }
 
     /**
@@ -256,15 +307,13 @@ final class Runtimes {
 
     /**
      * The engine of a prepared policy, built while the preparing thread still opens the master key
-     * (nothing uses the key before the first statement), and returned once the key is open; or
-     * {@code null}, everything closed, if opening it failed: the caller opens it again, so the
-     * error is its own, as for a policy nothing prepared.
+     * (nothing uses the key before the first statement; {@link #confirmed} waits for it); or
+     * {@code null}, everything closed, if building it failed because opening the key failed: the
+     * caller opens it again, so the error is its own, as for a policy nothing prepared.
      */
-    private static Veil open(Prepared prepared, ConnectionFactory keyDatabase) throws VeilException {
-        PendingMasterKey master = new PendingMasterKey(prepared.master());
-        Veil veil;
+    private static Veil open(Prepared prepared, PendingMasterKey master, ConnectionFactory keyDatabase) throws VeilException {
         try {
-            veil = Veil.open(prepared.policy(), master, keyDatabase);
+            return Veil.open(prepared.policy(), master, keyDatabase);
         } catch (VeilException | RuntimeException e) {
             prepared.close();
             if (!master.opened()) {
@@ -272,11 +321,6 @@ final class Runtimes {
             }
             throw e;
         }
-        if (!master.opened()) {
-            veil.close();
-            return null;
-        }
-        return veil;
     }
 
     /** A master key another thread is opening; using it waits for that. Never prints anything of the key. */

@@ -68,6 +68,19 @@ public final class VeilConnection extends DelegatingConnection {
         return c;
     }
 
+    /**
+     * Holds a new connection to the policy's {@code transport} section and the policy to its
+     * database's catalog, as {@link #open} does first (each is remembered, so {@link #open} does
+     * not repeat them): for a runtime whose master key may still be opening, which these checks do
+     * not use.
+     *
+     * @throws SQLException {@code VE011} or {@code VE001}, as {@link #open}
+     */
+    static void check(Connection raw, Runtimes.Runtime runtime, String url, java.util.Properties info) throws SQLException {
+        runtime.transport().admit(raw, url, info);
+        runtime.fit().admit(raw);
+    }
+
     private VeilConnection(Connection raw, Runtimes.Runtime runtime, PolicyFit.Database database, boolean silentReconnects) {
         super(raw);
         this.silentReconnects = silentReconnects;

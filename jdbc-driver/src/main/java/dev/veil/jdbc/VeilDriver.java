@@ -2,6 +2,7 @@ package dev.veil.jdbc;
 
 import dev.veil.VeilException;
 import dev.veil.VeilState;
+import dev.veil.keys.ConnectionFactory;
 
 import java.sql.Connection;
 import java.sql.Driver;
@@ -71,8 +72,12 @@ public final class VeilDriver implements Driver {
             throw new VeilException(VeilState.CONFIGURATION_INVALID, "the driver " + real.getClass().getName() + " refused URL " + redact(parsed.realUrl()));
         }
         try {
-            Runtimes.Runtime runtime = Runtimes.forPolicy(policyPath, () -> real.connect(parsed.realUrl(), realProps),
-                    parsed.realUrl(), realProps);
+            ConnectionFactory keyDatabase = () -> real.connect(parsed.realUrl(), realProps);
+            Runtimes.Runtime runtime = Runtimes.opening(policyPath, keyDatabase, parsed.realUrl(), realProps);
+            // the new connection's transport and catalog checks need no key: they run while the background thread
+            // may still be opening it, and the connection is handed out only once it is open
+            VeilConnection.check(raw, runtime, parsed.realUrl(), realProps);
+            runtime = Runtimes.confirmed(policyPath, runtime, keyDatabase, parsed.realUrl(), realProps);
             return VeilConnection.open(raw, runtime, parsed.realUrl(), realProps);
         } catch (SQLException | RuntimeException e) {
             raw.close();

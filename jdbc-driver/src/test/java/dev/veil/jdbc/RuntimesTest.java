@@ -206,6 +206,78 @@ class RuntimesTest {
         assertEquals("x", c.decrypt(c.encrypt("x")));
     }
 
+    /** A named pipe at {@code path}: a keystore read from it opens only once the test writes the keystore's bytes into it. */
+    private static boolean fifo(Path path) {
+        try {
+            return new ProcessBuilder("mkfifo", path.toString()).inheritIO().start().waitFor() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Writes {@code keystore} into the pipe {@code fifo} the background preparation is reading, from another thread. */
+    private static CompletableFuture<Void> feed(Path fifo, Path keystore) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                Files.write(fifo, Files.readAllBytes(keystore));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void aNewConnectionIsCheckedWhileTheKeyOpensAndTheRuntimeIsUsedOnlyOnceItIsOpen(@TempDir Path dir) throws Exception {
+        Path keystore = TestKeys.keystore(dir);
+        Path pipe = dir.resolve("master-pipe.p12");
+        org.junit.jupiter.api.Assumptions.assumeTrue(fifo(pipe), "mkfifo is not available");
+        Path policy = policy(dir, pipe, TestKeys.PASSWORD_ENV);
+        Runtimes.prepare(policy.toString());
+        try (Connection app = h2.open()) {
+            app.createStatement().execute("CREATE TABLE people (id INT, email VARCHAR(200))");
+            Runtimes.Runtime r = Runtimes.opening(policy.toString(), h2, "jdbc:h2:mem:test", new Properties());
+            VeilConnection.check(app, r, null, null);
+            assertEquals("PendingMasterKey[opening]", r.pendingKey().toString(), "the checks waited for the key");
+            assertEquals(List.of(), r.fit().missingTables(r.fit().admit(app)), "the catalog was read");
+
+            CompletableFuture<Void> fed = feed(pipe, keystore);
+            assertSame(r, Runtimes.confirmed(policy.toString(), r, h2, null, null));
+            fed.join();
+            ColumnCipher c = r.veil().cipher(null, "people", "email").orElseThrow();
+            assertEquals("ada@example.org", c.decrypt(c.encrypt("ada@example.org")));
+            assertSame(r, Runtimes.forPolicy(policy.toString(), h2, null, null));
+        }
+    }
+
+    @Test
+    void aKeyThatFailsToOpenAfterTheChecksFailsTheConnectionAndTheRuntimeIsNotKept(@TempDir Path dir) throws Exception {
+        Path keystore = TestKeys.keystore(dir);
+        Path pipe = dir.resolve("master-pipe.p12");
+        org.junit.jupiter.api.Assumptions.assumeTrue(fifo(pipe), "mkfifo is not available");
+        Path policy = policy(dir, pipe, TestKeys.WRONG_PASSWORD_ENV);
+        Runtimes.prepare(policy.toString());
+        try (Connection app = h2.open()) {
+            app.createStatement().execute("CREATE TABLE people (id INT, email VARCHAR(200))");
+            Runtimes.Runtime r = Runtimes.opening(policy.toString(), h2, "jdbc:h2:mem:test", new Properties());
+            VeilConnection.check(app, r, null, null);
+            // the background opening fails on the wrong password; the synchronous one after it reads the pipe again
+            CompletableFuture<Void> fed = feed(pipe, keystore).thenRun(() -> feed(pipe, keystore).join());
+            VeilException e = assertThrows(VeilException.class, () -> Runtimes.confirmed(policy.toString(), r, h2, null, null));
+            fed.join();
+            assertEquals("VE002", e.getSQLState());
+            assertTrue(e.getMessage().contains(TestKeys.WRONG_PASSWORD_ENV), e.getMessage());
+            assertEquals("VE002", assertThrows(VeilException.class, () -> r.veil().keys().master().wrap(new byte[32])).getSQLState(),
+                    "the dropped runtime's key stays unusable");
+        }
+        policy(dir, keystore, TestKeys.PASSWORD_ENV);
+        Files.setLastModifiedTime(policy, FileTime.fromMillis(System.currentTimeMillis() + 2_000));
+        ColumnCipher c = Runtimes.forPolicy(policy.toString(), h2, null, null).veil().cipher(null, "people", "email").orElseThrow();
+        assertEquals("x", c.decrypt(c.encrypt("x")), "nothing of the failed runtime was kept");
+    }
+
     @Test
     void aPendingKeyWaitsForTheOpeningAndPassesItsFailureOn() throws Exception {
         CompletableFuture<MasterKeyProvider> opening = new CompletableFuture<>();
