@@ -54,10 +54,13 @@ final class SqlModes {
         return syntax.family() != SqlSyntax.Family.POSTGRESQL && !plan.keepsRules();
     }
 
-    /** MariaDB Connector/J and MySQL Connector/J URL forms that open a new server connection under the same JDBC one. */
-    private static final Pattern FAILOVER_URL = Pattern.compile(
-            "(?i)^jdbc:(mariadb:(sequential|loadbalance|load-balance|replication|failover|aurora)|mysql:(loadbalance|replication)|mysql\\+srv):.*");
-    private static final Pattern HOSTS = Pattern.compile("(?i)^jdbc:[a-z:+-]*//([^/?]*)");
+    /** Compiled at first use only: every statement's plan asks {@link #rereadAfter}, a PostgreSQL connection never needs these. */
+    private static final class ReconnectUrls {
+        /** MariaDB Connector/J and MySQL Connector/J URL forms that open a new server connection under the same JDBC one. */
+        static final Pattern FAILOVER_URL = Pattern.compile(
+                "(?i)^jdbc:(mariadb:(sequential|loadbalance|load-balance|replication|failover|aurora)|mysql:(loadbalance|replication)|mysql\\+srv):.*");
+        static final Pattern HOSTS = Pattern.compile("(?i)^jdbc:[a-z:+-]*//([^/?]*)");
+    }
     private static final List<String> RECONNECTING_PROPERTIES = List.of("autoreconnect", "autoreconnectforpools", "transactionreplay");
 
     /**
@@ -72,10 +75,10 @@ final class SqlModes {
         if (url == null) {
             return true;
         }
-        if (FAILOVER_URL.matcher(url).matches()) {
+        if (ReconnectUrls.FAILOVER_URL.matcher(url).matches()) {
             return true;
         }
-        Matcher hosts = HOSTS.matcher(url);
+        Matcher hosts = ReconnectUrls.HOSTS.matcher(url);
         if (hosts.find() && hosts.group(1).indexOf(',') >= 0) {
             return true;
         }

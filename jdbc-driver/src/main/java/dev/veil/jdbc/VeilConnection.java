@@ -63,7 +63,9 @@ public final class VeilConnection extends DelegatingConnection {
      */
     static VeilConnection open(Connection raw, Runtimes.Runtime runtime, String url, java.util.Properties info) throws SQLException {
         runtime.transport().admit(raw, url, info);
-        VeilConnection c = new VeilConnection(raw, runtime, runtime.fit().admit(raw), SqlModes.mayReconnectSilently(url, info));
+        // only MariaDB's, MySQL's and H2's rules are read from the server (and read again after a silent reconnect)
+        boolean silentReconnects = SqlDialect.of(raw) != SqlDialect.POSTGRESQL && SqlModes.mayReconnectSilently(url, info);
+        VeilConnection c = new VeilConnection(raw, runtime, runtime.fit().admit(raw), silentReconnects);
         runtime.readKeys(raw);
         return c;
     }
