@@ -300,10 +300,70 @@ final class PgDdlRules {
 
     private void checkConstraint(TablePolicy table, List<PgTokens.Token> expression) {
         ColumnPolicy over = mentioned(table, expression);
-        if (over != null) {
+        if (over != null && !nullTestsOnly(expression)) {
             throw Rejection.unsupported(over, "a CHECK constraint over an encrypted column is refused: it would compute "
                     + "on ciphertext, and its constants would be stored in plaintext in the catalog. Validate in the application");
         }
+    }
+
+    /**
+     * Whether a CHECK constraint ({@code (expression) [NOT VALID] [NO INHERIT]}) only tests columns
+     * for NULL, combined with AND, OR, NOT and parentheses: it computes nothing on a ciphertext and
+     * holds no constant, as the guard of a searchable column does ({@code col IS NULL OR
+     * (col_veil_prefix IS NOT NULL AND …)}).
+     */
+    static boolean nullTestsOnly(List<PgTokens.Token> check) {
+        if (check.isEmpty() || !check.get(0).isSymbol("(")) {
+            return false;
+        }
+        int depth = 0;
+        int i = 0;
+        while (true) {
+            if (i >= check.size()) {
+                return false;
+            }
+            PgTokens.Token t = check.get(i);
+            if (t.isSymbol("(")) {
+                depth++;
+                i++;
+            } else if (t.isSymbol(")")) {
+                depth--;
+                i++;
+                if (depth == 0) {
+                    break;
+                }
+            } else if (t.is("and") || t.is("or") || t.is("not")) {
+                i++;
+            } else if (t.isName()) {
+                // a column, perhaps qualified, then IS [NOT] NULL
+                i++;
+                while (i + 1 < check.size() && check.get(i).isSymbol(".") && check.get(i + 1).isName()) {
+                    i += 2;
+                }
+                if (i < check.size() && check.get(i).is("is")) {
+                    i++;
+                } else {
+                    return false;
+                }
+                if (i < check.size() && check.get(i).is("not")) {
+                    i++;
+                }
+                if (i < check.size() && check.get(i).is("null")) {
+                    i++;
+                } else {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+        for (; i < check.size(); i++) {
+            PgTokens.Token t = check.get(i);
+            if (!(t.is("not") || t.is("valid") || t.is("no") || t.is("inherit"))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Rejection nonNullDefault(ColumnPolicy column) {

@@ -123,6 +123,15 @@ class ProtectedRelationGuardTest {
         refused("ALTER TABLE customers ADD COLUMN email_lower text GENERATED ALWAYS AS (lower(email)) STORED",
                 "customers.email", "generated column");
         refused("ALTER TABLE customers ADD CONSTRAINT ssn_format CHECK (ssn ~ '^[0-9-]+$')", "customers.ssn", "CHECK");
+        // a CHECK that only tests for NULL (a searchable column's guard) computes nothing on ciphertext and holds no constant
+        passes("ALTER TABLE customers ADD CONSTRAINT customers_email_veil_tokens CHECK (email IS NULL OR (email_veil_ci IS NOT NULL "
+                + "AND customers.email_veil_prefix IS NOT NULL)) NOT VALID");
+        passes("ALTER TABLE customers ADD CHECK (NOT (ssn IS NULL)) NO INHERIT");
+        refused("ALTER TABLE customers ADD CHECK (email IS NULL OR email IS NOT DISTINCT FROM ssn)", "customers.email", "CHECK");
+        refused("ALTER TABLE customers ADD CHECK (lower(email) IS NULL)", "customers.email", "CHECK");
+        refused("ALTER TABLE customers ADD CHECK (email IS NULL = true)", "customers.email", "CHECK");
+        refused("ALTER TABLE customers ADD CHECK (email IS NULL) OR ssn = 'x'", "CHECK");
+        refused("ALTER TABLE customers ADD CHECK (email IS NULL OR email <> 'x')", "customers.email", "CHECK");
         refused("CREATE TABLE customers (id int, email text DEFAULT 'x@example.com')", "customers.email");
         refused("CREATE TABLE IF NOT EXISTS customers (id int, email text, e2 text GENERATED ALWAYS AS (upper(email)) STORED)",
                 "customers.email");
