@@ -58,9 +58,7 @@ public final class CompanionColumns {
     /** Every companion column of a table's searchable columns, in the order the policy declares them. */
     public static List<Companion> of(TablePolicy table) {
         List<Companion> out = new ArrayList<>();
-        List<ColumnPolicy> columns = new ArrayList<>(table.columns().values());
-        columns.sort(DECLARED);
-        for (ColumnPolicy c : columns) {
+        for (ColumnPolicy c : searchable(table)) {
             out.addAll(of(c));
         }
         return out;
@@ -169,6 +167,7 @@ public final class CompanionColumns {
         return out;
     }
 
+    /** A table's searchable columns, in the order the policy declares them. */
     private static List<ColumnPolicy> searchable(TablePolicy table) {
         List<ColumnPolicy> columns = new ArrayList<>();
         for (ColumnPolicy c : table.columns().values()) {
