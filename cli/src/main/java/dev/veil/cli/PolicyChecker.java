@@ -98,7 +98,7 @@ final class PolicyChecker {
                 }
                 if (c.isSearchable() && table.missingCompanions().stream().noneMatch(m -> m.owner() == c)) {
                     out.addAll(searchBudget(c));
-                    out.add(guard(table.table(), c));
+                    out.add(guard(c));
                 }
             }
             for (dev.veil.search.CompanionColumns.Companion m : table.missingCompanions()) {
@@ -156,35 +156,18 @@ final class PolicyChecker {
 
     /**
      * Whether the database refuses a value of a searchable column written without its tokens: the
-     * guard constraint that {@code --ddl} prints, present, over every companion column, and validated.
+     * guard constraint that {@code --ddl} prints, exactly, validated, on the table and every
+     * relation a search of it reads ({@link dev.veil.jdbc.SearchGuards}). Until then the driver
+     * refuses searches on the column.
      */
-    private Finding guard(dev.veil.policy.TablePolicy table, ColumnPolicy c) throws SQLException {
-        String subject = c.column().toString();
-        dev.veil.policy.Identifier name = dev.veil.search.CompanionColumns.guardName(table, c);
-        String ddl = "the DDL 'veil policy check --ddl' prints";
-        try (PreparedStatement ps = connection.prepareStatement("SELECT convalidated, pg_get_constraintdef(oid) FROM pg_constraint "
-                + "WHERE conrelid = ?::regclass AND conname = ? AND contype = 'c'")) {
-            ps.setString(1, c.column().table().toString());
-            ps.setString(2, name.quoted() ? name.text() : name.key());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return new Finding(Level.WARNING, subject, "no guard " + name + ": a process whose policy lacks the search, or a "
-                            + "plain client, can write values without tokens, which every search then misses. Add it with " + ddl);
-                }
-                String definition = rs.getString(2);
-                for (dev.veil.search.CompanionColumns.Companion m : dev.veil.search.CompanionColumns.of(c)) {
-                    if (!definition.contains(m.name() + " IS NOT NULL")) {
-                        return new Finding(Level.WARNING, subject, "guard " + name + " does not require " + m.name()
-                                + " (it is not the constraint " + ddl + "); drop it and add that one");
-                    }
-                }
-                if (!rs.getBoolean(1)) {
-                    return new Finding(Level.WARNING, subject, "guard " + name + " checks new rows but not yet those written before "
-                            + "it; once 'veil migrate' has backfilled them: ALTER TABLE " + table.name() + " VALIDATE CONSTRAINT " + name);
-                }
-                return new Finding(Level.OK, subject, "guard " + name + ": the database refuses values without search tokens");
-            }
+    private Finding guard(ColumnPolicy c) throws SQLException {
+        String gap = dev.veil.jdbc.SearchGuards.gap(connection, c);
+        if (gap != null) {
+            return new Finding(Level.WARNING, c.column().toString(), "searches are refused until the database guarantees that every "
+                    + "value has its search tokens: " + gap);
         }
+        return new Finding(Level.OK, c.column().toString(), "guard " + dev.veil.search.CompanionColumns.guardName(c)
+                + ": the database refuses values without search tokens");
     }
 
     /** Few distinct values, read from the exact ci token or the finest range bucket (no decryption needed). */

@@ -21,6 +21,8 @@ final class SchemaCache {
     private final Map<String, Read> columns = new ConcurrentHashMap<>();
     /** By column: asked for every statement prepared that writes a deterministic column. */
     private final Map<dev.veil.policy.ColumnRef, Unique> uniques = new ConcurrentHashMap<>();
+    /** Searchable columns whose guard was found in force, and when ({@link System#nanoTime()}). */
+    private final Map<dev.veil.policy.ColumnRef, Long> guarded = new ConcurrentHashMap<>();
     private final long maxAgeNanos;
 
     /** @param maxAge how long a list read is trusted; {@code null}: until {@link #clear()} */
@@ -162,10 +164,32 @@ final class SchemaCache {
     private record Unique(Uniqueness unique, long at) {
     }
 
+    /**
+     * Why the database does not guarantee that every value of {@code column} has its search tokens
+     * ({@link SearchGuards#gap}), or {@code null} when it does. A guard found in force is trusted
+     * like the column lists; a gap is read again every time, so validating the guard helps at once.
+     */
+    String searchGuardGap(Connection raw, dev.veil.policy.ColumnPolicy column) throws SQLException {
+        dev.veil.policy.ColumnRef key = column.column();
+        Long at = guarded.get(key);
+        long now = System.nanoTime();
+        if (at != null && now - at < maxAgeNanos) {
+            return null;
+        }
+        String gap = SearchGuards.gap(raw, column);
+        if (gap == null) {
+            guarded.put(key, now);
+        } else {
+            guarded.remove(key);
+        }
+        return gap;
+    }
+
     /** Forgets everything: DDL is about to run through Veil. */
     void clear() {
         columns.clear();
         uniques.clear();
+        guarded.clear();
     }
 
     /** A column list and when it was read ({@link System#nanoTime()}). */

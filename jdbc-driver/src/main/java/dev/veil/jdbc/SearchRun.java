@@ -37,14 +37,19 @@ final class SearchRun {
         this.tokens = tokens;
     }
 
-    /** The search state of a plan, or {@code null} when it has no search predicate. */
-    static SearchRun of(VeilConnection connection, StatementPlan plan) {
+    /**
+     * The search state of a plan, or {@code null} when it has no search predicate.
+     *
+     * @throws VeilException {@code VE006} when a searched column's guard is not in force ({@link VeilConnection#requireSearchGuard})
+     */
+    static SearchRun of(VeilConnection connection, StatementPlan plan) throws SQLException {
         if (plan.searches().isEmpty()) {
             return null;
         }
         List<SearchPredicate> searches = plan.searches();
         SearchTokens[] tokens = new SearchTokens[searches.size()];
         for (int i = 0; i < tokens.length; i++) {
+            connection.requireSearchGuard(searches.get(i).column());
             tokens[i] = connection.runtime().veil().searchTokens(searches.get(i).column());
         }
         return new SearchRun(plan, tokens);

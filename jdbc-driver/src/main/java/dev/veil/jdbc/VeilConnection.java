@@ -365,6 +365,31 @@ public final class VeilConnection extends DelegatingConnection {
     }
 
     /**
+     * Refuses a search on {@code column} unless the database guarantees that every value of it has
+     * its search tokens ({@link SearchGuards}): otherwise rows without tokens would be missed
+     * without any error.
+     *
+     * @throws VeilException {@code VE006} naming the column and what is missing
+     */
+    void requireSearchGuard(ColumnPolicy column) throws SQLException {
+        String gap;
+        if (dialect() != SqlDialect.POSTGRESQL) {
+            gap = "search on encrypted columns needs PostgreSQL";
+        } else {
+            SchemaCache cache = names.columns();
+            try {
+                gap = (cache != null ? cache : runtime.schema()).searchGuardGap(delegate, column);
+            } catch (SQLException e) {
+                gap = "the catalog could not be read to check its guard (" + e.getSQLState() + ")";
+            }
+        }
+        if (gap != null) {
+            throw new VeilException(VeilState.UNSUPPORTED_SQL, column.column() + ": Veil answers a search only while the database "
+                    + "guarantees that every stored value has its search tokens, and " + gap);
+        }
+    }
+
+    /**
      * The SQL to send: the plan's text with literals bound for encrypted columns replaced by
      * ciphertext, and lookups on deterministic columns widened to every live data-key version
      * (see {@link StatementPlan}).

@@ -40,6 +40,11 @@ public record Identifier(String text, boolean quoted) {
         return new Identifier(s, false);
     }
 
+    /** The name as PostgreSQL's catalog stores it: quoted as written, unquoted folded to lower case. */
+    public String folded() {
+        return quoted ? text : key();
+    }
+
     /** The index key: the text in lower case. Two policy names with one key are ambiguous. */
     public String key() {
         return text.toLowerCase(Locale.ROOT);

@@ -130,9 +130,10 @@ public final class CompanionColumns {
      *
      * @return {@code <table>_<col>_veil_tokens}, or a hashed name when that is longer than PostgreSQL keeps
      */
-    public static Identifier guardName(TablePolicy table, ColumnPolicy column) {
+    public static Identifier guardName(ColumnPolicy column) {
+        dev.veil.policy.TableName table = column.column().table();
         Identifier col = column.column().column();
-        return shortName(table, col, "_veil_tokens", "veil_chk_", table.name() + "." + col + " guard");
+        return shortName(table, col, "_veil_tokens", "veil_chk_", table + "." + col + " guard");
     }
 
     /** The guard's condition (see {@link #guardName}). */
@@ -146,6 +147,47 @@ public final class CompanionColumns {
     }
 
     /**
+     * Whether a CHECK constraint, as PostgreSQL prints it ({@code pg_get_constraintdef}), is the
+     * guard of {@code column} (see {@link #guardName}): the same tests of the same columns in the
+     * same order, however it is parenthesised or quoted, {@code NOT VALID} or not. Any other text
+     * ({@code NO INHERIT}, {@code NOT ENFORCED}, another condition) is not. Grouping cannot weaken
+     * it: its one OR has {@code col IS NULL} alone on its left, so wherever the value is not NULL
+     * the condition is the AND of every companion's test.
+     */
+    public static boolean isGuard(ColumnPolicy column, String definition) {
+        String d = definition.strip();
+        if (d.endsWith(" NOT VALID")) {
+            d = d.substring(0, d.length() - " NOT VALID".length());
+        }
+        StringBuilder expected = new StringBuilder("CHECK ").append(column.column().column().folded()).append(" IS NULL OR ");
+        List<Companion> companions = of(column);
+        for (int i = 0; i < companions.size(); i++) {
+            expected.append(i == 0 ? "" : " AND ").append(companions.get(i).name().folded()).append(" IS NOT NULL");
+        }
+        return !companions.isEmpty() && withoutGrouping(d).equals(withoutGrouping(expected.toString()));
+    }
+
+    /** The text without parentheses and double quotes, its runs of white space as one space. */
+    private static String withoutGrouping(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '(' || ch == ')' || ch == '"') {
+                continue;
+            }
+            if (Character.isWhitespace(ch)) {
+                if (out.length() > 0 && out.charAt(out.length() - 1) != ' ') {
+                    out.append(' ');
+                }
+                continue;
+            }
+            out.append(ch);
+        }
+        int n = out.length();
+        return n > 0 && out.charAt(n - 1) == ' ' ? out.substring(0, n - 1) : out.toString();
+    }
+
+    /**
      * The DDL that adds the guard of each searchable column of a table (see {@link #guardName}),
      * {@code NOT VALID}: the database checks every row written from then on at once, and the rows
      * already there when {@link #validateDdl} runs (after the backfill).
@@ -153,7 +195,7 @@ public final class CompanionColumns {
     public static List<String> guardDdl(TablePolicy table) {
         List<String> out = new ArrayList<>();
         for (ColumnPolicy c : searchable(table)) {
-            out.add("ALTER TABLE " + table.name() + " ADD CONSTRAINT " + guardName(table, c) + " CHECK (" + guardCondition(c) + ") NOT VALID");
+            out.add("ALTER TABLE " + table.name() + " ADD CONSTRAINT " + guardName(c) + " CHECK (" + guardCondition(c) + ") NOT VALID");
         }
         return out;
     }
@@ -162,7 +204,7 @@ public final class CompanionColumns {
     public static List<String> validateDdl(TablePolicy table) {
         List<String> out = new ArrayList<>();
         for (ColumnPolicy c : searchable(table)) {
-            out.add("ALTER TABLE " + table.name() + " VALIDATE CONSTRAINT " + guardName(table, c));
+            out.add("ALTER TABLE " + table.name() + " VALIDATE CONSTRAINT " + guardName(c));
         }
         return out;
     }
@@ -181,13 +223,13 @@ public final class CompanionColumns {
 
     /** {@code <table>_<companion>_idx}, or a hashed name when that is longer than PostgreSQL keeps. */
     static Identifier indexName(TablePolicy table, Companion c) {
-        return shortName(table, c.name(), "_idx", "veil_idx_", table.name() + "." + c.name());
+        return shortName(table.name(), c.name(), "_idx", "veil_idx_", table.name() + "." + c.name());
     }
 
     /** {@code <table>_<name><suffix>}, or {@code hashedPrefix} and a hash of {@code hashed} when that is longer than PostgreSQL keeps. */
-    private static Identifier shortName(TablePolicy table, Identifier name, String suffix, String hashedPrefix, String hashed) {
-        String plain = table.name().name().text() + "_" + name.text() + suffix;
-        boolean quoted = table.name().name().quoted() || name.quoted();
+    private static Identifier shortName(dev.veil.policy.TableName table, Identifier name, String suffix, String hashedPrefix, String hashed) {
+        String plain = table.name().text() + "_" + name.text() + suffix;
+        boolean quoted = table.name().quoted() || name.quoted();
         if (plain.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
             return new Identifier(plain, quoted);
         }

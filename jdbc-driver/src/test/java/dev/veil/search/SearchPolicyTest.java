@@ -161,6 +161,36 @@ class SearchPolicyTest {
     }
 
     @Test
+    void aGuardIsRecognisedAsPostgresPrintsItAndNothingWeakerPasses() throws Exception {
+        Policy p = PolicyLoader.parse(KEYS + """
+                    last_name: { mode: deterministic, search: [prefix, ci] }
+                    '"Born"': { mode: randomized, type: date, search: [range] }
+                """, "policy.yaml");
+        var table = p.table(null, "people").orElseThrow();
+        var last = table.column("last_name").orElseThrow();
+        var born = table.column("\"Born\"").orElseThrow();
+        // pg_get_constraintdef of the DDL --ddl prints, before and after VALIDATE
+        String printed = "CHECK (((last_name IS NULL) OR ((last_name_veil_prefix IS NOT NULL) AND (last_name_veil_ci IS NOT NULL))))";
+        assertTrue(CompanionColumns.isGuard(last, printed + " NOT VALID"));
+        assertTrue(CompanionColumns.isGuard(last, printed));
+        assertTrue(CompanionColumns.isGuard(born, "CHECK ((\"Born\" IS NULL) OR (\"Born_veil_range\" IS NOT NULL))"));
+        assertTrue(CompanionColumns.isGuard(last, "CHECK ((((last_name IS NULL) OR (last_name_veil_prefix IS NOT NULL)) "
+                + "AND (last_name_veil_ci IS NOT NULL)))"), "grouped otherwise it is stricter, never weaker");
+        for (String weaker : List.of(
+                printed + " NO INHERIT",
+                printed + " NOT ENFORCED",
+                "CHECK (((last_name IS NULL) OR (last_name_veil_prefix IS NOT NULL)))",
+                "CHECK (((last_name IS NULL) OR ((last_name_veil_prefix IS NOT NULL) OR (last_name_veil_ci IS NOT NULL))))",
+                "CHECK ((((last_name IS NULL) OR ((last_name_veil_prefix IS NOT NULL) AND (last_name_veil_ci IS NOT NULL))) OR true))",
+                "CHECK (((email IS NULL) OR ((last_name_veil_prefix IS NOT NULL) AND (last_name_veil_ci IS NOT NULL))))",
+                "CHECK (((last_name IS NULL) OR ((last_name_veil_ci IS NOT NULL) AND (last_name_veil_prefix IS NOT NULL))))",
+                "CHECK ((NOT (last_name IS NULL)) OR ((last_name_veil_prefix IS NOT NULL) AND (last_name_veil_ci IS NOT NULL)))",
+                "CHECK (born IS NULL OR born_veil_range IS NOT NULL)")) {
+            assertFalse(CompanionColumns.isGuard(weaker.contains("born") ? born : last, weaker), weaker);
+        }
+    }
+
+    @Test
     void longNamesAreHashedWithinPostgresLimit() throws Exception {
         String column = "a_column_name_long_enough_to_overflow_the_limit_x";
         Policy p = PolicyLoader.parse(KEYS + """
@@ -168,9 +198,9 @@ class SearchPolicyTest {
                 """.formatted(column), "policy.yaml");
         var table = p.table(null, "people").orElseThrow();
         var c = table.columns().values().iterator().next();
-        String guard = CompanionColumns.guardName(table, c).toString();
+        String guard = CompanionColumns.guardName(c).toString();
         assertTrue(guard.matches("veil_chk_[0-9a-f]{16}"), guard);
-        assertEquals(guard, CompanionColumns.guardName(table, c).toString(), "the same name every time");
+        assertEquals(guard, CompanionColumns.guardName(c).toString(), "the same name every time");
         String index = CompanionColumns.ddl(table).get(1);
         assertTrue(index.matches("CREATE INDEX IF NOT EXISTS veil_idx_[0-9a-f]{16} ON .*"), index);
         assertFalse(index.contains(guard.substring("veil_chk_".length())), "the guard and the index hash different names");

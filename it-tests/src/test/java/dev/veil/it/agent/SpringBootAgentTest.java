@@ -1,6 +1,7 @@
 package dev.veil.it.agent;
 
 import dev.veil.it.behaviour.EncryptionBehaviourSuite;
+import dev.veil.it.search.SearchFixture;
 import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import dev.veil.policy.PolicyLoader;
-import dev.veil.search.CompanionColumns;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -40,7 +40,7 @@ class SpringBootAgentTest {
     private static void seedOwners(TestDatabase db, Path policy) throws Exception {
         try (Connection raw = db.connect(); Statement s = raw.createStatement()) {
             s.execute("CREATE TABLE owners (id int PRIMARY KEY, first_name text, last_name text)");
-            for (String ddl : CompanionColumns.ddl(PolicyLoader.load(policy).tables().stream()
+            for (String ddl : SearchFixture.ddlWithGuards(PolicyLoader.load(policy).tables().stream()
                     .filter(t -> t.name().name().text().equals("owners")).findFirst().orElseThrow())) {
                 s.execute(ddl);
             }

@@ -136,12 +136,15 @@ class SearchCliTest {
             db.execute("ALTER TABLE people DROP CONSTRAINT people_last_name_veil_tokens", dropTokens);
             Cli report = veil("policy", "check");
             assertTrue(report.out().contains("20 row(s) hold a value but no search tokens"), report.toString());
-            assertTrue(report.out().contains("warning  people.last_name: no guard people_last_name_veil_tokens: a process whose policy "
-                    + "lacks the search, or a plain client, can write values without tokens"), report.toString());
+            assertTrue(report.out().contains("warning  people.last_name: searches are refused until the database guarantees that "
+                    + "every value has its search tokens: people has no guard people_last_name_veil_tokens (add it with the DDL "
+                    + "'veil policy check --ddl' prints), so a process without this policy's search, or a plain client, can store "
+                    + "values without tokens"), report.toString());
             db.execute(GUARD_DDL);
             report = veil("policy", "check");
-            assertTrue(report.out().contains("warning  people.last_name: guard people_last_name_veil_tokens checks new rows but not yet "
-                    + "those written before it; once 'veil migrate' has backfilled them: ALTER TABLE people VALIDATE CONSTRAINT "
+            assertTrue(report.out().contains("warning  people.last_name: searches are refused until the database guarantees that "
+                    + "every value has its search tokens: the guard people_last_name_veil_tokens on people is NOT VALID: rows written "
+                    + "before it may lack tokens; once 'veil migrate' has backfilled them, run ALTER TABLE people VALIDATE CONSTRAINT "
                     + "people_last_name_veil_tokens"), report.toString());
             SQLException early = assertThrows(SQLException.class, () -> db.execute(VALIDATE));
             assertEquals("23514", early.getSQLState(), "the rows without tokens fail the validation");

@@ -1,8 +1,8 @@
 package dev.veil.it.params;
 
+import dev.veil.it.search.SearchFixture;
 import dev.veil.policy.Policy;
 import dev.veil.policy.PolicyLoader;
-import dev.veil.search.CompanionColumns;
 import dev.veil.testkit.ShopSchema;
 import dev.veil.testkit.TestDatabase;
 import dev.veil.testkit.TestKeys;
@@ -58,7 +58,7 @@ class ParameterMetaDataTest {
         Policy policy = PolicyLoader.load(policyFile);
         db.execute("CREATE TABLE people (id INT PRIMARY KEY, last_name TEXT, email TEXT, born BYTEA, note TEXT, score INT)",
                 "CREATE TABLE plain (id INT PRIMARY KEY, note TEXT, amount NUMERIC(10, 2), at DATE)");
-        db.execute(CompanionColumns.ddl(policy.table(null, "people").orElseThrow()).toArray(new String[0]));
+        db.execute(SearchFixture.ddlWithGuards(policy.table(null, "people").orElseThrow()).toArray(new String[0]));
     }
 
     @AfterAll

@@ -102,10 +102,22 @@ public final class SearchFixture {
             s.execute("CREATE TABLE people_plain (id int PRIMARY KEY, last_name text, email text, born date, amount bigint, note text)");
             TablePolicy table = PolicyLoader.load(policyFile).tables().stream().filter(t -> t.name().name().text().equals("people"))
                     .findFirst().orElseThrow();
-            for (String ddl : CompanionColumns.ddl(table)) {
+            for (String ddl : ddlWithGuards(table)) {
                 s.execute(ddl);
             }
         }
+    }
+
+    /**
+     * The companion columns and indexes of a table's searchable columns, then their guards,
+     * validated at once: for a table still empty, or whose rows were all written through Veil
+     * with this policy. Veil refuses searches until the guards are in force.
+     */
+    public static List<String> ddlWithGuards(TablePolicy table) {
+        List<String> out = new ArrayList<>(CompanionColumns.ddl(table));
+        out.addAll(CompanionColumns.guardDdl(table));
+        out.addAll(CompanionColumns.validateDdl(table));
+        return out;
     }
 
     /** Inserts {@code rows} generated rows into people through Veil ({@code veil}) and into people_plain through {@code raw}. */

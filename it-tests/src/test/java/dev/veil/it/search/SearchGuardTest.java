@@ -1,0 +1,203 @@
+package dev.veil.it.search;
+
+import dev.veil.VeilState;
+import dev.veil.policy.PolicyLoader;
+import dev.veil.policy.TablePolicy;
+import dev.veil.search.CompanionColumns;
+import dev.veil.testkit.ShopSchema;
+import dev.veil.testkit.TestDatabase;
+import dev.veil.testkit.TestKeys;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Veil answers a search only while the database guarantees that every value of the column has its
+ * search tokens: the guard constraint, exactly as {@code veil policy check --ddl} prints it,
+ * validated, on every table of that name and every child beneath. A row stored without tokens (by
+ * a process whose policy lacks the search, before the backfill) is otherwise missed by every
+ * search without any error.
+ */
+class SearchGuardTest {
+    static final String GUARD = "people_last_name_veil_tokens";
+    static final String SEARCH = "SELECT id FROM people WHERE last_name LIKE ? ORDER BY id";
+
+    @TempDir
+    Path dir;
+    TestDatabase db;
+    Path searching;
+    /** The same keys and table, without the search: a process not yet given the new policy. */
+    Path stale;
+    TablePolicy table;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = TestDatabase.postgres();
+        String keys = "version: 1\n" + TestKeys.keysYaml(TestKeys.keystore(dir));
+        searching = dir.resolve("policy.yaml");
+        Files.writeString(searching, keys + """
+                tables:
+                  people:
+                    last_name: { mode: deterministic, search: [prefix, ci] }
+                """);
+        stale = dir.resolve("stale.yaml");
+        Files.writeString(stale, keys + """
+                tables:
+                  people:
+                    last_name: { mode: deterministic }
+                """);
+        table = PolicyLoader.load(searching).table(null, "people").orElseThrow();
+        db.execute("CREATE TABLE people (id int PRIMARY KEY, last_name text)");
+        db.execute(CompanionColumns.ddl(table).toArray(new String[0]));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        db.close();
+    }
+
+    private Connection veil(Path policy) throws SQLException {
+        return DriverManager.getConnection(ShopSchema.veilUrl(db, policy));
+    }
+
+    private void insert(Path policy, int id, String name) throws SQLException {
+        try (Connection c = veil(policy); PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, last_name) VALUES (?, ?)")) {
+            ps.setInt(1, id);
+            ps.setString(2, name);
+            ps.executeUpdate();
+        }
+    }
+
+    private List<Integer> search(String pattern) throws SQLException {
+        try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement(SEARCH)) {
+            ps.setString(1, pattern);
+            List<Integer> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getInt(1));
+                }
+            }
+            return ids;
+        }
+    }
+
+    private SQLException refused(String pattern) {
+        SQLException e = assertThrows(SQLException.class, () -> search(pattern));
+        assertEquals(VeilState.UNSUPPORTED_SQL.sqlState(), e.getSQLState(), e::getMessage);
+        assertTrue(e.getMessage().startsWith("people.last_name: Veil answers a search only while the database guarantees that every "
+                + "stored value has its search tokens, and "), e.getMessage());
+        return e;
+    }
+
+    @Test
+    void aRowStoredWithoutTokensIsNeverSilentlyMissed() throws Exception {
+        insert(searching, 1, "Smith");
+        insert(searching, 2, "Smithers");
+        insert(stale, 3, "Smithson"); // stored encrypted, but without tokens
+        assertTrue(refused("Smi%").getMessage().contains("people has no guard " + GUARD + " (add it with the DDL 'veil policy check "
+                + "--ddl' prints)"));
+
+        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
+        SQLException blocked = assertThrows(SQLException.class, () -> insert(stale, 4, "Smithy"));
+        assertEquals("23514", blocked.getSQLState(), "from now on the database refuses values without tokens");
+        assertTrue(refused("Smi%").getMessage().contains("the guard " + GUARD + " on people is NOT VALID: rows written before it may "
+                + "lack tokens; once 'veil migrate' has backfilled them, run ALTER TABLE people VALIDATE CONSTRAINT " + GUARD));
+        SQLException early = assertThrows(SQLException.class, () -> db.execute(CompanionColumns.validateDdl(table).toArray(new String[0])));
+        assertEquals("23514", early.getSQLState(), "row 3 has no tokens yet");
+
+        try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = ? WHERE id = 3")) {
+            ps.setString(1, "Smithson"); // what 'veil migrate' does: the value again, with its tokens
+            ps.executeUpdate();
+        }
+        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+        assertEquals(List.of(1, 2, 3), search("Smi%"), "answered once the guard is in force, with no refusal remembered");
+        assertEquals(List.of(3), search("Smiths%"));
+    }
+
+    @Test
+    void aLiteralSearchAndTheAgentsPlainStatementsAreRefusedAlike() throws Exception {
+        insert(searching, 1, "Smith");
+        try (Connection c = veil(searching); Statement s = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT id FROM people WHERE last_name LIKE 'Sm%'"));
+            assertEquals(VeilState.UNSUPPORTED_SQL.sqlState(), e.getSQLState());
+            assertTrue(e.getMessage().contains("has no guard " + GUARD), e.getMessage());
+            e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT id FROM people WHERE lower(last_name) = lower('SMITH')"));
+            assertTrue(e.getMessage().contains("has no guard " + GUARD), e.getMessage());
+            // equality on the deterministic column is not a search: it does not use the tokens
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM people WHERE last_name = 'Smith'")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
+    void aConstraintOfTheGuardsNameThatIsWeakerDoesNotCount() throws Exception {
+        insert(searching, 1, "Smith");
+        db.execute("ALTER TABLE people ADD CONSTRAINT " + GUARD + " CHECK (last_name IS NULL OR last_name_veil_prefix IS NOT NULL)");
+        assertTrue(refused("Sm%").getMessage().contains("the constraint " + GUARD + " on people is not the guard 'veil policy check "
+                + "--ddl' prints"));
+        db.execute("ALTER TABLE people DROP CONSTRAINT " + GUARD,
+                "ALTER TABLE people ADD CONSTRAINT " + GUARD + " CHECK (last_name IS NULL OR (last_name_veil_prefix IS NOT NULL "
+                        + "AND last_name_veil_ci IS NOT NULL)) NO INHERIT");
+        assertTrue(refused("Sm%").getMessage().contains("is not the guard"), "NO INHERIT leaves children unguarded");
+        db.execute("ALTER TABLE people DROP CONSTRAINT " + GUARD);
+        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
+        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+        assertEquals(List.of(1), search("Sm%"));
+    }
+
+    @Test
+    void everyTableOfThatNameAndEveryChildNeedsItsGuard() throws Exception {
+        insert(searching, 1, "Smith");
+        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
+        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+        // an unqualified policy table protects the tables of that name in every schema: each needs the guard
+        db.execute("CREATE SCHEMA tenant", "CREATE TABLE tenant.people (id int PRIMARY KEY, last_name text, "
+                + "last_name_veil_prefix bytea[], last_name_veil_ci bytea)");
+        assertTrue(refused("Sm%").getMessage().contains("tenant.people has no guard " + GUARD));
+        db.execute("ALTER TABLE tenant.people ADD CONSTRAINT " + GUARD + " CHECK (last_name IS NULL OR (last_name_veil_prefix IS NOT "
+                + "NULL AND last_name_veil_ci IS NOT NULL)) NOT VALID");
+        assertTrue(refused("Sm%").getMessage().contains("the guard " + GUARD + " on tenant.people is NOT VALID"));
+        db.execute("ALTER TABLE tenant.people VALIDATE CONSTRAINT " + GUARD);
+        // a child created without the guard of its own cannot exist: it inherits it, and a child with NO INHERIT on the parent is refused above
+        db.execute("CREATE TABLE tenant.people_2025 () INHERITS (tenant.people)");
+        assertEquals(List.of(1), search("Sm%"));
+    }
+
+    @Test
+    void aGuardDroppedThroughVeilIsSeenByTheNextStatement() throws Exception {
+        insert(searching, 1, "Smith");
+        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
+        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+        try (Connection c = veil(searching)) {
+            try (PreparedStatement ps = c.prepareStatement(SEARCH)) {
+                ps.setString(1, "Sm%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE people DROP CONSTRAINT " + GUARD);
+            }
+            SQLException e = assertThrows(SQLException.class, () -> c.prepareStatement(SEARCH));
+            assertTrue(e.getMessage().contains("has no guard " + GUARD), e.getMessage());
+        }
+    }
+}
