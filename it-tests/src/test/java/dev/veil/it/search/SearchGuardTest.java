@@ -84,6 +84,12 @@ class SearchGuardTest {
         }
     }
 
+    /** The guard as the operator steps add it, validated. */
+    private void guardInForce() throws SQLException {
+        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
+        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+    }
+
     private List<Integer> search(String pattern) throws SQLException {
         try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement(SEARCH)) {
             ps.setString(1, pattern);
@@ -158,16 +164,14 @@ class SearchGuardTest {
                         + "AND last_name_veil_ci IS NOT NULL)) NO INHERIT");
         assertTrue(refused("Sm%").getMessage().contains("is not the guard"), "NO INHERIT leaves children unguarded");
         db.execute("ALTER TABLE people DROP CONSTRAINT " + GUARD);
-        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
-        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+        guardInForce();
         assertEquals(List.of(1), search("Sm%"));
     }
 
     @Test
     void everyTableOfThatNameAndEveryChildNeedsItsGuard() throws Exception {
         insert(searching, 1, "Smith");
-        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
-        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+        guardInForce();
         // an unqualified policy table protects the tables of that name in every schema: each needs the guard
         db.execute("CREATE SCHEMA tenant", "CREATE TABLE tenant.people (id int PRIMARY KEY, last_name text, "
                 + "last_name_veil_prefix bytea[], last_name_veil_ci bytea)");
@@ -184,8 +188,7 @@ class SearchGuardTest {
     @Test
     void aGuardDroppedThroughVeilIsSeenByTheNextStatement() throws Exception {
         insert(searching, 1, "Smith");
-        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
-        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+        guardInForce();
         try (Connection c = veil(searching)) {
             try (PreparedStatement ps = c.prepareStatement(SEARCH)) {
                 ps.setString(1, "Sm%");
