@@ -60,14 +60,14 @@ public final class ValueCodec {
             exact = toDecimal(value);
         } catch (ArithmeticException | IllegalArgumentException e) {
             throw new VeilException(VeilState.VALUE_CONVERSION, "a " + value.getClass().getSimpleName()
-                    + " value bound to " + policy.column() + " cannot be converted to its type decimal");
+                    + " value for " + policy.column() + " (bound, or written in the SQL text) cannot be converted to its type decimal");
         }
         if (exact == null) {
             return encode(policy.type(), value, policy.column()); // reports the unsupported Java type
         }
         BigDecimal canonical = canonicalDecimal(exact);
         if (policy.scale() != null && canonical.scale() > policy.scale()) {
-            throw new VeilException(VeilState.VALUE_CONVERSION, "a decimal bound to " + policy.column() + " has more than "
+            throw new VeilException(VeilState.VALUE_CONVERSION, "a decimal for " + policy.column() + " (bound, or written in the SQL text) has more than "
                     + policy.scale() + " decimal place(s), the column's scale in the policy; round it before writing");
         }
         BigDecimal d = policy.isDeterministic() ? canonical : policy.scale() != null ? exact.setScale(policy.scale(), java.math.RoundingMode.UNNECESSARY)
@@ -208,10 +208,10 @@ public final class ValueCodec {
             }
         } catch (ArithmeticException | IllegalArgumentException | DateTimeParseException e) {
             throw new VeilException(VeilState.VALUE_CONVERSION, "a " + value.getClass().getSimpleName()
-                    + " value bound to " + column + " cannot be converted to its type " + type.policyName());
+                    + " value for " + column + " (bound, or written in the SQL text) cannot be converted to its type " + type.policyName());
         }
-        throw new VeilException(VeilState.VALUE_CONVERSION, "cannot bind a " + value.getClass().getName() + " to "
-                + column + ", which the policy declares as " + type.policyName());
+        throw new VeilException(VeilState.VALUE_CONVERSION, "a " + value.getClass().getName() + " (bound, or written in the SQL text) "
+                + "cannot be used for " + column + ", which the policy declares as " + type.policyName());
     }
 
     private static String toText(Object v) {

@@ -188,6 +188,17 @@ class SearchQueriesTest {
     }
 
     @Test
+    void aLiteralThatDoesNotFitTheColumnsTypeIsNamedAsSuchWithoutItsValue() throws Exception {
+        try (Statement s = veil.createStatement()) {
+            VeilException e = assertThrows(VeilException.class, () -> s.executeQuery("SELECT id FROM people p WHERE p.amount > 99.5"));
+            assertEquals(VeilState.VALUE_CONVERSION, e.state());
+            assertTrue(e.getMessage().contains("for people.amount (bound, or written in the SQL text) cannot be converted to its type "
+                    + "integer"), e.getMessage());
+            assertFalse(e.getMessage().contains("99.5"), "no operand value in a message");
+        }
+    }
+
+    @Test
     void companionColumnsHoldOnlyTokens() throws Exception {
         try (Connection raw = db.connect()) {
             SearchFixture.assertOnlyTokens(raw, 1);
