@@ -6,6 +6,7 @@ import dev.veil.testkit.TestKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -30,11 +31,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * is refused as the real driver refuses it, and a parameter bound for an encrypted column reports
  * the column's type.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MariaDbParameterMetaDataTest {
-    @TempDir
-    static Path dir;
-    static TestDatabase db;
-    static Path policyFile;
+    TestDatabase db;
+    Path policyFile;
 
     static final String POLICY = """
             tables:
@@ -43,9 +43,14 @@ class MariaDbParameterMetaDataTest {
                 born: { mode: randomized, type: date }
             """;
 
+    /** The database under test: MariaDB through MariaDB Connector/J. */
+    TestDatabase open() throws SQLException {
+        return TestDatabase.mariadbOrNull();
+    }
+
     @BeforeAll
-    static void setUp() throws Exception {
-        db = TestDatabase.mariadbOrNull();
+    void setUp(@TempDir Path dir) throws Exception {
+        db = open();
         assumeTrue(db != null, "VEIL_IT_MARIADB_URL is not set");
         policyFile = dir.resolve("policy.yaml");
         Files.writeString(policyFile, "version: 1\n" + TestKeys.keysYaml(TestKeys.keystore(dir)) + POLICY);
@@ -53,13 +58,13 @@ class MariaDbParameterMetaDataTest {
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
+    void tearDown() throws Exception {
         if (db != null) {
             db.close();
         }
     }
 
-    static Connection veil() throws SQLException {
+    Connection veil() throws SQLException {
         return DriverManager.getConnection(ShopSchema.veilUrl(db, policyFile));
     }
 
