@@ -120,11 +120,8 @@ final class PolicyChecker {
         String subject = c.column().toString();
         long rows;
         long unindexed = 0;
-        dev.veil.search.SearchCapability first = c.search().capabilities().iterator().next();
-        String firstCompanion = dev.veil.search.CompanionColumns.name(c.column(), first).toString();
-        String col = c.column().column().toString();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(*) FILTER (WHERE "
-                + col + " IS NOT NULL AND " + firstCompanion + " IS NULL) FROM " + c.column().table())) {
+                + dev.veil.search.CompanionColumns.missingTokens(c, c.column().column().toString()) + ") FROM " + c.column().table())) {
             rs.next();
             rows = rs.getLong(1);
             unindexed = rs.getLong(2);
@@ -148,8 +145,8 @@ final class PolicyChecker {
             out.add(few);
         }
         if (unindexed > 0) {
-            out.add(new Finding(Level.WARNING, subject, unindexed + " row(s) hold a value but no search tokens (written before "
-                    + "search was enabled, or by a process without it): searches miss them until 'veil migrate' backfills them"));
+            out.add(new Finding(Level.WARNING, subject, unindexed + " row(s) hold a value without all its search tokens (written "
+                    + "before search or one of its capabilities was enabled, or by a process without it): 'veil migrate' backfills them"));
         }
         return out;
     }

@@ -21,8 +21,8 @@ final class SchemaCache {
     private final Map<String, Read> columns = new ConcurrentHashMap<>();
     /** By column: asked for every statement prepared that writes a deterministic column. */
     private final Map<dev.veil.policy.ColumnRef, Unique> uniques = new ConcurrentHashMap<>();
-    /** Searchable columns whose guard was found in force, and when ({@link System#nanoTime()}). */
-    private final Map<dev.veil.policy.ColumnRef, Long> guarded = new ConcurrentHashMap<>();
+    /** By searchable column: what its guards guarantee, when some are in force. */
+    private final Map<dev.veil.policy.ColumnRef, Guaranteed> guarded = new ConcurrentHashMap<>();
     private final long maxAgeNanos;
 
     /** @param maxAge how long a list read is trusted; {@code null}: until {@link #clear()} */
@@ -165,24 +165,31 @@ final class SchemaCache {
     }
 
     /**
-     * Why the database does not guarantee that every value of {@code column} has its search tokens
-     * ({@link SearchGuards#gap}), or {@code null} when it does. A guard found in force is trusted
-     * like the column lists; a gap is read again every time, so validating the guard helps at once.
+     * Why the database does not guarantee that every value of {@code column} has the tokens of
+     * {@code needed} ({@link SearchGuards.Reading#gap}), or {@code null} when it does. What the
+     * guards were found to guarantee is trusted like the column lists; a gap is read again every
+     * time, so validating a guard helps at once.
      */
-    String searchGuardGap(Connection raw, dev.veil.policy.ColumnPolicy column) throws SQLException {
+    String searchGuardGap(Connection raw, dev.veil.policy.ColumnPolicy column, java.util.Set<dev.veil.search.SearchCapability> needed)
+            throws SQLException {
         dev.veil.policy.ColumnRef key = column.column();
-        Long at = guarded.get(key);
+        Guaranteed cached = guarded.get(key);
         long now = System.nanoTime();
-        if (at != null && now - at < maxAgeNanos) {
+        if (cached != null && now - cached.at < maxAgeNanos && cached.capabilities.containsAll(needed)) {
             return null;
         }
-        String gap = SearchGuards.gap(raw, column);
-        if (gap == null) {
-            guarded.put(key, now);
-        } else {
+        SearchGuards.Reading reading = SearchGuards.read(raw, column);
+        java.util.Set<dev.veil.search.SearchCapability> guaranteed = reading.guaranteed();
+        if (guaranteed.isEmpty()) {
             guarded.remove(key);
+        } else {
+            guarded.put(key, new Guaranteed(guaranteed, now));
         }
-        return gap;
+        return reading.gap(needed);
+    }
+
+    /** The capabilities whose tokens a column's guards guarantee, and when that was read. */
+    private record Guaranteed(java.util.Set<dev.veil.search.SearchCapability> capabilities, long at) {
     }
 
     /** Forgets everything: DDL is about to run through Veil. */

@@ -49,7 +49,7 @@ final class SearchRun {
         List<SearchPredicate> searches = plan.searches();
         SearchTokens[] tokens = new SearchTokens[searches.size()];
         for (int i = 0; i < tokens.length; i++) {
-            connection.requireSearchGuard(searches.get(i).column());
+            connection.requireSearchGuard(searches.get(i).column(), searches.get(i).companions().keySet());
             tokens[i] = connection.runtime().veil().searchTokens(searches.get(i).column());
         }
         return new SearchRun(plan, tokens);

@@ -365,20 +365,20 @@ public final class VeilConnection extends DelegatingConnection {
     }
 
     /**
-     * Refuses a search on {@code column} unless the database guarantees that every value of it has
-     * its search tokens ({@link SearchGuards}): otherwise rows without tokens would be missed
-     * without any error.
+     * Refuses a search on {@code column} reading the tokens of {@code needed} unless the database
+     * guarantees that every value of it has them ({@link SearchGuards}): otherwise rows without
+     * tokens would be missed without any error.
      *
      * @throws VeilException {@code VE006} naming the column and what is missing
      */
-    void requireSearchGuard(ColumnPolicy column) throws SQLException {
+    void requireSearchGuard(ColumnPolicy column, java.util.Set<dev.veil.search.SearchCapability> needed) throws SQLException {
         String gap;
         if (dialect() != SqlDialect.POSTGRESQL) {
             gap = "search on encrypted columns needs PostgreSQL";
         } else {
             SchemaCache cache = names.columns();
             try {
-                gap = (cache != null ? cache : runtime.schema()).searchGuardGap(delegate, column);
+                gap = (cache != null ? cache : runtime.schema()).searchGuardGap(delegate, column, needed);
             } catch (SQLException e) {
                 gap = "the catalog could not be read to check its guard (" + e.getSQLState() + ")";
             }

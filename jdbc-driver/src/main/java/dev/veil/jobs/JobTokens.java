@@ -53,8 +53,7 @@ final class JobTokens {
         StringBuilder sb = new StringBuilder();
         for (int j = 0; j < tokens.length; j++) {
             if (tokens[j] != null) {
-                sb.append(", (").append(shape.quote(shape.columns().get(j))).append(" IS NOT NULL AND ")
-                        .append(companions.get(j).get(0).name()).append(" IS NULL)");
+                sb.append(", ").append(CompanionColumns.missingTokens(shape.ciphers().get(j).policy(), shape.quote(shape.columns().get(j))));
             }
         }
         return sb.toString();

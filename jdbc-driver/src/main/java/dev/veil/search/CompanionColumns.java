@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one place that names a searchable column's companion columns and says how they are declared
@@ -147,24 +149,60 @@ public final class CompanionColumns {
     }
 
     /**
-     * Whether a CHECK constraint, as PostgreSQL prints it ({@code pg_get_constraintdef}), is the
-     * guard of {@code column} (see {@link #guardName}): the same tests of the same columns in the
-     * same order, however it is parenthesised or quoted, {@code NOT VALID} or not. Any other text
-     * ({@code NO INHERIT}, {@code NOT ENFORCED}, another condition) is not. Grouping cannot weaken
-     * it: its one OR has {@code col IS NULL} alone on its left, so wherever the value is not NULL
-     * the condition is the AND of every companion's test.
+     * The capabilities whose companion columns a CHECK constraint, as PostgreSQL prints it
+     * ({@code pg_get_constraintdef}), requires wherever {@code column}'s value is not NULL: for a
+     * condition of the guard's shape, {@code col IS NULL OR c1 IS NOT NULL AND c2 IS NOT NULL ...}
+     * with each {@code ci} a companion column of {@code column}, in any order, however it is
+     * parenthesised or quoted, {@code NOT VALID} or not, the capabilities of those companions; for
+     * any other constraint ({@code NO INHERIT}, {@code NOT ENFORCED}, another test or column, a
+     * second OR) none. Grouping cannot weaken such a condition: its one OR has {@code col IS NULL}
+     * alone on its left, so wherever the value is not NULL it is the AND of the companions' tests.
      */
-    public static boolean isGuard(ColumnPolicy column, String definition) {
+    public static Set<SearchCapability> required(ColumnPolicy column, String definition) {
         String d = definition.strip();
         if (d.endsWith(" NOT VALID")) {
             d = d.substring(0, d.length() - " NOT VALID".length());
         }
-        StringBuilder expected = new StringBuilder("CHECK ").append(column.column().column().folded()).append(" IS NULL OR ");
+        String text = withoutGrouping(d);
+        String head = withoutGrouping("CHECK " + column.column().column().folded() + " IS NULL OR ");
+        Set<SearchCapability> out = EnumSet.noneOf(SearchCapability.class);
+        if (!text.startsWith(head + " ")) {
+            return out;
+        }
+        for (String test : text.substring(head.length() + 1).split(" AND ", -1)) {
+            SearchCapability found = null;
+            for (Companion c : of(column)) {
+                if (test.equals(withoutGrouping(c.name().folded()) + " IS NOT NULL")) {
+                    found = c.capability();
+                }
+            }
+            if (found == null) {
+                return EnumSet.noneOf(SearchCapability.class); // any other test may weaken the rest
+            }
+            out.add(found);
+        }
+        return out;
+    }
+
+    /**
+     * The condition under which a row holds a value of {@code column} without all of its tokens
+     * ({@code (col IS NOT NULL AND (c1 IS NULL OR c2 IS NULL ...))}): written before the column
+     * became searchable, before one of its capabilities was added, or by a process without them.
+     *
+     * @param columnSql the column as the statement names it
+     */
+    public static String missingTokens(ColumnPolicy column, String columnSql) {
+        StringBuilder sb = new StringBuilder("(").append(columnSql).append(" IS NOT NULL AND (");
         List<Companion> companions = of(column);
         for (int i = 0; i < companions.size(); i++) {
-            expected.append(i == 0 ? "" : " AND ").append(companions.get(i).name().folded()).append(" IS NOT NULL");
+            sb.append(i == 0 ? "" : " OR ").append(companions.get(i).name()).append(" IS NULL");
         }
-        return !companions.isEmpty() && withoutGrouping(d).equals(withoutGrouping(expected.toString()));
+        return sb.append("))").toString();
+    }
+
+    /** Whether a CHECK constraint (as {@link #required} reads it) requires every companion column of {@code column}. */
+    public static boolean isGuard(ColumnPolicy column, String definition) {
+        return !column.search().capabilities().isEmpty() && required(column, definition).containsAll(column.search().capabilities());
     }
 
     /** The text without parentheses and double quotes, its runs of white space as one space. */

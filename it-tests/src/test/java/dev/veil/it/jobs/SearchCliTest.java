@@ -3,6 +3,7 @@ package dev.veil.it.jobs;
 import dev.veil.Veil;
 import dev.veil.it.keys.Cli;
 import dev.veil.policy.PolicyLoader;
+import dev.veil.search.CompanionColumns;
 import dev.veil.search.SearchTokens;
 import dev.veil.search.VersionTokens;
 import dev.veil.testkit.TestDatabase;
@@ -103,6 +104,35 @@ class SearchCliTest {
     }
 
     @Test
+    void aCapabilityAddedLaterIsBackfilledByMigrate() throws Exception {
+        String both = Files.readString(policy);
+        Files.writeString(policy, both.replace("search: [prefix, ci]", "search: [prefix]"));
+        Cli ddl = Cli.run("policy", "check", "--ddl", "--policy", policy.toString());
+        db.execute(ddl.out().lines().filter(l -> !l.startsWith("--") && !l.isBlank()).map(l -> l.substring(0, l.length() - 1))
+                .toArray(String[]::new));
+        assertEquals(0, veil("migrate").code());
+        assertEquals(0, count(CompanionColumns.missingTokens(prefixOnly(), "last_name")));
+
+        // ci is added: its column, then the backfill of every value that has prefix tokens but no ci token
+        Files.writeString(policy, both);
+        db.execute("ALTER TABLE people ADD COLUMN last_name_veil_ci bytea");
+        Cli report = veil("policy", "check");
+        assertTrue(report.out().contains("800 row(s) hold a value without all its search tokens"), report.toString());
+        Cli backfill = veil("migrate", "--restart");
+        assertEquals(0, backfill.code(), backfill.toString());
+        assertTrue(backfill.out().contains("800 rewritten"), backfill.toString());
+        assertEquals(0, count("last_name IS NOT NULL AND (last_name_veil_ci IS NULL OR last_name_veil_prefix IS NULL)"));
+        assertEquals(0, count(EVERY_ROW_ITS_OWN_TOKENS));
+        db.execute("ALTER TABLE people DROP CONSTRAINT people_last_name_veil_tokens", GUARD_DDL, VALIDATE);
+    }
+
+    private dev.veil.policy.ColumnPolicy prefixOnly() throws Exception {
+        Path p = dir.resolve("prefix-only.yaml");
+        Files.writeString(p, Files.readString(policy));
+        return PolicyLoader.load(p).column(null, "people", "last_name").orElseThrow();
+    }
+
+    @Test
     void ddlMigrateBackfillRekeyAndLeakageReport() throws Exception {
         Cli ddl = Cli.run("policy", "check", "--ddl", "--policy", policy.toString());
         assertEquals(0, ddl.code(), ddl.toString());
@@ -135,11 +165,11 @@ class SearchCliTest {
             // without the guard such rows are stored, policy check counts them, and migrate backfills them
             db.execute("ALTER TABLE people DROP CONSTRAINT people_last_name_veil_tokens", dropTokens);
             Cli report = veil("policy", "check");
-            assertTrue(report.out().contains("20 row(s) hold a value but no search tokens"), report.toString());
+            assertTrue(report.out().contains("20 row(s) hold a value without all its search tokens"), report.toString());
             assertTrue(report.out().contains("warning  people.last_name: searches are refused until the database guarantees that "
                     + "every value has its search tokens: people has no guard people_last_name_veil_tokens (add it with the DDL "
                     + "'veil policy check --ddl' prints), so a process without this policy's search, or a plain client, can store "
-                    + "values without tokens"), report.toString());
+                    + "values without tokens (last_name_veil_prefix, last_name_veil_ci)"), report.toString());
             db.execute(GUARD_DDL);
             report = veil("policy", "check");
             assertTrue(report.out().contains("warning  people.last_name: searches are refused until the database guarantees that "

@@ -154,11 +154,21 @@ class SearchGuardTest {
     }
 
     @Test
-    void aConstraintOfTheGuardsNameThatIsWeakerDoesNotCount() throws Exception {
+    void aConstraintThatRequiresLessServesOnlyWhatItRequires() throws Exception {
         insert(searching, 1, "Smith");
         db.execute("ALTER TABLE people ADD CONSTRAINT " + GUARD + " CHECK (last_name IS NULL OR last_name_veil_prefix IS NOT NULL)");
-        assertTrue(refused("Sm%").getMessage().contains("the constraint " + GUARD + " on people is not the guard 'veil policy check "
-                + "--ddl' prints"));
+        assertEquals(List.of(1), search("Sm%"), "the prefix tokens are guaranteed");
+        try (Connection c = veil(searching); Statement s = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT id FROM people WHERE lower(last_name) = lower('x')"));
+            assertTrue(e.getMessage().contains("the constraint " + GUARD + " on people is not the guard 'veil policy check --ddl' "
+                    + "prints (it must require last_name_veil_ci wherever the value is not NULL)"), e.getMessage());
+        }
+        try (Connection c = veil(searching); Statement s = c.createStatement()) { // DDL through Veil: the guarantee read is forgotten
+            s.execute("ALTER TABLE people DROP CONSTRAINT " + GUARD);
+            s.execute("ALTER TABLE people ADD CONSTRAINT " + GUARD + " CHECK (last_name IS NULL OR last_name_veil_prefix IS NOT NULL "
+                    + "OR last_name_veil_ci IS NOT NULL)");
+        }
+        assertTrue(refused("Sm%").getMessage().contains("is not the guard"), "a second OR requires nothing");
         db.execute("ALTER TABLE people DROP CONSTRAINT " + GUARD,
                 "ALTER TABLE people ADD CONSTRAINT " + GUARD + " CHECK (last_name IS NULL OR (last_name_veil_prefix IS NOT NULL "
                         + "AND last_name_veil_ci IS NOT NULL)) NO INHERIT");
@@ -183,6 +193,45 @@ class SearchGuardTest {
         // a child created without the guard of its own cannot exist: it inherits it, and a child with NO INHERIT on the parent is refused above
         db.execute("CREATE TABLE tenant.people_2025 () INHERITS (tenant.people)");
         assertEquals(List.of(1), search("Sm%"));
+    }
+
+    @Test
+    void aCapabilityAddedLaterWaitsForItsOwnGuardWhileTheOthersGoOn() throws Exception {
+        Path before = dir.resolve("prefix-only.yaml");
+        Files.writeString(before, Files.readString(stale).replace("last_name: { mode: deterministic }",
+                "last_name: { mode: deterministic, search: [prefix] }"));
+        db.execute("ALTER TABLE people DROP COLUMN last_name_veil_ci");
+        db.execute("ALTER TABLE people ADD CONSTRAINT " + GUARD + " CHECK (last_name IS NULL OR last_name_veil_prefix IS NOT NULL)");
+        insert(before, 1, "Smith");
+        insert(before, 2, "smithers");
+
+        // ci is added: its column, the policy, then the new guard, while the old one stays in force under another name
+        db.execute(CompanionColumns.ddl(table).toArray(new String[0]));
+        db.execute("ALTER TABLE people RENAME CONSTRAINT " + GUARD + " TO people_last_name_veil_prefix_tokens");
+        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
+        assertEquals(List.of(1), search("Smi%"), "prefix searches go on under the old guard");
+        try (Connection c = veil(searching); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT id FROM people WHERE last_name LIKE 'Smi%' ORDER BY id")) {
+                assertTrue(rs.next());
+                assertEquals(1, rs.getInt(1));
+            }
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT id FROM people WHERE lower(last_name) = lower('SMITH')"));
+            assertTrue(e.getMessage().contains("the guard " + GUARD + " on people is NOT VALID"), e.getMessage());
+        }
+        try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = ? WHERE id = ?")) {
+            for (Object[] row : new Object[][] {{"Smith", 1}, {"smithers", 2}}) { // what 'veil migrate' does
+                ps.setString(1, (String) row[0]);
+                ps.setInt(2, (Integer) row[1]);
+                ps.executeUpdate();
+            }
+        }
+        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+        db.execute("ALTER TABLE people DROP CONSTRAINT people_last_name_veil_prefix_tokens");
+        try (Connection c = veil(searching); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id FROM people WHERE lower(last_name) = lower('SMITHERS')")) {
+            assertTrue(rs.next());
+            assertEquals(2, rs.getInt(1));
+        }
     }
 
     @Test
