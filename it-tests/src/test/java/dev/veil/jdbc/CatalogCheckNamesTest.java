@@ -12,13 +12,16 @@ import java.sql.Connection;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The driver's own catalog check on PostgreSQL ({@link CatalogCheck#names}, one {@code pg_catalog}
  * query) finds the same relations, schemas and columns as the check through pgjdbc's
  * {@code getColumns} ({@link CatalogCheck#run}, which {@code veil policy check} uses), whatever the
  * search path: same-named tables in several schemas, views, materialized views, partitioned tables,
- * dropped columns, quoted and folded names, missing tables and columns.
+ * dropped columns, quoted and folded names, missing tables and columns, tables without columns;
+ * and so does the reading the check after DDL shares with the catalog snapshot
+ * ({@link CatalogReader.Postgres#readChecked}), whose snapshot is {@link CatalogReader.Postgres#read}'s.
  */
 class CatalogCheckNamesTest {
     static TestDatabase db;
@@ -37,7 +40,8 @@ class CatalogCheckNamesTest {
                 "CREATE TABLE parted_low PARTITION OF parted FOR VALUES FROM (0) TO (100)",
                 "CREATE TABLE dropped (id INT, gone TEXT, email TEXT)", "ALTER TABLE dropped DROP COLUMN gone",
                 "CREATE TABLE \"MixedCase\" (id INT, \"Email\" TEXT)",
-                "CREATE TABLE folded (id INT, email TEXT)");
+                "CREATE TABLE folded (id INT, email TEXT)",
+                "CREATE TABLE nocols ()");
     }
 
     @AfterAll
@@ -62,7 +66,10 @@ class CatalogCheckNamesTest {
             "  '\"MixedCase\"':\n    '\"Email\"': randomized\n",
             "  mixedcase:\n    email: randomized\n",
             "  FOLDED:\n    EMAIL: randomized\n",
-            "  nowhere:\n    email: randomized\n");
+            "  nowhere:\n    email: randomized\n",
+            "  nocols:\n    email: randomized\n",
+            "  visits:\n    email: deterministic\n  archive:\n    email: randomized\n  '\"MixedCase\"':\n    '\"Email\"': randomized\n"
+                    + "  FOLDED:\n    EMAIL: randomized\n  other.visits:\n    mail: randomized\n  nowhere:\n    email: randomized\n");
 
     @ParameterizedTest
     @ValueSource(strings = {"", "SET search_path TO other, public", "SET search_path TO b_second, a_first", "SET search_path TO ''"})
@@ -74,6 +81,10 @@ class CatalogCheckNamesTest {
             for (String tables : POLICIES) {
                 Policy p = policy(tables);
                 assertEquals(describe(CatalogCheck.run(p, c)), describe(CatalogCheck.names(p, c)), tables);
+                // the check after DDL reads the same columns in the catalog snapshot's first statement, and the same snapshot
+                CatalogReader.Postgres.Checked checked = new CatalogReader.Postgres().readChecked(c, p);
+                assertEquals(describe(CatalogCheck.run(p, c)), describe(CatalogCheck.names(p, checked.pgColumns())), tables);
+                assertTrue(checked.relations().sameAs(new CatalogReader.Postgres().read(c, p)), tables);
             }
         }
     }

@@ -107,6 +107,33 @@ class CatalogReaderQueriesTest {
         assertEquals(4, sent.size(), sent.toString());
     }
 
+    /**
+     * After DDL through Veil, the check of the policy against the catalog and the snapshot the next plan
+     * needs share their first statement: the relations named like policy tables, with their columns.
+     * The check and the snapshot send two statements (that one; descendants and views), not three.
+     */
+    @Test
+    void theCheckAfterDdlReadsTheSnapshotWithIt() throws Exception {
+        Policy policy = CatalogCheckNamesTest.policy("  visits:\n    email: deterministic\n  other.notes:\n    body: randomized\n");
+        Catalogs catalogs = new Catalogs(policy, new dev.veil.sql.SqlAnalyzer(policy, 16));
+        PolicyFit fit = new PolicyFit(policy, new dev.veil.metrics.VeilMetrics(), catalogs);
+        List<String> sent = new ArrayList<>();
+        try (Connection c = db.connect()) {
+            Connection counted = counting(c, sent);
+            PolicyFit.Database d = fit.admit(counted);
+            fit.ddlRan();
+            catalogs.invalidateAll();
+            sent.clear();
+            fit.afterDdl(d, counted, "SELECT id FROM visits");
+            Catalogs.Database database = catalogs.database(counted, String.valueOf(c.getMetaData().getURL()));
+            ProtectedRelations snapshot = database.snapshot(counted);
+            assertEquals(2, sent.size(), sent.toString());
+            assertTrue(snapshot.sameAs(new CatalogReader.Postgres().read(c, policy)));
+            assertEquals(List.of(), fit.missingTables(d));
+            assertEquals(2, snapshot.relations().size(), snapshot.relations().toString());
+        }
+    }
+
     /** The path read row by row is the one {@code current_schemas(true)} returns as an array, in order, whatever the names. */
     @Test
     void thePathIsTheConnectionsInOrder() throws Exception {

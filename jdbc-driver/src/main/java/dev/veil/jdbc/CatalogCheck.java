@@ -143,7 +143,7 @@ public final class CatalogCheck {
      * @throws SQLException when the catalog cannot be read
      */
     public static Report run(Policy policy, Connection connection) throws SQLException {
-        return run(policy, connection, true);
+        return run(policy, connection, true, null);
     }
 
     /**
@@ -155,14 +155,25 @@ public final class CatalogCheck {
      * @throws SQLException when the catalog cannot be read
      */
     static Report names(Policy policy, Connection connection) throws SQLException {
-        return run(policy, connection, false);
+        return run(policy, connection, false, null);
     }
 
-    private static Report run(Policy policy, Connection connection, boolean types) throws SQLException {
-        boolean direct = !types && SqlDialect.of(connection) == SqlDialect.POSTGRESQL;
+    /**
+     * {@link #names} on PostgreSQL from rows already read: {@code {current schema, schema, relation,
+     * column}} for every column of every relation that {@link #PG_COLUMNS} would find for any
+     * spelling of a policy table's name, in its order (schema, relation, position). A catalog
+     * snapshot reads them in its own first statement ({@link CatalogReader.Postgres#readChecked}),
+     * so a check and the snapshot after it take one statement fewer.
+     */
+    static Report names(Policy policy, List<String[]> pgColumns) throws SQLException {
+        return run(policy, null, false, pgColumns);
+    }
+
+    private static Report run(Policy policy, Connection connection, boolean types, List<String[]> pgColumns) throws SQLException {
+        boolean direct = pgColumns != null || !types && SqlDialect.of(connection) == SqlDialect.POSTGRESQL;
         List<TableFit> fits = new ArrayList<>();
         for (TablePolicy t : policy.tables()) {
-            List<LiveColumn> live = columns(connection, t.name(), direct);
+            List<LiveColumn> live = columns(connection, t.name(), direct, pgColumns);
             List<ColumnPolicy> missing = new ArrayList<>();
             List<CompanionColumns.Companion> missingCompanions = new ArrayList<>();
             if (!live.isEmpty()) {
@@ -225,12 +236,8 @@ public final class CatalogCheck {
             + "WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm') AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped "
             + "ORDER BY n.nspname, c.relname, a.attnum";
 
-    /**
-     * The live columns of a policy table, trying the name as written, then lower and upper case;
-     * {@code direct}: through {@link #PG_COLUMNS}, without types.
-     */
-    private static List<LiveColumn> columns(Connection connection, TableName table, boolean direct) throws SQLException {
-        DatabaseMetaData md = direct ? null : connection.getMetaData();
+    /** The names a policy table is looked up by, in order: as written, then (unquoted) in lower and upper case. */
+    static Set<String> spellings(TableName table) {
         Set<String> spellings = new LinkedHashSet<>();
         Identifier name = table.name();
         spellings.add(name.text());
@@ -238,11 +245,28 @@ public final class CatalogCheck {
             spellings.add(name.text().toLowerCase(Locale.ROOT));
             spellings.add(name.text().toUpperCase(Locale.ROOT));
         }
+        return spellings;
+    }
+
+    /**
+     * The live columns of a policy table, trying the name as written, then lower and upper case;
+     * {@code direct}: through {@link #PG_COLUMNS}, without types, or from {@code pgColumns} when given.
+     */
+    private static List<LiveColumn> columns(Connection connection, TableName table, boolean direct, List<String[]> pgColumns) throws SQLException {
+        DatabaseMetaData md = direct ? null : connection.getMetaData();
+        Set<String> spellings = spellings(table);
         String current = direct ? null : connection.getSchema();
         String catalog = direct ? null : connection.getCatalog();
         for (String spelling : spellings) {
             List<LiveColumn> found = new ArrayList<>();
-            if (direct) {
+            if (pgColumns != null) {
+                for (String[] row : pgColumns) {
+                    if (row[2].equals(spelling)) {
+                        current = row[0];
+                        found.add(new LiveColumn(row[1], row[3], Types.OTHER, null, 0));
+                    }
+                }
+            } else if (direct) {
                 try (PreparedStatement ps = connection.prepareStatement(PG_COLUMNS)) {
                     ps.setString(1, spelling);
                     try (ResultSet rs = ps.executeQuery()) {

@@ -59,6 +59,18 @@ abstract class CatalogReader {
         private static final String SAME_NAMED = "SELECT c.oid, n.nspname, c.relname, c.relkind FROM pg_catalog.pg_class c "
                 + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                 + "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND lower(c.relname) = ANY (?::text[])";
+        /**
+         * {@link #SAME_NAMED} ({@code ?} 1 and 2: the policy's table name keys) with every live column of
+         * each relation, and the relations {@link CatalogCheck}'s {@code PG_COLUMNS} finds by exact name
+         * ({@code ?} 3: every spelling it tries): a row per column (a relation without columns: one row,
+         * column {@code NULL}) in {@code PG_COLUMNS}' order; column 5 tells the rows of {@link #SAME_NAMED}.
+         */
+        private static final String SAME_NAMED_COLUMNS = "SELECT c.oid, n.nspname, c.relname, c.relkind, "
+                + "lower(c.relname) = ANY (?::text[]), pg_catalog.current_schema(), a.attname FROM pg_catalog.pg_class c "
+                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                + "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+                + "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND (lower(c.relname) = ANY (?::text[]) OR c.relname = ANY (?::text[])) "
+                + "ORDER BY n.nspname, c.relname, a.attnum";
         private static final String RULE_DEPENDS = "dp.classid = 'pg_catalog.pg_rewrite'::regclass "
                 + "AND dp.refclassid = 'pg_catalog.pg_class'::regclass";
         /**
@@ -112,16 +124,67 @@ abstract class CatalogReader {
                 ps.setString(1, textArray(policy.tableNameKeys()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
+                        sameNamed(policy, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), found, sameNamed);
+                    }
+                }
+            }
+            return derived(raw, policy, found, sameNamed);
+        }
+
+        /** A snapshot and the rows of {@link CatalogCheck#names(Policy, List)}. */
+        record Checked(ProtectedRelations relations, List<String[]> pgColumns) {
+        }
+
+        /**
+         * {@link #read} and, from the same first statement, the live columns {@link CatalogCheck} checks
+         * the policy against ({@link CatalogCheck#names(Policy, List)}): the same snapshot, one statement
+         * fewer than reading both apart.
+         */
+        Checked readChecked(Connection raw, Policy policy) throws SQLException {
+            Map<Long, ProtectedRelation> found = new HashMap<>();
+            List<String[]> sameNamed = new ArrayList<>();
+            List<String[]> columns = new ArrayList<>();
+            Set<String> spellings = new LinkedHashSet<>();
+            for (TablePolicy t : policy.tables()) {
+                spellings.addAll(CatalogCheck.spellings(t.name()));
+            }
+            Set<Long> seen = new java.util.HashSet<>();
+            try (PreparedStatement ps = raw.prepareStatement(SAME_NAMED_COLUMNS)) {
+                String keys = textArray(policy.tableNameKeys());
+                ps.setString(1, keys);
+                ps.setString(2, keys);
+                ps.setString(3, textArray(spellings));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long oid = rs.getLong(1);
                         String schema = rs.getString(2);
                         String name = rs.getString(3);
-                        sameNamed.add(new String[] {schema, name});
-                        TablePolicy t = ProtectedRelations.policyTable(policy, schema, name).orElse(null);
-                        if (t != null && "rpf".indexOf(rs.getString(4).charAt(0)) >= 0) {
-                            found.put(rs.getLong(1), new ProtectedRelation(schema, name, Kind.TABLE, t, null, null, null));
+                        if (rs.getBoolean(5) && seen.add(oid)) {
+                            sameNamed(policy, oid, schema, name, rs.getString(4), found, sameNamed);
+                        }
+                        String column = rs.getString(7);
+                        if (column != null) {
+                            columns.add(new String[] {rs.getString(6), schema, name, column});
                         }
                     }
                 }
             }
+            return new Checked(derived(raw, policy, found, sameNamed), columns);
+        }
+
+        /** One relation named like a policy table: always in {@code sameNamed}, in {@code found} when it is a policy table's. */
+        private static void sameNamed(Policy policy, long oid, String schema, String name, String kind, Map<Long, ProtectedRelation> found,
+                                      List<String[]> sameNamed) {
+            sameNamed.add(new String[] {schema, name});
+            TablePolicy t = ProtectedRelations.policyTable(policy, schema, name).orElse(null);
+            if (t != null && "rpf".indexOf(kind.charAt(0)) >= 0) {
+                found.put(oid, new ProtectedRelation(schema, name, Kind.TABLE, t, null, null, null));
+            }
+        }
+
+        /** The snapshot from the relations named like policy tables: their descendants, the views over them, and relations named like those. */
+        private ProtectedRelations derived(Connection raw, Policy policy, Map<Long, ProtectedRelation> found, List<String[]> sameNamed)
+                throws SQLException {
             if (!found.isEmpty()) {
                 record ViewRow(String schema, String name, String definition, List<String> columns) {
                 }

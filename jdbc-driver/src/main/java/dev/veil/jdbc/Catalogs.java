@@ -49,6 +49,24 @@ final class Catalogs {
         return d;
     }
 
+    /**
+     * {@link CatalogCheck#names(Policy, Connection)} for {@link PolicyFit}'s check after DDL; on
+     * PostgreSQL read with the snapshot of {@code raw}'s database, which is kept as the snapshot (its
+     * age counts from now): the check and that snapshot take one statement fewer than apart. For a
+     * check made right before a plan on {@code raw}, which reads the snapshot (stale after DDL) anyway.
+     *
+     * @throws SQLException when the catalog cannot be read
+     */
+    CatalogCheck.Report check(Connection raw) throws SQLException {
+        if (SqlDialect.of(raw) == SqlDialect.POSTGRESQL) {
+            Database d = database(raw, String.valueOf(raw.getMetaData().getURL()));
+            if (d != null && d.reader instanceof CatalogReader.Postgres pg) {
+                return d.readChecked(raw, pg);
+            }
+        }
+        return CatalogCheck.names(policy, raw);
+    }
+
     /** Drops every snapshot's freshness: DDL is about to run through Veil. */
     void invalidateAll() {
         for (Database d : byUrl.values()) {
@@ -100,19 +118,33 @@ final class Catalogs {
                     throw new VeilException(VeilState.UNSUPPORTED_SQL, "cannot read the database catalog to find the relations "
                             + "that carry encrypted columns (" + e.getSQLState() + "); statements on encrypted tables are refused until it can be read", e);
                 }
-                boolean changed = s != null && !fresh.sameAs(s);
-                if (s == null || changed) {
-                    LOG.debug("catalog read: {}", fresh);
-                }
-                if (changed) {
-                    columns.clear();
-                }
-                snapshot = fresh;
-                readAt = started;
-                stale = false;
-                analyzer.observe(fresh, changed);
-                return fresh;
+                return keep(fresh, started);
             }
+        }
+
+        /** The snapshot and the policy check's columns, read now through {@code raw} in one statement fewer than apart; the snapshot is kept. */
+        synchronized CatalogCheck.Report readChecked(Connection raw, CatalogReader.Postgres pg) throws SQLException {
+            long started = System.nanoTime();
+            CatalogReader.Postgres.Checked c = pg.readChecked(raw, policy);
+            keep(c.relations(), started);
+            return CatalogCheck.names(policy, c.pgColumns());
+        }
+
+        /** Makes {@code fresh}, read from {@code started} on, the snapshot. Caller holds this lock. */
+        private ProtectedRelations keep(ProtectedRelations fresh, long started) {
+            ProtectedRelations s = snapshot;
+            boolean changed = s != null && !fresh.sameAs(s);
+            if (s == null || changed) {
+                LOG.debug("catalog read: {}", fresh);
+            }
+            if (changed) {
+                columns.clear();
+            }
+            snapshot = fresh;
+            readAt = started;
+            stale = false;
+            analyzer.observe(fresh, changed);
+            return fresh;
         }
 
         void invalidate() {

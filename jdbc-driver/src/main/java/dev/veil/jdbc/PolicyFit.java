@@ -50,9 +50,17 @@ final class PolicyFit {
     /** How long a check that found missing tables stands before a new connection looks again ({@code schema.refresh-after}). */
     private final long missingRecheckNanos;
 
+    /** After DDL, reads the check's columns with the catalog snapshot where it can; {@code null}: the check reads them alone. */
+    private final Catalogs catalogs;
+
     PolicyFit(Policy policy, VeilMetrics metrics) {
+        this(policy, metrics, null);
+    }
+
+    PolicyFit(Policy policy, VeilMetrics metrics, Catalogs catalogs) {
         this.policy = policy;
         this.metrics = metrics;
+        this.catalogs = catalogs;
         this.missingRecheckNanos = policy.schemaRefreshAfterNanos();
     }
 
@@ -94,7 +102,7 @@ final class PolicyFit {
         if (stale(d, generation)) {
             synchronized (d) {
                 if (stale(d, generation)) {
-                    VeilException refused = check(d, raw, generation);
+                    VeilException refused = check(d, raw, generation, false);
                     if (refused != null) {
                         throw refused;
                     }
@@ -125,7 +133,9 @@ final class PolicyFit {
         }
         try {
             synchronized (d) {
-                VeilException refused = check(d, raw, ddl.get());
+                // the statement about to be planned reads the catalog snapshot first (DDL made it stale): read it here,
+                // with the check's columns in its first statement
+                VeilException refused = check(d, raw, ddl.get(), true);
                 if (refused != null && d.reported.add("refused:" + refused.getMessage())) {
                     LOG.error("Veil: after DDL the policy no longer fits {}; new connections are refused: {}", d.name, refused.getMessage());
                 }
@@ -142,8 +152,13 @@ final class PolicyFit {
         ddl.incrementAndGet();
     }
 
-    /** Checks {@code d}'s catalog; returns why connections are refused, or {@code null}. Caller holds d's lock. */
-    private VeilException check(Database d, Connection raw, int generation) throws SQLException {
+    /**
+     * Checks {@code d}'s catalog; returns why connections are refused, or {@code null}. Caller holds d's lock.
+     *
+     * @param snapshot also read {@code raw}'s catalog snapshot now, in one statement fewer (its next plan reads it
+     *        otherwise): only right before that plan, so the snapshot is exactly as fresh as that plan's own reading
+     */
+    private VeilException check(Database d, Connection raw, int generation, boolean snapshot) throws SQLException {
         VeilException searchRefused = searchOutsidePostgres(raw);
         if (searchRefused != null) {
             d.fits = false;
@@ -151,7 +166,7 @@ final class PolicyFit {
             d.checkedNanos = System.nanoTime();
             return searchRefused;
         }
-        CatalogCheck.Report report = CatalogCheck.names(policy, raw);
+        CatalogCheck.Report report = snapshot && catalogs != null ? catalogs.check(raw) : CatalogCheck.names(policy, raw);
         VeilException refused = report.refusal(d.name);
         Set<String> missing = new TreeSet<>();
         for (TablePolicy t : report.missingTables()) {

@@ -204,7 +204,8 @@ final class Runtimes {
                 SchemaCache schema = new SchemaCache(policy.schemaRefreshAfter().orElse(null));
                 // with a URL (a Driver#connect), keyDatabase reaches the connection's database: its first admitted
                 // connection reads the key rings (Runtime#readKeys)
-                r = new Runtime(veil, schema, new Catalogs(policy, veil.analyzer()), new PolicyFit(policy, veil.stats().metrics()), transport,
+                Catalogs catalogs = new Catalogs(policy, veil.analyzer());
+                r = new Runtime(veil, schema, catalogs, new PolicyFit(policy, veil.stats().metrics(), catalogs), transport,
                         dev.veil.jobs.BackgroundRekeyer.startIfRequested(veil, keyDatabase), new java.util.concurrent.atomic.AtomicBoolean(url != null),
                         pending);
                 BY_POLICY.put(key, r);
