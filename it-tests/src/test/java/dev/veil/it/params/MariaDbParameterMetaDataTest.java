@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -142,30 +145,15 @@ class MariaDbParameterMetaDataTest {
     }
 
     @Test
-    void aNullBoundAfterALookupTheWaySpringDoesIsStored() throws Exception {
+    void springsJdbcTemplateBindsANullAfterALookupThroughVeil() throws Exception {
         db.execute("DELETE FROM people");
         try (Connection c = veil()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO people (id, email, note) VALUES (?, ?, ?)")) {
-                ps.setInt(1, 1);
-                ps.setString(2, "a@example.com");
-                ps.setString(3, "x");
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE people SET note = 'found' WHERE email = ? AND score <=> ?")) {
-                ps.setString(1, "a@example.com");
-                int type;
-                try {
-                    type = ps.getParameterMetaData().getParameterType(2);
-                } catch (SQLException e) {
-                    type = Types.NULL; // Spring's fallback where the driver knows no parameter types
-                }
-                ps.setNull(2, type);
-                assertEquals(1, ps.executeUpdate());
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT note FROM people WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
-                assertTrue(rs.next());
-                assertEquals("found", rs.getString(1));
-            }
+            // the driver knows no parameter types, so Spring falls back to its own guess for the NULL
+            JdbcTemplate jdbc = new JdbcTemplate(new SingleConnectionDataSource(c, true));
+            assertEquals(1, jdbc.update("INSERT INTO people (id, email, note) VALUES (?, ?, ?)", 1, "a@example.com", "x"));
+            assertEquals(1, jdbc.update("UPDATE people SET note = 'found' WHERE email = ? AND score <=> ?", "a@example.com", null));
+            assertEquals("found", jdbc.queryForObject("SELECT note FROM people WHERE email = ?", String.class, "a@example.com"));
+            assertEquals(List.of(), jdbc.queryForList("SELECT id FROM people WHERE email = ? AND score = ?", Integer.class, null, null));
         }
     }
 }

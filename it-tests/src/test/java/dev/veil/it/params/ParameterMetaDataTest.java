@@ -11,6 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,6 +205,21 @@ class ParameterMetaDataTest {
     /** What Spring's JdbcTemplate does for a NULL of unknown type: binds it with the type the metadata reports. */
     static void setNullOfUnknownType(PreparedStatement ps, int index) throws SQLException {
         ps.setNull(index, ps.getParameterMetaData().getParameterType(index));
+    }
+
+    @Test
+    void springsJdbcTemplateBindsNullsOfUnknownTypeThroughVeil() throws Exception {
+        try (Connection c = veil()) {
+            JdbcTemplate jdbc = new JdbcTemplate(new SingleConnectionDataSource(c, true));
+            assertEquals(1, jdbc.update("INSERT INTO people (id, last_name, email, note, score) VALUES (?, ?, ?, ?, ?)", 1, "Smith", null,
+                    null, null));
+            assertEquals(1, jdbc.update("UPDATE people SET note = 'found' WHERE last_name LIKE ? AND note IS NOT DISTINCT FROM ?",
+                    "Smi%", null));
+            assertEquals(List.of(), jdbc.queryForList("SELECT id FROM people WHERE email = ? AND score = ?", Integer.class, null, null));
+            assertEquals(List.of(1), jdbc.queryForList("SELECT id FROM people WHERE lower(last_name) = lower(?) AND email IS NULL",
+                    Integer.class, "SMITH"));
+            assertEquals("found", jdbc.queryForObject("SELECT note FROM people WHERE last_name = ?", String.class, "Smith"));
+        }
     }
 
     @Test
