@@ -66,8 +66,31 @@ public final class Veil implements AutoCloseable {
                 searchTokens.put(c, new SearchTokens(c, keys));
             }
         }
-        this.stats = new EngineStats(policy.source(), metrics, keys::cachedKeys, analyzer::refusedStatements, analyzer::cachedPlans,
-                policy.keyRings(), keys::writeKeyExpiry);
+        // classes rather than method references: each reference spins a class at its first use, and this runs
+        // when the first connection of a JVM builds its engine
+        DataKeyManager k = keys;
+        SqlAnalyzer a = analyzer;
+        this.stats = new EngineStats(policy.source(), metrics, new java.util.function.IntSupplier() {
+            @Override
+            public int getAsInt() {
+                return k.cachedKeys();
+            }
+        }, new java.util.function.LongSupplier() {
+            @Override
+            public long getAsLong() {
+                return a.refusedStatements();
+            }
+        }, new java.util.function.IntSupplier() {
+            @Override
+            public int getAsInt() {
+                return a.cachedPlans();
+            }
+        }, policy.keyRings(), new java.util.function.Function<String, java.time.Instant>() {
+            @Override
+            public java.time.Instant apply(String ring) {
+                return k.writeKeyExpiry(ring);
+            }
+        });
         this.registration = MetricsRegistration.register(stats);
     }
 

@@ -25,11 +25,37 @@ final class AesGcm {
     static final int SHORT_VALUE = 128;
 
     /* Each thread's prepared keys: an AES schedule, hash key and 32 KiB of GHASH tables apiece. */
-    private static final ThreadKeyStates<SecretKey, Gcm> STATES = new ThreadKeyStates<>(CACHED_KEYS_PER_THREAD, Gcm::create, Gcm::destroy);
+    // classes rather than lambdas and method references, which spin a class each at first use (the first encryption)
+    private static final ThreadKeyStates<SecretKey, Gcm> STATES = new ThreadKeyStates<>(CACHED_KEYS_PER_THREAD,
+            new ThreadKeyStates.Factory<SecretKey, Gcm>() {
+                @Override
+                public Gcm create(SecretKey key) throws GeneralSecurityException {
+                    return Gcm.create(key);
+                }
+            }, new java.util.function.Consumer<Gcm>() {
+                @Override
+                public void accept(Gcm state) {
+                    state.destroy();
+                }
+            });
     /* For long values: re-initialising a JCE cipher with another key would redo its schedule. */
     private static final ThreadKeyStates<SecretKey, Cipher> JCE_CIPHERS = new ThreadKeyStates<>(CACHED_KEYS_PER_THREAD,
-            key -> Cipher.getInstance("AES/GCM/NoPadding"), cipher -> { });
-    private static final ThreadLocal<Nonces> NONCES = ThreadLocal.withInitial(() -> new Nonces(new SecureRandom()));
+            new ThreadKeyStates.Factory<SecretKey, Cipher>() {
+                @Override
+                public Cipher create(SecretKey key) throws GeneralSecurityException {
+                    return Cipher.getInstance("AES/GCM/NoPadding");
+                }
+            }, new java.util.function.Consumer<Cipher>() {
+                @Override
+                public void accept(Cipher cipher) {
+                }
+            });
+    private static final ThreadLocal<Nonces> NONCES = new ThreadLocal<>() {
+        @Override
+        protected Nonces initialValue() {
+            return new Nonces(new SecureRandom());
+        }
+    };
 
     private AesGcm() {
     }

@@ -21,7 +21,18 @@ final class AesGcmSiv {
      * tables, so a thread holds at most 256 KiB.
      */
     private static final ThreadKeyStates<byte[], GcmSiv> STATES = new ThreadKeyStates<>(CACHED_KEYS_PER_THREAD,
-            key -> GcmSiv.create(key, FIXED_NONCE), GcmSiv::destroy);
+            // classes rather than a lambda and a method reference, which spin a class each at first use
+            new ThreadKeyStates.Factory<byte[], GcmSiv>() {
+                @Override
+                public GcmSiv create(byte[] key) throws GeneralSecurityException {
+                    return GcmSiv.create(key, FIXED_NONCE);
+                }
+            }, new java.util.function.Consumer<GcmSiv>() {
+                @Override
+                public void accept(GcmSiv state) {
+                    state.destroy();
+                }
+            });
 
     private AesGcmSiv() {
     }

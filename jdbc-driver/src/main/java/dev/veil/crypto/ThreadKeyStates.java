@@ -32,7 +32,12 @@ final class ThreadKeyStates<K, S> {
     ThreadKeyStates(int capacity, Factory<K, S> factory, Consumer<S> destroy) {
         this.factory = factory;
         this.destroy = destroy;
-        this.caches = ThreadLocal.withInitial(() -> new Cache<>(capacity, destroy));
+        this.caches = new ThreadLocal<>() { // not withInitial's lambda, which spins a class at first use
+            @Override
+            protected Cache<K, S> initialValue() {
+                return new Cache<>(capacity, destroy);
+            }
+        };
     }
 
     /** This thread's state for {@code key}, prepared on first use. */

@@ -44,7 +44,13 @@ final class Catalogs {
             if (reader == null) {
                 return null;
             }
-            d = byUrl.computeIfAbsent(url, u -> new Database(nextDatabase.incrementAndGet(), reader));
+            // a class rather than a lambda, which spins a class at first use (a JVM's first connection)
+            d = byUrl.computeIfAbsent(url, new java.util.function.Function<String, Database>() {
+                @Override
+                public Database apply(String u) {
+                    return new Database(nextDatabase.incrementAndGet(), reader);
+                }
+            });
         }
         return d;
     }
@@ -76,8 +82,16 @@ final class Catalogs {
 
     /** A small number standing for a database and a search path: equal numbers resolve every name alike. */
     int context(Database db, List<String> path) {
-        return contexts.computeIfAbsent(db.id + "\u0000" + String.join("\u0000", path), k -> nextContext.incrementAndGet());
+        return contexts.computeIfAbsent(db.id + "\u0000" + String.join("\u0000", path), newContext);
     }
+
+    /** A new context number (a class rather than a lambda, which spins a class at first use). */
+    private final java.util.function.Function<String, Integer> newContext = new java.util.function.Function<>() {
+        @Override
+        public Integer apply(String key) {
+            return nextContext.incrementAndGet();
+        }
+    };
 
     /** One database's snapshot and column lists. */
     final class Database {

@@ -124,27 +124,30 @@ final class Runtimes {
         if (PREPARING.putIfAbsent(key, f) != null) {
             return;
         }
-        Thread t = new Thread(() -> {
-            try {
-                // SLF4J's start-up, before the connecting thread needs a logger
-                org.slf4j.ILoggerFactory loggers = LoggerFactory.getILoggerFactory();
-                String file = fileVersion(key);
-                Policy policy = PolicyLoader.load(Path.of(key));
-                CompletableFuture<MasterKeyProvider> master = new CompletableFuture<>();
-                f.complete(new Prepared(policy, master, file)); // the connecting thread builds the engine meanwhile
+        Thread t = new Thread(new Runnable() { // not a lambda, which spins a class at first use
+            @Override
+            public void run() {
                 try {
-                    master.complete(MasterKeyProviders.create(policy.keys().master()));
+                    // SLF4J's start-up, before the connecting thread needs a logger
+                    org.slf4j.ILoggerFactory loggers = LoggerFactory.getILoggerFactory();
+                    String file = fileVersion(key);
+                    Policy policy = PolicyLoader.load(Path.of(key));
+                    CompletableFuture<MasterKeyProvider> master = new CompletableFuture<>();
+                    f.complete(new Prepared(policy, master, file)); // the connecting thread builds the engine meanwhile
+                    try {
+                        master.complete(MasterKeyProviders.create(policy.keys().master()));
+                    } catch (Throwable e) {
+                        master.completeExceptionally(e);
+                    }
+                    if (loggers instanceof LoggingWarmUp w) {
+                        w.warmUp(); // the connecting thread logs once the catalog check passed
+                    }
+                    // then what the first statements need, while the connecting thread is busy elsewhere
+                    SqlAnalyzer.warmUp(policy);
+                    dev.veil.crypto.ColumnCipher.warmUp(policy.columns());
                 } catch (Throwable e) {
-                    master.completeExceptionally(e);
+                    f.completeExceptionally(e);
                 }
-                if (loggers instanceof LoggingWarmUp w) {
-                    w.warmUp(); // the connecting thread logs once the catalog check passed
-                }
-                // then what the first statements need, while the connecting thread is busy elsewhere
-                SqlAnalyzer.warmUp(policy);
-                dev.veil.crypto.ColumnCipher.warmUp(policy.columns());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
             }
         }, "veil-prepare");
         t.setDaemon(true);
@@ -386,14 +389,17 @@ final class Runtimes {
 
     /** Key-table connections that pass the policy's transport check, as application connections must. */
     private static ConnectionFactory guarded(ConnectionFactory keyDatabase, TransportGuard transport, String url, java.util.Properties info) {
-        return () -> {
-            java.sql.Connection c = keyDatabase.open();
-            try {
-                transport.admit(c, url, info);
-                return c;
-            } catch (java.sql.SQLException | RuntimeException e) {
-                c.close();
-                throw e;
+        return new ConnectionFactory() { // not a lambda, which spins a class at first use
+            @Override
+            public java.sql.Connection open() throws java.sql.SQLException {
+                java.sql.Connection c = keyDatabase.open();
+                try {
+                    transport.admit(c, url, info);
+                    return c;
+                } catch (java.sql.SQLException | RuntimeException e) {
+                    c.close();
+                    throw e;
+                }
             }
         };
     }

@@ -72,7 +72,12 @@ public final class VeilDriver implements Driver {
             throw new VeilException(VeilState.CONFIGURATION_INVALID, "the driver " + real.getClass().getName() + " refused URL " + redact(parsed.realUrl()));
         }
         try {
-            ConnectionFactory keyDatabase = () -> real.connect(parsed.realUrl(), realProps);
+            ConnectionFactory keyDatabase = new ConnectionFactory() { // not a lambda, which spins a class at first use
+                @Override
+                public Connection open() throws SQLException {
+                    return real.connect(parsed.realUrl(), realProps);
+                }
+            };
             Runtimes.Runtime runtime = Runtimes.opening(policyPath, keyDatabase, parsed.realUrl(), realProps);
             // the new connection's transport and catalog checks need no key: they run while the background thread
             // may still be opening it, and the connection is handed out only once it is open

@@ -57,6 +57,13 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final Map<String, Object> ringLocks = new ConcurrentHashMap<>();
+    /** A ring's lock (a class rather than a lambda, which spins a class at first use: a JVM's first key read). */
+    private static final java.util.function.Function<String, Object> NEW_LOCK = new java.util.function.Function<>() {
+        @Override
+        public Object apply(String ring) {
+            return new Object();
+        }
+    };
     /** Unwrapped keys in eviction order (guarded by itself); {@link #byId} is the lock-free view readers use. */
     private final LinkedHashMap<Integer, DataKey> cache;
     private final Map<Integer, DataKey> byId = new ConcurrentHashMap<>();
@@ -257,7 +264,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     public int preload(Iterable<String> rings, java.sql.Connection reading) {
         int loaded = 0;
         for (String ring : rings) {
-            synchronized (ringLocks.computeIfAbsent(ring, r -> new Object())) {
+            synchronized (ringLocks.computeIfAbsent(ring, NEW_LOCK)) {
                 if (closed || active.containsKey(ring)) {
                     continue;
                 }
@@ -277,7 +284,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
     }
 
     private Active refresh(String ring, Active seen) throws VeilException {
-        synchronized (ringLocks.computeIfAbsent(ring, r -> new Object())) {
+        synchronized (ringLocks.computeIfAbsent(ring, NEW_LOCK)) {
             checkOpen();
             Active current = active.get(ring);
             if (current != seen && current != null && usable(current, clock.millis())) {
@@ -419,7 +426,7 @@ public final class DataKeyManager implements DataKeySource, AutoCloseable {
      * rotation, {@code veil keys rotate}).
      */
     public KeyRecord rotate(String ring) throws VeilException {
-        synchronized (ringLocks.computeIfAbsent(ring, r -> new Object())) {
+        synchronized (ringLocks.computeIfAbsent(ring, NEW_LOCK)) {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
                 int max = store.ring(ring).stream().mapToInt(KeyRecord::version).max().orElse(0);
                 KeyRecord created = create(ring, max + 1, clock.instant());

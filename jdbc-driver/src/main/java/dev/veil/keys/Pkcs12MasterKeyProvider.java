@@ -78,14 +78,18 @@ public final class Pkcs12MasterKeyProvider implements MasterKeyProvider {
         // are independent, so the entry is decrypted from an unchecked copy on a second thread
         // while this one checks the MAC, and used only once the check has passed.
         CompletableFuture<SecretKey> entry = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try {
-                KeyStore unchecked = KeyStore.getInstance("PKCS12");
-                unchecked.load(new ByteArrayInputStream(file), null);
-                Key k = unchecked.getKey(alias, this.password);
-                entry.complete(k instanceof SecretKey && "AES".equalsIgnoreCase(k.getAlgorithm()) ? aesKey(k) : null);
-            } catch (Throwable e) {
-                entry.complete(null); // read again below, where the error is reported as usual
+        char[] pw = this.password;
+        Thread reader = new Thread(new Runnable() { // not a lambda, which spins a class at first use
+            @Override
+            public void run() {
+                try {
+                    KeyStore unchecked = KeyStore.getInstance("PKCS12");
+                    unchecked.load(new ByteArrayInputStream(file), null);
+                    Key k = unchecked.getKey(alias, pw);
+                    entry.complete(k instanceof SecretKey && "AES".equalsIgnoreCase(k.getAlgorithm()) ? aesKey(k) : null);
+                } catch (Throwable e) {
+                    entry.complete(null); // read again below, where the error is reported as usual
+                }
             }
         }, "veil-keystore-entry");
         reader.setDaemon(true);

@@ -40,9 +40,18 @@ public final class MetricsRegistration implements AutoCloseable {
         if (mbeanServerExists()) {
             this.name = registerJmx(stats);
         } else {
-            Thread background = new Thread(() -> {
-                awaitMBeanServer(() -> closed || mbeanServerExists(), MAKE_SERVER_AFTER_MILLIS, POLL_MILLIS);
-                publish(stats);
+            // classes rather than lambdas, which spin a class each at first use (a JVM's first connection)
+            Thread background = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    awaitMBeanServer(new java.util.function.BooleanSupplier() {
+                        @Override
+                        public boolean getAsBoolean() {
+                            return closed || mbeanServerExists();
+                        }
+                    }, MAKE_SERVER_AFTER_MILLIS, POLL_MILLIS);
+                    publish(stats);
+                }
             }, "veil-jmx-registration");
             background.setDaemon(true);
             background.start();

@@ -464,7 +464,14 @@ public final class SqlAnalyzer {
                         + "its later statements would be read with the names as they were before; run the commands one by one");
             }
         }
-        Analysis analysis = new Analysis(policy, filter, schema, scanned, names, v -> view(v, names, schema));
+        // a class rather than a lambda, which spins a class at first use (a JVM's first plan)
+        Analysis analysis = new Analysis(policy, filter, schema, scanned, names,
+                new java.util.function.Function<ProtectedRelations.ProtectedRelation, ViewColumns>() {
+                    @Override
+                    public ViewColumns apply(ProtectedRelations.ProtectedRelation v) {
+                        return view(v, names, schema);
+                    }
+                });
         for (Statement statement : parsed.statements()) {
             analysis.statements().analyze(statement);
         }

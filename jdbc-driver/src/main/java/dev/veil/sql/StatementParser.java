@@ -34,10 +34,14 @@ final class StatementParser {
     }
 
     private static ScheduledThreadPoolExecutor watchdog() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "veil-sql-parse-watchdog");
-            t.setDaemon(true);
-            return t;
+        // classes rather than lambdas here and in parse: each lambda spins a class at first use (a JVM's first statements)
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, new java.util.concurrent.ThreadFactory() {
+            @Override
+            public Thread newThread(Runnable r) {
+                Thread t = new Thread(r, "veil-sql-parse-watchdog");
+                t.setDaemon(true);
+                return t;
+            }
         });
         executor.setRemoveOnCancelPolicy(true);
         return executor;
@@ -73,8 +77,11 @@ final class StatementParser {
         CountingParser parser = new CountingParser(sql);
         parser.withAllowComplexParsing(complex);
         long timeout = timeout(sql);
-        ScheduledFuture<?> watch = WATCHDOG.schedule(() -> {
-            parser.interrupted = true;
+        ScheduledFuture<?> watch = WATCHDOG.schedule(new Runnable() {
+            @Override
+            public void run() {
+                parser.interrupted = true;
+            }
         }, timeout, TimeUnit.MILLISECONDS);
         try {
             Statements statements = parser.Statements();
