@@ -98,11 +98,39 @@ final class JobCommands {
                             r.rowsScanned(), r.rowsChanged(), r.conflicts(), r.elapsed().toMillis() / 1000.0);
                     if (!r.finished()) {
                         code = ExitCode.UNFINISHED;
+                    } else {
+                        printSearchGuards(s, table, out);
                     }
                 }
             }
         }
         return code;
+    }
+
+    /**
+     * After a finished job on a table with searchable columns (PostgreSQL), what still keeps each
+     * column's searches refused: a guard missing, or not yet validated now that every row has its
+     * tokens, with the statement that completes it.
+     */
+    static void printSearchGuards(Target.Session s, String table, PrintWriter out) throws java.sql.SQLException {
+        dev.veil.policy.TableName name = dev.veil.policy.TableName.parse(table);
+        TablePolicy t = s.policy().table(name.schema() == null ? null : name.schema().toString(), name.name().toString()).orElse(null);
+        if (t == null || t.columns().values().stream().noneMatch(dev.veil.policy.ColumnPolicy::isSearchable)) {
+            return;
+        }
+        try (java.sql.Connection c = s.connect()) {
+            if (!"PostgreSQL".equals(c.getMetaData().getDatabaseProductName())) {
+                return;
+            }
+            for (dev.veil.policy.ColumnPolicy col : t.columns().values()) {
+                if (col.isSearchable()) {
+                    String gap = dev.veil.jdbc.SearchGuards.gap(c, col);
+                    if (gap != null) {
+                        out.printf("  %s: searches on it are refused: %s%n", col.column(), gap);
+                    }
+                }
+            }
+        }
     }
 
     /**
