@@ -134,6 +134,24 @@ class CatalogReaderQueriesTest {
         }
     }
 
+    /**
+     * The check at connect reads every policy table's columns in one statement, whatever the number
+     * of tables and of spellings tried (a missing unquoted name is looked for as written, in lower and
+     * in upper case).
+     */
+    @Test
+    void theCheckReadsEveryTableInOneStatement() throws Exception {
+        Policy policy = CatalogCheckNamesTest.policy("  visits:\n    email: deterministic\n  other.notes:\n    body: randomized\n"
+                + "  Missing:\n    email: randomized\n");
+        List<String> sent = new ArrayList<>();
+        try (Connection c = db.connect()) {
+            CatalogCheck.Report report = CatalogCheck.names(policy, counting(c, sent));
+            assertEquals(List.of("Missing"), report.missingTables().stream().map(t -> t.name().toString()).toList());
+            assertTrue(report.missingColumns().isEmpty(), report.toString());
+        }
+        assertEquals(1, sent.size(), sent.toString());
+    }
+
     /** The path read row by row is the one {@code current_schemas(true)} returns as an array, in order, whatever the names. */
     @Test
     void thePathIsTheConnectionsInOrder() throws Exception {

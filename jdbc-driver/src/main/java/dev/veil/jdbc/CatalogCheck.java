@@ -148,9 +148,10 @@ public final class CatalogCheck {
 
     /**
      * {@link #run} without the columns' types, as the driver checks new connections: on PostgreSQL
-     * one {@code pg_catalog} query per table spelling (the same relations, columns, order and
-     * schema choice as {@link DatabaseMetaData#getColumns}, with the current schema in the same
-     * answer) instead of three round trips and pgjdbc's heavier metadata query.
+     * one {@code pg_catalog} query for every spelling of every policy table (the same relations,
+     * columns, order and schema choice as {@link DatabaseMetaData#getColumns}, with the current
+     * schema in the same answer) instead of three round trips per spelling and pgjdbc's heavier
+     * metadata query.
      *
      * @throws SQLException when the catalog cannot be read
      */
@@ -170,10 +171,12 @@ public final class CatalogCheck {
     }
 
     private static Report run(Policy policy, Connection connection, boolean types, List<String[]> pgColumns) throws SQLException {
-        boolean direct = pgColumns != null || !types && SqlDialect.of(connection) == SqlDialect.POSTGRESQL;
+        if (pgColumns == null && !types && SqlDialect.of(connection) == SqlDialect.POSTGRESQL) {
+            pgColumns = pgColumns(policy, connection);
+        }
         List<TableFit> fits = new ArrayList<>();
         for (TablePolicy t : policy.tables()) {
-            List<LiveColumn> live = columns(connection, t.name(), direct, pgColumns);
+            List<LiveColumn> live = columns(connection, t.name(), pgColumns);
             List<ColumnPolicy> missing = new ArrayList<>();
             List<CompanionColumns.Companion> missingCompanions = new ArrayList<>();
             if (!live.isEmpty()) {
@@ -227,14 +230,39 @@ public final class CatalogCheck {
     }
 
     /**
-     * What pgjdbc's {@code getColumns(catalog, null, name, null)} reads, without the types: tables,
-     * partitioned tables, views, foreign tables and materialized views of that exact name in every
-     * schema of the connection's database, their live columns ordered by schema, name and position.
+     * What pgjdbc's {@code getColumns(catalog, null, name, null)} reads for each name of {@code ?} (a
+     * {@code text[]}), without the types: tables, partitioned tables, views, foreign tables and
+     * materialized views of that exact name in every schema of the connection's database, their
+     * live columns ordered by schema, name and position, with the current schema and the name.
      */
-    private static final String PG_COLUMNS = "SELECT pg_catalog.current_schema(), n.nspname, a.attname FROM pg_catalog.pg_class c "
+    private static final String PG_COLUMNS = "SELECT pg_catalog.current_schema(), n.nspname, c.relname, a.attname FROM pg_catalog.pg_class c "
             + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid "
-            + "WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm') AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped "
+            + "WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm') AND c.relname = ANY (?::text[]) AND a.attnum > 0 AND NOT a.attisdropped "
             + "ORDER BY n.nspname, c.relname, a.attnum";
+
+    /**
+     * {@link #PG_COLUMNS} for every spelling of every policy table in one statement (not one per
+     * spelling): rows as {@link #names(Policy, List)} takes them.
+     */
+    private static List<String[]> pgColumns(Policy policy, Connection connection) throws SQLException {
+        List<String[]> rows = new ArrayList<>();
+        if (policy.tables().isEmpty()) {
+            return rows;
+        }
+        Set<String> spellings = new LinkedHashSet<>();
+        for (TablePolicy t : policy.tables()) {
+            spellings.addAll(spellings(t.name()));
+        }
+        try (PreparedStatement ps = connection.prepareStatement(PG_COLUMNS)) {
+            ps.setString(1, CatalogReader.Postgres.textArray(spellings));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+                }
+            }
+        }
+        return rows;
+    }
 
     /** The names a policy table is looked up by, in order: as written, then (unquoted) in lower and upper case. */
     static Set<String> spellings(TableName table) {
@@ -249,10 +277,12 @@ public final class CatalogCheck {
     }
 
     /**
-     * The live columns of a policy table, trying the name as written, then lower and upper case;
-     * {@code direct}: through {@link #PG_COLUMNS}, without types, or from {@code pgColumns} when given.
+     * The live columns of a policy table, trying the name as written, then lower and upper case:
+     * from {@code pgColumns} ({@link #PG_COLUMNS}' rows, without types) when given, else through
+     * {@link DatabaseMetaData#getColumns}.
      */
-    private static List<LiveColumn> columns(Connection connection, TableName table, boolean direct, List<String[]> pgColumns) throws SQLException {
+    private static List<LiveColumn> columns(Connection connection, TableName table, List<String[]> pgColumns) throws SQLException {
+        boolean direct = pgColumns != null;
         DatabaseMetaData md = direct ? null : connection.getMetaData();
         Set<String> spellings = spellings(table);
         String current = direct ? null : connection.getSchema();
@@ -264,16 +294,6 @@ public final class CatalogCheck {
                     if (row[2].equals(spelling)) {
                         current = row[0];
                         found.add(new LiveColumn(row[1], row[3], Types.OTHER, null, 0));
-                    }
-                }
-            } else if (direct) {
-                try (PreparedStatement ps = connection.prepareStatement(PG_COLUMNS)) {
-                    ps.setString(1, spelling);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            current = rs.getString(1);
-                            found.add(new LiveColumn(rs.getString(2), rs.getString(3), Types.OTHER, null, 0));
-                        }
                     }
                 }
             } else {

@@ -250,7 +250,7 @@ abstract class CatalogReader {
         }
 
         /** A PostgreSQL array literal of names; each element double-quoted, so any name is safe. */
-        private static String textArray(Set<String> names) {
+        static String textArray(Set<String> names) {
             StringBuilder b = new StringBuilder("{");
             for (String n : names) {
                 b.append(b.length() > 1 ? "," : "").append('"').append(n.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
