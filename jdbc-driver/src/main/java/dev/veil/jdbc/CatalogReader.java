@@ -56,20 +56,30 @@ abstract class CatalogReader {
     abstract ProtectedRelations read(Connection raw, Policy policy) throws SQLException;
 
     static final class Postgres extends CatalogReader {
+        /**
+         * The relations that may be named like one of the keys {@code ?} (names in lower case, as
+         * {@link dev.veil.policy.Identifier#key()} makes them): those equal to a key with ASCII letters folded, and
+         * every one whose name has a character outside ASCII. Which of them is named like a key is
+         * decided in Java ({@link #namedLike}): PostgreSQL's {@code lower()} follows the database's
+         * {@code LC_CTYPE}, which in a {@code C} database leaves {@code É} alone and in a Turkish one
+         * turns {@code I} into a dotless {@code ı}, so it would miss a policy table there.
+         */
+        static final String NAME_CANDIDATE = "(pg_catalog.translate(c.relname, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+                + "'abcdefghijklmnopqrstuvwxyz') = ANY (?::text[]) OR c.relname::text ~ '[^[:ascii:]]')";
         private static final String SAME_NAMED = "SELECT c.oid, n.nspname, c.relname, c.relkind FROM pg_catalog.pg_class c "
                 + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                + "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND lower(c.relname) = ANY (?::text[])";
+                + "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND " + NAME_CANDIDATE;
         /**
-         * {@link #SAME_NAMED} ({@code ?} 1 and 2: the policy's table name keys) with every live column of
+         * {@link #SAME_NAMED}'s candidates ({@code ?} 1: the policy's table name keys) with every live column of
          * each relation, and the relations {@link CatalogCheck}'s {@code PG_COLUMNS} finds by exact name
-         * ({@code ?} 3: every spelling it tries): a row per column (a relation without columns: one row,
-         * column {@code NULL}) in {@code PG_COLUMNS}' order; column 5 tells the rows of {@link #SAME_NAMED}.
+         * ({@code ?} 2: every spelling it tries): a row per column (a relation without columns: one row,
+         * column {@code NULL}) in {@code PG_COLUMNS}' order; {@link #namedLike} tells the rows of {@link #SAME_NAMED}.
          */
         private static final String SAME_NAMED_COLUMNS = "SELECT c.oid, n.nspname, c.relname, c.relkind, "
-                + "lower(c.relname) = ANY (?::text[]), pg_catalog.current_schema(), a.attname FROM pg_catalog.pg_class c "
+                + "pg_catalog.current_schema(), a.attname FROM pg_catalog.pg_class c "
                 + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                 + "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-                + "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND (lower(c.relname) = ANY (?::text[]) OR c.relname = ANY (?::text[])) "
+                + "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND (" + NAME_CANDIDATE + " OR c.relname = ANY (?::text[])) "
                 + "ORDER BY n.nspname, c.relname, a.attnum";
         private static final String RULE_DEPENDS = "dp.classid = 'pg_catalog.pg_rewrite'::regclass "
                 + "AND dp.refclassid = 'pg_catalog.pg_class'::regclass";
@@ -124,7 +134,9 @@ abstract class CatalogReader {
                 ps.setString(1, textArray(policy.tableNameKeys()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        sameNamed(policy, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), found, sameNamed);
+                        if (namedLike(policy.tableNameKeys(), rs.getString(3))) {
+                            sameNamed(policy, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), found, sameNamed);
+                        }
                     }
                 }
             }
@@ -150,26 +162,29 @@ abstract class CatalogReader {
             }
             Set<Long> seen = new java.util.HashSet<>();
             try (PreparedStatement ps = raw.prepareStatement(SAME_NAMED_COLUMNS)) {
-                String keys = textArray(policy.tableNameKeys());
-                ps.setString(1, keys);
-                ps.setString(2, keys);
-                ps.setString(3, textArray(spellings));
+                ps.setString(1, textArray(policy.tableNameKeys()));
+                ps.setString(2, textArray(spellings));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         long oid = rs.getLong(1);
                         String schema = rs.getString(2);
                         String name = rs.getString(3);
-                        if (rs.getBoolean(5) && seen.add(oid)) {
+                        if (namedLike(policy.tableNameKeys(), name) && seen.add(oid)) {
                             sameNamed(policy, oid, schema, name, rs.getString(4), found, sameNamed);
                         }
-                        String column = rs.getString(7);
+                        String column = rs.getString(6);
                         if (column != null) {
-                            columns.add(new String[] {rs.getString(6), schema, name, column});
+                            columns.add(new String[] {rs.getString(5), schema, name, column});
                         }
                     }
                 }
             }
             return new Checked(derived(raw, policy, found, sameNamed), columns);
+        }
+
+        /** Whether a relation's name, in lower case as Java makes it, is one of {@code keys} (see {@link #NAME_CANDIDATE}). */
+        private static boolean namedLike(Set<String> keys, String relname) {
+            return keys.contains(relname.toLowerCase(Locale.ROOT));
         }
 
         /** One relation named like a policy table: always in {@code sameNamed}, in {@code found} when it is a policy table's. */
@@ -233,7 +248,9 @@ abstract class CatalogReader {
                     ps.setString(1, textArray(derivedNames));
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            sameNamed.add(new String[] {rs.getString(2), rs.getString(3)});
+                            if (namedLike(derivedNames, rs.getString(3))) {
+                                sameNamed.add(new String[] {rs.getString(2), rs.getString(3)});
+                            }
                         }
                     }
                 }

@@ -28,6 +28,10 @@ public final class TestDatabase implements AutoCloseable {
     private final boolean postgres;
 
     private TestDatabase(String adminUrl) throws SQLException {
+        this(adminUrl, "");
+    }
+
+    private TestDatabase(String adminUrl, String createOptions) throws SQLException {
         Matcher m = URL.matcher(adminUrl);
         if (!m.matches()) {
             throw new IllegalArgumentException("expected jdbc:postgresql://host[:port]/db[?params] or jdbc:mariadb://…, got " + adminUrl.replaceAll("password=[^&]*", "password=***"));
@@ -37,7 +41,7 @@ public final class TestDatabase implements AutoCloseable {
         this.name = "veil_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         this.url = m.group(1) + "/" + name + (m.group(3) == null ? "" : m.group(3));
         try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
+            s.execute("CREATE DATABASE " + name + createOptions);
         }
     }
 
@@ -49,6 +53,18 @@ public final class TestDatabase implements AutoCloseable {
                     + "for example jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres (bash .ci/run does this)");
         }
         return new TestDatabase(admin);
+    }
+
+    /**
+     * A fresh PostgreSQL database created with {@code options} after its name ({@code " TEMPLATE template0
+     * LC_CTYPE 'C' LC_COLLATE 'C'"}, say); fails as {@link #postgres()} does when no server is configured.
+     */
+    public static TestDatabase postgres(String options) throws SQLException {
+        String admin = setting("VEIL_IT_JDBC_URL", "veil.it.url");
+        if (admin == null) {
+            return postgres();
+        }
+        return new TestDatabase(admin, options);
     }
 
     /** A fresh MariaDB database, or {@code null} when none is configured. */
