@@ -35,12 +35,12 @@ public final class SearchGuards {
      * The relations a search on the table may read, and every CHECK constraint of each: the tables
      * of that name and their descendants at any depth.
      */
-    static final String PG_GUARDS = "WITH RECURSIVE tree AS (SELECT c.oid FROM pg_catalog.pg_class c "
-            + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = ? AND (?::text IS NULL OR n.nspname = ?) "
-            + "AND c.relkind IN ('r', 'p', 'f') AND NOT pg_catalog.pg_is_other_temp_schema(n.oid) "
-            + "UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.oid) "
-            + "SELECT t.oid::regclass::text, c.relkind, k.conname, k.convalidated, pg_catalog.pg_get_constraintdef(k.oid) FROM tree t "
-            + "JOIN pg_catalog.pg_class c ON c.oid = t.oid "
+    static final String PG_GUARDS = "WITH RECURSIVE tree(oid, root, root_schema) AS (SELECT c.oid, c.relname::text, n.nspname::text "
+            + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
+            + CatalogReader.Postgres.NAME_CANDIDATE + " AND c.relkind IN ('r', 'p', 'f') AND NOT pg_catalog.pg_is_other_temp_schema(n.oid) "
+            + "UNION SELECT i.inhrelid, t.root, t.root_schema FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.oid) "
+            + "SELECT t.oid::regclass::text, c.relkind, k.conname, k.convalidated, pg_catalog.pg_get_constraintdef(k.oid), t.root, "
+            + "t.root_schema FROM tree t JOIN pg_catalog.pg_class c ON c.oid = t.oid "
             + "LEFT JOIN pg_catalog.pg_constraint k ON k.conrelid = t.oid AND k.contype = 'c' ORDER BY 1, 3";
 
     /** One relation a search may read: what its validated guards require, and what its guards not yet validated would. */
@@ -137,16 +137,18 @@ public final class SearchGuards {
     public static Reading read(Connection raw, ColumnPolicy column) throws SQLException {
         TableName table = column.column().table();
         String guard = CompanionColumns.guardName(column).folded();
-        String schema = table.schema() == null ? null : table.schema().folded();
         List<Relation> relations = new ArrayList<>();
         try (PreparedStatement ps = raw.prepareStatement(PG_GUARDS)) {
-            ps.setString(1, table.name().folded());
-            ps.setString(2, schema);
-            ps.setString(3, schema);
+            ps.setString(1, CatalogReader.Postgres.textArray(Set.of(table.name().key())));
             try (ResultSet rs = ps.executeQuery()) {
                 String current = null;
                 Relation r = null;
                 while (rs.next()) {
+                    // the relations the policy table's name means, as Veil matches names (not as the database's locale folds them)
+                    if (!table.name().matches(quoted(rs.getString(6)))
+                            || table.schema() != null && !table.schema().matches(quoted(rs.getString(7)))) {
+                        continue;
+                    }
                     String name = rs.getString(1);
                     if (!name.equals(current)) {
                         current = name;
@@ -172,6 +174,11 @@ public final class SearchGuards {
             }
         }
         return new Reading(column, relations);
+    }
+
+    /** A catalog name as a quoted SQL identifier, which {@link Identifier#matches} compares as Veil compares names. */
+    private static String quoted(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /**

@@ -235,6 +235,16 @@ class SearchGuardTest {
     }
 
     @Test
+    void aQuotedMixedCaseTableOfThatNameNeedsItsGuardToo() throws Exception {
+        insert(searching, 1, "Smith");
+        guardInForce();
+        // the unqualified policy name people protects "People" too (Veil compares names ignoring case)
+        db.execute("CREATE SCHEMA crm", "CREATE TABLE crm.\"People\" (id int PRIMARY KEY, last_name text, "
+                + "last_name_veil_prefix bytea[], last_name_veil_ci bytea)");
+        assertTrue(refused("Sm%").getMessage().contains("crm.\"People\" has no guard " + GUARD));
+    }
+
+    @Test
     void aGuardDroppedThroughVeilIsSeenByTheNextStatement() throws Exception {
         insert(searching, 1, "Smith");
         guardInForce();
