@@ -161,6 +161,11 @@ final class Catalogs {
             return fresh;
         }
 
+        /** Whether the snapshot is to be read again before the next plan (see {@link #snapshot}). */
+        boolean due() {
+            return snapshot == null || stale || System.nanoTime() - readAt >= refreshNanos;
+        }
+
         void invalidate() {
             stale = true;
             columns.clear();

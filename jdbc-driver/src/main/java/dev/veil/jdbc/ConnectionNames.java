@@ -97,6 +97,12 @@ final class ConnectionNames {
         return r == null ? -1 : r.context();
     }
 
+    /** Whether this connection's database's catalog snapshot is to be read again before the next plan. */
+    boolean catalogDue() {
+        Catalogs.Database db = database;
+        return db != null && db.due();
+    }
+
     /** The column lists of this connection's database, or {@code null} before the first plan or when no catalog is read. */
     SchemaCache columns() {
         Catalogs.Database db = database;

@@ -107,6 +107,11 @@ public final class VeilConnection extends DelegatingConnection {
             public NameResolver resolver() throws VeilException {
                 return names.resolver();
             }
+
+            @Override
+            public boolean catalogDue() {
+                return names.catalogDue();
+            }
         };
         this.encryptor = new ParameterEncryptor(raw, runtime);
     }

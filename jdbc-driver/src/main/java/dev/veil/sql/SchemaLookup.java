@@ -37,4 +37,14 @@ public interface SchemaLookup {
     default NameResolver resolver() throws dev.veil.VeilException {
         return null;
     }
+
+    /**
+     * Whether the catalog snapshot is due to be read again ({@code schema.refresh-after} has passed,
+     * or DDL ran through Veil): a recently seen plain text is then planned again, so that a relation
+     * that has come to carry encrypted values since (a view redefined elsewhere over a policy
+     * table) is not written through as plain. One clock read.
+     */
+    default boolean catalogDue() {
+        return false;
+    }
 }

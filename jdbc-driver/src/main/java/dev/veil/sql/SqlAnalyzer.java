@@ -197,11 +197,11 @@ public final class SqlAnalyzer {
         int slot = hash & (PASS_THROUGH_SLOTS - 1);
         int other = (hash >>> 10 ^ hash >>> 20) & (PASS_THROUGH_SLOTS - 1);
         StatementPlan known = passThroughs[slot];
-        if (known != null && known.sql().equals(sql)) {
+        if (known != null && known.sql().equals(sql) && (schema == null || !schema.catalogDue())) {
             return known;
         }
         known = passThroughs[other];
-        if (known != null && known.sql().equals(sql)) {
+        if (known != null && known.sql().equals(sql) && (schema == null || !schema.catalogDue())) {
             return known;
         }
         boolean ddl = HarmlessCommands.mayChangeTables(sql);

@@ -69,6 +69,30 @@ class ProtectedRelationsTest {
     }
 
     @Test
+    void aPlainTextSeenBeforeIsPlannedAgainOnceTheCatalogIsDue() throws Exception {
+        String later = "mk" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        db.execute("CREATE TABLE notes (id SERIAL PRIMARY KEY, email TEXT)", "CREATE VIEW v_later AS SELECT id, email FROM notes");
+        try (Connection c = DriverManager.getConnection(url)) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO v_later (email) VALUES (?)")) {
+                ps.setString(1, "plain@example.com"); // a view over a table the policy does not name: sent as written
+                ps.executeUpdate();
+            }
+            // elsewhere, the view comes to read the encrypted table
+            db.execute("CREATE OR REPLACE VIEW v_later AS SELECT id, email FROM customers");
+            Thread.sleep(1_100); // schema.refresh-after: 1s
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO v_later (email) VALUES (?)")) {
+                ps.setString(1, later + "@example.com");
+                ps.executeUpdate();
+            }
+            assertEquals(List.of(later + "@example.com"), rows(c, "SELECT email FROM customers"));
+        }
+        try (Connection raw = db.connect()) {
+            assertEquals(List.of("true"), rows(raw, "SELECT (email LIKE 'vl1:%')::text FROM customers"), "stored as an envelope");
+        }
+        log.assertNeverSent(later);
+    }
+
+    @Test
     void simpleViewsReadCompareAndWriteLikeTheirTable() throws Exception {
         try (Connection c = DriverManager.getConnection(url)) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO v_cust (name, email, ssn) VALUES (?, ?, ?)")) {
