@@ -169,9 +169,10 @@ public final class CompanionColumns {
         if (!text.startsWith(head + " ")) {
             return out;
         }
+        List<Companion> companions = of(column);
         for (String test : text.substring(head.length() + 1).split(" AND ", -1)) {
             SearchCapability found = null;
-            for (Companion c : of(column)) {
+            for (Companion c : companions) {
                 if (test.equals(withoutGrouping(c.name().folded()) + " IS NOT NULL")) {
                     found = c.capability();
                 }
@@ -198,11 +199,6 @@ public final class CompanionColumns {
             sb.append(i == 0 ? "" : " OR ").append(companions.get(i).name()).append(" IS NULL");
         }
         return sb.append("))").toString();
-    }
-
-    /** Whether a CHECK constraint (as {@link #required} reads it) requires every companion column of {@code column}. */
-    public static boolean isGuard(ColumnPolicy column, String definition) {
-        return !column.search().capabilities().isEmpty() && required(column, definition).containsAll(column.search().capabilities());
     }
 
     /** The text without parentheses and double quotes, its runs of white space as one space. */
