@@ -99,6 +99,10 @@ final class PolicyChecker {
                 if (c.isSearchable() && table.missingCompanions().stream().noneMatch(m -> m.owner() == c)) {
                     out.addAll(searchBudget(c));
                     out.add(guard(c));
+                    Finding statistics = plannerStatistics(c);
+                    if (statistics != null) {
+                        out.add(statistics);
+                    }
                 }
             }
             for (dev.veil.search.CompanionColumns.Companion m : table.missingCompanions()) {
@@ -165,6 +169,44 @@ final class PolicyChecker {
         }
         return new Finding(Level.OK, c.column().toString(), "guard " + dev.veil.search.CompanionColumns.guardName(c)
                 + ": the database refuses values without search tokens");
+    }
+
+    /**
+     * Companion columns that ANALYZE gathers (or has gathered) planner statistics on: with them
+     * PostgreSQL plans every search on the column anew ({@link dev.veil.search.CompanionColumns#noStatistics}).
+     */
+    private Finding plannerStatistics(ColumnPolicy c) throws SQLException {
+        List<String> fixes = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        String table = c.column().table().toString();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT coalesce(a.attstattarget, -1) <> 0, EXISTS (SELECT 1 FROM pg_stats s "
+                + "WHERE s.schemaname = n.nspname AND s.tablename = r.relname AND s.attname = a.attname) FROM pg_attribute a "
+                + "JOIN pg_class r ON r.oid = a.attrelid JOIN pg_namespace n ON n.oid = r.relnamespace "
+                + "WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped")) {
+            for (dev.veil.search.CompanionColumns.Companion m : dev.veil.search.CompanionColumns.of(c)) {
+                ps.setString(1, table);
+                ps.setString(2, m.name().folded());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || !rs.getBoolean(1) && !rs.getBoolean(2)) {
+                        continue;
+                    }
+                    names.add(m.name().toString());
+                    if (rs.getBoolean(1)) {
+                        fixes.add(dev.veil.search.CompanionColumns.noStatistics(table, m));
+                    }
+                    if (rs.getBoolean(2)) {
+                        fixes.add(dev.veil.search.CompanionColumns.clearStatistics(table, m));
+                    }
+                }
+            }
+        }
+        if (names.isEmpty()) {
+            return null;
+        }
+        return new Finding(Level.WARNING, c.column().toString(), "planner statistics on " + String.join(", ", names) + ": PostgreSQL "
+                + "plans every search on the column anew, which costs more than its index lookup; run " + String.join("; ", fixes)
+                + (fixes.stream().anyMatch(f -> f.contains(" TYPE ")) ? " (the change to its own type drops the statistics gathered; it "
+                + "rebuilds the column's index under an exclusive lock)" : ""));
     }
 
     /** Few distinct values, read from the exact ci token or the finest range bucket (no decryption needed). */

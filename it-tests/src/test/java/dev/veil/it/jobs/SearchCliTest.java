@@ -126,6 +126,39 @@ class SearchCliTest {
         db.execute("ALTER TABLE people DROP CONSTRAINT people_last_name_veil_tokens", GUARD_DDL, VALIDATE);
     }
 
+    @Test
+    void companionColumnsWithPlannerStatisticsAreReportedWithTheStatementsThatClearThem() throws Exception {
+        Cli ddl = Cli.run("policy", "check", "--ddl", "--policy", policy.toString());
+        db.execute(ddl.out().lines().filter(l -> !l.startsWith("--") && !l.isBlank()).map(l -> l.substring(0, l.length() - 1))
+                .toArray(String[]::new));
+        assertEquals(0, veil("migrate").code());
+        // a companion column added before its DDL set its statistics off, then analyzed
+        db.execute("ALTER TABLE people ALTER COLUMN last_name_veil_prefix SET STATISTICS -1", "ANALYZE people");
+        assertEquals(1, statisticsRows());
+        Cli report = veil("policy", "check");
+        String fix = "ALTER TABLE people ALTER COLUMN last_name_veil_prefix SET STATISTICS 0; "
+                + "ALTER TABLE people ALTER COLUMN last_name_veil_prefix TYPE bytea[]";
+        assertTrue(report.out().contains("warning  people.last_name: planner statistics on last_name_veil_prefix: PostgreSQL plans every "
+                + "search on the column anew, which costs more than its index lookup; run " + fix + " (the change to its own type "
+                + "drops the statistics gathered;"), report.toString());
+        db.execute(fix.split("; "));
+        db.execute("ANALYZE people");
+        assertEquals(0, statisticsRows(), "the statistics are gone and ANALYZE gathers none");
+        report = veil("policy", "check");
+        assertTrue(!report.out().contains("planner statistics"), report.toString());
+        // the guard outlives the change of type
+        SQLException refused = assertThrows(SQLException.class, () -> db.execute("UPDATE people SET last_name_veil_prefix = NULL WHERE id = 1"));
+        assertEquals("23514", refused.getSQLState(), refused::getMessage);
+    }
+
+    private long statisticsRows() throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'people' AND attname LIKE '%veil%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private dev.veil.policy.ColumnPolicy prefixOnly() throws Exception {
         Path p = dir.resolve("prefix-only.yaml");
         Files.writeString(p, Files.readString(policy));
@@ -138,7 +171,9 @@ class SearchCliTest {
         assertEquals(0, ddl.code(), ddl.toString());
         List<String> statements = ddl.out().lines().filter(l -> !l.startsWith("--") && !l.isBlank()).map(l -> l.substring(0, l.length() - 1)).toList();
         assertEquals(List.of("ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_prefix bytea[]",
+                "ALTER TABLE people ALTER COLUMN last_name_veil_prefix SET STATISTICS 0",
                 "ALTER TABLE people ADD COLUMN IF NOT EXISTS last_name_veil_ci bytea",
+                "ALTER TABLE people ALTER COLUMN last_name_veil_ci SET STATISTICS 0",
                 "CREATE INDEX IF NOT EXISTS people_last_name_veil_prefix_idx ON people USING gin (last_name_veil_prefix) WITH (gin_pending_list_limit = 64)",
                 "CREATE INDEX IF NOT EXISTS people_last_name_veil_ci_idx ON people USING btree (last_name_veil_ci)",
                 GUARD_DDL), statements);
@@ -213,9 +248,11 @@ class SearchCliTest {
             assertEquals(ROWS / 3, prefixMatches(engine, "S"));
         }
 
+        db.execute("ANALYZE people");
         Cli check = veil("policy", "check");
         assertEquals(0, check.code(), check.toString());
         String out = check.out();
+        assertTrue(!out.contains("planner statistics"), "the DDL keeps ANALYZE off the companion columns: " + out);
         assertTrue(out.contains("people.last_name: prefix (exact 128-bit tokens): the database learns which rows share their first 1..8 "
                 + "characters"), out);
         assertTrue(out.contains(ROWS + " row(s): expected coincidences rows/2^bits = "), out);
