@@ -196,6 +196,37 @@ class SearchGuardTest {
     }
 
     @Test
+    void aPartitionedTableIsGuardedThroughEachOfItsPartitions() throws Exception {
+        String columns = "(id int, last_name text, last_name_veil_prefix bytea[], last_name_veil_ci bytea)";
+        db.execute("DROP TABLE people", "CREATE TABLE people " + columns + " PARTITION BY RANGE (id)",
+                "CREATE TABLE people_low PARTITION OF people FOR VALUES FROM (0) TO (100)",
+                "CREATE TABLE people_high PARTITION OF people FOR VALUES FROM (100) TO (1000) PARTITION BY RANGE (id)",
+                "CREATE TABLE people_high_a PARTITION OF people_high FOR VALUES FROM (100) TO (1000)");
+        insert(searching, 1, "Smith");
+        insert(searching, 150, "Smithers");
+        insert(stale, 2, "Smythe");
+        db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
+        assertTrue(refused("Sm%").getMessage().contains("the guard " + GUARD + " on people is NOT VALID"));
+        SQLException refusedRow = assertThrows(SQLException.class, () -> insert(stale, 160, "Smart"));
+        assertEquals("23514", refusedRow.getSQLState(), "a sub-partition carries the guard: " + refusedRow.getMessage());
+        SQLException early = assertThrows(SQLException.class, () -> db.execute(CompanionColumns.validateDdl(table).toArray(new String[0])));
+        assertEquals("23514", early.getSQLState(), "the row written without tokens fails the validation");
+        try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = ? WHERE id = ?")) {
+            ps.setString(1, "Smythe"); // what 'veil migrate' does
+            ps.setInt(2, 2);
+            assertEquals(1, ps.executeUpdate());
+        }
+        db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
+        assertEquals(List.of(1, 2, 150), search("Sm%"));
+        assertEquals(List.of(150), search("Smithe%"));
+        // a partition attached later must carry the guard: PostgreSQL refuses one without it
+        db.execute("CREATE TABLE people_more " + columns);
+        SQLException attach = assertThrows(SQLException.class,
+                () -> db.execute("ALTER TABLE people ATTACH PARTITION people_more FOR VALUES FROM (1000) TO (2000)"));
+        assertTrue(attach.getMessage().contains("missing constraint"), attach.getMessage());
+    }
+
+    @Test
     void aCapabilityAddedLaterWaitsForItsOwnGuardWhileTheOthersGoOn() throws Exception {
         Path before = dir.resolve("prefix-only.yaml");
         Files.writeString(before, Files.readString(stale).replace("last_name: { mode: deterministic }",
