@@ -100,7 +100,7 @@ abstract class CatalogReader {
                 + " JOIN pg_catalog.pg_rewrite r ON r.oid = dp.objid WHERE r.ev_class <> v.oid) "
                 + "SELECT 'd', d.oid, d.root, n.nspname, c.relname, NULL, NULL FROM d JOIN pg_catalog.pg_class c ON c.oid = d.oid "
                 + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                + "UNION ALL SELECT 'v', v.oid, NULL, n.nspname, c.relname, pg_catalog.pg_get_viewdef(v.oid), "
+                + "UNION ALL SELECT c.relkind::text, v.oid, NULL, n.nspname, c.relname, pg_catalog.pg_get_viewdef(v.oid), "
                 + "ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = v.oid AND a.attnum > 0 "
                 + "AND NOT a.attisdropped ORDER BY a.attnum) "
                 + "FROM v JOIN pg_catalog.pg_class c ON c.oid = v.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -201,7 +201,7 @@ abstract class CatalogReader {
         private ProtectedRelations derived(Connection raw, Policy policy, Map<Long, ProtectedRelation> found, List<String[]> sameNamed)
                 throws SQLException {
             if (!found.isEmpty()) {
-                record ViewRow(String schema, String name, String definition, List<String> columns) {
+                record ViewRow(String schema, String name, String definition, List<String> columns, Kind kind) {
                 }
                 Map<Long, ProtectedRelation> children = new HashMap<>();
                 Map<Long, ViewRow> views = new HashMap<>();
@@ -212,8 +212,10 @@ abstract class CatalogReader {
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             long oid = rs.getLong(2);
-                            if (rs.getString(1).equals("v")) {
-                                views.put(oid, new ViewRow(rs.getString(4), rs.getString(5), rs.getString(6), strings(rs.getArray(7))));
+                            String type = rs.getString(1);
+                            if (type.equals("v") || type.equals("m")) {
+                                views.put(oid, new ViewRow(rs.getString(4), rs.getString(5), rs.getString(6), strings(rs.getArray(7)),
+                                        type.equals("m") ? Kind.MATERIALIZED_VIEW : Kind.VIEW));
                                 continue;
                             }
                             ProtectedRelation root = found.get(rs.getLong(3));
@@ -232,7 +234,7 @@ abstract class CatalogReader {
                     List<String> path = path(raw);
                     for (Map.Entry<Long, ViewRow> e : views.entrySet()) {
                         ViewRow v = e.getValue();
-                        found.put(e.getKey(), new ProtectedRelation(v.schema(), v.name(), Kind.VIEW, null, v.definition(), path, v.columns()));
+                        found.put(e.getKey(), new ProtectedRelation(v.schema(), v.name(), v.kind(), null, v.definition(), path, v.columns()));
                     }
                 }
             }

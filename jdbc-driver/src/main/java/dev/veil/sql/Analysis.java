@@ -73,7 +73,7 @@ final class Analysis {
         NameResolver.Resolved r = names.resolve(t.getSchemaName(), t.getName());
         TablePolicy p = r.policy();
         ViewColumns view = null;
-        if (r.relation() != null && r.relation().kind() == ProtectedRelations.Kind.VIEW) {
+        if (r.relation() != null && r.relation().kind().isView()) {
             view = views.apply(r.relation());
             p = view == null ? null : view.policy();
         }

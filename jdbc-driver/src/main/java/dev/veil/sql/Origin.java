@@ -42,10 +42,18 @@ sealed interface Origin {
      *        one relation): a {@link Companion} of the same source belongs to the same row
      * @param companions the names under which {@code source} exposes the column's companion columns,
      *        by capability; a capability missing here cannot be searched through {@code source}
+     * @param copiedBy the materialized view whose stored copy the value is read from (directly, or
+     *        through views and sub-queries over it), as {@code materialized view schema.name}; else
+     *        {@code null}. No guard covers such a copy, so it is not searched.
      */
-    record Encrypted(ColumnPolicy column, Relation source, Map<SearchCapability, Identifier> companions) implements Origin {
+    record Encrypted(ColumnPolicy column, Relation source, Map<SearchCapability, Identifier> companions, String copiedBy) implements Origin {
         public Encrypted {
             companions = companions == null ? Map.of() : Map.copyOf(companions);
+        }
+
+        /** The value as read from {@code source}, not from a materialized view's copy. */
+        public Encrypted(ColumnPolicy column, Relation source, Map<SearchCapability, Identifier> companions) {
+            this(column, source, companions, null);
         }
 
         /** A value that comes from no one relation (a UNION, a write): no companion column goes with it. */

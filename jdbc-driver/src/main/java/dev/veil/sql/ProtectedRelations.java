@@ -31,8 +31,19 @@ public final class ProtectedRelations {
         TABLE,
         /** An inheritance child or a partition (at any depth) of a policy table: encrypted like it. */
         INHERITED,
-        /** A view or materialized view over a protected relation: its columns map to base columns. */
-        VIEW
+        /** A view over a protected relation: its columns map to base columns. */
+        VIEW,
+        /**
+         * A materialized view over a protected relation: its columns map to base columns as a
+         * view's do, but its rows are the copy its last {@code REFRESH} stored, which no constraint
+         * on the base relation covers.
+         */
+        MATERIALIZED_VIEW;
+
+        /** Whether the relation is defined by a query (a view or a materialized view). */
+        public boolean isView() {
+            return this == VIEW || this == MATERIALIZED_VIEW;
+        }
     }
 
     /**
@@ -40,7 +51,7 @@ public final class ProtectedRelations {
      *
      * @param schema its schema as the catalog stores it ({@code null} only in a policy-only snapshot)
      * @param name its name as the catalog stores it
-     * @param kind table, inherited or view
+     * @param kind table, inherited, view or materialized view
      * @param policy the policy table whose columns it carries: its own for {@link Kind#TABLE}, its
      *        root's for {@link Kind#INHERITED}; {@code null} for a view (see {@link #definition})
      * @param definition a view's defining query, as the database printed it; else {@code null}

@@ -114,10 +114,10 @@ sealed interface Relation {
         /** The value of encrypted column {@code c}, named {@code nameKey} here, with the names of its companion columns here. */
         private Origin.Encrypted encrypted(String nameKey, ColumnPolicy c) {
             if (!c.isSearchable()) {
-                return new Origin.Encrypted(c, this, Map.of());
+                return new Origin.Encrypted(c, this, Map.of(), view == null ? null : view.copies().get(nameKey));
             }
             if (view != null) {
-                return new Origin.Encrypted(c, this, view.indexes().getOrDefault(nameKey, Map.of()));
+                return new Origin.Encrypted(c, this, view.indexes().getOrDefault(nameKey, Map.of()), view.copies().get(nameKey));
             }
             Map<SearchCapability, Identifier> names = new EnumMap<>(SearchCapability.class);
             for (CompanionColumns.Companion k : CompanionColumns.of(c)) {
@@ -167,7 +167,7 @@ sealed interface Relation {
                 Map<SearchCapability, Identifier> names = new EnumMap<>(SearchCapability.class);
                 // output names are keys (lower case): quoted, a name that differs only in case fails at the database
                 result.companions(e).forEach((capability, i) -> names.put(capability, new Identifier(result.columns().get(i).name(), true)));
-                return new Origin.Encrypted(e.column(), this, names);
+                return new Origin.Encrypted(e.column(), this, names, e.copiedBy());
             }
             if (c.origin() instanceof Origin.Companion k) {
                 // of this relation's row only when it goes with an encrypted column of the same row here

@@ -215,6 +215,13 @@ final class SearchAnalyzer {
      */
     private static Map<SearchCapability, String> companions(Origin.Encrypted origin, Column column, List<SearchCapability> capabilities,
                                                             String what) {
+        if (origin.copiedBy() != null && capabilities.stream().anyMatch(origin.column()::searchable)) {
+            // the guard holds for the base table's rows, not for a copy refreshed before their tokens were backfilled
+            throw Rejection.unsupported(origin.column(), what + " through " + origin.copiedBy() + " cannot be answered exactly: its rows "
+                    + "are the copy its last REFRESH made, which the guard on " + origin.column().column().table() + " does not cover "
+                    + "(a row copied before its tokens were written has none, and every search would miss it); search table "
+                    + origin.column().column().table() + " or a view over it");
+        }
         String qualifier = column.getTable() == null || column.getTable().getName() == null ? ""
                 : column.getTable().getFullyQualifiedName() + ".";
         Map<SearchCapability, String> out = new EnumMap<>(SearchCapability.class);

@@ -567,6 +567,7 @@ public final class SqlAnalyzer {
             Map<String, ColumnPolicy> columns = new LinkedHashMap<>();
             Map<String, Map<SearchCapability, Identifier>> indexes = new HashMap<>();
             Map<String, CompanionColumns.Companion> companions = new HashMap<>();
+            Map<String, String> copies = new HashMap<>();
             for (int i = 0; i < out.size(); i++) {
                 Origin o = out.get(i).origin();
                 String name = viewColumn(view, out, i);
@@ -576,6 +577,11 @@ public final class SqlAnalyzer {
                     }
                     String key = Identifier.parse(ProtectedRelations.quoted(name)).key();
                     columns.put(key, e.column());
+                    String copiedBy = view.kind() == ProtectedRelations.Kind.MATERIALIZED_VIEW ? "materialized view " + view.schema() + "."
+                            + view.name() : e.copiedBy();
+                    if (copiedBy != null) {
+                        copies.put(key, copiedBy);
+                    }
                     Map<SearchCapability, Identifier> own = new EnumMap<>(SearchCapability.class);
                     result.companions(e).forEach((capability, at) -> own.put(capability, new Identifier(viewColumn(view, out, at), true)));
                     indexes.put(key, own);
@@ -588,7 +594,7 @@ public final class SqlAnalyzer {
                 return Optional.empty();
             }
             return Optional.of(new ViewColumns(new TablePolicy(new TableName(new Identifier(view.schema(), true),
-                    new Identifier(view.name(), true)), columns, false), indexes, companions));
+                    new Identifier(view.name(), true)), columns, false), indexes, companions, copies));
         } catch (Rejection r) {
             return cannotMap(what, r.getMessage());
         } catch (StatementParser.Unparseable e) {

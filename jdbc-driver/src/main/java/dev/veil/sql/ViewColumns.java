@@ -15,11 +15,14 @@ import java.util.Map;
  * @param policy the encrypted columns, by the view's column key
  * @param indexes per encrypted column key, the view's names of its companion columns by capability
  * @param companions per view column key that is a companion column, what it indexes (its name as the view spells it)
+ * @param copies per encrypted column key whose values are a materialized view's stored copy, that
+ *        view ({@code materialized view schema.name}; see {@link Origin.Encrypted#copiedBy})
  */
 record ViewColumns(TablePolicy policy, Map<String, Map<SearchCapability, Identifier>> indexes,
-                   Map<String, CompanionColumns.Companion> companions) {
+                   Map<String, CompanionColumns.Companion> companions, Map<String, String> copies) {
     ViewColumns {
         indexes = Map.copyOf(indexes);
         companions = Map.copyOf(companions);
+        copies = Map.copyOf(copies);
     }
 }

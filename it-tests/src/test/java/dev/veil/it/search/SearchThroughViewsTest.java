@@ -16,10 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Searches through views and materialized views over the searchable table: where the relation
- * exposes the searched column's companion columns (under any name), the rows are those PostgreSQL
- * gives on the plaintext copy; where it does not, Veil refuses with VE006 naming the column, the
- * relation and the missing companion, instead of sending a query that fails on an undefined column.
+ * Searches through views over the searchable table: where the view exposes the searched column's
+ * companion columns (under any name), the rows are those PostgreSQL gives on the plaintext copy;
+ * where it does not, Veil refuses with VE006 naming the column, the relation and the missing
+ * companion, instead of sending a query that fails on an undefined column. A materialized view's
+ * rows are a stored copy the guard does not cover: searches through it are refused, other reads
+ * are answered.
  */
 class SearchThroughViewsTest extends SearchCopiesTest {
     @Override
@@ -71,8 +73,6 @@ class SearchThroughViewsTest extends SearchCopiesTest {
         refused("SELECT id FROM people_bare WHERE amount > ?", "amount", "people_bare", "amount_veil_range", 5L);
         refused("SELECT id FROM people_bare WHERE email LIKE ?", "email", "people_bare", "email_veil_sub", "%exa%");
         refused("SELECT id, mail FROM people_renamed WHERE mail LIKE '%exa%'", "email", "people_renamed", "veil_prefix");
-        refused("SELECT id FROM people_mv_bare WHERE last_name LIKE ?", "last_name", "people_mv_bare", "last_name_veil_prefix", "Da%");
-        refused("SELECT id FROM people_mv_bare WHERE born < ?", "born", "people_mv_bare", "born_veil_range", LocalDate.of(1960, 1, 1));
         // a sub-query that leaves the companion out is the same case
         refused("SELECT s.id FROM (SELECT id, last_name FROM people) s WHERE s.last_name LIKE 'Da%'", "last_name", "s",
                 "last_name_veil_prefix");
@@ -169,13 +169,20 @@ class SearchThroughViewsTest extends SearchCopiesTest {
     }
 
     @Test
-    void aMaterializedViewWithTheCompanionColumnsGivesThePlaintextAnswer() throws Exception {
-        for (String pattern : List.of("Dav%", "Davidsonsworth%", "O'%")) {
-            same("SELECT id, last_name FROM people_plain WHERE last_name LIKE ? ORDER BY id",
-                    "SELECT id, last_name FROM people_mv WHERE last_name LIKE ? ORDER BY id", pattern);
+    void aSearchThroughAMaterializedViewIsRefusedAndItsOtherReadsAnswered() throws Exception {
+        for (String[] search : new String[][] {{"SELECT id, last_name FROM people_mv WHERE last_name LIKE 'Dav%'", "last_name", "people_mv"},
+                {"SELECT id FROM people_mv WHERE born BETWEEN '1980-01-01' AND '1980-12-31'", "born", "people_mv"},
+                {"SELECT id FROM people_mv_bare WHERE last_name LIKE 'Da%'", "last_name", "people_mv_bare"},
+                {"SELECT id FROM people_mv_bare WHERE born < '1960-01-01'", "born", "people_mv_bare"}}) {
+            VeilException e = assertThrows(VeilException.class, () -> SearchFixture.rows(veil, search[0]), search[0]);
+            assertEquals(VeilState.UNSUPPORTED_SQL, e.state(), search[0] + ": " + e.getMessage());
+            assertTrue(e.getMessage().startsWith("people." + search[1] + ": "), e.getMessage());
+            assertTrue(e.getMessage().contains(" through materialized view public." + search[2] + " cannot be answered exactly: its rows are "
+                    + "the copy its last REFRESH made"), e.getMessage());
         }
-        same("SELECT id FROM people_plain WHERE born BETWEEN ? AND ? ORDER BY id",
-                "SELECT id FROM people_mv WHERE born BETWEEN ? AND ? ORDER BY id", LocalDate.of(1980, 1, 1), LocalDate.of(1980, 12, 31));
+        same("SELECT id, last_name FROM people_plain WHERE last_name = 'Davis' ORDER BY id",
+                "SELECT id, last_name FROM people_mv WHERE last_name = 'Davis' ORDER BY id");
+        same("SELECT id, born FROM people_plain WHERE id < 50 ORDER BY id", "SELECT id, born FROM people_mv_bare WHERE id < 50 ORDER BY id");
     }
 
     @Test
