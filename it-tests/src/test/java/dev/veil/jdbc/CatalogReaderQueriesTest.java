@@ -95,7 +95,7 @@ class CatalogReaderQueriesTest {
                     "public.events_us", ProtectedRelations.Kind.INHERITED,
                     "public.eu_emails", ProtectedRelations.Kind.VIEW,
                     "public.eu_ids", ProtectedRelations.Kind.VIEW,
-                    "public.all_emails", ProtectedRelations.Kind.VIEW), kinds);
+                    "public.all_emails", ProtectedRelations.Kind.MATERIALIZED_VIEW), kinds);
             ProtectedRelations.ProtectedRelation view = r.relations().stream().filter(x -> x.name().equals("eu_emails")).findFirst().orElseThrow();
             assertEquals(List.of("id", "email"), view.columns());
             assertTrue(view.definition().contains("events_eu_1"), view.definition());
