@@ -240,7 +240,9 @@ class SearchGuardTest {
         guardInForce();
         assertEquals(List.of(1), search("Sm%"), "the table answers");
         for (String sql : List.of("SELECT id FROM people_mv WHERE last_name LIKE ?", "SELECT id FROM people_mv_names WHERE last_name LIKE ?",
-                "SELECT s.id FROM (SELECT id, last_name, last_name_veil_prefix FROM people_mv) s WHERE s.last_name LIKE ?")) {
+                "SELECT s.id FROM (SELECT id, last_name, last_name_veil_prefix FROM people_mv) s WHERE s.last_name LIKE ?",
+                "WITH m AS (SELECT * FROM people_mv) SELECT m.id FROM m WHERE m.last_name LIKE ?",
+                "SELECT p.id FROM people p JOIN people_mv m ON m.id = p.id WHERE m.last_name LIKE ?")) {
             try (Connection c = veil(searching)) {
                 SQLException e = assertThrows(SQLException.class, () -> {
                     try (PreparedStatement ps = c.prepareStatement(sql)) {
