@@ -84,6 +84,15 @@ class SearchGuardTest {
         }
     }
 
+    /** Writes row {@code id}'s value again through Veil with the searching policy, with its tokens: what 'veil migrate' does. */
+    private void rewrite(int id, String name) throws SQLException {
+        try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = ? WHERE id = ?")) {
+            ps.setString(1, name);
+            ps.setInt(2, id);
+            assertEquals(1, ps.executeUpdate());
+        }
+    }
+
     /** The guard as the operator steps add it, validated. */
     private void guardInForce() throws SQLException {
         db.execute(CompanionColumns.guardDdl(table).toArray(new String[0]));
@@ -127,10 +136,7 @@ class SearchGuardTest {
         SQLException early = assertThrows(SQLException.class, () -> db.execute(CompanionColumns.validateDdl(table).toArray(new String[0])));
         assertEquals("23514", early.getSQLState(), "row 3 has no tokens yet");
 
-        try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = ? WHERE id = 3")) {
-            ps.setString(1, "Smithson"); // what 'veil migrate' does: the value again, with its tokens
-            ps.executeUpdate();
-        }
+        rewrite(3, "Smithson");
         db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
         assertEquals(List.of(1, 2, 3), search("Smi%"), "answered once the guard is in force, with no refusal remembered");
         assertEquals(List.of(3), search("Smiths%"));
@@ -211,11 +217,7 @@ class SearchGuardTest {
         assertEquals("23514", refusedRow.getSQLState(), "a sub-partition carries the guard: " + refusedRow.getMessage());
         SQLException early = assertThrows(SQLException.class, () -> db.execute(CompanionColumns.validateDdl(table).toArray(new String[0])));
         assertEquals("23514", early.getSQLState(), "the row written without tokens fails the validation");
-        try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = ? WHERE id = ?")) {
-            ps.setString(1, "Smythe"); // what 'veil migrate' does
-            ps.setInt(2, 2);
-            assertEquals(1, ps.executeUpdate());
-        }
+        rewrite(2, "Smythe");
         db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
         assertEquals(List.of(1, 2, 150), search("Sm%"));
         assertEquals(List.of(150), search("Smithe%"));
@@ -232,11 +234,7 @@ class SearchGuardTest {
         // refreshed before the backfill: its copy of row 1 has no tokens
         db.execute("CREATE MATERIALIZED VIEW people_mv AS SELECT id, last_name, last_name_veil_prefix, last_name_veil_ci FROM people",
                 "CREATE VIEW people_mv_names AS SELECT id, last_name, last_name_veil_prefix FROM people_mv");
-        try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = ? WHERE id = ?")) {
-            ps.setString(1, "Smith"); // what 'veil migrate' does
-            ps.setInt(2, 1);
-            assertEquals(1, ps.executeUpdate());
-        }
+        rewrite(1, "Smith");
         guardInForce();
         assertEquals(List.of(1), search("Sm%"), "the table answers");
         for (String sql : List.of("SELECT id FROM people_mv WHERE last_name LIKE ?", "SELECT id FROM people_mv_names WHERE last_name LIKE ?",
@@ -285,13 +283,8 @@ class SearchGuardTest {
             SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT id FROM people WHERE lower(last_name) = lower('SMITH')"));
             assertTrue(e.getMessage().contains("the guard " + GUARD + " on people is NOT VALID"), e.getMessage());
         }
-        try (Connection c = veil(searching); PreparedStatement ps = c.prepareStatement("UPDATE people SET last_name = ? WHERE id = ?")) {
-            for (Object[] row : new Object[][] {{"Smith", 1}, {"smithers", 2}}) { // what 'veil migrate' does
-                ps.setString(1, (String) row[0]);
-                ps.setInt(2, (Integer) row[1]);
-                ps.executeUpdate();
-            }
-        }
+        rewrite(1, "Smith");
+        rewrite(2, "smithers");
         db.execute(CompanionColumns.validateDdl(table).toArray(new String[0]));
         db.execute("ALTER TABLE people DROP CONSTRAINT people_last_name_veil_prefix_tokens");
         try (Connection c = veil(searching); Statement s = c.createStatement();
