@@ -253,6 +253,13 @@ class SearchGuardTest {
                         + "answered exactly: its rows are the copy its last REFRESH made"), sql + ": " + e.getMessage());
             }
         }
+        try (Connection c = veil(searching)) {
+            // the vendor route: pgjdbc's COPY API through Veil
+            org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            SQLException e = assertThrows(SQLException.class, () -> copy.copyOut(
+                    "COPY (SELECT id FROM people_mv WHERE last_name LIKE 'Sm%') TO STDOUT", new java.io.StringWriter()));
+            assertTrue(e.getMessage().contains("through materialized view public.people_mv cannot be answered exactly"), e.getMessage());
+        }
         try (Connection c = veil(searching); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT id, last_name FROM people_mv WHERE last_name = 'Smith'")) {
             assertTrue(rs.next(), "equality on the deterministic value needs no token");
